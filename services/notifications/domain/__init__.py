@@ -1,0 +1,1 @@
+"""Notifications domain rules: plain Python, no I/O."""

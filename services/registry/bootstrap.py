@@ -1,0 +1,44 @@
+"""Wiring of the registry: settings, database, producer, outbox relay, HTTP app."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.registry.adapters.repository import INDEXES, OrmasRepository
+from services.registry.api.routes import router
+from services.registry.domain.ormas import TOPIC
+from services.registry.settings import Settings
+from shared import logs, web
+from shared.outbox import OutboxRelay
+from shared.runtime import Runtime
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    logs.configure_logging(settings.service_name, settings.log_level)
+    runtime = Runtime(settings, indexes=INDEXES, topics=[TOPIC])
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await runtime.start()
+        relay = OutboxRelay(runtime.producer, [runtime.db["ormas"]], topic_for=settings.topic,
+                            poll_seconds=settings.outbox_poll_seconds)
+        app.state.runtime = runtime
+        app.state.ormas = OrmasRepository(runtime.db)
+        app.state.relay = relay
+        task = asyncio.create_task(relay.run(), name="outbox-relay")
+        try:
+            yield
+        finally:
+            relay.stop()
+            await task
+            await runtime.stop()
+
+    return web.create_app(
+        title="Kesbang Registry", version="0.1.0", lifespan=lifespan,
+        description="The office's book of ormas, officers, SKT and sanctions.",
+        routers=[web.health_router(runtime.ready_checks()), router],
+    )

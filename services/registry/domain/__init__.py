@@ -1,0 +1,1 @@
+"""Registry domain rules: plain Python, no I/O."""

@@ -1,0 +1,35 @@
+"""Wiring of reporting: settings, database, HTTP app."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.reporting.adapters.store import INDEXES, Projections
+from services.reporting.api.routes import router
+from services.reporting.settings import Settings
+from shared import logs, web
+from shared.runtime import Runtime
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    logs.configure_logging(settings.service_name, settings.log_level)
+    runtime = Runtime(settings, indexes=INDEXES)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await runtime.start()
+        app.state.runtime = runtime
+        app.state.projections = Projections(runtime.db)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    return web.create_app(
+        title="Kesbang Reporting", version="0.1.0", lifespan=lifespan,
+        description="Dashboards and compiled reports, rolled up city → province → nation.",
+        routers=[web.health_router(runtime.ready_checks()), router],
+    )

@@ -1,0 +1,1 @@
+"""Reporting domain rules: plain Python, no I/O."""

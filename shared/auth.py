@@ -1,0 +1,114 @@
+"""JWT bearer verification (RS256 only) with role and region claims, and region-scope checks.
+
+The registry issues tokens; every service verifies them with the public key. ``python -m shared.auth
+mint --role operator --region 35.75`` mints a development token."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import sys
+import uuid
+from pathlib import Path
+from typing import Iterable
+
+import jwt
+
+from shared import regions
+
+ROLES = ("operator", "verifier", "head", "analyst", "admin")
+ALGORITHMS = ["RS256"]  # explicit: never "none", never HS256 with a public key as secret
+
+
+class AuthError(Exception):
+    """The caller is not authenticated (401)."""
+
+
+class Forbidden(Exception):
+    """The caller is authenticated but its role may not do this (403)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: str
+    region: str  # "" is the national office
+
+    def can_see(self, code: str) -> bool:
+        """An office sees its own region and everything below it."""
+        return regions.within(self.region, code)
+
+    def can_write(self, code: str) -> bool:
+        """An office writes only records of its own region (and, for a city, its kecamatan)."""
+        city_office = self.region != regions.NATIONAL and len(self.region.split(".")) == 2
+        return code == self.region or (city_office and code.startswith(self.region + "."))
+
+
+class TokenVerifier:
+    def __init__(self, public_key: str | bytes, *, issuer: str, audience: str, leeway: int = 30):
+        self._key = public_key
+        self._issuer = issuer
+        self._audience = audience
+        self._leeway = leeway
+
+    @classmethod
+    def from_file(cls, path: Path, **kw) -> "TokenVerifier":
+        return cls(path.read_bytes(), **kw)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token, self._key, algorithms=ALGORITHMS, audience=self._audience, issuer=self._issuer,
+                leeway=self._leeway, options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as e:
+            raise AuthError(f"invalid token: {e}") from None
+        role, region = claims.get("role"), claims.get("region")
+        if role not in ROLES:
+            raise AuthError("invalid token: unknown role")
+        if not isinstance(region, str) or (region != regions.NATIONAL and not regions.is_valid(region)):
+            raise AuthError("invalid token: unknown region")
+        return Principal(subject=str(claims["sub"]), role=role, region=region)
+
+
+def mint(private_key: str | bytes, *, subject: str, role: str, region: str, issuer: str, audience: str,
+         ttl: dt.timedelta = dt.timedelta(hours=8), kid: str | None = None) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    if region != regions.NATIONAL and not regions.is_valid(region):
+        raise ValueError(f"unknown region code {region!r}")
+    now = dt.datetime.now(dt.UTC)
+    claims = {"sub": subject, "role": role, "region": region, "iss": issuer, "aud": audience,
+              "iat": now, "nbf": now, "exp": now + ttl, "jti": uuid.uuid4().hex}
+    return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": kid} if kid else None)
+
+
+def require_role(principal: Principal, allowed: Iterable[str]) -> None:
+    if principal.role not in allowed:
+        raise Forbidden(f"role {principal.role!r} may not do this")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m shared.auth", description="Mint a development JWT")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    m = sub.add_parser("mint")
+    m.add_argument("--role", required=True, choices=ROLES)
+    m.add_argument("--region", required=True, help='Kemendagri code, e.g. 35.75; "" for national')
+    m.add_argument("--subject", default="dev-user")
+    m.add_argument("--hours", type=float, default=8)
+    m.add_argument("--key", type=Path, default=Path(".data/keys/jwt-dev-private.pem"))
+    m.add_argument("--issuer", default="kesbang-registry")
+    m.add_argument("--audience", default="kesbang")
+    args = ap.parse_args(argv)
+    try:
+        print(mint(args.key.read_bytes(), subject=args.subject, role=args.role, region=args.region,
+                   issuer=args.issuer, audience=args.audience, ttl=dt.timedelta(hours=args.hours)))
+    except (ValueError, FileNotFoundError) as e:
+        print(f"mint: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Celery configured for work that must not be lost or doubled: late acks, requeue when a worker
+dies, one task prefetched at a time, a visibility timeout longer than any task or countdown."""
+
+from __future__ import annotations
+
+from celery import Celery
+from celery.signals import worker_ready, worker_shutdown
+
+from shared import logs
+from shared.settings import ServiceSettings
+
+VISIBILITY_TIMEOUT = 6 * 3600  # longer than the longest countdown (quiet hours) or task
+
+
+def make_celery(settings: ServiceSettings, queue: str) -> Celery:
+    app = Celery(settings.service_name, broker=settings.redis_url, backend=settings.redis_url)
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=queue,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_expires=24 * 3600,
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        timezone="UTC",
+        enable_utc=True,
+    )
+
+    @worker_ready.connect(weak=False)
+    def _ready(**_):
+        logs.configure_logging(f"{settings.service_name}-worker", settings.log_level)
+        if settings.ready_file:
+            settings.ready_file.write_text("ready\n")
+
+    @worker_shutdown.connect(weak=False)
+    def _gone(**_):
+        if settings.ready_file:
+            settings.ready_file.unlink(missing_ok=True)
+
+    return app

@@ -1,0 +1,200 @@
+"""Kafka on aiokafka: an idempotent producer, topic creation, and a consumer runner that is
+at-least-once, safe across rebalances, and sends what it cannot parse to ``<topic>.dlq``.
+
+The runner's contract with a handler: the handler is idempotent; it raises ``ContractError`` (or a
+subclass) for a message that can never be processed, and anything else for a transient failure,
+which is retried with backoff without committing past the message."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, TopicAlreadyExistsError
+from prometheus_client import Counter
+
+from shared import logs
+from shared.contracts import Contract, ContractError, decode, encode, validate_event
+
+log = logging.getLogger(__name__)
+
+EVENTS_PUBLISHED = Counter("kesbang_events_published_total", "Events published to Kafka", ["topic"])
+EVENTS_CONSUMED = Counter("kesbang_events_consumed_total", "Events processed by a consumer", ["group", "topic"])
+EVENTS_DEAD_LETTERED = Counter("kesbang_events_dead_lettered_total", "Messages sent to a DLQ", ["group", "topic"])
+HANDLER_RETRIES = Counter("kesbang_consumer_retries_total", "Transient handler failures retried", ["group"])
+
+Handler = Callable[[dict[str, Any], Contract], Awaitable[None]]
+
+
+def dlq_topic(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        new = [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in topics if t not in existing]
+        if new:
+            try:
+                await admin.create_topics(new)
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        await admin.close()
+
+
+class EventProducer:
+    """Idempotent (enable_idempotence, acks=all) producer of validated CloudEvents."""
+
+    def __init__(self, bootstrap: str, *, client_id: str):
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap, client_id=client_id, enable_idempotence=True, acks="all",
+            linger_ms=5, request_timeout_ms=15000,
+        )
+
+    async def start(self) -> None:
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        await self._producer.stop()
+
+    async def ready(self) -> None:
+        await asyncio.wait_for(self._producer.client.fetch_all_metadata(), 3)
+
+    async def publish(self, topic: str, key: str, event: dict[str, Any]) -> None:
+        validate_event(event)
+        await self.send_raw(topic, key, encode(event), traceparent=event.get("traceparent"))
+
+    async def send_raw(self, topic: str, key: str | None, value: bytes | None, *,
+                       traceparent: str | None = None, headers: list[tuple[str, bytes]] | None = None) -> None:
+        hdrs = list(headers or [])
+        if traceparent:
+            hdrs.append(("traceparent", traceparent.encode()))
+        hdrs.append(("content-type", b"application/cloudevents+json"))
+        await self._producer.send_and_wait(topic, value=value, key=key.encode() if key else None, headers=hdrs)
+        EVENTS_PUBLISHED.labels(topic).inc()
+
+
+class _Listener(ConsumerRebalanceListener):
+    def __init__(self, runner: "ConsumerRunner"):
+        self.runner = runner
+
+    async def on_partitions_revoked(self, revoked):
+        # commit what was processed before the partitions move to another member
+        await self.runner._commit(only=set(revoked))
+
+    async def on_partitions_assigned(self, assigned):
+        log.info("partitions assigned", extra={"partitions": sorted(f"{tp.topic}:{tp.partition}" for tp in assigned)})
+
+
+class ConsumerRunner:
+    def __init__(self, *, bootstrap: str, group_id: str, topics: list[str], handler: Handler,
+                 producer: EventProducer, max_backoff: float = 30.0, on_started: Callable[[], None] | None = None):
+        self.group_id = group_id
+        self.topics = topics
+        self.handler = handler
+        self.producer = producer
+        self.max_backoff = max_backoff
+        self.on_started = on_started
+        self._processed: dict[TopicPartition, int] = {}
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=group_id, client_id=group_id,
+            enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=200,
+            session_timeout_ms=20000, heartbeat_interval_ms=3000, max_poll_interval_ms=300000,
+            isolation_level="read_committed",
+        )
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        self._consumer.subscribe(self.topics, listener=_Listener(self))
+        await self._consumer.start()
+        if self.on_started:
+            self.on_started()
+        try:
+            while not self._stopping.is_set():
+                batch = await self._consumer.getmany(timeout_ms=500)
+                for tp, messages in batch.items():
+                    for msg in messages:
+                        if self._stopping.is_set() or tp not in self._consumer.assignment():
+                            break
+                        await self._process(msg)
+                        self._processed[tp] = msg.offset + 1
+                await self._commit()
+        finally:
+            await self._commit()
+            await self._consumer.stop()
+
+    async def _commit(self, only: set[TopicPartition] | None = None) -> None:
+        assigned = self._consumer.assignment()
+        offsets = {tp: off for tp, off in self._processed.items()
+                   if tp in assigned and (only is None or tp in only)}
+        if not offsets:
+            return
+        try:
+            await self._consumer.commit(offsets)
+        except (CommitFailedError, IllegalStateError) as e:
+            # The group rebalanced under us: these messages will be redelivered to whoever owns the
+            # partition now, and handlers are idempotent. Never retry this commit in a loop and never
+            # let it kill the consumer (that only causes another rebalance).
+            log.warning("commit skipped after rebalance: %s", e)
+        for tp in offsets:
+            if self._processed.get(tp) == offsets[tp]:
+                del self._processed[tp]
+
+    async def _process(self, msg) -> None:
+        headers = dict(msg.headers or [])
+        token = logs.set_traceparent((headers.get("traceparent") or b"").decode(errors="replace") or None)
+        try:
+            try:
+                event, contract = decode(msg.value)
+            except ContractError as e:
+                await self._dead_letter(msg, str(e))
+                return
+            backoff = 0.2
+            while True:
+                try:
+                    await self.handler(event, contract)
+                    EVENTS_CONSUMED.labels(self.group_id, msg.topic).inc()
+                    return
+                except ContractError as e:
+                    await self._dead_letter(msg, str(e))
+                    return
+                except Exception as e:  # transient: retry the same message, do not commit past it
+                    if self._stopping.is_set():
+                        raise
+                    HANDLER_RETRIES.labels(self.group_id).inc()
+                    log.warning("handler failed, retrying in %.1fs: %r", backoff, e)
+                    await asyncio.sleep(backoff * (0.5 + random.random()))
+                    backoff = min(backoff * 2, self.max_backoff)
+        finally:
+            logs.reset_traceparent(token)
+
+    async def _dead_letter(self, msg, reason: str) -> None:
+        log.error("message to DLQ", extra={"topic": msg.topic, "partition": msg.partition,
+                                           "offset": msg.offset, "reason": reason})
+        headers = [
+            ("dlq.topic", msg.topic.encode()), ("dlq.partition", str(msg.partition).encode()),
+            ("dlq.offset", str(msg.offset).encode()), ("dlq.error", reason.encode()[:4000]),
+            ("dlq.group", self.group_id.encode()),
+        ]
+        backoff = 0.2
+        while True:
+            try:
+                await self.producer.send_raw(dlq_topic(msg.topic), msg.key.decode(errors="replace") if msg.key else None,
+                                             msg.value, headers=headers)
+                EVENTS_DEAD_LETTERED.labels(self.group_id, msg.topic).inc()
+                return
+            except KafkaError as e:
+                log.warning("DLQ publish failed, retrying: %r", e)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff)

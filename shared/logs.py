@@ -1,0 +1,80 @@
+"""JSON logs with the trace id of the request or event being handled, and personal data masked.
+
+The trace context is W3C ``traceparent``: taken from an HTTP request's header or a Kafka message's
+header, carried into the events a handler writes, and printed in every log line as ``trace_id``."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import secrets
+import sys
+
+from pythonjsonlogger.json import JsonFormatter
+
+_traceparent: contextvars.ContextVar[str | None] = contextvars.ContextVar("traceparent", default=None)
+TRACEPARENT_RE = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+
+# NIK: 16 digits. Phone numbers: +62… / 62… / 08… with 8 to 13 more digits, separators allowed.
+_NIK = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
+_PHONE = re.compile(r"(?<![\d+])(\+?62|0)(8\d)[\d\- ]{5,11}(\d{3})(?!\d)")
+
+
+def mask_personal_data(text: str) -> str:
+    text = _NIK.sub(lambda m: m.group(1) + "********" + m.group(2), text)
+    return _PHONE.sub(lambda m: m.group(1) + m.group(2) + "******" + m.group(3), text)
+
+
+def new_traceparent(parent: str | None = None) -> str:
+    """A child span of ``parent`` (same trace id), or a new trace."""
+    m = TRACEPARENT_RE.match(parent or "")
+    trace_id = m.group(1) if m else secrets.token_hex(16)
+    return f"00-{trace_id}-{secrets.token_hex(8)}-01"
+
+
+def set_traceparent(value: str | None) -> contextvars.Token:
+    return _traceparent.set(value if value and TRACEPARENT_RE.match(value) else new_traceparent())
+
+
+def reset_traceparent(token: contextvars.Token) -> None:
+    _traceparent.reset(token)
+
+
+def current_traceparent() -> str | None:
+    return _traceparent.get()
+
+
+def current_trace_id() -> str | None:
+    m = TRACEPARENT_RE.match(_traceparent.get() or "")
+    return m.group(1) if m else None
+
+
+class _ContextFilter(logging.Filter):
+    def __init__(self, service: str):
+        super().__init__()
+        self.service = service
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.service = self.service
+        record.trace_id = current_trace_id()
+        return True
+
+
+class MaskingJsonFormatter(JsonFormatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_personal_data(super().format(record))
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(MaskingJsonFormatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(trace_id)s",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+    ))
+    handler.addFilter(_ContextFilter(service))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("aiokafka", "kafka", "pymongo", "httpx"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

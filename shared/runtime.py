@@ -1,0 +1,75 @@
+"""Wiring every service repeats: the database, the producer, topics, token verification, the
+readiness checks, and the consumer process's main loop with its signals and ready file."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Mapping, Sequence
+
+from pymongo import IndexModel
+
+from shared import idempotency, logs, mongo
+from shared.auth import TokenVerifier
+from shared.kafka import ConsumerRunner, EventProducer, Handler, dlq_topic, ensure_topics
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, settings: ServiceSettings, *, indexes: Mapping[str, Sequence[IndexModel]],
+                 topics: Sequence[str] = ()):
+        self.settings = settings
+        self.indexes = {**indexes, idempotency.COLLECTION: idempotency.INDEXES}
+        self.topics = [settings.topic(t) for t in topics]
+        self.client = mongo.create_client(settings.mongo_url, app_name=settings.service_name)
+        self.db = self.client[settings.mongo_db]
+        self.producer = EventProducer(settings.kafka_bootstrap, client_id=settings.service_name)
+        self.verifier = (
+            TokenVerifier.from_file(settings.jwt_public_key_file, issuer=settings.jwt_issuer,
+                                    audience=settings.jwt_audience)
+            if settings.jwt_public_key_file else None
+        )
+
+    async def start(self) -> None:
+        await mongo.ensure_indexes(self.db, self.indexes)
+        if self.topics:
+            await ensure_topics(self.settings.kafka_bootstrap,
+                                [*self.topics, *(dlq_topic(t) for t in self.topics)],
+                                self.settings.topic_partitions)
+        await self.producer.start()
+
+    async def stop(self) -> None:
+        await self.producer.stop()
+        await self.client.close()
+
+    def ready_checks(self):
+        return {"database": lambda: mongo.ping(self.db), "kafka": self.producer.ready}
+
+
+async def run_consumer_process(runtime: Runtime, *, group: str, topics: Sequence[str], handler: Handler) -> None:
+    """The main of a ``python -m services.X.consumers`` process: consume until SIGTERM/SIGINT."""
+    s = runtime.settings
+    logs.configure_logging(f"{s.service_name}-consumers", s.log_level)
+    await runtime.start()
+    physical = [s.topic(t) for t in topics]
+    await ensure_topics(s.kafka_bootstrap, [*physical, *(dlq_topic(t) for t in physical)], s.topic_partitions)
+
+    def started() -> None:
+        if s.ready_file:
+            s.ready_file.write_text("ready\n")
+
+    runner = ConsumerRunner(bootstrap=s.kafka_bootstrap, group_id=f"{s.topic_prefix}{group}", topics=physical,
+                            handler=handler, producer=runtime.producer, on_started=started)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, runner.stop)
+    log.info("consuming %s as %s", ", ".join(physical), group)
+    try:
+        await runner.run()
+    finally:
+        if s.ready_file:
+            s.ready_file.unlink(missing_ok=True)
+        await runtime.stop()

@@ -1,0 +1,53 @@
+"""Settings read from the environment, one prefix per service (``REGISTRY_``, ``EVENTS_`` …)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_KEY_MARKER = "jwt-dev-"
+
+
+class ServiceSettings(BaseSettings):
+    """What every service reads. Subclasses set ``model_config = service_config("REGISTRY_")``."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = "kesbang"
+    environment: Literal["development", "test", "staging", "production"] = "development"
+    mongo_url: str = "mongodb://127.0.0.1:27017/"
+    mongo_db: str = "kesbang"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    topic_prefix: str = ""
+    topic_partitions: int = 6
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    jwt_public_key_file: Path | None = None
+    jwt_private_key_file: Path | None = None
+    jwt_issuer: str = "kesbang-registry"
+    jwt_audience: str = "kesbang"
+    log_level: str = "INFO"
+    ready_file: Path | None = None
+    outbox_max_pending: int = 100
+    outbox_poll_seconds: float = 1.0
+
+    @model_validator(mode="after")
+    def _no_default_secrets_outside_development(self) -> "ServiceSettings":
+        if self.environment in ("development", "test"):
+            return self
+        if self.jwt_public_key_file is None:
+            raise ValueError(f"{self.environment}: jwt_public_key_file must be set")
+        for f in (self.jwt_public_key_file, self.jwt_private_key_file):
+            if f is not None and DEV_KEY_MARKER in f.name:
+                raise ValueError(f"{self.environment}: refusing the development key {f}")
+        return self
+
+    def topic(self, name: str) -> str:
+        """The physical topic for a logical one (``registry.ormas``); tests run under a prefix."""
+        return f"{self.topic_prefix}{name}"
+
+
+def service_config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, extra="ignore")

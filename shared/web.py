@@ -1,0 +1,201 @@
+"""HTTP plumbing every service shares: RFC 9457 problem+json errors, health and metrics endpoints,
+trace context and JSON access logs, and bearer-token authentication."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared import logs
+from shared.auth import AuthError, Forbidden, Principal, TokenVerifier, require_role
+from shared.outbox import OutboxFull
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+HTTP_REQUESTS = Counter("kesbang_http_requests_total", "HTTP requests", ["method", "route", "status"])
+HTTP_LATENCY = Histogram("kesbang_http_request_seconds", "HTTP request latency", ["method", "route"])
+
+
+class DomainProblem(Exception):
+    """An error with an HTTP meaning, raised by API code (domain code raises its own errors)."""
+
+    status = 400
+    title = "Bad Request"
+
+    def __init__(self, detail: str, **extra: Any):
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(DomainProblem):
+    status, title = 404, "Not Found"
+
+
+class Conflict(DomainProblem):
+    status, title = 409, "Conflict"
+
+
+class PreconditionFailed(DomainProblem):
+    status, title = 412, "Precondition Failed"
+
+
+class Unprocessable(DomainProblem):
+    status, title = 422, "Unprocessable Content"
+
+
+def problem(status: int, title: str, detail: str | None = None, *, headers: dict[str, str] | None = None,
+            **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for e in exc.errors():
+        loc = [str(p) for p in e.get("loc", ()) if p not in ("body",)]
+        out.append({"field": ".".join(loc) or "(body)", "message": e.get("msg", "invalid")})
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        errors = _validation_errors(exc)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(422, "Unprocessable Content", detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        return problem(exc.status_code, _reason(exc.status_code), str(exc.detail) if exc.detail else None,
+                       headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DomainProblem)
+    async def _domain(request: Request, exc: DomainProblem):
+        return problem(exc.status, exc.title, exc.detail, **exc.extra)
+
+    @app.exception_handler(AuthError)
+    async def _auth(request: Request, exc: AuthError):
+        return problem(401, "Unauthorized", str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden):
+        return problem(403, "Forbidden", str(exc))
+
+    @app.exception_handler(OutboxFull)
+    async def _outbox_full(request: Request, exc: OutboxFull):
+        return problem(503, "Service Unavailable", "too many unpublished changes on this record; retry shortly",
+                       headers={"Retry-After": "2"})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error")
+        return problem(500, "Internal Server Error", "an unexpected error occurred", trace_id=logs.current_trace_id())
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def install_middleware(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def _trace_and_measure(request: Request, call_next):
+        token = logs.set_traceparent(logs.new_traceparent(request.headers.get("traceparent")))
+        start = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers["traceparent"] = logs.current_traceparent() or ""
+            return response
+        finally:
+            route = request.scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            elapsed = time.perf_counter() - start
+            HTTP_REQUESTS.labels(request.method, path, str(status)).inc()
+            HTTP_LATENCY.labels(request.method, path).observe(elapsed)
+            if not path.startswith("/health") and path != "/metrics":
+                log.info("%s %s %d", request.method, path, status,
+                         extra={"duration_ms": round(elapsed * 1000, 1), "status": status})
+            logs.reset_traceparent(token)
+
+
+ReadyCheck = Callable[[], Awaitable[None]]
+
+
+def health_router(checks: dict[str, ReadyCheck]) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health/live")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/health/ready")
+    async def ready():
+        results: dict[str, str] = {}
+        ok = True
+        for name, check in checks.items():
+            try:
+                await check()
+                results[name] = "ok"
+            except Exception as e:
+                ok = False
+                results[name] = f"failing: {type(e).__name__}"
+        body = {"status": "ok" if ok else "unavailable", "checks": results}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @router.get("/metrics", include_in_schema=False)
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def authenticated(verifier_of: Callable[[Request], TokenVerifier]):
+    async def dependency(request: Request,
+                         creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
+        if creds is None or creds.scheme.lower() != "bearer":
+            raise AuthError("a bearer token is required")
+        return verifier_of(request).verify(creds.credentials)
+
+    return dependency
+
+
+def roles(dependency, allowed: Iterable[str]):
+    allowed = tuple(allowed)
+
+    async def check(principal: Principal = Depends(dependency)) -> Principal:
+        require_role(principal, allowed)
+        return principal
+
+    return check
+
+
+def create_app(*, title: str, version: str, lifespan, routers: Sequence[APIRouter], description: str = "") -> FastAPI:
+    app = FastAPI(title=title, version=version, lifespan=lifespan, description=description)
+    install_error_handlers(app)
+    install_middleware(app)
+    for r in routers:
+        app.include_router(r)
+    return app
