@@ -53,7 +53,8 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int) 
 class EventProducer:
     """Idempotent (enable_idempotence, acks=all) producer of validated CloudEvents."""
 
-    def __init__(self, bootstrap: str, *, client_id: str):
+    def __init__(self, bootstrap: str, *, client_id: str, send_timeout: float = 20.0):
+        self.send_timeout = send_timeout
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap, client_id=client_id, enable_idempotence=True, acks="all",
             linger_ms=5, request_timeout_ms=15000,
@@ -78,7 +79,10 @@ class EventProducer:
         if traceparent:
             hdrs.append(("traceparent", traceparent.encode()))
         hdrs.append(("content-type", b"application/cloudevents+json"))
-        await self._producer.send_and_wait(topic, value=value, key=key.encode() if key else None, headers=hdrs)
+        # bounded: with the broker gone, a send must fail (and the outbox keep the event), not hang
+        await asyncio.wait_for(
+            self._producer.send_and_wait(topic, value=value, key=key.encode() if key else None, headers=hdrs),
+            self.send_timeout)
         EVENTS_PUBLISHED.labels(topic).inc()
 
 

@@ -18,7 +18,7 @@ TRACEPARENT_RE = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 
 # NIK: 16 digits. Phone numbers: +62… / 62… / 08… with 8 to 13 more digits, separators allowed.
 _NIK = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
-_PHONE = re.compile(r"(?<![\d+])(\+?62|0)(8\d)[\d\- ]{5,11}(\d{3})(?!\d)")
+_PHONE = re.compile(r"(?<![\d+])(\+?62[ \-.]?|0)(8\d)[\d\- .]{5,11}(\d{3})(?!\d)")
 
 
 def mask_personal_data(text: str) -> str:

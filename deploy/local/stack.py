@@ -355,6 +355,19 @@ def service_env(service: str, *, db_suffix: str = "", topic_prefix: str = "", ex
     return env
 
 
+def api_component(service: str, port: int, env: Mapping[str, str], *, name: str | None = None) -> Component:
+    url = f"http://{HOST}:{port}"
+    return Component(
+        name=name or f"{service}-api",
+        argv=[PY, "-m", "uvicorn", f"services.{service}.bootstrap:create_app", "--factory", "--host", HOST,
+              "--port", str(port), "--no-access-log", "--log-level", "warning"],
+        env=env,
+        healthy=lambda: http_healthy(url + "/health/ready"),
+        ports=(port,),
+        url=f"{url}/docs",
+    )
+
+
 def service_components(
     *, ports: Mapping[str, int] | None = None, db_suffix: str = "", topic_prefix: str = "",
     run_dir: Path | None = None, extra_env: Mapping[str, Mapping[str, str]] = {},
@@ -367,16 +380,7 @@ def service_components(
         return service_env(s, db_suffix=db_suffix, topic_prefix=topic_prefix, extra={**extra_env.get(s, {}), **more})
 
     for s in SERVICES:
-        url = f"http://{HOST}:{ports[s]}"
-        comps.append(Component(
-            name=f"{s}-api",
-            argv=[PY, "-m", "uvicorn", f"services.{s}.bootstrap:create_app", "--factory", "--host", HOST,
-                  "--port", str(ports[s]), "--no-access-log", "--log-level", "warning"],
-            env=env(s),
-            healthy=(lambda u=url: http_healthy(u + "/health/ready")),
-            ports=(ports[s],),
-            url=f"{url}/docs",
-        ))
+        comps.append(api_component(s, ports[s], env(s)))
     for s in ("events", "notifications", "reporting"):
         ready = run_dir / f"{s}-consumers.ready"
         comps.append(Component(

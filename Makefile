@@ -1,0 +1,44 @@
+# Kesbang Platform. `make run` brings the whole platform up on this machine with real servers;
+# `make test` runs the whole suite against the same servers. Both install what they need first.
+SHELL := /bin/bash
+PY := .venv/bin/python
+
+.PHONY: help install run stop status test test-unit bench lock clean
+
+help:
+	@echo "make run     install what is missing, start Kafka, FerretDB, Redis, the SMTP sink, the services and workers"
+	@echo "make stop    stop exactly what make run started"
+	@echo "make status  show what is running"
+	@echo "make test    the whole test suite against real servers (started once, reused if already up)"
+	@echo "make bench   benchmarks (figures and ratios; nothing asserted)"
+
+install:
+	@bash deploy/local/bootstrap.sh
+
+run: install
+	@$(PY) -m deploy.local.stack up
+
+stop:
+	@if [ -x $(PY) ]; then $(PY) -m deploy.local.stack down; else echo "nothing was started"; fi
+
+status: install
+	@$(PY) -m deploy.local.stack status
+
+# pytest exits 5 when it collected no test: that is a failure here, as is any other non-zero code.
+test: install
+	@$(PY) -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: no test was collected: failing" >&2; exit 1; fi; exit $$rc
+
+test-unit: install
+	@$(PY) -m pytest tests/unit
+
+bench: install
+	@$(PY) -m tests.bench.run
+
+# Re-pin every dependency after editing requirements.in.
+lock: install
+	@.venv/bin/pip install -q -r requirements.in && .venv/bin/pip freeze --exclude-editable > requirements.lock
+	@echo "requirements.lock updated"
+
+clean: stop
+	rm -rf .data

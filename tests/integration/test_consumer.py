@@ -1,0 +1,153 @@
+"""The consumer runner against real Kafka: bad messages to the DLQ with the reason, good ones
+processed, transient failures retried without committing past, redelivery harmless."""
+
+import asyncio
+import json
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from shared.contracts import encode, make_event
+from shared.idempotency import INDEXES, ProcessedEvents
+from shared.kafka import ConsumerRunner, EventProducer, dlq_topic, ensure_topics
+from shared.readmodel import upsert_versioned
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.integration
+
+
+def _event(oid: str, version: int = 1, name: str = "Pemuda Pancasila"):
+    return make_event("registry.ormas.created", source="/test", subject=f"ormas/{oid}",
+                      data={"ormas_id": oid, "version": version, "name": name, "acronym": "PP", "kind": "ormas",
+                            "region": "35.75", "status": "unregistered", "email": None},
+                      region="35.75", sequence=version)
+
+
+@pytest.fixture()
+async def topic(infra, kafka):
+    name = f"it-consumer-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(infra.kafka, [name, dlq_topic(name)], 1)
+    yield name
+    await kafka.delete_topics_with_prefix(name)
+
+
+@pytest.fixture()
+async def producer(infra):
+    p = EventProducer(infra.kafka, client_id="it-consumer")
+    await p.start()
+    yield p
+    await p.stop()
+
+
+async def _committed(infra, group: str, topic: str) -> int | None:
+    c = AIOKafkaConsumer(bootstrap_servers=infra.kafka, group_id=group, enable_auto_commit=False)
+    await c.start()
+    try:
+        return await c.committed(TopicPartition(topic, 0))
+    finally:
+        await c.stop()
+
+
+async def test_malformed_messages_go_to_the_dlq_with_the_reason_and_consuming_goes_on(infra, kafka, topic, producer):
+    seen: list[str] = []
+
+    async def handler(event, contract):
+        seen.append(event["id"])
+
+    good_before, good_after = _event(uuid.uuid4().hex), _event(uuid.uuid4().hex)
+    bad_schema = _event(uuid.uuid4().hex)
+    bad_schema["data"]["kind"] = "partai"
+    await kafka.produce(topic, encode(good_before), key=b"a")
+    await kafka.produce(topic, b"{this is not json", key=b"b")
+    await kafka.produce(topic, json.dumps(bad_schema).encode(), key=b"c")
+    await kafka.produce(topic, encode(good_after), key=b"d")
+
+    group = f"it-{uuid.uuid4().hex[:6]}"
+    runner = ConsumerRunner(bootstrap=infra.kafka, group_id=group, topics=[topic], handler=handler, producer=producer)
+    task = asyncio.create_task(runner.run())
+    try:
+        dead = await kafka.read(dlq_topic(topic), until=lambda m: len(m) >= 2)
+        await eventually(lambda: _true(len(seen) == 2), timeout=20, what="both good events")
+    finally:
+        runner.stop()
+        await task
+    assert seen == [good_before["id"], good_after["id"]]
+    headers = [dict(m.headers) for m in dead]
+    assert headers[0]["dlq.topic"].decode() == topic and headers[0]["dlq.offset"] == b"1"
+    assert headers[0]["dlq.partition"] == b"0" and b"not JSON" in headers[0]["dlq.error"]
+    assert headers[1]["dlq.offset"] == b"2" and b"kind" in headers[1]["dlq.error"]
+    assert dead[0].value == b"{this is not json"  # the original bytes, for replay after a fix
+    assert await _committed(infra, group, topic) == 4  # committed past the bad ones
+
+
+async def test_transient_failures_are_retried_and_nothing_is_committed_past_them(infra, kafka, topic, producer):
+    attempts: list[str] = []
+
+    async def flaky(event, contract):
+        attempts.append(event["id"])
+        if len(attempts) < 3:
+            raise ConnectionError("database briefly unavailable")
+
+    event = _event(uuid.uuid4().hex)
+    await kafka.produce(topic, encode(event))
+    group = f"it-{uuid.uuid4().hex[:6]}"
+    runner = ConsumerRunner(bootstrap=infra.kafka, group_id=group, topics=[topic], handler=flaky, producer=producer,
+                            max_backoff=0.5)
+    task = asyncio.create_task(runner.run())
+    try:
+        await eventually(lambda: _true(len(attempts) >= 3), timeout=20, what="three attempts")
+        await eventually(lambda: _committed(infra, group, topic), timeout=10, what="the commit")
+    finally:
+        runner.stop()
+        await task
+    assert attempts == [event["id"]] * 3
+    assert await _committed(infra, group, topic) == 1
+
+
+async def test_a_second_consumer_in_the_group_takes_over_what_the_first_left_uncommitted(infra, kafka, topic, producer, mongo):
+    """At-least-once: a consumer that dies before committing leaves its messages to the next one;
+    the processed-ids store and version checks make the redelivery harmless."""
+    db = mongo[f"it_idem_{uuid.uuid4().hex[:6]}"]
+    for model in INDEXES:
+        await db["processed_events"].create_indexes([model])
+    processed = ProcessedEvents(db, "it")
+    copies = db["copies"]
+    applied: list[str] = []
+    calls: list[str] = []
+
+    async def handler(event, contract):
+        calls.append(event["id"])
+
+        async def apply():
+            applied.append(event["id"])
+            await upsert_versioned(copies, event["data"]["ormas_id"], event["data"]["version"],
+                                   {"name": event["data"]["name"]})
+        await processed.once(event["id"], apply)
+
+    oid = uuid.uuid4().hex
+    v1, v2 = _event(oid, 1, "Nama Lama"), _event(oid, 2, "Nama Baru")
+    for e in (v1, v2, v1):  # v1 re-published after v2, as a relay retry would
+        await kafka.produce(topic, encode(e), key=oid.encode())
+    group = f"it-{uuid.uuid4().hex[:6]}"
+    for run in (1, 2):  # the same messages consumed twice by the group (first run never commits)
+        runner = ConsumerRunner(bootstrap=infra.kafka, group_id=group, topics=[topic], handler=handler,
+                                producer=producer)
+        runner._commit = _no_commit  # simulate a crash before any commit
+        task = asyncio.create_task(runner.run())
+        await eventually(lambda: _true(len(calls) >= 3 * run), timeout=20, what=f"delivery round {run}")
+        runner.stop()
+        await task
+    assert calls == [v1["id"], v2["id"], v1["id"]] * 2  # everything was delivered twice
+    assert applied == [v1["id"], v2["id"]]  # each event's effect applied once
+    doc = await copies.find_one({"_id": oid})
+    assert doc == {"_id": oid, "version": 2, "name": "Nama Baru"}  # the late v1 did not roll it back
+    await mongo.drop_database(db.name)
+
+
+async def _no_commit(only=None):
+    return None
+
+
+async def _true(value: bool):
+    return value

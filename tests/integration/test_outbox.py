@@ -1,0 +1,120 @@
+"""The outbox against real FerretDB and Kafka: state and events in one write, published in order,
+kept when Kafka refuses, bounded, and published again with the same ids after a crash."""
+
+import json
+import uuid
+
+import pytest
+from pymongo.errors import DuplicateKeyError  # noqa: F401  (documented behaviour below)
+
+from shared import outbox
+from shared.contracts import make_event
+from shared.kafka import EventProducer, ensure_topics
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.integration
+
+DATA = {"ormas_id": "", "version": 1, "name": "Karang Taruna", "acronym": None, "kind": "okp",
+        "region": "35.75", "status": "unregistered", "email": None}
+
+
+def _event(oid: str, version: int):
+    return make_event("registry.ormas.created", source="/test", subject=f"ormas/{oid}",
+                      data={**DATA, "ormas_id": oid, "version": version}, region="35.75", sequence=version)
+
+
+@pytest.fixture()
+async def setup(infra, mongo, kafka):
+    topic = f"it-outbox-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(infra.kafka, [topic], 3)
+    db = mongo[f"it_outbox_{uuid.uuid4().hex[:8]}"]
+    producer = EventProducer(infra.kafka, client_id="it-outbox")
+    await producer.start()
+    yield db["aggregates"], producer, topic
+    await producer.stop()
+    await mongo.drop_database(db.name)
+    await kafka.delete_topics_with_prefix(topic)
+
+
+async def test_relay_publishes_pending_events_in_order_then_clears_them(setup, kafka):
+    coll, producer, topic = setup
+    oid = uuid.uuid4().hex
+    e1, e2 = _event(oid, 1), _event(oid, 2)
+    await coll.insert_one(outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, e1)]))
+    f, u = outbox.guarded({"_id": oid, "version": 1}, {"$set": {"version": 2}}, [outbox.entry("ormas", oid, e2)], 100)
+    assert (await coll.update_one(f, u)).modified_count == 1
+    relay = outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic)
+    assert await relay.drain() == 2
+    doc = await coll.find_one({"_id": oid})
+    assert doc["_outbox"] == [] and doc["version"] == 2 and "_outbox_lease" not in doc
+    msgs = await kafka.read(topic, until=lambda m: len(m) >= 2)
+    assert [json.loads(m.value)["id"] for m in msgs] == [e1["id"], e2["id"]]
+    assert len({m.partition for m in msgs}) == 1  # one aggregate, one partition: order holds
+    assert await relay.drain() == 0  # nothing left, nothing published twice
+
+
+async def test_events_stay_pending_when_kafka_refuses_and_go_out_later(setup, infra, kafka):
+    coll, producer, topic = setup
+    oid = uuid.uuid4().hex
+    event = _event(oid, 1)
+    await coll.insert_one(outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, event)]))
+    dead = EventProducer(infra.kafka, client_id="it-dead", send_timeout=2)
+    await dead.start()
+    await dead.stop()  # a producer that can no longer send, as when the broker is gone
+    with pytest.raises(Exception):
+        await outbox.OutboxRelay(dead, [coll], topic_for=lambda _: topic).drain()
+    doc = await coll.find_one({"_id": oid})
+    assert [e["id"] for e in doc["_outbox"]] == [event["id"]] and "_outbox_lease" not in doc
+    assert await outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic).drain() == 1
+    msgs = await kafka.read(topic, until=lambda m: len(m) >= 1)
+    assert json.loads(msgs[0].value)["id"] == event["id"]
+
+
+async def test_pending_list_is_bounded(setup):
+    coll, _, _ = setup
+    oid = uuid.uuid4().hex
+    await coll.insert_one(outbox.with_events({"_id": oid, "version": 1},
+                                             [outbox.entry("ormas", oid, _event(oid, 1))]))
+    for v in range(1, 3):
+        f, u = outbox.guarded({"_id": oid}, {"$set": {"version": v + 1}},
+                              [outbox.entry("ormas", oid, _event(oid, v + 1))], max_pending=3)
+        assert (await coll.update_one(f, u)).modified_count == 1
+    f, u = outbox.guarded({"_id": oid}, {"$set": {"version": 9}}, [outbox.entry("ormas", oid, _event(oid, 9))],
+                          max_pending=3)
+    assert (await coll.update_one(f, u)).matched_count == 0  # full: the write is refused whole
+    doc = await coll.find_one({"_id": oid})
+    assert doc["version"] == 3 and len(doc["_outbox"]) == 3
+
+
+async def test_a_leased_document_is_left_to_its_relay_until_the_lease_expires(setup):
+    import datetime as dt
+
+    coll, producer, topic = setup
+    oid = uuid.uuid4().hex
+    await coll.insert_one({**outbox.with_events({"_id": oid}, [outbox.entry("ormas", oid, _event(oid, 1))]),
+                           "_outbox_lease": {"owner": "other", "until": dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)}})
+    relay = outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic)
+    assert await relay.drain() == 0
+    await coll.update_one({"_id": oid}, {"$set": {"_outbox_lease.until": dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)}})
+    assert await relay.drain() == 1
+
+
+async def test_relay_task_publishes_when_woken(setup, kafka):
+    import asyncio
+
+    coll, producer, topic = setup
+    relay = outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic, poll_seconds=30)
+    task = asyncio.create_task(relay.run())
+    try:
+        oid = uuid.uuid4().hex
+        await coll.insert_one(outbox.with_events({"_id": oid}, [outbox.entry("ormas", oid, _event(oid, 1))]))
+        relay.wake()
+        await eventually(lambda: _drained(coll, oid), timeout=10, what="the relay to drain after wake()")
+    finally:
+        relay.stop()
+        await task
+
+
+async def _drained(coll, oid):
+    doc = await coll.find_one({"_id": oid})
+    return doc is not None and doc["_outbox"] == []

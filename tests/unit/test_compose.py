@@ -1,0 +1,88 @@
+"""docker-compose.yml cannot run here (no Docker engine): check its wiring instead."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from services.events.settings import Settings as EventsSettings
+from services.notifications.settings import Settings as NotificationsSettings
+from services.registry.settings import Settings as RegistrySettings
+from services.reporting.settings import Settings as ReportingSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = {"registry": RegistrySettings, "events": EventsSettings, "notifications": NotificationsSettings,
+            "reporting": ReportingSettings}
+
+
+def _processes(service: str) -> dict[str, dict]:
+    return {name: spec for name, spec in COMPOSE["services"].items()
+            if name.startswith(service + "-") and name != f"mongo-{service}"}
+
+
+def test_official_images_for_the_servers():
+    s = COMPOSE["services"]
+    assert s["kafka"]["image"].startswith("apache/kafka:3.9")
+    assert s["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"  # KRaft, no ZooKeeper
+    assert s["redis"]["image"].startswith("redis:7") and "noeviction" in s["redis"]["command"]
+    assert s["mailpit"]["image"].startswith("axllent/mailpit")
+    for name in ("kafka", "redis", "mailpit"):
+        assert "healthcheck" in s[name], name
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_each_service_has_its_own_mongodb_and_is_wired_to_kafka_and_redis(service):
+    s = COMPOSE["services"]
+    mongo = s[f"mongo-{service}"]
+    assert mongo["image"] == "mongo:7" and "healthcheck" in mongo
+    assert any(v.startswith(f"mongo-{service}-data:") for v in mongo["volumes"])
+    assert f"mongo-{service}-data" in COMPOSE["volumes"]
+    procs = _processes(service)
+    assert f"{service}-api" in procs and "healthcheck" in procs[f"{service}-api"]
+    prefix = service.upper() + "_"
+    fields = SERVICES[service].model_fields
+    for name, spec in procs.items():
+        env = spec["environment"]
+        assert spec["image"] == "kesbang-platform:latest" and spec["build"]["dockerfile"] == "deploy/Dockerfile"
+        assert env[prefix + "MONGO_URL"] == f"mongodb://mongo-{service}:27017/", name
+        assert env[prefix + "KAFKA_BOOTSTRAP"] == "kafka:9092", name
+        assert env[prefix + "REDIS_URL"].startswith("redis://redis:6379/"), name
+        assert env[prefix + "ENVIRONMENT"] == "production", name
+        for key in env:  # every variable is a setting the service really reads
+            assert key.startswith(prefix) and key[len(prefix):].lower() in fields, (name, key)
+        deps = spec["depends_on"]
+        assert deps["kafka"]["condition"] == deps["redis"]["condition"] == "service_healthy", name
+        if not name.endswith("-beat"):
+            assert deps[f"mongo-{service}"]["condition"] == "service_healthy", name
+        # no process reaches another service's database
+        others = [o for o in SERVICES if o != service]
+        assert not any(f"mongo-{o}" in str(v) for o in others for v in env.values()), name
+
+
+def test_every_process_the_local_stack_runs_exists_in_compose():
+    from deploy.local import stack
+
+    local = {c.name for c in stack.service_components()}
+    assert local <= set(COMPOSE["services"]), local - set(COMPOSE["services"])
+
+
+def test_the_image_runs_the_same_entry_points():
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert "requirements.lock" in dockerfile and "COPY services/" in dockerfile and "COPY shared/" in dockerfile
+    for name, spec in COMPOSE["services"].items():
+        cmd = spec.get("command")
+        if spec.get("image") == "kesbang-platform:latest":
+            module = next(c for c in cmd if c.startswith("services."))
+            path = ROOT / (module.split(":")[0].replace(".", "/") + ".py")
+            assert path.exists(), (name, module)
+
+
+def test_readme_production_command_matches_compose():
+    readme = (ROOT / "README.md").read_text()
+    quick = re.findall(r"```(?:sh|bash)?\n(.*?)```", readme, re.S)
+    commands = [line.strip() for block in quick for line in block.splitlines()]
+    assert "docker compose up --build" in commands
+    assert "docker compose up --build" in (ROOT / "docker-compose.yml").read_text()
+    assert "make run" in commands and "make test" in commands

@@ -1,0 +1,69 @@
+import json
+
+import pytest
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.v1.http import from_json
+
+from shared import contracts
+from shared.contracts import ContractError, decode, encode, make_event
+
+DATA = {"ormas_id": "o1", "version": 1, "name": "LSM Pasuruan Bersatu", "acronym": None, "kind": "lsm",
+        "region": "35.75", "status": "unregistered", "email": "lsm@example.org"}
+
+
+def _event(**over):
+    kw = dict(source="/kesbang/registry", subject="ormas/o1", data=DATA, region="35.75", sequence=1,
+              traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+    kw.update(over)
+    return make_event("registry.ormas.created", **kw)
+
+
+def test_event_is_cloudevents_1_0_structured_json_that_an_sdk_parses():
+    event = _event()
+    raw = encode(event)
+    parsed = JSONFormat().read(None, raw)
+    assert parsed.get_id() == event["id"] and parsed.get_type() == "id.kesbang.registry.ormas.created"
+    assert parsed.get_extension("region") == "35.75"
+    assert parsed.get_extension("traceparent").startswith("00-0af7651916cd43dd")
+    legacy = from_json(raw)  # the older SDK API parses it too
+    assert legacy["subject"] == "ormas/o1" and legacy.data == DATA
+
+
+def test_event_ids_are_deterministic_per_aggregate_version_and_type():
+    assert _event()["id"] == _event()["id"]
+    assert _event()["id"] != _event(sequence=2)["id"]
+    assert _event()["id"] != _event(subject="ormas/o2")["id"]
+
+
+def test_every_contract_has_a_valid_schema_file():
+    for c in contracts.CONTRACTS.values():
+        assert c.schema_file.exists(), c
+        contracts._validator(c.schema_file)  # check_schema raises on an invalid schema
+
+
+@pytest.mark.parametrize("mutate,reason", [
+    (lambda e: e.pop("id"), "envelope"),
+    (lambda e: e.update(specversion="0.3"), "envelope"),
+    (lambda e: e.update(type="id.kesbang.registry.ormas.exploded"), "unknown event type"),
+    (lambda e: e.update(dataschema="urn:kesbang:schema:registry.ormas.created:v9"), "dataschema"),
+    (lambda e: e["data"].update(kind="party"), "data of registry.ormas.created"),
+    (lambda e: e["data"].pop("region"), "data of registry.ormas.created"),
+    (lambda e: e["data"].update(nik="3575010101900001"), "data of registry.ormas.created"),
+    (lambda e: e.update(region="Pasuruan"), "envelope"),
+])
+def test_invalid_events_are_refused_with_a_reason(mutate, reason):
+    event = json.loads(encode(_event()))
+    mutate(event)
+    with pytest.raises(ContractError, match=reason):
+        decode(json.dumps(event).encode())
+
+
+@pytest.mark.parametrize("raw", [None, b"", b"not json", b"\xff\xfe", b"[]", b"{}"])
+def test_garbage_is_a_contract_error_not_a_crash(raw):
+    with pytest.raises(ContractError):
+        decode(raw)
+
+
+def test_producer_side_validation_refuses_bad_data():
+    with pytest.raises(ContractError):
+        _event(data={**DATA, "status": "flying"})
