@@ -70,20 +70,40 @@ class EventProducer:
         await asyncio.wait_for(self._producer.client.fetch_all_metadata(), 3)
 
     async def publish(self, topic: str, key: str, event: dict[str, Any]) -> None:
-        validate_event(event)
-        await self.send_raw(topic, key, encode(event), traceparent=event.get("traceparent"))
+        await self.publish_many([(topic, key, event)])
+
+    async def publish_many(self, items: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """Publishes (topic, key, event) triples: validated, queued in order, awaited together.
+
+        Bounded in time: with the broker gone a publish fails (and the outbox keeps the events)
+        instead of hanging."""
+        for _, _, event in items:
+            validate_event(event)
+        futures = []
+        for topic, key, event in items:
+            futures.append(await asyncio.wait_for(self._producer.send(
+                topic, value=encode(event), key=key.encode(), headers=_headers(event.get("traceparent"))),
+                self.send_timeout))
+        if futures:
+            await asyncio.wait_for(asyncio.gather(*futures), self.send_timeout)
+        for topic, _, _ in items:
+            EVENTS_PUBLISHED.labels(topic).inc()
 
     async def send_raw(self, topic: str, key: str | None, value: bytes | None, *,
-                       traceparent: str | None = None, headers: list[tuple[str, bytes]] | None = None) -> None:
-        hdrs = list(headers or [])
-        if traceparent:
-            hdrs.append(("traceparent", traceparent.encode()))
-        hdrs.append(("content-type", b"application/cloudevents+json"))
-        # bounded: with the broker gone, a send must fail (and the outbox keep the event), not hang
-        await asyncio.wait_for(
-            self._producer.send_and_wait(topic, value=value, key=key.encode() if key else None, headers=hdrs),
+                       headers: list[tuple[str, bytes]] | None = None) -> None:
+        """Sends bytes as they are (the DLQ's copy of a message that is not a valid event)."""
+        await asyncio.wait_for(self._producer.send_and_wait(
+            topic, value=value, key=key.encode() if key else None, headers=list(headers or [])),
             self.send_timeout)
         EVENTS_PUBLISHED.labels(topic).inc()
+
+
+def _headers(traceparent: str | None, extra: list[tuple[str, bytes]] | None = None) -> list[tuple[str, bytes]]:
+    hdrs = list(extra or [])
+    if traceparent:
+        hdrs.append(("traceparent", traceparent.encode()))
+    hdrs.append(("content-type", b"application/cloudevents+json"))
+    return hdrs
 
 
 class _Listener(ConsumerRebalanceListener):

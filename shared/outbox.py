@@ -13,11 +13,12 @@ import datetime as dt
 import logging
 import os
 import socket
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prometheus_client import Counter, Gauge
-from pymongo import IndexModel, ReturnDocument
+from pymongo import IndexModel, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.kafka import EventProducer
@@ -100,38 +101,41 @@ class OutboxRelay:
     async def drain(self) -> int:
         published = 0
         for coll in self.collections:
-            while True:
-                n = await self._drain_some(coll)
+            more = True
+            while more:
+                n, more = await self._drain_some(coll)
                 published += n
-                if n < self.batch:
-                    break
         return published
 
-    async def _drain_some(self, coll: AsyncCollection) -> int:
+    async def _drain_some(self, coll: AsyncCollection) -> tuple[int, bool]:
+        """Claims up to ``batch`` documents with pending events, publishes all their events, then
+        removes exactly those events: three database round trips for the whole batch."""
         now = dt.datetime.now(dt.UTC)
         candidates = [d["_id"] async for d in coll.find(
             {f"{FIELD}.0": {"$exists": True}}, {"_id": 1}).limit(self.batch)]
         RELAY_PENDING.labels(coll.name).set(len(candidates))
-        count = 0
-        for doc_id in candidates:
-            doc = await coll.find_one_and_update(
-                {"_id": doc_id, f"{FIELD}.0": {"$exists": True},
-                 "$or": [{LEASE: {"$exists": False}}, {f"{LEASE}.until": {"$lt": now}}]},
-                {"$set": {LEASE: {"owner": self.owner, "until": now + dt.timedelta(seconds=LEASE_SECONDS)}}},
-                return_document=ReturnDocument.AFTER,  # no projection: FerretDB 1.24 lacks it here
-            )
-            if doc is None:
-                continue  # drained meanwhile, or another relay holds it
-            entries = doc[FIELD]
-            try:
-                for e in entries:  # in order: per-aggregate order is kept on the partition
-                    await self.producer.publish(self.topic_for(e["topic"]), e["key"], e["event"])
-            except Exception:
-                RELAY_FAILURES.labels(coll.name).inc()
-                await coll.update_one({"_id": doc_id, f"{LEASE}.owner": self.owner}, {"$unset": {LEASE: ""}})
-                raise
-            # exact-value removal: events appended by writes meanwhile stay pending
-            await coll.update_one({"_id": doc_id}, {"$pullAll": {FIELD: entries}, "$unset": {LEASE: ""}})
-            RELAY_PUBLISHED.labels(coll.name).inc(len(entries))
-            count += len(entries)
-        return count
+        if not candidates:
+            return 0, False
+        claim = uuid.uuid4().hex
+        await coll.update_many(
+            {"_id": {"$in": candidates}, "$or": [{LEASE: {"$exists": False}}, {f"{LEASE}.until": {"$lt": now}}]},
+            {"$set": {LEASE: {"owner": self.owner, "claim": claim,
+                              "until": now + dt.timedelta(seconds=LEASE_SECONDS)}}},
+        )
+        docs = [d async for d in coll.find({f"{LEASE}.claim": claim}, {FIELD: 1})]
+        try:
+            # Sends are queued on one idempotent producer and awaited together; Kafka keeps their
+            # order within a partition, and each aggregate's events share its key's partition.
+            await self.producer.publish_many(
+                [(self.topic_for(e["topic"]), e["key"], e["event"]) for d in docs for e in d[FIELD]])
+        except Exception:
+            RELAY_FAILURES.labels(coll.name).inc()
+            await coll.update_many({f"{LEASE}.claim": claim}, {"$unset": {LEASE: ""}})
+            raise
+        # exact-value removal: events appended by writes meanwhile stay pending
+        if docs:
+            await coll.bulk_write([UpdateOne({"_id": d["_id"]}, {"$pullAll": {FIELD: d[FIELD]}, "$unset": {LEASE: ""}})
+                                   for d in docs], ordered=False)
+        count = sum(len(d[FIELD]) for d in docs)
+        RELAY_PUBLISHED.labels(coll.name).inc(count)
+        return count, len(candidates) == self.batch

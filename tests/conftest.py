@@ -8,7 +8,6 @@ import asyncio
 import dataclasses
 import datetime as dt
 import os
-import shutil
 import uuid
 from pathlib import Path
 
@@ -52,57 +51,17 @@ def infra() -> Infra:
         group.stop(name)
 
 
-@dataclasses.dataclass
-class Platform:
-    infra: Infra
-    group: stack.ProcessGroup
-    topic_prefix: str
-    db_suffix: str
-    urls: dict[str, str]
-    redis_urls: dict[str, str]
-    extra_env: dict[str, dict[str, str]]
-
-    def topic(self, logical: str) -> str:
-        return self.topic_prefix + logical
-
-    def db_name(self, service: str) -> str:
-        return f"kesbang_{service}{self.db_suffix}"
-
-    def env(self, service: str) -> dict[str, str]:
-        return stack.service_env(service, db_suffix=self.db_suffix, topic_prefix=self.topic_prefix,
-                                 extra=self.extra_env.get(service, {}))
+Platform = stack.IsolatedPlatform
 
 
 @pytest.fixture(scope="session")
-def platform(infra: Infra, tmp_path_factory) -> Platform:
+def platform(infra: Infra) -> Platform:
     """The four services, their consumers and Celery workers, as real processes, once per session."""
-    prefix, suffix = f"t{RUN_ID}.", f"_t{RUN_ID}"
-    run_dir = stack.DATA / "test-run" / RUN_ID
-    group = stack.ProcessGroup(run_dir, stack.DATA / "logs" / f"test-{RUN_ID}")
-    redis_urls = {s: f"{infra.redis_url}/{8 + i}" for i, s in enumerate(stack.SERVICES)}
-    extra_env = {s: {f"{s.upper()}_REDIS_URL": redis_urls[s]} for s in stack.SERVICES}
-    comps = stack.service_components(ports=TEST_PORTS, db_suffix=suffix, topic_prefix=prefix, run_dir=run_dir,
-                                     extra_env=extra_env)
-    started = stack.bring_up(group, comps, reuse=False)
-    p = Platform(infra=infra, group=group, topic_prefix=prefix, db_suffix=suffix,
-                 urls={s: f"http://127.0.0.1:{port}" for s, port in TEST_PORTS.items()},
-                 redis_urls=redis_urls, extra_env=extra_env)
+    p = stack.start_isolated(RUN_ID, TEST_PORTS, redis_db_base=8)
+    p.infra = infra
     yield p
-    for name in reversed(started):
-        group.stop(name)
-    asyncio.run(_drop_test_data(infra, p))
-    shutil.rmtree(run_dir, ignore_errors=True)
-
-
-async def _drop_test_data(infra: Infra, p: Platform) -> None:
-    client = AsyncMongoClient(infra.mongo_url)
-    try:
-        for name in await client.list_database_names():
-            if name.endswith(p.db_suffix):
-                await client.drop_database(name)
-    finally:
-        await client.close()
-    await KafkaProbe(infra.kafka).delete_topics_with_prefix(p.topic_prefix)
+    p.stop()
+    asyncio.run(stack.drop_isolated_data(p))
 
 
 @pytest.fixture(scope="session")

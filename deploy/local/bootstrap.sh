@@ -41,7 +41,7 @@ fi
 if [ ! -f "$TOOLS/kafka/.complete" ]; then
   echo "bootstrap: fetching Apache Kafka jars with Maven"
   rm -rf "$TOOLS/kafka"
-  mvn -q -B -f deploy/kafka/pom.xml dependency:copy-dependencies \
+  mvn -q -B -Dstyle.color=never -f deploy/kafka/pom.xml dependency:copy-dependencies \
     -DoutputDirectory="$TOOLS/kafka/libs" -DincludeScope=runtime
   touch "$TOOLS/kafka/.complete"
 fi

@@ -428,6 +428,80 @@ def ensure_dev_keys() -> None:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
 
 
+@dataclasses.dataclass
+class IsolatedPlatform:
+    """The services running as their own processes beside whatever else uses the same servers,
+    under their own topic prefix, database names, Redis databases, ports and run directory."""
+
+    run_id: str
+    group: ProcessGroup
+    ports: Mapping[str, int]
+    topic_prefix: str
+    db_suffix: str
+    redis_urls: Mapping[str, str]
+    run_dir: Path
+    started: list[str]
+    infra: object | None = None  # what the caller knows of the servers (tests attach theirs)
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {s: f"http://{HOST}:{p}" for s, p in self.ports.items()}
+
+    def topic(self, logical: str) -> str:
+        return self.topic_prefix + logical
+
+    def db_name(self, service: str) -> str:
+        return f"kesbang_{service}{self.db_suffix}"
+
+    def env(self, service: str) -> dict[str, str]:
+        return service_env(service, db_suffix=self.db_suffix, topic_prefix=self.topic_prefix,
+                           extra={f"{service.upper()}_REDIS_URL": self.redis_urls[service]})
+
+    def stop(self) -> None:
+        for name in reversed(self.started):
+            self.group.stop(name)
+        self.started.clear()
+
+
+def start_isolated(run_id: str, ports: Mapping[str, int], *, redis_db_base: int) -> IsolatedPlatform:
+    """Starts every service process for a test or benchmark run (the servers must be up)."""
+    prefix, suffix = f"t{run_id}.", f"_t{run_id}"
+    run_dir = DATA / "test-run" / run_id
+    group = ProcessGroup(run_dir, DATA / "logs" / f"run-{run_id}")
+    redis_urls = {s: f"{infra_urls()['redis']}/{redis_db_base + i}" for i, s in enumerate(SERVICES)}
+    extra_env = {s: {f"{s.upper()}_REDIS_URL": redis_urls[s]} for s in SERVICES}
+    comps = service_components(ports=ports, db_suffix=suffix, topic_prefix=prefix, run_dir=run_dir,
+                               extra_env=extra_env)
+    started = bring_up(group, comps, reuse=False)
+    return IsolatedPlatform(run_id=run_id, group=group, ports=dict(ports), topic_prefix=prefix, db_suffix=suffix,
+                            redis_urls=redis_urls, run_dir=run_dir, started=started)
+
+
+async def drop_isolated_data(p: IsolatedPlatform) -> None:
+    """Removes a finished run's databases, topics and run directory."""
+    import shutil
+
+    from aiokafka.admin import AIOKafkaAdminClient
+    from pymongo import AsyncMongoClient
+
+    client = AsyncMongoClient(infra_urls()["mongo"])
+    try:
+        for name in await client.list_database_names():
+            if name.endswith(p.db_suffix) or (p.db_suffix + "_") in name:
+                await client.drop_database(name)
+    finally:
+        await client.close()
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra_urls()["kafka"])
+    await admin.start()
+    try:
+        doomed = [t for t in await admin.list_topics() if t.startswith(p.topic_prefix)]
+        if doomed:
+            await admin.delete_topics(doomed)
+    finally:
+        await admin.close()
+    shutil.rmtree(p.run_dir, ignore_errors=True)
+
+
 # --------------------------------------------------------------------------------------- commands
 
 

@@ -151,3 +151,26 @@ async def _no_commit(only=None):
 
 async def _true(value: bool):
     return value
+
+
+async def test_the_trace_of_the_producing_request_is_the_handlers_trace(infra, kafka, topic, producer):
+    from shared import logs
+
+    traces: list[str | None] = []
+
+    async def handler(event, contract):
+        traces.append(logs.current_trace_id())
+
+    trace_id = uuid.uuid4().hex
+    event = _event(uuid.uuid4().hex)
+    event["traceparent"] = f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"
+    await producer.publish(topic, "k", event)  # the producer puts the traceparent in the headers too
+    runner = ConsumerRunner(bootstrap=infra.kafka, group_id=f"it-{uuid.uuid4().hex[:6]}", topics=[topic],
+                            handler=handler, producer=producer)
+    task = asyncio.create_task(runner.run())
+    try:
+        await eventually(lambda: _true(bool(traces)), timeout=20, what="the event")
+    finally:
+        runner.stop()
+        await task
+    assert traces == [trace_id]
