@@ -10,7 +10,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "processed_events"
-INDEXES = [IndexModel([("consumer", ASCENDING), ("event_id", ASCENDING)], unique=True, name="consumer_event")]
+# The mark's _id is "<consumer>:<event id>": uniqueness and lookups go through the primary key, the
+# only lookup FerretDB's SQLite backend answers without scanning the collection.
+INDEXES = [IndexModel([("at", ASCENDING)], name="at")]
 
 
 class ProcessedEvents:
@@ -24,15 +26,18 @@ class ProcessedEvents:
         self.coll = db[COLLECTION]
         self.consumer = consumer
 
+    def _key(self, event_id: str) -> str:
+        return f"{self.consumer}:{event_id}"
+
     async def seen(self, event_id: str) -> bool:
-        return await self.coll.find_one({"consumer": self.consumer, "event_id": event_id}, {"_id": 1}) is not None
+        return await self.coll.find_one({"_id": self._key(event_id)}, {"_id": 1}) is not None
 
     async def once(self, event_id: str, apply: Callable[[], Awaitable[None]]) -> bool:
         if await self.seen(event_id):
             return False
         await apply()
         try:
-            await self.coll.insert_one({"consumer": self.consumer, "event_id": event_id,
+            await self.coll.insert_one({"_id": self._key(event_id), "consumer": self.consumer, "event_id": event_id,
                                         "at": dt.datetime.now(dt.UTC)})
         except DuplicateKeyError:
             pass

@@ -5,9 +5,18 @@ Each service owns one database and declares its indexes once; they are created a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+
+# FerretDB 1.24 (SQLite) keeps every statement's query iterator of one update/delete command open
+# until the whole command ends (``defer`` inside the statement loop of msg_update.go), each holding
+# one of the database's 100 pooled SQLite connections. A command with about 100 statements, or a few
+# large ones at once, waits forever for a connection and wedges the whole database. Bulk writes are
+# therefore sent in small commands.
+BULK_CHUNK = 16
 
 
 def create_client(url: str, *, app_name: str) -> AsyncMongoClient:
@@ -23,6 +32,12 @@ async def ensure_indexes(db: AsyncDatabase, indexes: Mapping[str, Sequence[Index
         # createIndexes call re-declares two or more indexes that already exist.
         for model in models:
             await db[collection].create_indexes([model])
+
+
+async def bulk_write_chunked(coll: AsyncCollection, ops: Sequence[Any], *, ordered: bool = False) -> None:
+    """``bulk_write`` in commands of at most ``BULK_CHUNK`` statements (see above)."""
+    for i in range(0, len(ops), BULK_CHUNK):
+        await coll.bulk_write(list(ops[i:i + BULK_CHUNK]), ordered=ordered)
 
 
 async def ping(db: AsyncDatabase) -> None:

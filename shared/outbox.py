@@ -18,10 +18,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prometheus_client import Counter, Gauge
-from pymongo import IndexModel, UpdateOne
+from pymongo import IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.kafka import EventProducer
+from shared.mongo import BULK_CHUNK, bulk_write_chunked
 
 log = logging.getLogger(__name__)
 
@@ -63,20 +64,31 @@ def guarded(filter_: Mapping[str, Any], update: Mapping[str, Any], entries: Sequ
 
 class OutboxRelay:
     """Publishes the pending events of the given collections. Safe with several replicas: a document
-    is leased while its events are published, and an event published twice carries the same id."""
+    is leased while its events are published, and an event published twice carries the same id.
+
+    Writers tell the relay which document they changed (``wake(collection, id)``), so the ordinary
+    path touches documents by ``_id`` only — the one lookup FerretDB's SQLite backend answers without
+    scanning. A sweep of the whole collection (``sweep_seconds``, and at start) finds what another
+    process left behind when it died between its write and the publish."""
 
     def __init__(self, producer: EventProducer, collections: Sequence[AsyncCollection], *,
-                 topic_for: Any = lambda logical: logical, poll_seconds: float = 1.0, batch: int = 100):
+                 topic_for: Any = lambda logical: logical, poll_seconds: float = 1.0, batch: int = 100,
+                 sweep_seconds: float = 30.0):
         self.producer = producer
-        self.collections = list(collections)
+        self.collections = {c.name: c for c in collections}
         self.topic_for = topic_for
         self.poll_seconds = poll_seconds
+        self.sweep_seconds = sweep_seconds
         self.batch = batch
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        self._hints: dict[str, set[Any]] = {name: set() for name in self.collections}
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
 
-    def wake(self) -> None:
+    def wake(self, collection: str | None = None, doc_id: Any = None) -> None:
+        """Publish soon; with a collection and id, that document's events first."""
+        if collection is not None and doc_id is not None:
+            self._hints[collection].add(doc_id)
         self._wake.set()
 
     def stop(self) -> None:
@@ -85,44 +97,70 @@ class OutboxRelay:
 
     async def run(self) -> None:
         backoff = self.poll_seconds
+        next_sweep = 0.0  # sweep at start: a previous process may have died before publishing
+        loop = asyncio.get_running_loop()
         while not self._stop.is_set():
             try:
-                await self.drain()
+                if loop.time() >= next_sweep:
+                    await self.drain()
+                    next_sweep = loop.time() + self.sweep_seconds
+                else:
+                    await self.drain_hinted()
                 backoff = self.poll_seconds
             except Exception as e:  # Kafka or the database is down: keep the events, try again
                 log.warning("outbox relay sweep failed: %r", e)
                 backoff = min(backoff * 2, 30)
+                next_sweep = 0.0  # hints may have been consumed: find everything again
+            if any(self._hints.values()):
+                continue
             try:
                 await asyncio.wait_for(self._wake.wait(), backoff)
             except asyncio.TimeoutError:
                 pass
             self._wake.clear()
 
-    async def drain(self) -> int:
+    async def drain_hinted(self) -> int:
+        """Publishes the documents writers named since the last call."""
         published = 0
-        for coll in self.collections:
-            more = True
-            while more:
-                n, more = await self._drain_some(coll)
-                published += n
+        for name, coll in self.collections.items():
+            while self._hints[name]:
+                ids = [self._hints[name].pop() for _ in range(min(self.batch, len(self._hints[name])))]
+                published += await self._publish(coll, ids)
         return published
 
-    async def _drain_some(self, coll: AsyncCollection) -> tuple[int, bool]:
-        """Claims up to ``batch`` documents with pending events, publishes all their events, then
-        removes exactly those events: three database round trips for the whole batch."""
-        now = dt.datetime.now(dt.UTC)
-        candidates = [d["_id"] async for d in coll.find(
-            {f"{FIELD}.0": {"$exists": True}}, {"_id": 1}).limit(self.batch)]
-        RELAY_PENDING.labels(coll.name).set(len(candidates))
-        if not candidates:
-            return 0, False
-        claim = uuid.uuid4().hex
-        await coll.update_many(
-            {"_id": {"$in": candidates}, "$or": [{LEASE: {"$exists": False}}, {f"{LEASE}.until": {"$lt": now}}]},
-            {"$set": {LEASE: {"owner": self.owner, "claim": claim,
-                              "until": now + dt.timedelta(seconds=LEASE_SECONDS)}}},
+    async def drain(self) -> int:
+        """Publishes every pending event of every collection (a sweep), hinted or not."""
+        published = await self.drain_hinted()
+        for coll in self.collections.values():
+            while True:
+                ids = [d["_id"] async for d in coll.find({f"{FIELD}.0": {"$exists": True}}, {"_id": 1}).limit(self.batch)]
+                RELAY_PENDING.labels(coll.name).set(len(ids))
+                if not ids:
+                    break
+                n = await self._publish(coll, ids)
+                published += n
+                if len(ids) < self.batch:
+                    break
+        return published
+
+    async def _claim(self, coll: AsyncCollection, doc_id: Any, claim: str, now: dt.datetime) -> dict[str, Any] | None:
+        return await coll.find_one_and_update(
+            {"_id": doc_id, f"{FIELD}.0": {"$exists": True},
+             "$or": [{LEASE: {"$exists": False}}, {f"{LEASE}.until": {"$lt": now}}]},
+            {"$set": {LEASE: {"owner": self.owner, "claim": claim, "until": now + dt.timedelta(seconds=LEASE_SECONDS)}}},
+            return_document=ReturnDocument.AFTER,
         )
-        docs = [d async for d in coll.find({f"{LEASE}.claim": claim}, {FIELD: 1})]
+
+    async def _publish(self, coll: AsyncCollection, ids: Sequence[Any]) -> int:
+        """Leases the documents, publishes all their events, then removes exactly those events."""
+        now = dt.datetime.now(dt.UTC)
+        claim = uuid.uuid4().hex
+        docs: list[dict[str, Any]] = []
+        for i in range(0, len(ids), BULK_CHUNK):
+            got = await asyncio.gather(*(self._claim(coll, doc_id, claim, now) for doc_id in ids[i:i + BULK_CHUNK]))
+            docs += [d for d in got if d is not None]
+        if not docs:
+            return 0
         try:
             # Sends are queued on one idempotent producer and awaited together; Kafka keeps their
             # order within a partition, and each aggregate's events share its key's partition.
@@ -130,12 +168,12 @@ class OutboxRelay:
                 [(self.topic_for(e["topic"]), e["key"], e["event"]) for d in docs for e in d[FIELD]])
         except Exception:
             RELAY_FAILURES.labels(coll.name).inc()
-            await coll.update_many({f"{LEASE}.claim": claim}, {"$unset": {LEASE: ""}})
+            await bulk_write_chunked(coll, [UpdateOne({"_id": d["_id"], f"{LEASE}.claim": claim}, {"$unset": {LEASE: ""}})
+                                            for d in docs])
             raise
         # exact-value removal: events appended by writes meanwhile stay pending
-        if docs:
-            await coll.bulk_write([UpdateOne({"_id": d["_id"]}, {"$pullAll": {FIELD: d[FIELD]}, "$unset": {LEASE: ""}})
-                                   for d in docs], ordered=False)
+        await bulk_write_chunked(coll, [UpdateOne({"_id": d["_id"]}, {"$pullAll": {FIELD: d[FIELD]}, "$unset": {LEASE: ""}})
+                                        for d in docs])
         count = sum(len(d[FIELD]) for d in docs)
         RELAY_PUBLISHED.labels(coll.name).inc(count)
-        return count, len(candidates) == self.batch
+        return count

@@ -32,6 +32,7 @@ class ServiceSettings(BaseSettings):
     ready_file: Path | None = None
     outbox_max_pending: int = 100
     outbox_poll_seconds: float = 1.0
+    outbox_sweep_seconds: float = 30.0
 
     @model_validator(mode="after")
     def _no_default_secrets_outside_development(self) -> "ServiceSettings":

@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         await runtime.start()
         relay = OutboxRelay(runtime.producer, [runtime.db["ormas"]], topic_for=settings.topic,
-                            poll_seconds=settings.outbox_poll_seconds)
+                            poll_seconds=settings.outbox_poll_seconds, sweep_seconds=settings.outbox_sweep_seconds)
         app.state.runtime = runtime
         app.state.ormas = OrmasRepository(runtime.db)
         app.state.relay = relay

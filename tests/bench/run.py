@@ -33,7 +33,7 @@ def machine() -> dict:
     mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
                       if line.startswith("MemTotal")))
     return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem_kb / 1024 / 1024, 1),
-            "python": pyplatform.python_version(), "database": "FerretDB 1.24.2 (SQLite)", "kafka": "3.9.1"}
+            "python": pyplatform.python_version(), "database": "FerretDB " + (stack.TOOLS / "bin" / ".ferretdb-version").read_text().strip() + " (SQLite)", "kafka": "3.9.1"}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -163,9 +163,11 @@ async def main_async(p: stack.IsolatedPlatform) -> dict:
                       region="35.75", issuer="kesbang-registry", audience="kesbang")
     results = {"machine": machine(), "when": dt.datetime.now(dt.UTC).isoformat(), "concurrency": CONCURRENCY,
                "benchmarks": []}
-    results["benchmarks"] += await bench_create(p, token)
-    results["benchmarks"].append(await drain_backlog(p))
-    results["benchmarks"].append(await bench_lag(p, token))
+    for step in (lambda: bench_create(p, token), lambda: drain_backlog(p), lambda: bench_lag(p, token)):
+        rows = await step()
+        for row in rows if isinstance(rows, list) else [rows]:
+            results["benchmarks"].append(row)
+            print("  " + ", ".join(f"{k}={v}" for k, v in row.items()), flush=True)
     return results
 
 
@@ -184,7 +186,7 @@ def main() -> None:
     m = results["machine"]
     print(f"\nmachine: {m['cpus']} × {m['cpu']}, {m['memory_gib']} GiB; {m['database']}; Kafka {m['kafka']}")
     for b in results["benchmarks"]:
-        print("  " + b.pop("name") + ": " + ", ".join(f"{k}={v}" for k, v in b.items()))
+        print("  " + b["name"] + ": " + ", ".join(f"{k}={v}" for k, v in b.items() if k != "name"))
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
     path = out / f"bench-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}.json"

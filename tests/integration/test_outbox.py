@@ -103,18 +103,55 @@ async def test_relay_task_publishes_when_woken(setup, kafka):
     import asyncio
 
     coll, producer, topic = setup
-    relay = outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic, poll_seconds=30)
+    relay = outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic, poll_seconds=30, sweep_seconds=3600)
     task = asyncio.create_task(relay.run())
     try:
+        await eventually(lambda: _idle(relay), timeout=10, what="the start-up sweep to finish")
         oid = uuid.uuid4().hex
         await coll.insert_one(outbox.with_events({"_id": oid}, [outbox.entry("ormas", oid, _event(oid, 1))]))
-        relay.wake()
+        relay.wake(coll.name, oid)
         await eventually(lambda: _drained(coll, oid), timeout=10, what="the relay to drain after wake()")
     finally:
         relay.stop()
         await task
 
 
+async def _idle(relay):
+    return not relay._wake.is_set() and not any(relay._hints.values())
+
+
 async def _drained(coll, oid):
     doc = await coll.find_one({"_id": oid})
     return doc is not None and doc["_outbox"] == []
+
+
+async def test_relay_drains_a_backlog_larger_than_one_database_command(setup, kafka):
+    """250 aggregates with pending events drain completely. One bulk command of 100 updates wedges
+    FerretDB's SQLite pool (see shared.mongo.BULK_CHUNK); this proves the relay never sends one."""
+    coll, producer, topic = setup
+    ids = [uuid.uuid4().hex for _ in range(250)]
+    await coll.insert_many([outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, _event(oid, 1))])
+                            for oid in ids])
+    relay = outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic, batch=120)
+    assert await relay.drain() == 250
+    assert await coll.count_documents({"_outbox.0": {"$exists": True}}) == 0
+    msgs = await kafka.read(topic, until=lambda m: len(m) >= 250)
+    assert sorted(json.loads(m.value)["subject"] for m in msgs) == sorted(f"ormas/{i}" for i in ids)
+    assert await coll.find_one({}, {"_id": 1}) is not None  # the database still answers
+
+
+async def test_a_hinted_document_is_published_without_a_sweep(setup, kafka):
+    """The write path names its document; the relay publishes it by _id while the periodic sweep is
+    far away. A document nobody named waits for the sweep (a crashed writer's leftovers)."""
+    coll, producer, topic = setup
+    named, unnamed = uuid.uuid4().hex, uuid.uuid4().hex
+    for oid in (named, unnamed):
+        await coll.insert_one(outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, _event(oid, 1))]))
+    relay = outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic)
+    relay.wake(coll.name, named)
+    assert await relay.drain_hinted() == 1
+    assert await _drained(coll, named) and not await _drained(coll, unnamed)
+    assert await relay.drain() == 1
+    assert await _drained(coll, unnamed)
+    msgs = await kafka.read(topic, until=lambda m: len(m) >= 2)
+    assert [json.loads(m.value)["subject"] for m in msgs].count(f"ormas/{named}") == 1

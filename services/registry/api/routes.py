@@ -66,7 +66,7 @@ async def create_ormas(body: OrmasIn, request: Request, response: Response,
     except DuplicateOrmas as e:
         raise Conflict(str(e), existing_id=e.existing_id) from None
     failpoints.hit("registry.after_write")
-    state.relay.wake()
+    state.relay.wake("ormas", ormas_id)
     response.headers["Location"] = f"/ormas/{ormas_id}"
     response.headers["ETag"] = f'"{doc["version"]}"'
     return _out(doc)

@@ -1,0 +1,43 @@
+"""The database the local stack builds: FerretDB with the two _id fixes applied by bootstrap.sh.
+Every hot path of the platform finds its document by _id; these prove the database answers that
+with an index search, and that the fixes change no result."""
+
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture()
+async def coll(mongo):
+    db = mongo[f"it_fdb_{uuid.uuid4().hex[:8]}"]
+    await db["docs"].insert_many([{"_id": f"id{i}", "v": i % 3, "tags": ["a"] if i % 2 else []} for i in range(50)])
+    yield db["docs"]
+    await mongo.drop_database(db.name)
+
+
+async def _plan(coll, filter_):
+    out = await coll.database.command("explain", {"find": coll.name, "filter": filter_}, verbosity="queryPlanner")
+    return " ".join(out["queryPlanner"]["Plan"])
+
+
+@pytest.mark.parametrize("filter_", [{"_id": "id7"}, {"_id": "id7", "v": 1}, {"_id": "id7", "tags.0": {"$exists": True}}])
+async def test_a_filter_naming_an_id_is_an_index_search(coll, filter_):
+    assert "USING INDEX" in await _plan(coll, filter_)
+
+
+async def test_a_filter_without_an_id_still_scans_and_answers(coll):
+    assert "SCAN" in await _plan(coll, {"v": 1})
+    assert await coll.count_documents({"v": 1}) == 17
+
+
+async def test_the_rest_of_the_filter_still_applies_after_the_id_search(coll):
+    assert await coll.find_one({"_id": "id7", "v": 1}) == {"_id": "id7", "v": 1, "tags": ["a"]}
+    assert await coll.find_one({"_id": "id7", "v": 2}) is None
+    r = await coll.update_one({"_id": "id8", "v": 0}, {"$set": {"x": 1}})  # id8 has v == 2
+    assert r.matched_count == 0
+    r = await coll.update_one({"_id": "id8", "v": 2}, {"$set": {"x": 1}})
+    assert r.modified_count == 1
+    r = await coll.delete_one({"_id": "id9", "tags.0": {"$exists": False}})  # id9 has a tag
+    assert r.deleted_count == 0 and await coll.find_one({"_id": "id9"}) is not None
