@@ -27,7 +27,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         relay = OutboxRelay(runtime.producer, [runtime.db["ormas"]], topic_for=settings.topic,
                             poll_seconds=settings.outbox_poll_seconds, sweep_seconds=settings.outbox_sweep_seconds)
         app.state.runtime = runtime
-        app.state.ormas = OrmasRepository(runtime.db)
+        app.state.settings = settings
+        app.state.ormas = OrmasRepository(runtime.db, max_pending=settings.outbox_max_pending)
         app.state.relay = relay
         task = asyncio.create_task(relay.run(), name="outbox-relay")
         try:

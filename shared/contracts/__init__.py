@@ -47,7 +47,9 @@ class Contract:
 CONTRACTS: dict[str, Contract] = {
     c.type: c
     for c in (
-        Contract("registry.ormas.created", "registry.ormas", 1),
+        *(Contract(f"registry.ormas.{e}", "registry.ormas", 1) for e in (
+            "created", "updated", "contacts_changed", "officers_changed", "status_changed", "submitted",
+            "registered", "skt_expiring", "sanction_applied", "sanction_lifted")),
     )
 }
 

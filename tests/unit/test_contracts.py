@@ -67,3 +67,19 @@ def test_garbage_is_a_contract_error_not_a_crash(raw):
 def test_producer_side_validation_refuses_bad_data():
     with pytest.raises(ContractError):
         _event(data={**DATA, "status": "flying"})
+
+
+def test_registry_schema_files_are_what_the_generator_writes():
+    from shared.contracts import registry_schemas as gen
+
+    for event in gen.EVENTS:
+        assert gen.path(event).read_text() == gen.render(event), f"run python -m shared.contracts.registry_schemas ({event})"
+        assert f"id.kesbang.registry.ormas.{event}" in contracts.CONTRACTS
+
+
+def test_no_registry_event_can_carry_a_nik():
+    from shared.contracts import registry_schemas as gen
+
+    for event in gen.EVENTS:
+        text = gen.render(event).lower()
+        assert "nik" not in text.replace("unik", "")

@@ -1,82 +1,430 @@
-"""Registry HTTP API."""
+"""Registry HTTP API: record, read, search and change ormas, and move them through their lifecycle."""
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import hashlib
+import json
 import uuid
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.registry.adapters.repository import DuplicateOrmas
+from services.registry.adapters.repository import SORTS, BadCursor, DuplicateOrmas, IdTaken
+from services.registry.domain import lifecycle
 from services.registry.domain import ormas as domain
-from shared import failpoints, logs, outbox
-from shared.auth import Principal
+from services.registry.domain.policy import ACTION_ROLES
+from shared import failpoints, logs, outbox, regions
+from shared.auth import Forbidden, Principal
 from shared.contracts import make_event
-from shared.web import Conflict, NotFound, Unprocessable, authenticated, roles
+from shared.contracts.registry_schemas import KINDS, LEGAL_FORMS, SCOPES, STATUSES
+from shared.web import Conflict, NotFound, PreconditionFailed, Unprocessable, authenticated, roles
 
 router = APIRouter(tags=["ormas"])
 current = authenticated(lambda request: request.app.state.runtime.verifier)
 writer = roles(current, ("operator", "admin"))
+IDEMPOTENCY_NAMESPACE = uuid.UUID("5d0c1f7e-2b7a-4f43-8f3e-1b1d3c0a9e11")
+NEAR_MATCH = 0.85
+
+Kind = Literal[tuple(KINDS)]  # type: ignore[valid-type]
+LegalForm = Literal[tuple(LEGAL_FORMS)]  # type: ignore[valid-type]
+Scope = Literal[tuple(SCOPES)]  # type: ignore[valid-type]
+Status = Literal[tuple(STATUSES)]  # type: ignore[valid-type]
 
 
-class OrmasIn(BaseModel):
+class AddressIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=300, examples=["Pemuda Pancasila"])
+    street: str | None = Field(default=None, max_length=300)
+    region: str | None = Field(default=None, max_length=13, description="down to kecamatan, inside the ormas's region")
+    postal_code: str | None = Field(default=None, pattern=r"^[0-9]{5}$")
+
+
+class LetterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal[domain.PRESENCE_LETTERS]  # type: ignore[valid-type]
+    number: str = Field(min_length=1, max_length=100)
+    issued_on: dt.date | None = None
+
+
+class OrmasFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     acronym: str | None = Field(default=None, max_length=50)
-    kind: Literal[domain.KINDS] = Field(examples=["ormas"])  # type: ignore[valid-type]
-    region: str = Field(min_length=2, max_length=13, examples=["35.75"], description="Kemendagri region code")
+    decree_number: str | None = Field(default=None, max_length=100, description="Kemenkumham decree (legal entities)")
+    bidang: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(default_factory=list, max_length=20)
+    address: AddressIn | None = None
     email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=30)
+    whatsapp: str | None = Field(default=None, max_length=30)
+    founding_date: dt.date | None = None
+    npwp: str | None = Field(default=None, max_length=30)
+    presence_letters: list[LetterIn] = Field(default_factory=list, max_length=10)
+
+
+class OrmasIn(OrmasFields):
+    name: str = Field(min_length=1, max_length=300, examples=["Pemuda Pancasila"])
+    kind: Kind = Field(examples=["ormas"])
+    legal_form: LegalForm = "tidak_berbadan_hukum"
+    scope: Scope = "kabupaten_kota"
+    region: str = Field(min_length=2, max_length=13, examples=["35.75"], description="Kemendagri region code")
+
+
+class OrmasPatch(OrmasFields):
+    """Only the fields sent change; ``null`` clears an optional field."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    kind: Kind | None = None
+    legal_form: LegalForm | None = None
+    scope: Scope | None = None
+
+
+class Candidate(BaseModel):
+    id: str
+    name: str
+    acronym: str | None
+    similarity: float
 
 
 class OrmasOut(BaseModel):
     id: str
     version: int
     name: str
+    acronym: str | None = None
+    kind: str
+    legal_form: str = "tidak_berbadan_hukum"
+    decree_number: str | None = None
+    scope: str = "kabupaten_kota"
+    region: str
+    region_name: str | None = None
+    bidang: list[str] = []
+    address: dict[str, Any] | None = None
+    email: str | None = None
+    phone: str | None = None
+    whatsapp: str | None = None
+    founding_date: str | None = None
+    npwp: str | None = None
+    presence_letters: list[dict[str, Any]] = []
+    status: str
+    skt: dict[str, Any] | None = None
+    sanction: dict[str, Any] | None = None
+    verification: dict[str, Any] | None = None
+    allowed_actions: list[str] = []
+    created_at: dt.datetime
+    updated_at: dt.datetime | None = None
+    warnings: list[Candidate] = Field(default_factory=list, description="near matches found at creation")
+
+
+class OrmasSummary(BaseModel):
+    id: str
+    name: str
     acronym: str | None
     kind: str
+    legal_form: str
     region: str
     status: str
+    bidang: list[str]
     email: str | None
-    created_at: dt.datetime
+    phone: str | None = Field(description="masked")
+    whatsapp: str | None = Field(description="masked")
+    skt_number: str | None
+    skt_valid_until: str | None
 
 
-def _out(doc: dict) -> OrmasOut:
-    return OrmasOut(id=doc["_id"], **{k: doc.get(k) for k in OrmasOut.model_fields if k != "id"})
+class OrmasPage(BaseModel):
+    items: list[OrmasSummary]
+    next_cursor: str | None
+
+
+class TransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal[tuple(lifecycle.TRANSITIONS)]  # type: ignore[valid-type]
+    reason: str | None = Field(default=None, max_length=2000)
+    authority: Literal[lifecycle.AUTHORITIES] | None = None  # type: ignore[valid-type]
+    documents_complete: bool | None = None
+    documents_missing: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=30)
+    field_visit_outcome: Literal[lifecycle.FIELD_VISIT_OUTCOMES] | None = None  # type: ignore[valid-type]
+    visited_on: dt.date | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+    days_left: Literal[lifecycle.EXPIRY_NOTICE_DAYS] | None = None  # type: ignore[valid-type]
+
+
+def _out(doc: dict[str, Any], warnings: list[Candidate] | None = None) -> OrmasOut:
+    region = regions.get(doc["region"])
+    fields = {k: doc.get(k) for k in OrmasOut.model_fields
+              if k not in ("id", "warnings", "allowed_actions", "region_name") and doc.get(k) is not None}
+    return OrmasOut(id=doc["_id"], region_name=region.name if region else None,
+                    allowed_actions=lifecycle.allowed_actions(doc), warnings=warnings or [], **fields)
+
+
+def mask_phone(value: str | None) -> str | None:
+    if not value:
+        return value
+    return value[:6] + "*" * max(0, len(value) - 10) + value[-4:] if len(value) > 10 else "*" * len(value)
+
+
+def _summary(doc: dict[str, Any]) -> OrmasSummary:
+    skt = doc.get("skt") or {}
+    return OrmasSummary(id=doc["_id"], name=doc["name"], acronym=doc.get("acronym"), kind=doc["kind"],
+                        legal_form=doc.get("legal_form", "tidak_berbadan_hukum"), region=doc["region"],
+                        status=doc["status"], bidang=doc.get("bidang") or [], email=doc.get("email"),
+                        phone=mask_phone(doc.get("phone")), whatsapp=mask_phone(doc.get("whatsapp")),
+                        skt_number=skt.get("number"), skt_valid_until=skt.get("valid_until"))
+
+
+def _invalid(e: domain.InvalidOrmas | lifecycle.InvalidTransition) -> Unprocessable:
+    return Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}])
+
+
+def _event(name: str, doc: dict[str, Any], change: dict[str, Any] | None = None) -> dict[str, Any]:
+    data = domain.snapshot(doc)
+    if change is not None:
+        data["change"] = change
+    event = make_event(f"registry.ormas.{name}", source=domain.SOURCE, subject=f"ormas/{doc['_id']}", data=data,
+                       region=doc["region"], sequence=doc["version"], traceparent=logs.current_traceparent())
+    return outbox.entry(domain.TOPIC, doc["_id"], event)
+
+
+def _etag(response: Response, doc: dict[str, Any]) -> None:
+    response.headers["ETag"] = f'"{doc["version"]}"'
+
+
+def _if_match(value: str | None, current: int) -> int:
+    """The version an If-Match header names (412 when it is not the current one)."""
+    if value is None:
+        return current
+    tag = value.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise PreconditionFailed(f"If-Match {value!r} is not an ETag of this API")
+    if int(tag) != current:
+        raise PreconditionFailed(f"the ormas has changed (version {current}); reload and retry", current_version=current)
+    return current
+
+
+async def _visible(request: Request, principal: Principal, ormas_id: str) -> dict[str, Any]:
+    doc = await request.app.state.ormas.get(ormas_id)
+    if doc is None or not principal.can_see(doc["region"]):
+        raise NotFound("no such ormas")  # another region's record is indistinguishable from none
+    return doc
+
+
+def _duplicates(fields: dict[str, Any], others: list[dict[str, Any]]) -> tuple[dict | None, list[Candidate]]:
+    """The record that blocks (same name or acronym) and the near matches that only warn."""
+    near: list[Candidate] = []
+    for o in others:
+        if o["name_key"] == fields["name_key"] or (fields["acronym_key"] and o.get("acronym_key") == fields["acronym_key"]):
+            return o, []
+        score = difflib.SequenceMatcher(None, fields["name_key"], o["name_key"]).ratio()
+        if score >= NEAR_MATCH:
+            near.append(Candidate(id=o["_id"], name=o["name"], acronym=o.get("acronym"), similarity=round(score, 2)))
+    return None, sorted(near, key=lambda c: -c.similarity)[:5]
 
 
 @router.post("/ormas", status_code=201, response_model=OrmasOut)
 async def create_ormas(body: OrmasIn, request: Request, response: Response,
-                       principal: Principal = Depends(writer)) -> OrmasOut:
+                       principal: Principal = Depends(writer),
+                       idempotency_key: str | None = Header(default=None, max_length=200)) -> OrmasOut:
     state = request.app.state
-    new = domain.NewOrmas(name=body.name, kind=body.kind, region=body.region, acronym=body.acronym, email=body.email)
+    details = domain.Details(**body.model_dump(exclude_none=True))
+    now = dt.datetime.now(dt.UTC)
     try:
-        new.validate()
+        fields = details.normalised(now.date())
     except domain.InvalidOrmas as e:
-        raise Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}]) from None
+        raise _invalid(e) from None
     if not principal.can_write(body.region):
         raise NotFound(f"region {body.region} is outside your office's scope")
-    ormas_id = str(uuid.uuid4())
-    doc, data = domain.create(new, ormas_id=ormas_id, actor=principal.subject, now=dt.datetime.now(dt.UTC))
-    event = make_event("registry.ormas.created", source=domain.SOURCE, subject=f"ormas/{ormas_id}", data=data,
-                       region=doc["region"], sequence=doc["version"], traceparent=logs.current_traceparent())
+    fingerprint = hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+    if idempotency_key:
+        ormas_id = str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{principal.subject}|{idempotency_key}"))
+        replay = await state.ormas.get(ormas_id)
+        if replay is not None:
+            return _replay(replay, fingerprint, response)
+    else:
+        ormas_id = str(uuid.uuid4())
+    blocking, near = _duplicates(fields, await state.ormas.same_region(body.region))
+    if blocking is not None:
+        raise Conflict("an ormas with this name or acronym is already recorded in this region",
+                       existing_id=blocking["_id"], existing_name=blocking["name"])
+    doc = domain.create(details, ormas_id=ormas_id, actor=principal.subject, now=now)
+    doc["idempotency"] = {"key": idempotency_key, "fingerprint": fingerprint} if idempotency_key else None
     try:
-        await state.ormas.insert(doc, [outbox.entry(domain.TOPIC, ormas_id, event)])
+        await state.ormas.insert(doc, [_event("created", doc)])
+    except IdTaken as e:
+        return _replay(e.existing, fingerprint, response)
     except DuplicateOrmas as e:
         raise Conflict(str(e), existing_id=e.existing_id) from None
     failpoints.hit("registry.after_write")
     state.relay.wake("ormas", ormas_id)
     response.headers["Location"] = f"/ormas/{ormas_id}"
-    response.headers["ETag"] = f'"{doc["version"]}"'
-    return _out(doc)
+    _etag(response, doc)
+    return _out(doc, near)
+
+
+def _replay(existing: dict[str, Any], fingerprint: str, response: Response) -> OrmasOut:
+    if (existing.get("idempotency") or {}).get("fingerprint") != fingerprint:
+        raise Unprocessable("this Idempotency-Key was used for a different request",
+                            errors=[{"field": "Idempotency-Key", "message": "reused with another body"}])
+    response.status_code = 200
+    response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = f"/ormas/{existing['_id']}"
+    _etag(response, existing)
+    return _out(existing)
+
+
+@router.get("/ormas", response_model=OrmasPage)
+async def search_ormas(
+    request: Request, principal: Principal = Depends(current),
+    q: str | None = Query(default=None, max_length=100, description="words of the name or acronym"),
+    region: str | None = Query(default=None, max_length=13, description="this region and everything below it"),
+    kind: Kind | None = None, legal_form: LegalForm | None = None,
+    bidang: str | None = Query(default=None, max_length=80),
+    status: list[Status] | None = Query(default=None),
+    skt_expiring_before: dt.date | None = None,
+    sort: Literal[tuple(SORTS)] = "name",  # type: ignore[valid-type]
+    cursor: str | None = Query(default=None, max_length=500),
+    limit: int = Query(default=50, ge=1, le=200),
+) -> OrmasPage:
+    if region is not None:
+        if region and not regions.is_valid(region):
+            raise Unprocessable(f"{region!r} is not a Kemendagri region code",
+                                errors=[{"field": "region", "message": "unknown region code"}])
+        if not principal.can_see(region):
+            raise NotFound(f"region {region} is outside your office's scope")
+    try:
+        docs, next_cursor = await request.app.state.ormas.search(
+            scope=principal.region, region=region, q=domain.name_key(q) if q else None, kind=kind,
+            legal_form=legal_form, bidang=bidang.strip().lower() if bidang else None, status=status,
+            skt_expiring_before=skt_expiring_before, sort=sort, cursor=cursor, limit=limit)
+    except BadCursor as e:
+        raise Unprocessable(str(e), errors=[{"field": "cursor", "message": "invalid or from another sort"}]) from None
+    return OrmasPage(items=[_summary(d) for d in docs], next_cursor=next_cursor)
 
 
 @router.get("/ormas/{ormas_id}", response_model=OrmasOut)
 async def get_ormas(ormas_id: str, request: Request, response: Response,
                     principal: Principal = Depends(current)) -> OrmasOut:
-    doc = await request.app.state.ormas.get(ormas_id)
-    if doc is None or not principal.can_see(doc["region"]):
-        raise NotFound("no such ormas")  # another region's record is indistinguishable from none
-    response.headers["ETag"] = f'"{doc["version"]}"'
+    doc = await _visible(request, principal, ormas_id)
+    _etag(response, doc)
     return _out(doc)
+
+
+@router.patch("/ormas/{ormas_id}", response_model=OrmasOut)
+async def update_ormas(ormas_id: str, body: OrmasPatch, request: Request, response: Response,
+                       principal: Principal = Depends(writer),
+                       if_match: str | None = Header(default=None)) -> OrmasOut:
+    state = request.app.state
+    doc = await _visible(request, principal, ormas_id)
+    if not principal.can_write(doc["region"]):
+        raise NotFound("no such ormas")
+    version = _if_match(if_match, doc["version"])
+    sent = body.model_dump(exclude_unset=True)
+    merged = {k: doc.get(k) for k in domain.DETAIL_FIELDS}
+    merged.update(sent)
+    if "founding_date" in merged and isinstance(merged["founding_date"], str):
+        merged["founding_date"] = dt.date.fromisoformat(merged["founding_date"])
+    merged["presence_letters"] = [
+        {**p, "issued_on": dt.date.fromisoformat(p["issued_on"]) if isinstance(p.get("issued_on"), str) else p.get("issued_on")}
+        for p in merged.get("presence_letters") or []]
+    if (merged.get("legal_form") in domain.LEGAL_ENTITY_FORMS) != (doc.get("legal_form") in domain.LEGAL_ENTITY_FORMS):
+        raise Unprocessable("the legal form changes through the lifecycle, not by editing",
+                            errors=[{"field": "legal_form", "message": "cannot switch between legal entity and not"}])
+    try:
+        fields = domain.Details(region=doc["region"], **{k: v for k, v in merged.items() if v is not None}) \
+            .normalised(dt.date.today())
+    except domain.InvalidOrmas as e:
+        raise _invalid(e) from None
+    fields.pop("region")
+    changed = domain.changed_fields(doc, fields)
+    if not changed:
+        _etag(response, doc)
+        return _out(doc)
+    if "name" in changed or "acronym" in changed:
+        blocking, _ = _duplicates(fields, await state.ormas.same_region(doc["region"], exclude=ormas_id))
+        if blocking is not None:
+            raise Conflict("an ormas with this name or acronym is already recorded in this region",
+                           existing_id=blocking["_id"], existing_name=blocking["name"])
+    now = dt.datetime.now(dt.UTC)
+    after = {**doc, **fields, "version": version + 1, "updated_at": now}
+    events = [_event("updated", after, {"fields": changed})]
+    contacts = [f for f in changed if f in domain.CONTACT_FIELDS]
+    if contacts:
+        events.append(_event("contacts_changed", after, {"fields": contacts}))
+    history = {"at": now, "by": principal.subject, "action": "updated", "fields": changed}
+    try:
+        new = await state.ormas.change(ormas_id, version, {**fields, "updated_at": now}, history, events)
+    except DuplicateOrmas:
+        raise Conflict("an ormas with this name is already recorded in this region") from None
+    if new is None:
+        raise PreconditionFailed("the ormas changed while this update was made; reload and retry")
+    state.relay.wake("ormas", ormas_id)
+    _etag(response, new)
+    return _out(new)
+
+
+SPECIFIC_EVENTS = {"submit": "submitted", "register": "registered", "renew": "registered",
+                   "warn": "sanction_applied", "suspend": "sanction_applied", "revoke_skt": "sanction_applied",
+                   "dissolve": "sanction_applied", "lift_sanction": "sanction_lifted"}
+
+
+@router.post("/ormas/{ormas_id}/transitions", response_model=OrmasOut)
+async def transition(ormas_id: str, body: TransitionIn, request: Request, response: Response,
+                     principal: Principal = Depends(current),
+                     if_match: str | None = Header(default=None)) -> OrmasOut:
+    """Moves the ormas one step through its lifecycle. An action not possible from the current
+    status answers 409 with the statuses that are reachable."""
+    state = request.app.state
+    if principal.role not in ACTION_ROLES[body.action]:
+        raise Forbidden(f"role {principal.role!r} may not {body.action}")
+    doc = await _visible(request, principal, ormas_id)
+    if not principal.can_write(doc["region"]) and principal.role != "admin":
+        raise NotFound("no such ormas")
+    version = _if_match(if_match, doc["version"])
+    now = dt.datetime.now(dt.UTC)
+    data: dict[str, Any] = {}
+    if body.action == "check_documents":
+        data = {"complete": bool(body.documents_complete), "missing": body.documents_missing}
+    elif body.action == "record_field_visit":
+        data = {"outcome": body.field_visit_outcome, "visited_on": body.visited_on, "notes": body.notes}
+    elif body.action == "mark_expiring":
+        data = {"days_left": body.days_left}
+    step = lifecycle.Step(action=body.action, actor=principal.subject, at=now, reason=body.reason,
+                          authority=body.authority, data=data)
+    skt_number = None
+    try:
+        lifecycle.apply(doc, step, skt_number="check")  # refuse before drawing a number
+        if body.action in ("register", "renew"):
+            seq = await state.ormas.next_skt_sequence(principal.region, now.year)
+            skt_number = state.settings.skt_number_format.format(
+                seq=seq, office=principal.region or "nasional", year=now.year, region=doc["region"])
+        outcome = lifecycle.apply(doc, step, skt_number=skt_number)
+    except lifecycle.IllegalTransition as e:
+        raise Conflict(str(e), status=e.status, allowed_next_states=e.allowed,
+                       allowed_actions=lifecycle.allowed_actions(doc)) from None
+    except lifecycle.InvalidTransition as e:
+        raise _invalid(e) from None
+    after = {**doc, **outcome.changes, "version": version + 1, "updated_at": now}
+    change = {"action": body.action, "from": outcome.from_status, "to": outcome.to_status,
+              "reason": outcome.history.get("reason"), "authority": body.authority}
+    events = []
+    if outcome.from_status != outcome.to_status:
+        events.append(_event("status_changed", after, change))
+    specific = SPECIFIC_EVENTS.get(body.action)
+    if specific == "registered":
+        events.append(_event("registered", after, {**change, "skt_number": after["skt"]["number"],
+                                                   "valid_until": after["skt"]["valid_until"]}))
+    elif specific == "sanction_applied":
+        events.append(_event("sanction_applied", after, {
+            **change, "level": after["sanction"]["level"], "deadline": after["sanction"].get("deadline")}))
+    elif specific:
+        events.append(_event(specific, after, change))
+    if body.action == "mark_expiring":
+        events.append(_event("skt_expiring", after, {"days_left": body.days_left,
+                                                     "valid_until": after["skt"]["valid_until"]}))
+    if not events:
+        events.append(_event("updated", after, {"fields": sorted(k for k in outcome.changes if k != "status")}))
+    new = await state.ormas.change(ormas_id, version, {**outcome.changes, "updated_at": now}, outcome.history, events)
+    if new is None:
+        raise PreconditionFailed("the ormas changed while this step was taken; reload and retry")
+    state.relay.wake("ormas", ormas_id)
+    _etag(response, new)
+    return _out(new)

@@ -1,0 +1,114 @@
+"""The JSON Schemas of the ``registry.ormas`` events, generated from one snapshot definition.
+
+Every event on ``registry.ormas`` carries the ormas as it is after the change (``ormas``) so that the
+events, notifications and reporting services keep their copies without calling back; the type says
+what happened and ``change`` carries its details. NIK never leaves the registry, so officers appear
+only by name and position.
+
+``python -m shared.contracts.registry_schemas`` rewrites the files; a unit test fails when a
+checked-in file differs from what this module generates."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+
+KINDS = ["ormas", "lsm", "okp", "profesi", "keagamaan", "asing"]
+LEGAL_FORMS = ["perkumpulan", "yayasan", "tidak_berbadan_hukum"]
+SCOPES = ["nasional", "provinsi", "kabupaten_kota"]
+STATUSES = ["unregistered", "legal_entity", "draft", "submitted", "in_verification", "revision_requested",
+            "rejected", "registered", "expiring", "expired", "suspended", "revoked", "dissolved"]
+REGION = {"type": "string", "pattern": "^[0-9]{2}(\\.[0-9]{2}){0,2}(\\.[0-9]{4})?$"}
+DATE = {"type": "string", "format": "date"}
+NULLABLE_STR = {"type": ["string", "null"]}
+
+SNAPSHOT = {
+    "ormas_id": {"type": "string", "minLength": 1},
+    "version": {"type": "integer", "minimum": 1},
+    "name": {"type": "string", "minLength": 1, "maxLength": 300},
+    "acronym": {"type": ["string", "null"], "maxLength": 50},
+    "kind": {"enum": KINDS},
+    "legal_form": {"enum": LEGAL_FORMS},
+    "scope": {"enum": SCOPES},
+    "region": REGION,
+    "status": {"enum": STATUSES},
+    "bidang": {"type": "array", "items": {"type": "string"}, "maxItems": 20},
+    "email": NULLABLE_STR,
+    "phone": {"type": ["string", "null"], "pattern": "^\\+[1-9][0-9]{6,14}$"},
+    "whatsapp": {"type": ["string", "null"], "pattern": "^\\+[1-9][0-9]{6,14}$"},
+    "skt_number": NULLABLE_STR,
+    "skt_valid_until": {"type": ["string", "null"], "format": "date"},
+    "sanction_level": {"enum": [None, "warning", "suspended", "final"]},
+    "officers": {"type": "array", "maxItems": 50, "items": {
+        "type": "object", "additionalProperties": False, "required": ["name", "position"],
+        "properties": {"name": {"type": "string"}, "position": {"type": "string"}}}},
+}
+REQUIRED = ["ormas_id", "version", "name", "kind", "region", "status"]
+
+TRANSITION = {
+    "type": "object", "additionalProperties": False, "required": ["action", "from", "to"],
+    "properties": {"action": {"type": "string"}, "from": {"enum": STATUSES}, "to": {"enum": STATUSES},
+                   "reason": NULLABLE_STR, "authority": NULLABLE_STR},
+}
+FIELDS_CHANGED = {"type": "object", "additionalProperties": False, "required": ["fields"],
+                  "properties": {"fields": {"type": "array", "items": {"type": "string"}, "minItems": 1}}}
+
+EVENTS = {
+    "created": ("An ormas was recorded in an office's registry", None),
+    "updated": ("An ormas's recorded details changed", FIELDS_CHANGED),
+    "contacts_changed": ("An ormas's e-mail, phone or WhatsApp changed", FIELDS_CHANGED),
+    "officers_changed": ("An ormas's board changed", FIELDS_CHANGED),
+    "status_changed": ("An ormas moved in its lifecycle", TRANSITION),
+    "submitted": ("An ormas submitted its SKT application", TRANSITION),
+    "registered": ("An ormas was registered and holds a valid SKT", {
+        **TRANSITION, "required": ["action", "from", "to", "skt_number", "valid_until"],
+        "properties": {**TRANSITION["properties"], "skt_number": {"type": "string"}, "valid_until": DATE}}),
+    "skt_expiring": ("An ormas's SKT expires soon (90, 30 or 7 days)", {
+        "type": "object", "additionalProperties": False, "required": ["days_left", "valid_until"],
+        "properties": {"days_left": {"enum": [90, 30, 7]}, "valid_until": DATE}}),
+    "sanction_applied": ("A sanction under UU 16/2017 was applied to an ormas", {
+        **TRANSITION, "required": ["action", "from", "to", "level", "authority"],
+        "properties": {**TRANSITION["properties"], "level": {"enum": ["warning", "suspended", "final"]},
+                       "deadline": {"type": ["string", "null"], "format": "date"}}}),
+    "sanction_lifted": ("A sanction on an ormas was lifted", TRANSITION),
+}
+
+
+def schema(event: str) -> dict:
+    title, change = EVENTS[event]
+    props = dict(SNAPSHOT)
+    required = list(REQUIRED)
+    if change is not None:
+        props["change"] = change
+        required.append("change")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:kesbang:schema:registry.ormas.{event}:v1",
+        "title": title,
+        "type": "object",
+        "additionalProperties": False,
+        "required": required,
+        "properties": props,
+    }
+
+
+def render(event: str) -> str:
+    return json.dumps(schema(event), indent=2, ensure_ascii=False) + "\n"
+
+
+def path(event: str) -> Path:
+    return SCHEMA_DIR / f"registry.ormas.{event}.v1.json"
+
+
+def main() -> int:
+    for event in EVENTS:
+        path(event).write_text(render(event))
+        print(f"wrote {path(event)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
