@@ -47,8 +47,8 @@ if [ ! -f "$TOOLS/kafka/.complete" ]; then
 fi
 
 # --- FerretDB -------------------------------------------------------------------------------
-# "+id-index": built with the one-line fix below; a binary built without it is rebuilt.
-FERRETDB_BUILD="$FERRETDB_VERSION+id-index.2"
+# The build carries the tag of deploy/ferretdb/patches.py: a binary built without a fix is rebuilt.
+FERRETDB_BUILD="$FERRETDB_VERSION+$("$PYTHON" deploy/ferretdb/patches.py --version-tag)"
 if [ ! -x "$TOOLS/bin/ferretdb" ] || [ "$(cat "$TOOLS/bin/.ferretdb-version" 2>/dev/null)" != "$FERRETDB_BUILD" ]; then
   echo "bootstrap: building FerretDB $FERRETDB_VERSION from the Go module proxy"
   # `go install …@version` asks the proxy for the module's version list (to look for deprecations),
@@ -59,20 +59,8 @@ if [ ! -x "$TOOLS/bin/ferretdb" ] || [ "$(cat "$TOOLS/bin/.ferretdb-version" 2>/
   rm -rf "$src" && mkdir -p "$TOOLS/src" && cp -r "$moddir" "$src" && chmod -R u+w "$src"
   # The module zip carries an empty build/version/version.txt; FerretDB refuses to start without it.
   echo "$FERRETDB_VERSION" > "$src/build/version/version.txt"
-  # Two small fixes to the SQLite backend, both about finding a document by _id (a test in
-  # tests/integration/test_ferretdb.py keeps them honest):
-  # 1. It looks documents up by `_ferretdb_sjson->'$._id'` but indexes `->"_id"`; SQLite uses an
-  #    expression index only for the identical expression, so every lookup and update by _id scanned
-  #    the whole table (41 ms per update at 20,000 documents, growing linearly).
-  # 2. It pushes the _id down only when the filter has no other field, so `{_id, version}` (an
-  #    optimistic-concurrency update) scanned too. Every handler filters the fetched documents again
-  #    with the whole filter, so pushing the _id down whenever it is there is safe.
-  meta="$src/internal/backends/sqlite/metadata/metadata.go"
-  coll="$src/internal/backends/sqlite/collection.go"
-  sed -i "s|IDColumn = DefaultColumn + \"->'\$._id'\"|IDColumn = DefaultColumn + \"->'_id'\"|" "$meta"
-  sed -i "s|if params.Filter.Len() == 1 {|if params.Filter.Len() >= 1 {|" "$coll"
-  grep -q "IDColumn = DefaultColumn + \"->'_id'\"" "$meta" && grep -q "if params.Filter.Len() >= 1 {" "$coll" \
-    || { echo "bootstrap: the FerretDB _id fixes did not apply to $src" >&2; exit 1; }
+  # Small fixes to FerretDB's source (why: deploy/ferretdb/patches.py).
+  "$PYTHON" deploy/ferretdb/patches.py "$src"
   (cd "$src" && GOFLAGS=-buildvcs=false go build -trimpath -o "$TOOLS/bin/ferretdb" ./cmd/ferretdb)
   echo "$FERRETDB_BUILD" > "$TOOLS/bin/.ferretdb-version"
   rm -rf "$src"

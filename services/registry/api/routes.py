@@ -398,7 +398,7 @@ async def transition(ormas_id: str, body: TransitionIn, request: Request, respon
                 seq=seq, office=principal.region or "nasional", year=now.year, region=doc["region"])
         outcome = lifecycle.apply(doc, step, skt_number=skt_number)
     except lifecycle.IllegalTransition as e:
-        raise Conflict(str(e), status=e.status, allowed_next_states=e.allowed,
+        raise Conflict(str(e), current_status=e.status, allowed_next_states=e.allowed,
                        allowed_actions=lifecycle.allowed_actions(doc)) from None
     except lifecycle.InvalidTransition as e:
         raise _invalid(e) from None

@@ -32,6 +32,7 @@ WARNING_WORKING_DAYS = 7
 EXPIRY_NOTICE_DAYS = (90, 30, 7)
 AUTHORITIES = ("bupati_walikota", "gubernur", "mendagri", "menkumham", "pengadilan")
 FIELD_VISIT_OUTCOMES = ("sesuai", "tidak_sesuai")
+MAX_WARNINGS = 3
 ACTIVE = ("registered", "expiring", "legal_entity", "unregistered")  # states a sanction can interrupt
 
 
@@ -101,8 +102,8 @@ def _possible(action: str, record: Mapping[str, Any]) -> bool:
         return bool(v.get("documents_complete")) and v.get("field_visit", {}).get("outcome") == "sesuai"
     if action == "record_field_visit":
         return bool((record.get("verification") or {}).get("documents_complete"))
-    if action == "warn":
-        return sanction.get("level") in (None, "warning")
+    if action == "warn":  # UU 16/2017 art. 62: at most three written warnings before suspension
+        return sanction.get("level") in (None, "warning") and sanction.get("warnings", 0) < MAX_WARNINGS
     if action == "suspend":
         return sanction.get("level") == "warning"  # a written warning first
     if action == "revoke_skt":
@@ -206,8 +207,6 @@ def apply(record: Mapping[str, Any], step: Step, *, skt_number: str | None = Non
     elif step.action == "warn":
         previous = (record.get("sanction") or {})
         count = previous.get("warnings", 0) + 1
-        if count > 3:  # UU 16/2017 art. 62: at most three written warnings before suspension
-            raise IllegalTransition(step.action, status, [s for s in next_states(record) if s != status] or [status])
         changes["sanction"] = {"level": "warning", "warnings": count, "authority": step.authority,
                                "deadline": holidays.add_working_days(today, WARNING_WORKING_DAYS).isoformat(),
                                "since": step.at, "resume_status": previous.get("resume_status", status)}
