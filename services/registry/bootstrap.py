@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.registry.adapters.repository import INDEXES, OrmasRepository
+from services.registry.api import imports
 from services.registry.api.routes import router
 from services.registry.domain.ormas import TOPIC
 from services.registry.settings import Settings
@@ -41,5 +42,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return web.create_app(
         title="Kesbang Registry", version="0.1.0", lifespan=lifespan,
         description="The office's book of ormas, officers, SKT and sanctions.",
-        routers=[web.health_router(runtime.ready_checks()), router],
+        routers=[web.health_router(runtime.ready_checks()), imports.router, router],  # /ormas/export before /ormas/{id}
     )

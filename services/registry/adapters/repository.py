@@ -14,7 +14,7 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared import outbox, regions
 
@@ -51,11 +51,13 @@ class OrmasRepository:
     def __init__(self, db: AsyncDatabase, *, max_pending: int = 100):
         self.coll = db["ormas"]
         self.counters = db["counters"]
+        self.names = db["name_index"]
         self.max_pending = max_pending
 
     async def insert(self, doc: dict[str, Any], events: list[dict[str, Any]]) -> None:
         try:
             await self.coll.insert_one(outbox.with_events(doc, events))
+            await self.index_names([doc])
         except DuplicateKeyError:
             same_id = await self.get(doc["_id"])
             if same_id is not None:
@@ -67,9 +69,30 @@ class OrmasRepository:
         return await self.coll.find_one({"_id": ormas_id}, HIDDEN)
 
     async def same_region(self, region: str, exclude: str | None = None) -> list[dict[str, Any]]:
-        """Names and acronyms of the region's ormas, for duplicate and near-match checks."""
-        return [d async for d in self.coll.find({"region": region}, {"name": 1, "name_key": 1, "acronym": 1,
-                                                                     "acronym_key": 1}) if d["_id"] != exclude]
+        """Names and acronyms of the region's ormas, for duplicate and near-match checks.
+
+        Kept in one document per region (``name_index``), read by _id: scanning the ormas of a
+        region would read the whole collection on FerretDB. The unique index on (region, name_key)
+        stays the guarantee; this list only finds acronyms and near matches."""
+        doc = await self.names.find_one({"_id": region})
+        return [{"_id": e["id"], "name": e["name"], "name_key": e["k"], "acronym": e.get("acronym"),
+                 "acronym_key": e.get("a")} for e in (doc or {}).get("entries", []) if e["id"] != exclude]
+
+    @staticmethod
+    def name_entry(doc: Mapping[str, Any]) -> dict[str, Any]:
+        return {"id": doc["_id"], "name": doc["name"], "k": doc["name_key"], "acronym": doc.get("acronym"),
+                "a": doc.get("acronym_key")}
+
+    async def index_names(self, docs: list[Mapping[str, Any]]) -> None:
+        by_region: dict[str, list[dict[str, Any]]] = {}
+        for d in docs:
+            by_region.setdefault(d["region"], []).append(self.name_entry(d))
+        for region, entries in by_region.items():
+            await self.names.update_one({"_id": region}, {"$push": {"entries": {"$each": entries}}}, upsert=True)
+
+    async def rename(self, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
+        await self.names.update_one({"_id": before["region"]}, {"$pullAll": {"entries": [self.name_entry(before)]}})
+        await self.index_names([after])
 
     async def change(self, ormas_id: str, version: int, set_fields: Mapping[str, Any], history: Mapping[str, Any],
                      events: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -91,6 +114,25 @@ class OrmasRepository:
             doc.pop(k, None)
         return doc
 
+    async def insert_new(self, docs: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+        """Inserts documents that carry their events; returns (created ids, ids that existed)."""
+        created: list[str] = []
+        existing: list[str] = []
+        for i in range(0, len(docs), 500):
+            chunk = docs[i:i + 500]
+            try:
+                await self.coll.insert_many(chunk, ordered=False)
+                done = chunk
+            except BulkWriteError as e:
+                failed = {err["index"]: err for err in e.details.get("writeErrors", [])}
+                if any(err.get("code") != 11000 for err in failed.values()):
+                    raise
+                done = [d for j, d in enumerate(chunk) if j not in failed]
+                existing += [d["_id"] for j, d in enumerate(chunk) if j in failed]
+            created += [d["_id"] for d in done]
+            await self.index_names(done)
+        return created, existing
+
     async def next_skt_sequence(self, office: str, year: int) -> int:
         doc = await self.counters.find_one_and_update(
             {"_id": f"skt:{office or 'nasional'}:{year}"}, {"$inc": {"seq": 1}}, upsert=True,
@@ -100,6 +142,7 @@ class OrmasRepository:
     async def search(self, *, scope: str, region: str | None, q: str | None, kind: str | None,
                      legal_form: str | None, bidang: str | None, status: list[str] | None,
                      skt_expiring_before: dt.date | None, sort: str, cursor: str | None,
+                     skt_valid_on: dt.date | None = None,
                      limit: int) -> tuple[list[dict[str, Any]], str | None]:
         key = SORTS[sort]
         clauses: list[dict[str, Any]] = []
@@ -116,6 +159,10 @@ class OrmasRepository:
             clauses.append({"status": {"$in": status}})
         if skt_expiring_before:
             clauses.append({"skt.valid_until": {"$lt": skt_expiring_before.isoformat()}})
+        if skt_valid_on:  # held a valid SKT on that day (ISO dates compare as strings)
+            day = skt_valid_on.isoformat()
+            clauses.append({"skt.issued_on": {"$lte": day}})
+            clauses.append({"skt.valid_until": {"$gte": day}})
         if cursor:
             last_value, last_id = decode_cursor(cursor, key)
             clauses.append({"$or": [{key: {"$gt": last_value}}, {key: last_value, "_id": {"$gt": last_id}}]})

@@ -280,6 +280,7 @@ async def search_ormas(
     bidang: str | None = Query(default=None, max_length=80),
     status: list[Status] | None = Query(default=None),
     skt_expiring_before: dt.date | None = None,
+    skt_valid_on: dt.date | None = Query(default=None, description="held a valid SKT on this day"),
     sort: Literal[tuple(SORTS)] = "name",  # type: ignore[valid-type]
     cursor: str | None = Query(default=None, max_length=500),
     limit: int = Query(default=50, ge=1, le=200),
@@ -294,7 +295,8 @@ async def search_ormas(
         docs, next_cursor = await request.app.state.ormas.search(
             scope=principal.region, region=region, q=domain.name_key(q) if q else None, kind=kind,
             legal_form=legal_form, bidang=bidang.strip().lower() if bidang else None, status=status,
-            skt_expiring_before=skt_expiring_before, sort=sort, cursor=cursor, limit=limit)
+            skt_expiring_before=skt_expiring_before, skt_valid_on=skt_valid_on, sort=sort, cursor=cursor,
+            limit=limit)
     except BadCursor as e:
         raise Unprocessable(str(e), errors=[{"field": "cursor", "message": "invalid or from another sort"}]) from None
     return OrmasPage(items=[_summary(d) for d in docs], next_cursor=next_cursor)
@@ -356,6 +358,8 @@ async def update_ormas(ormas_id: str, body: OrmasPatch, request: Request, respon
         raise Conflict("an ormas with this name is already recorded in this region") from None
     if new is None:
         raise PreconditionFailed("the ormas changed while this update was made; reload and retry")
+    if "name" in changed or "acronym" in changed:
+        await state.ormas.rename(doc, new)
     state.relay.wake("ormas", ormas_id)
     _etag(response, new)
     return _out(new)

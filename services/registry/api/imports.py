@@ -1,0 +1,135 @@
+"""Bulk import of ormas from an office's CSV or XLSX, and export in the same shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from services.registry.adapters import spreadsheets
+from services.registry.api.routes import Kind, LegalForm, Status, _event, current, mask_phone, writer
+from services.registry.domain import importing
+from shared import regions
+from shared.auth import Principal
+from shared.web import NotFound, Unprocessable
+
+router = APIRouter(tags=["import and export"])
+MAX_BYTES = 20 * 1024 * 1024
+
+
+class RowProblem(BaseModel):
+    row: int
+    field: str
+    message: str
+
+
+class ImportReport(BaseModel):
+    rows: int
+    created: int
+    already_recorded: int
+    invalid: int
+    dry_run: bool
+    columns: dict[str, str]
+    ignored_columns: list[str]
+    errors: list[RowProblem]
+    created_ids: list[str]
+
+
+def _file_problem(message: str) -> Unprocessable:
+    return Unprocessable(message, errors=[{"field": "file", "message": message}])
+
+
+@router.post("/ormas/imports", response_model=ImportReport)
+async def import_ormas(request: Request, principal: Principal = Depends(writer),
+                       file: UploadFile = File(description="CSV or XLSX, first row the headers"),
+                       mapping: str | None = Form(default=None, description='JSON {"header": "field"}'),
+                       region: str | None = Form(default=None, description="for rows without a region column"),
+                       dry_run: bool = Query(default=False)) -> ImportReport:
+    """Validates every row and records the valid ones (each with its ``created`` event); invalid
+    rows are reported and nothing of them is written. Importing the same rows again records nothing
+    twice: an ormas already in the book is reported as already recorded."""
+    data = await file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise _file_problem(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    if not data:
+        raise _file_problem("the file is empty")
+    custom = None
+    if mapping:
+        try:
+            custom = json.loads(mapping)
+            if not isinstance(custom, dict) or not all(isinstance(v, str) for v in custom.values()):
+                raise ValueError("must be an object of header → field")
+        except ValueError as e:
+            raise Unprocessable(f"mapping: {e}", errors=[{"field": "mapping", "message": str(e)}]) from None
+        unknown = set(custom.values()) - set(importing.HEADERS.values())
+        if unknown:
+            raise Unprocessable(f"mapping: unknown fields {sorted(unknown)}",
+                                errors=[{"field": "mapping", "message": f"unknown fields {sorted(unknown)}"}])
+    if region is not None and not (regions.is_valid(region) and principal.can_write(region)):
+        raise Unprocessable(f"region {region!r} is not a region this office writes",
+                            errors=[{"field": "region", "message": "unknown or outside the office"}])
+    try:
+        kind = spreadsheets.kind_of(file.filename, file.content_type, data[:8192])
+        rows = spreadsheets.read_rows(data, kind)
+        plan = importing.plan(rows, office=principal.region, actor=principal.subject, now=dt.datetime.now(dt.UTC),
+                              custom_mapping=custom, default_region=region)
+    except importing.BadFile as e:
+        raise _file_problem(str(e)) from None
+    created: list[str] = []
+    existing: list[str] = []
+    if not dry_run and plan.docs:
+        docs = []
+        for _, doc in plan.docs:
+            doc["_outbox"] = [_event("created", doc)]
+            docs.append(doc)
+        created, existing = await request.app.state.ormas.insert_new(docs)
+        for oid in created:
+            request.app.state.relay.wake("ormas", oid)
+    return ImportReport(
+        rows=len(plan.docs) + len(plan.errors), created=len(created), already_recorded=len(existing),
+        invalid=len(plan.errors), dry_run=dry_run, columns=plan.columns, ignored_columns=plan.ignored_columns,
+        errors=[RowProblem(row=e.row, field=e.field, message=e.message) for e in plan.errors],
+        created_ids=created[:1000])
+
+
+@router.get("/ormas/export", response_class=Response,
+            responses={200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-officedocument."
+                                                                    "spreadsheetml.sheet": {}}}})
+async def export_ormas(request: Request, principal: Principal = Depends(current),
+                       format: Literal["csv", "xlsx"] = "csv", region: str | None = Query(default=None, max_length=13),
+                       kind: Kind | None = None, legal_form: LegalForm | None = None,
+                       status: list[Status] | None = Query(default=None),
+                       skt_valid_on: dt.date | None = None) -> Response:
+    """The office's ormas in the import's own columns (a file exported here imports again)."""
+    if region is not None:
+        if region and not regions.is_valid(region):
+            raise Unprocessable(f"{region!r} is not a Kemendagri region code",
+                                errors=[{"field": "region", "message": "unknown region code"}])
+        if not principal.can_see(region):
+            raise NotFound(f"region {region} is outside your office's scope")
+    docs, _ = await request.app.state.ormas.search(
+        scope=principal.region, region=region, q=None, kind=kind, legal_form=legal_form, bidang=None,
+        status=status, skt_expiring_before=None, skt_valid_on=skt_valid_on, sort="name", cursor=None,
+        limit=importing.MAX_ROWS)
+    fields = list(importing.EXPORT_HEADERS)
+    masked = principal.role == "analyst"
+    rows = []
+    for d in docs:
+        row = importing.export_row(d)
+        if masked:
+            row["phone"], row["whatsapp"] = mask_phone(row["phone"]), mask_phone(row["whatsapp"])
+        rows.append([row[f] for f in fields])
+    header = [importing.EXPORT_HEADERS[f] for f in fields]
+    stamp = dt.date.today().isoformat()
+    name = f"ormas-{principal.region or 'nasional'}-{stamp}.{format}"
+    if format == "xlsx":
+        body = spreadsheets.write_xlsx(header, rows)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = spreadsheets.write_csv(header, rows)
+        media = "text/csv; charset=utf-8"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
