@@ -10,7 +10,9 @@ from fastapi import FastAPI
 from services.registry.adapters.repository import INDEXES, OrmasRepository
 from services.registry.api import imports
 from services.registry.api.routes import router
+from services.registry.adapters.search_feed import SearchFeed
 from services.registry.domain.ormas import TOPIC
+from services.registry.domain.search import SearchIndex
 from services.registry.settings import Settings
 from shared import logs, web
 from shared.outbox import OutboxRelay
@@ -29,6 +31,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             poll_seconds=settings.outbox_poll_seconds, sweep_seconds=settings.outbox_sweep_seconds)
         app.state.runtime = runtime
         app.state.settings = settings
+        app.state.search = SearchIndex()
+        feed = SearchFeed(app.state.search, runtime.db["ormas"], bootstrap=settings.kafka_bootstrap,
+                          topic=settings.topic(TOPIC))
+        await feed.start()  # ready only once the index holds the whole book
         app.state.ormas = OrmasRepository(runtime.db, max_pending=settings.outbox_max_pending)
         app.state.relay = relay
         task = asyncio.create_task(relay.run(), name="outbox-relay")
@@ -37,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             relay.stop()
             await task
+            await feed.stop()
             await runtime.stop()
 
     return web.create_app(

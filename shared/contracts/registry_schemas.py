@@ -40,7 +40,9 @@ SNAPSHOT = {
     "phone": {"type": ["string", "null"], "pattern": "^\\+[1-9][0-9]{6,14}$"},
     "whatsapp": {"type": ["string", "null"], "pattern": "^\\+[1-9][0-9]{6,14}$"},
     "skt_number": NULLABLE_STR,
+    "skt_issued_on": {"type": ["string", "null"], "format": "date"},
     "skt_valid_until": {"type": ["string", "null"], "format": "date"},
+    "created_at": {"type": ["string", "null"], "format": "date-time"},
     "sanction_level": {"enum": [None, "warning", "suspended", "final"]},
     "officers": {"type": "array", "maxItems": 50, "items": {
         "type": "object", "additionalProperties": False, "required": ["name", "position"],

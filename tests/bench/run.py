@@ -19,6 +19,8 @@ from pymongo import AsyncMongoClient
 
 from deploy.local import stack
 from shared import auth
+from tests.bench import registry_scale
+from tests.bench.common import pct, run_concurrently, summary
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTS = {"registry": 19001, "events": 19002, "notifications": 19003, "reporting": 19004}
@@ -34,36 +36,6 @@ def machine() -> dict:
                       if line.startswith("MemTotal")))
     return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem_kb / 1024 / 1024, 1),
             "python": pyplatform.python_version(), "database": "FerretDB " + (stack.TOOLS / "bin" / ".ferretdb-version").read_text().strip() + " (SQLite)", "kafka": "3.9.1"}
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
-
-
-async def run_concurrently(n: int, concurrency: int, op) -> tuple[float, list[float]]:
-    latencies: list[float] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(n):
-        queue.put_nowait(i)
-
-    async def worker():
-        while not queue.empty():
-            i = queue.get_nowait()
-            t = time.perf_counter()
-            await op(i)
-            latencies.append(time.perf_counter() - t)
-
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - start, latencies
-
-
-def summary(name: str, n: int, seconds: float, latencies: list[float]) -> dict:
-    return {"name": name, "operations": n, "seconds": round(seconds, 2), "ops_per_s": round(n / seconds, 1),
-            "p50_ms": round(pct(latencies, 50) * 1000, 2), "p99_ms": round(pct(latencies, 99) * 1000, 2)}
 
 
 async def bench_create(p: stack.IsolatedPlatform, token: str) -> list[dict]:
@@ -163,7 +135,10 @@ async def main_async(p: stack.IsolatedPlatform) -> dict:
                       region="35.75", issuer="kesbang-registry", audience="kesbang")
     results = {"machine": machine(), "when": dt.datetime.now(dt.UTC).isoformat(), "concurrency": CONCURRENCY,
                "benchmarks": []}
-    for step in (lambda: bench_create(p, token), lambda: drain_backlog(p), lambda: bench_lag(p, token)):
+    steps = [lambda: bench_create(p, token), lambda: drain_backlog(p), lambda: bench_lag(p, token)]
+    if registry_scale.SCALE:
+        steps.append(lambda: registry_scale.run(p, CONCURRENCY))
+    for step in steps:
         rows = await step()
         for row in rows if isinstance(rows, list) else [rows]:
             results["benchmarks"].append(row)

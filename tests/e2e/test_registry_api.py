@@ -179,3 +179,25 @@ async def test_scope_matrix_for_a_kota_pasuruan_ormas(http, headers, role, offic
         assert r.status_code == 403
     else:
         assert r.status_code == (200 if writes else 404)
+
+
+async def test_another_replicas_write_becomes_searchable_from_the_topic(platform, http, headers, kafka):
+    """A second registry replica's write reaches this replica's search index through registry.ormas."""
+    from shared.contracts import encode, make_event
+
+    oid = str(uuid.uuid4())
+    name = _name("Replika Lain")
+    data = {"ormas_id": oid, "version": 1, "name": name, "acronym": None, "kind": "lsm", "legal_form":
+            "tidak_berbadan_hukum", "scope": "kabupaten_kota", "region": "35.75", "status": "unregistered",
+            "bidang": [], "email": None, "phone": None, "whatsapp": None, "skt_number": None, "skt_issued_on": None,
+            "skt_valid_until": None, "created_at": "2026-11-23T00:00:00+00:00", "sanction_level": None, "officers": []}
+    event = make_event("registry.ormas.created", source="/kesbang/registry", subject=f"ormas/{oid}", data=data,
+                       region="35.75", sequence=1)
+    await kafka.produce(platform.topic("registry.ormas"), encode(event), key=oid.encode())
+    op = headers("operator", "35.75")
+
+    async def found():
+        return (await http.get("/ormas", params={"q": name}, headers=op)).json()["items"]
+
+    items = await eventually(found, what="the other replica's ormas in search")
+    assert [i["id"] for i in items] == [oid]

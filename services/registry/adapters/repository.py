@@ -51,13 +51,11 @@ class OrmasRepository:
     def __init__(self, db: AsyncDatabase, *, max_pending: int = 100):
         self.coll = db["ormas"]
         self.counters = db["counters"]
-        self.names = db["name_index"]
         self.max_pending = max_pending
 
     async def insert(self, doc: dict[str, Any], events: list[dict[str, Any]]) -> None:
         try:
             await self.coll.insert_one(outbox.with_events(doc, events))
-            await self.index_names([doc])
         except DuplicateKeyError:
             same_id = await self.get(doc["_id"])
             if same_id is not None:
@@ -67,32 +65,6 @@ class OrmasRepository:
 
     async def get(self, ormas_id: str) -> dict[str, Any] | None:
         return await self.coll.find_one({"_id": ormas_id}, HIDDEN)
-
-    async def same_region(self, region: str, exclude: str | None = None) -> list[dict[str, Any]]:
-        """Names and acronyms of the region's ormas, for duplicate and near-match checks.
-
-        Kept in one document per region (``name_index``), read by _id: scanning the ormas of a
-        region would read the whole collection on FerretDB. The unique index on (region, name_key)
-        stays the guarantee; this list only finds acronyms and near matches."""
-        doc = await self.names.find_one({"_id": region})
-        return [{"_id": e["id"], "name": e["name"], "name_key": e["k"], "acronym": e.get("acronym"),
-                 "acronym_key": e.get("a")} for e in (doc or {}).get("entries", []) if e["id"] != exclude]
-
-    @staticmethod
-    def name_entry(doc: Mapping[str, Any]) -> dict[str, Any]:
-        return {"id": doc["_id"], "name": doc["name"], "k": doc["name_key"], "acronym": doc.get("acronym"),
-                "a": doc.get("acronym_key")}
-
-    async def index_names(self, docs: list[Mapping[str, Any]]) -> None:
-        by_region: dict[str, list[dict[str, Any]]] = {}
-        for d in docs:
-            by_region.setdefault(d["region"], []).append(self.name_entry(d))
-        for region, entries in by_region.items():
-            await self.names.update_one({"_id": region}, {"$push": {"entries": {"$each": entries}}}, upsert=True)
-
-    async def rename(self, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
-        await self.names.update_one({"_id": before["region"]}, {"$pullAll": {"entries": [self.name_entry(before)]}})
-        await self.index_names([after])
 
     async def change(self, ormas_id: str, version: int, set_fields: Mapping[str, Any], history: Mapping[str, Any],
                      events: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -130,7 +102,6 @@ class OrmasRepository:
                 done = [d for j, d in enumerate(chunk) if j not in failed]
                 existing += [d["_id"] for j, d in enumerate(chunk) if j in failed]
             created += [d["_id"] for d in done]
-            await self.index_names(done)
         return created, existing
 
     async def next_skt_sequence(self, office: str, year: int) -> int:

@@ -13,6 +13,8 @@ from pydantic import BaseModel
 from services.registry.adapters import spreadsheets
 from services.registry.api.routes import Kind, LegalForm, Status, _event, current, mask_phone, writer
 from services.registry.domain import importing
+from services.registry.domain.ormas import snapshot
+from services.registry.domain.search import row_from_snapshot
 from shared import regions
 from shared.auth import Principal
 from shared.web import NotFound, Unprocessable
@@ -87,8 +89,11 @@ async def import_ormas(request: Request, principal: Principal = Depends(writer),
             doc["_outbox"] = [_event("created", doc)]
             docs.append(doc)
         created, existing = await request.app.state.ormas.insert_new(docs)
-        for oid in created:
-            request.app.state.relay.wake("ormas", oid)
+        made = set(created)
+        for doc in docs:
+            if doc["_id"] in made:
+                request.app.state.search.upsert(row_from_snapshot(snapshot(doc)))
+                request.app.state.relay.wake("ormas", doc["_id"])
     return ImportReport(
         rows=len(plan.docs) + len(plan.errors), created=len(created), already_recorded=len(existing),
         invalid=len(plan.errors), dry_run=dry_run, columns=plan.columns, ignored_columns=plan.ignored_columns,

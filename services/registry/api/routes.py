@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.registry.adapters.repository import SORTS, BadCursor, DuplicateOrmas, IdTaken
+from services.registry.adapters.repository import DuplicateOrmas, IdTaken
+from services.registry.domain.search import SORT_KEYS, BadCursor, Row, row_from_snapshot
 from services.registry.domain import lifecycle
 from services.registry.domain import ormas as domain
 from services.registry.domain.policy import ACTION_ROLES
@@ -163,13 +164,11 @@ def mask_phone(value: str | None) -> str | None:
     return value[:6] + "*" * max(0, len(value) - 10) + value[-4:] if len(value) > 10 else "*" * len(value)
 
 
-def _summary(doc: dict[str, Any]) -> OrmasSummary:
-    skt = doc.get("skt") or {}
-    return OrmasSummary(id=doc["_id"], name=doc["name"], acronym=doc.get("acronym"), kind=doc["kind"],
-                        legal_form=doc.get("legal_form", "tidak_berbadan_hukum"), region=doc["region"],
-                        status=doc["status"], bidang=doc.get("bidang") or [], email=doc.get("email"),
-                        phone=mask_phone(doc.get("phone")), whatsapp=mask_phone(doc.get("whatsapp")),
-                        skt_number=skt.get("number"), skt_valid_until=skt.get("valid_until"))
+def _summary_row(r: Row) -> OrmasSummary:
+    return OrmasSummary(id=r.id, name=r.name, acronym=r.acronym, kind=r.kind, legal_form=r.legal_form,
+                        region=r.region, status=r.status, bidang=list(r.bidang), email=r.email,
+                        phone=mask_phone(r.phone), whatsapp=mask_phone(r.whatsapp), skt_number=r.skt_number,
+                        skt_valid_until=r.skt_valid_until)
 
 
 def _invalid(e: domain.InvalidOrmas | lifecycle.InvalidTransition) -> Unprocessable:
@@ -208,16 +207,24 @@ async def _visible(request: Request, principal: Principal, ormas_id: str) -> dic
     return doc
 
 
-def _duplicates(fields: dict[str, Any], others: list[dict[str, Any]]) -> tuple[dict | None, list[Candidate]]:
-    """The record that blocks (same name or acronym) and the near matches that only warn."""
+def _duplicates(fields: dict[str, Any], others: list[Row]) -> tuple[Row | None, list[Candidate]]:
+    """The record that blocks (same name or acronym) and the near matches that only warn.
+
+    The unique index on (region, name_key) is the guarantee for names; acronyms and near matches
+    come from the search index, which another replica's write reaches within the topic's lag."""
     near: list[Candidate] = []
     for o in others:
-        if o["name_key"] == fields["name_key"] or (fields["acronym_key"] and o.get("acronym_key") == fields["acronym_key"]):
+        if o.name_key == fields["name_key"] or (fields["acronym_key"] and o.acronym_key == fields["acronym_key"]):
             return o, []
-        score = difflib.SequenceMatcher(None, fields["name_key"], o["name_key"]).ratio()
+        score = difflib.SequenceMatcher(None, fields["name_key"], o.name_key).ratio()
         if score >= NEAR_MATCH:
-            near.append(Candidate(id=o["_id"], name=o["name"], acronym=o.get("acronym"), similarity=round(score, 2)))
+            near.append(Candidate(id=o.id, name=o.name, acronym=o.acronym, similarity=round(score, 2)))
     return None, sorted(near, key=lambda c: -c.similarity)[:5]
+
+
+def _indexed(request: Request, doc: dict[str, Any]) -> None:
+    """This replica's own write is searchable at once (others learn it from the topic)."""
+    request.app.state.search.upsert(row_from_snapshot(domain.snapshot(doc)))
 
 
 @router.post("/ormas", status_code=201, response_model=OrmasOut)
@@ -241,10 +248,10 @@ async def create_ormas(body: OrmasIn, request: Request, response: Response,
             return _replay(replay, fingerprint, response)
     else:
         ormas_id = str(uuid.uuid4())
-    blocking, near = _duplicates(fields, await state.ormas.same_region(body.region))
+    blocking, near = _duplicates(fields, state.search.same_region(body.region))
     if blocking is not None:
         raise Conflict("an ormas with this name or acronym is already recorded in this region",
-                       existing_id=blocking["_id"], existing_name=blocking["name"])
+                       existing_id=blocking.id, existing_name=blocking.name)
     doc = domain.create(details, ormas_id=ormas_id, actor=principal.subject, now=now)
     doc["idempotency"] = {"key": idempotency_key, "fingerprint": fingerprint} if idempotency_key else None
     try:
@@ -254,6 +261,7 @@ async def create_ormas(body: OrmasIn, request: Request, response: Response,
     except DuplicateOrmas as e:
         raise Conflict(str(e), existing_id=e.existing_id) from None
     failpoints.hit("registry.after_write")
+    _indexed(request, doc)
     state.relay.wake("ormas", ormas_id)
     response.headers["Location"] = f"/ormas/{ormas_id}"
     _etag(response, doc)
@@ -281,7 +289,7 @@ async def search_ormas(
     status: list[Status] | None = Query(default=None),
     skt_expiring_before: dt.date | None = None,
     skt_valid_on: dt.date | None = Query(default=None, description="held a valid SKT on this day"),
-    sort: Literal[tuple(SORTS)] = "name",  # type: ignore[valid-type]
+    sort: Literal[tuple(SORT_KEYS)] = "name",  # type: ignore[valid-type]
     cursor: str | None = Query(default=None, max_length=500),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> OrmasPage:
@@ -292,14 +300,14 @@ async def search_ormas(
         if not principal.can_see(region):
             raise NotFound(f"region {region} is outside your office's scope")
     try:
-        docs, next_cursor = await request.app.state.ormas.search(
-            scope=principal.region, region=region, q=domain.name_key(q) if q else None, kind=kind,
-            legal_form=legal_form, bidang=bidang.strip().lower() if bidang else None, status=status,
-            skt_expiring_before=skt_expiring_before, skt_valid_on=skt_valid_on, sort=sort, cursor=cursor,
-            limit=limit)
+        rows, next_cursor = request.app.state.search.search(
+            scope=principal.region, region=region, q=q, kind=kind, legal_form=legal_form,
+            bidang=bidang.strip().lower() if bidang else None, status=status,
+            skt_expiring_before=skt_expiring_before.isoformat() if skt_expiring_before else None,
+            skt_valid_on=skt_valid_on.isoformat() if skt_valid_on else None, sort=sort, cursor=cursor, limit=limit)
     except BadCursor as e:
         raise Unprocessable(str(e), errors=[{"field": "cursor", "message": "invalid or from another sort"}]) from None
-    return OrmasPage(items=[_summary(d) for d in docs], next_cursor=next_cursor)
+    return OrmasPage(items=[_summary_row(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/ormas/{ormas_id}", response_model=OrmasOut)
@@ -341,10 +349,10 @@ async def update_ormas(ormas_id: str, body: OrmasPatch, request: Request, respon
         _etag(response, doc)
         return _out(doc)
     if "name" in changed or "acronym" in changed:
-        blocking, _ = _duplicates(fields, await state.ormas.same_region(doc["region"], exclude=ormas_id))
+        blocking, _ = _duplicates(fields, state.search.same_region(doc["region"], exclude=ormas_id))
         if blocking is not None:
             raise Conflict("an ormas with this name or acronym is already recorded in this region",
-                           existing_id=blocking["_id"], existing_name=blocking["name"])
+                           existing_id=blocking.id, existing_name=blocking.name)
     now = dt.datetime.now(dt.UTC)
     after = {**doc, **fields, "version": version + 1, "updated_at": now}
     events = [_event("updated", after, {"fields": changed})]
@@ -358,8 +366,7 @@ async def update_ormas(ormas_id: str, body: OrmasPatch, request: Request, respon
         raise Conflict("an ormas with this name is already recorded in this region") from None
     if new is None:
         raise PreconditionFailed("the ormas changed while this update was made; reload and retry")
-    if "name" in changed or "acronym" in changed:
-        await state.ormas.rename(doc, new)
+    _indexed(request, new)
     state.relay.wake("ormas", ormas_id)
     _etag(response, new)
     return _out(new)
@@ -429,6 +436,7 @@ async def transition(ormas_id: str, body: TransitionIn, request: Request, respon
     new = await state.ormas.change(ormas_id, version, {**outcome.changes, "updated_at": now}, outcome.history, events)
     if new is None:
         raise PreconditionFailed("the ormas changed while this step was taken; reload and retry")
+    _indexed(request, new)
     state.relay.wake("ormas", ormas_id)
     _etag(response, new)
     return _out(new)

@@ -167,7 +167,9 @@ def snapshot(doc: Mapping[str, Any]) -> dict[str, Any]:
         "kind": doc["kind"], "legal_form": doc.get("legal_form", "tidak_berbadan_hukum"),
         "scope": doc.get("scope", "kabupaten_kota"), "region": doc["region"], "status": doc["status"],
         "bidang": list(doc.get("bidang") or []), "email": doc.get("email"), "phone": doc.get("phone"),
-        "whatsapp": doc.get("whatsapp"), "skt_number": skt.get("number"), "skt_valid_until": skt.get("valid_until"),
+        "whatsapp": doc.get("whatsapp"), "skt_number": skt.get("number"), "skt_issued_on": skt.get("issued_on"),
+        "skt_valid_until": skt.get("valid_until"),
+        "created_at": doc["created_at"].isoformat() if isinstance(doc.get("created_at"), dt.datetime) else None,
         "sanction_level": (doc.get("sanction") or {}).get("level"),
         "officers": [{"name": o["name"], "position": o["position"]} for o in doc.get("officers") or []],
     }

@@ -1,0 +1,78 @@
+"""The registry's in-memory search index: filters, scope, sort, cursors, late and repeated events."""
+
+import pytest
+
+from services.registry.domain.search import BadCursor, SearchIndex, row_from_snapshot
+
+
+def _row(i, region="35.75", version=1, **over):
+    data = {"ormas_id": f"o{i:03d}", "version": version, "name": f"Paguyuban Seni {i:03d}", "acronym": f"PS{i}",
+            "kind": "ormas", "legal_form": "tidak_berbadan_hukum", "region": region, "status": "unregistered",
+            "bidang": ["budaya"], "skt_number": None, "skt_issued_on": None, "skt_valid_until": None,
+            "created_at": f"2026-01-01T00:00:{i % 60:02d}+00:00"}
+    data.update(over)
+    return row_from_snapshot(data)
+
+
+@pytest.fixture()
+def index():
+    ix = SearchIndex()
+    ix.load([_row(i) for i in range(30)] + [_row(100 + i, region="35.73") for i in range(5)] +
+            [_row(200, region="35.75.01", kind="lsm", bidang=["lingkungan"], status="registered",
+                  skt_number="1", skt_issued_on="2017-01-01", skt_valid_until="2022-01-01")])
+    return ix
+
+
+def test_scope_and_region_prefix(index):
+    assert len(index.search(scope="35.75", limit=100)[0]) == 31  # a kecamatan's ormas belongs to its city
+    assert len(index.search(scope="35", limit=100)[0]) == 36
+    assert len(index.search(scope="35.73", limit=100)[0]) == 5
+    assert index.search(scope="33", limit=100)[0] == []
+
+
+def test_text_matches_every_word_of_name_or_acronym(index):
+    assert [r.id for r in index.search(scope="35", q="seni 007")[0]] == ["o007"]
+    assert [r.id for r in index.search(scope="35", q="ps200")[0]] == ["o200"]
+    assert index.search(scope="35", q="seni wayang")[0] == []
+
+
+def test_filters_combine(index):
+    assert [r.id for r in index.search(scope="35", kind="lsm", bidang="lingkungan", status=["registered"])[0]] == ["o200"]
+    assert [r.id for r in index.search(scope="35", skt_valid_on="2018-04-30")[0]] == ["o200"]
+    assert index.search(scope="35", skt_valid_on="2016-12-31")[0] == []
+    assert [r.id for r in index.search(scope="35", skt_expiring_before="2022-01-02")[0]] == ["o200"]
+
+
+@pytest.mark.parametrize("sort", ["name", "created", "region"])
+def test_cursor_pages_cover_everything_once_in_order(index, sort):
+    seen, cursor = [], None
+    while True:
+        page, cursor = index.search(scope="35", sort=sort, limit=7, cursor=cursor)
+        seen += page
+        if not cursor:
+            break
+    assert len(seen) == 36 and len({r.id for r in seen}) == 36
+    key = {"name": "name_key", "created": "created_at", "region": "region"}[sort]
+    assert [(getattr(r, key), r.id) for r in seen] == sorted((getattr(r, key), r.id) for r in seen)
+
+
+def test_a_cursor_of_another_sort_or_garbage_is_refused(index):
+    _, cursor = index.search(scope="35", sort="name", limit=2)
+    with pytest.raises(BadCursor):
+        index.search(scope="35", sort="created", cursor=cursor)
+    with pytest.raises(BadCursor):
+        index.search(scope="35", cursor="!!!")
+
+
+def test_older_or_repeated_events_do_not_overwrite_newer_rows(index):
+    assert index.upsert(_row(1, version=3, status="registered"))
+    assert not index.upsert(_row(1, version=2, status="draft"))
+    assert not index.upsert(_row(1, version=3, status="draft"))
+    assert index.rows["o001"].status == "registered"
+
+
+def test_moving_region_updates_the_same_region_list(index):
+    assert any(r.id == "o002" for r in index.same_region("35.75"))
+    index.upsert(_row(2, version=2, region="35.73"))
+    assert not any(r.id == "o002" for r in index.same_region("35.75"))
+    assert any(r.id == "o002" for r in index.same_region("35.73"))
