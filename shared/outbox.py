@@ -125,7 +125,10 @@ class OutboxRelay:
         for name, coll in self.collections.items():
             while self._hints[name]:
                 ids = [self._hints[name].pop() for _ in range(min(self.batch, len(self._hints[name])))]
-                published += await self._publish(coll, ids)
+                # Only this replica was told of these writes, so no lease is taken (one database
+                # write fewer per change); should a sweep elsewhere publish one too, it carries
+                # the same event id and consumers drop it.
+                published += await self._publish(coll, ids, lease=False)
         return published
 
     async def drain(self) -> int:
@@ -151,13 +154,18 @@ class OutboxRelay:
             return_document=ReturnDocument.AFTER,
         )
 
-    async def _publish(self, coll: AsyncCollection, ids: Sequence[Any]) -> int:
-        """Leases the documents, publishes all their events, then removes exactly those events."""
+    async def _pending(self, coll: AsyncCollection, doc_id: Any) -> dict[str, Any] | None:
+        return await coll.find_one({"_id": doc_id, f"{FIELD}.0": {"$exists": True}}, {FIELD: 1})
+
+    async def _publish(self, coll: AsyncCollection, ids: Sequence[Any], *, lease: bool = True) -> int:
+        """Leases the documents (unless told not to), publishes all their events, then removes
+        exactly those events."""
         now = dt.datetime.now(dt.UTC)
         claim = uuid.uuid4().hex
         docs: list[dict[str, Any]] = []
         for i in range(0, len(ids), BULK_CHUNK):
-            got = await asyncio.gather(*(self._claim(coll, doc_id, claim, now) for doc_id in ids[i:i + BULK_CHUNK]))
+            got = await asyncio.gather(*(self._claim(coll, doc_id, claim, now) if lease else self._pending(coll, doc_id)
+                                         for doc_id in ids[i:i + BULK_CHUNK]))
             docs += [d for d in got if d is not None]
         if not docs:
             return 0
@@ -168,8 +176,9 @@ class OutboxRelay:
                 [(self.topic_for(e["topic"]), e["key"], e["event"]) for d in docs for e in d[FIELD]])
         except Exception:
             RELAY_FAILURES.labels(coll.name).inc()
-            await bulk_write_chunked(coll, [UpdateOne({"_id": d["_id"], f"{LEASE}.claim": claim}, {"$unset": {LEASE: ""}})
-                                            for d in docs])
+            if lease:
+                await bulk_write_chunked(coll, [UpdateOne({"_id": d["_id"], f"{LEASE}.claim": claim},
+                                                          {"$unset": {LEASE: ""}}) for d in docs])
             raise
         # exact-value removal: events appended by writes meanwhile stay pending
         await bulk_write_chunked(coll, [UpdateOne({"_id": d["_id"]}, {"$pullAll": {FIELD: d[FIELD]}, "$unset": {LEASE: ""}})

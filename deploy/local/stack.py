@@ -391,23 +391,24 @@ def service_components(
             healthy=(lambda r=ready: ready_file_present(r)),
             ready_file=ready,
         ))
-    for s in ("notifications", "reporting"):
+    for s in ("registry", "notifications", "reporting"):
         ready = run_dir / f"{s}-worker.ready"
         comps.append(Component(
             name=f"{s}-worker",
             argv=[PY, "-m", "celery", "-A", f"services.{s}.worker", "worker", "--loglevel", "INFO",
-                  "--concurrency", "2", "-n", f"{s}{topic_prefix.strip('.')}@%h", "-Q", s],
+                  "--concurrency", "1" if s == "registry" else "2", "-n", f"{s}{topic_prefix.strip('.')}@%h", "-Q", s],
             env=env(s, **{f"{s.upper()}_READY_FILE": str(ready)}),
             healthy=(lambda r=ready: ready_file_present(r)),
             ready_file=ready,
         ))
-    comps.append(Component(
-        name="notifications-beat",
-        argv=[PY, "-m", "celery", "-A", "services.notifications.worker", "beat", "--loglevel", "INFO",
-              "-s", str(run_dir / "celerybeat-schedule")],
-        env=env("notifications"),
-        healthy=lambda: True,
-    ))
+    for s in ("registry", "notifications"):
+        comps.append(Component(
+            name=f"{s}-beat",
+            argv=[PY, "-m", "celery", "-A", f"services.{s}.worker", "beat", "--loglevel", "INFO",
+                  "-s", str(run_dir / f"{s}-celerybeat-schedule")],
+            env=env(s),
+            healthy=lambda: True,
+        ))
     return comps
 
 

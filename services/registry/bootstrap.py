@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.registry.adapters.repository import INDEXES, OrmasRepository
-from services.registry.api import imports
+from services.registry.api import accounts, imports
 from services.registry.api.routes import router
 from services.registry.adapters.search_feed import SearchFeed
 from services.registry.domain.ormas import TOPIC
@@ -31,6 +31,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             poll_seconds=settings.outbox_poll_seconds, sweep_seconds=settings.outbox_sweep_seconds)
         app.state.runtime = runtime
         app.state.settings = settings
+        app.state.jwk = accounts.public_jwk(settings.jwt_public_key_file.read_bytes()) \
+            if settings.jwt_public_key_file else None
         app.state.search = SearchIndex()
         feed = SearchFeed(app.state.search, runtime.db["ormas"], bootstrap=settings.kafka_bootstrap,
                           topic=settings.topic(TOPIC))
@@ -49,5 +51,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return web.create_app(
         title="Kesbang Registry", version="0.1.0", lifespan=lifespan,
         description="The office's book of ormas, officers, SKT and sanctions.",
-        routers=[web.health_router(runtime.ready_checks()), imports.router, router],  # /ormas/export before /ormas/{id}
+        routers=[web.health_router(runtime.ready_checks()), accounts.router, imports.router, router],  # /ormas/export before /ormas/{id}
     )

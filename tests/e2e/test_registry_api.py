@@ -201,3 +201,35 @@ async def test_another_replicas_write_becomes_searchable_from_the_topic(platform
 
     items = await eventually(found, what="the other replica's ormas in search")
     assert [i["id"] for i in items] == [oid]
+
+
+SEEDED_NIK = "3575014101900007"
+SEEDED_PHONE = "081398765432"
+
+
+async def test_a_new_board_is_kept_with_its_history_and_its_nik_never_leaves_masked(platform, http, headers, kafka):
+    op = headers("operator", "35.75")
+    o = await _create(http, op)
+    board = {"officers": [{"name": "Budi Santoso", "position": "ketua", "nik": SEEDED_NIK, "phone": SEEDED_PHONE},
+                          {"name": "Siti Aminah", "position": "sekretaris", "nik": "3575014101920002"}],
+             "reason": "musyawarah 2026"}
+    r = await http.put(f"/ormas/{o['id']}/officers", json=board, headers={**op, "If-Match": '"1"'})
+    assert r.status_code == 200, r.text
+    assert r.json()["officers"][0]["nik"] == "3575********0007" and r.json()["previous_boards"] == 0
+    r = await http.put(f"/ormas/{o['id']}/officers", json={"officers": board["officers"][:1]}, headers=op)
+    assert r.status_code == 200 and r.json()["previous_boards"] == 1
+    got = await http.get(f"/ormas/{o['id']}/officers", headers=headers("analyst", "35"))
+    assert [x["name"] for x in got.json()["officers"]] == ["Budi Santoso"]
+    assert SEEDED_NIK not in got.text and "98765432" not in got.text
+    assert SEEDED_NIK not in (await http.get(f"/ormas/{o['id']}", headers=op)).text
+    # a bad NIK names the officer and changes nothing
+    bad = await http.put(f"/ormas/{o['id']}/officers",
+                         json={"officers": [{"name": "X", "position": "ketua", "nik": "3575013201900001"}]}, headers=op)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "officers.0.nik"
+    # the events carry names and positions, never a NIK or a phone
+    msgs = await kafka.read(platform.topic("registry.ormas"),
+                            until=lambda ms: sum(m.key == o["id"].encode() for m in ms) >= 3)
+    mine = [json.loads(m.value) for m in msgs if m.key == o["id"].encode()]
+    assert mine[-1]["type"].endswith("officers_changed")
+    assert mine[-1]["data"]["officers"] == [{"name": "Budi Santoso", "position": "ketua"}]
+    assert all(SEEDED_NIK not in json.dumps(e) and "98765432" not in json.dumps(e) for e in mine)

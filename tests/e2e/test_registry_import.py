@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import io
 import random
 import uuid
@@ -12,6 +13,8 @@ import uuid
 import httpx
 import pytest
 from openpyxl import Workbook, load_workbook
+
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -126,3 +129,44 @@ async def test_an_analyst_cannot_import_and_sees_masked_numbers_in_exports(platf
         export = await http.get("/ormas/export", headers=headers("analyst", "35"))
         row = next(r for r in csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))) if r["Nama Ormas"] == name)
         assert row["Telepon"] != "+6281234567890" and row["Telepon"].endswith("7890")
+
+
+async def test_the_daily_job_gives_each_expiry_notice_once_and_expires_what_ran_out(platform, headers, mongo, kafka):
+    """The registry's Celery task, run as beat would run it: an SKT 30 days from its end gets the
+    30-day notice (and the 90-day one is never sent after it); one past its end expires; a second
+    run the same day changes nothing."""
+    from celery import Celery
+
+    op = headers("operator", "35.75")
+    tag = uuid.uuid4().hex[:8]
+    today = dt.date.today()
+    issued_30 = today.replace(year=today.year - 5) + dt.timedelta(days=30)
+    issued_gone = today.replace(year=today.year - 5) - dt.timedelta(days=3)
+    lines = ["Nama Ormas,Jenis,Kode Wilayah,Nomor SKT,Tanggal SKT",
+             f"Hampir Habis {tag},Ormas,35.75,220/1/{tag},{issued_30.isoformat()}",
+             f"Sudah Habis {tag},LSM,35.75,220/2/{tag},{issued_gone.isoformat()}"]
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as http:
+        r = await http.post("/ormas/imports", files={"file": ("skt.csv", "\n".join(lines).encode(), "text/csv")}, headers=op)
+        assert r.json()["created"] == 2, r.text
+        soon, gone = r.json()["created_ids"]
+        assert (await http.get(f"/ormas/{gone}", headers=op)).json()["status"] == "expired"  # imported as it is
+
+        celery = Celery(broker=platform.redis_urls["registry"], backend=platform.redis_urls["registry"])
+        for _ in range(2):
+            result = celery.send_task("registry.skt_expiry_sweep", queue="registry", kwargs={"day": today.isoformat()})
+
+            async def finished(result=result):
+                return result.ready()
+
+            await eventually(finished, timeout=60, what="the sweep to finish")
+            assert result.successful(), result.result
+        assert result.result["notice_30"] == 0  # the second run found nothing new
+        doc = (await http.get(f"/ormas/{soon}", headers=op)).json()
+        assert doc["status"] == "expiring"
+    stored = await mongo[platform.db_name("registry")]["ormas"].find_one({"_id": soon})
+    assert stored["expiry_notices"] == [90, 30] and [h["action"] for h in stored["history"]].count("mark_expiring") == 1
+    msgs = await kafka.read(platform.topic("registry.ormas"),
+                            until=lambda ms: any(m.key == soon.encode() and b"skt_expiring" in m.value for m in ms),
+                            timeout=60)
+    notices = [json.loads(m.value) for m in msgs if m.key == soon.encode() and b"skt_expiring" in m.value]
+    assert [n["data"]["change"]["days_left"] for n in notices] == [30]

@@ -13,13 +13,15 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.registry.adapters.repository import DuplicateOrmas, IdTaken
+from services.registry.changes import event_entry, transition_events
 from services.registry.domain.search import SORT_KEYS, BadCursor, Row, row_from_snapshot
 from services.registry.domain import lifecycle
+from services.registry.domain import officers as board_rules
 from services.registry.domain import ormas as domain
+from services.registry.domain.ormas import mask_phone
 from services.registry.domain.policy import ACTION_ROLES
-from shared import failpoints, logs, outbox, regions
+from shared import failpoints, regions
 from shared.auth import Forbidden, Principal
-from shared.contracts import make_event
 from shared.contracts.registry_schemas import KINDS, LEGAL_FORMS, SCOPES, STATUSES
 from shared.web import Conflict, NotFound, PreconditionFailed, Unprocessable, authenticated, roles
 
@@ -158,12 +160,6 @@ def _out(doc: dict[str, Any], warnings: list[Candidate] | None = None) -> OrmasO
                     allowed_actions=lifecycle.allowed_actions(doc), warnings=warnings or [], **fields)
 
 
-def mask_phone(value: str | None) -> str | None:
-    if not value:
-        return value
-    return value[:6] + "*" * max(0, len(value) - 10) + value[-4:] if len(value) > 10 else "*" * len(value)
-
-
 def _summary_row(r: Row) -> OrmasSummary:
     return OrmasSummary(id=r.id, name=r.name, acronym=r.acronym, kind=r.kind, legal_form=r.legal_form,
                         region=r.region, status=r.status, bidang=list(r.bidang), email=r.email,
@@ -175,13 +171,7 @@ def _invalid(e: domain.InvalidOrmas | lifecycle.InvalidTransition) -> Unprocessa
     return Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}])
 
 
-def _event(name: str, doc: dict[str, Any], change: dict[str, Any] | None = None) -> dict[str, Any]:
-    data = domain.snapshot(doc)
-    if change is not None:
-        data["change"] = change
-    event = make_event(f"registry.ormas.{name}", source=domain.SOURCE, subject=f"ormas/{doc['_id']}", data=data,
-                       region=doc["region"], sequence=doc["version"], traceparent=logs.current_traceparent())
-    return outbox.entry(domain.TOPIC, doc["_id"], event)
+_event = event_entry
 
 
 def _etag(response: Response, doc: dict[str, Any]) -> None:
@@ -213,10 +203,15 @@ def _duplicates(fields: dict[str, Any], others: list[Row]) -> tuple[Row | None, 
     The unique index on (region, name_key) is the guarantee for names; acronyms and near matches
     come from the search index, which another replica's write reaches within the topic's lag."""
     near: list[Candidate] = []
+    matcher = difflib.SequenceMatcher(None)
+    matcher.set_seq2(fields["name_key"])  # the matcher caches what it learns about seq2
     for o in others:
         if o.name_key == fields["name_key"] or (fields["acronym_key"] and o.acronym_key == fields["acronym_key"]):
             return o, []
-        score = difflib.SequenceMatcher(None, fields["name_key"], o.name_key).ratio()
+        matcher.set_seq1(o.name_key)
+        if matcher.real_quick_ratio() < NEAR_MATCH or matcher.quick_ratio() < NEAR_MATCH:
+            continue  # upper bounds: most names are nowhere near
+        score = matcher.ratio()
         if score >= NEAR_MATCH:
             near.append(Candidate(id=o.id, name=o.name, acronym=o.acronym, similarity=round(score, 2)))
     return None, sorted(near, key=lambda c: -c.similarity)[:5]
@@ -372,11 +367,6 @@ async def update_ormas(ormas_id: str, body: OrmasPatch, request: Request, respon
     return _out(new)
 
 
-SPECIFIC_EVENTS = {"submit": "submitted", "register": "registered", "renew": "registered",
-                   "warn": "sanction_applied", "suspend": "sanction_applied", "revoke_skt": "sanction_applied",
-                   "dissolve": "sanction_applied", "lift_sanction": "sanction_lifted"}
-
-
 @router.post("/ormas/{ormas_id}/transitions", response_model=OrmasOut)
 async def transition(ormas_id: str, body: TransitionIn, request: Request, response: Response,
                      principal: Principal = Depends(current),
@@ -405,7 +395,8 @@ async def transition(ormas_id: str, body: TransitionIn, request: Request, respon
         lifecycle.apply(doc, step, skt_number="check")  # refuse before drawing a number
         if body.action in ("register", "renew"):
             seq = await state.ormas.next_skt_sequence(principal.region, now.year)
-            skt_number = state.settings.skt_number_format.format(
+            office = await state.runtime.db["offices"].find_one({"_id": principal.region or "nasional"})
+            skt_number = ((office or {}).get("skt_number_format") or state.settings.skt_number_format).format(
                 seq=seq, office=principal.region or "nasional", year=now.year, region=doc["region"])
         outcome = lifecycle.apply(doc, step, skt_number=skt_number)
     except lifecycle.IllegalTransition as e:
@@ -414,25 +405,7 @@ async def transition(ormas_id: str, body: TransitionIn, request: Request, respon
     except lifecycle.InvalidTransition as e:
         raise _invalid(e) from None
     after = {**doc, **outcome.changes, "version": version + 1, "updated_at": now}
-    change = {"action": body.action, "from": outcome.from_status, "to": outcome.to_status,
-              "reason": outcome.history.get("reason"), "authority": body.authority}
-    events = []
-    if outcome.from_status != outcome.to_status:
-        events.append(_event("status_changed", after, change))
-    specific = SPECIFIC_EVENTS.get(body.action)
-    if specific == "registered":
-        events.append(_event("registered", after, {**change, "skt_number": after["skt"]["number"],
-                                                   "valid_until": after["skt"]["valid_until"]}))
-    elif specific == "sanction_applied":
-        events.append(_event("sanction_applied", after, {
-            **change, "level": after["sanction"]["level"], "deadline": after["sanction"].get("deadline")}))
-    elif specific:
-        events.append(_event(specific, after, change))
-    if body.action == "mark_expiring":
-        events.append(_event("skt_expiring", after, {"days_left": body.days_left,
-                                                     "valid_until": after["skt"]["valid_until"]}))
-    if not events:
-        events.append(_event("updated", after, {"fields": sorted(k for k in outcome.changes if k != "status")}))
+    events = transition_events(after, step, outcome)
     new = await state.ormas.change(ormas_id, version, {**outcome.changes, "updated_at": now}, outcome.history, events)
     if new is None:
         raise PreconditionFailed("the ormas changed while this step was taken; reload and retry")
@@ -440,3 +413,78 @@ async def transition(ormas_id: str, body: TransitionIn, request: Request, respon
     state.relay.wake("ormas", ormas_id)
     _etag(response, new)
     return _out(new)
+
+
+class OfficerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    position: Literal[board_rules.POSITIONS]  # type: ignore[valid-type]
+    nik: str = Field(min_length=16, max_length=16, pattern=r"^[0-9]{16}$", description="never shown unmasked")
+    phone: str | None = Field(default=None, max_length=30)
+    term_start: dt.date | None = None
+    term_end: dt.date | None = None
+
+
+class BoardIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    officers: list[OfficerIn] = Field(max_length=board_rules.MAX_BOARD)
+    reason: str | None = Field(default=None, max_length=500, description="e.g. musyawarah 2026")
+
+
+class OfficerOut(BaseModel):
+    name: str
+    position: str
+    nik: str = Field(description="masked")
+    phone: str | None = Field(description="masked")
+    term_start: str | None
+    term_end: str | None
+
+
+class BoardOut(BaseModel):
+    version: int
+    officers: list[OfficerOut]
+    previous_boards: int
+
+
+@router.get("/ormas/{ormas_id}/officers", response_model=BoardOut)
+async def get_officers(ormas_id: str, request: Request, response: Response,
+                       principal: Principal = Depends(current)) -> BoardOut:
+    doc = await _visible(request, principal, ormas_id)
+    _etag(response, doc)
+    return BoardOut(version=doc["version"], officers=[OfficerOut(**board_rules.public(o)) for o in doc.get("officers") or []],
+                    previous_boards=len(doc.get("board_history") or []))
+
+
+@router.put("/ormas/{ormas_id}/officers", response_model=BoardOut)
+async def replace_officers(ormas_id: str, body: BoardIn, request: Request, response: Response,
+                           principal: Principal = Depends(writer),
+                           if_match: str | None = Header(default=None)) -> BoardOut:
+    """Records a new board. The previous one is kept in the record's board history; the event
+    names the officers by name and position only."""
+    state = request.app.state
+    doc = await _visible(request, principal, ormas_id)
+    if not principal.can_write(doc["region"]):
+        raise NotFound("no such ormas")
+    version = _if_match(if_match, doc["version"])
+    now = dt.datetime.now(dt.UTC)
+    try:
+        officers = board_rules.board([board_rules.Officer(**o.model_dump()) for o in body.officers], now.date())
+    except domain.InvalidOrmas as e:
+        raise _invalid(e) from None
+    previous = doc.get("officers") or []
+    fields: dict[str, Any] = {"officers": officers, "updated_at": now}
+    if previous:
+        fields["board_history"] = [*(doc.get("board_history") or []),
+                                   {"officers": previous, "until": now, "replaced_by": principal.subject}]
+    after = {**doc, **fields, "version": version + 1}
+    history = {"at": now, "by": principal.subject, "action": "officers_changed", "reason": body.reason,
+               "positions": [o["position"] for o in officers]}
+    new = await state.ormas.change(ormas_id, version, fields, history,
+                                   [_event("officers_changed", after, {"fields": ["officers"]})])
+    if new is None:
+        raise PreconditionFailed("the ormas changed while the board was recorded; reload and retry")
+    _indexed(request, new)
+    state.relay.wake("ormas", ormas_id)
+    _etag(response, new)
+    return BoardOut(version=new["version"], officers=[OfficerOut(**board_rules.public(o)) for o in officers],
+                    previous_boards=len(new.get("board_history") or []))

@@ -1,0 +1,58 @@
+"""Operator commands for the registry: ``python -m services.registry.admin create-user …`` creates
+an account (the first admin of a fresh installation, or a break-glass one)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import getpass
+import sys
+
+from argon2 import PasswordHasher
+from pymongo.errors import DuplicateKeyError
+
+from services.registry.settings import Settings
+from shared import mongo, regions
+from shared.auth import ROLES
+
+
+async def _create(args: argparse.Namespace, password: str) -> int:
+    settings = Settings()
+    client = mongo.create_client(settings.mongo_url, app_name="registry-admin")
+    try:
+        await client[settings.mongo_db]["users"].insert_one({
+            "_id": args.username, "full_name": args.full_name, "role": args.role, "region": args.region,
+            "password": PasswordHasher().hash(password), "active": True, "created_at": dt.datetime.now(dt.UTC),
+            "created_by": "admin-cli"})
+    except DuplicateKeyError:
+        print(f"user {args.username!r} exists", file=sys.stderr)
+        return 1
+    finally:
+        await client.close()
+    print(f"created {args.role} {args.username!r} for region {args.region or 'nasional'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m services.registry.admin")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("create-user")
+    c.add_argument("--username", required=True)
+    c.add_argument("--full-name", required=True)
+    c.add_argument("--role", required=True, choices=ROLES)
+    c.add_argument("--region", required=True, help='Kemendagri code; "" for the national office')
+    c.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    args = ap.parse_args(argv)
+    if args.region and not regions.is_valid(args.region):
+        print(f"unknown region code {args.region!r}", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
+    if len(password) < 12:
+        print("the password needs at least 12 characters", file=sys.stderr)
+        return 2
+    return asyncio.run(_create(args, password))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""The events a registry change raises, shared by the HTTP API and the daily job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.registry.domain import lifecycle
+from services.registry.domain import ormas as domain
+from shared import logs, outbox
+from shared.contracts import make_event
+
+SPECIFIC_EVENTS = {"submit": "submitted", "register": "registered", "renew": "registered",
+                   "warn": "sanction_applied", "suspend": "sanction_applied", "revoke_skt": "sanction_applied",
+                   "dissolve": "sanction_applied", "lift_sanction": "sanction_lifted"}
+
+
+def event_entry(name: str, doc: dict[str, Any], change: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An outbox entry for ``registry.ormas.<name>`` carrying the ormas as ``doc`` now is."""
+    data = domain.snapshot(doc)
+    if change is not None:
+        data["change"] = change
+    event = make_event(f"registry.ormas.{name}", source=domain.SOURCE, subject=f"ormas/{doc['_id']}", data=data,
+                       region=doc["region"], sequence=doc["version"], traceparent=logs.current_traceparent())
+    return outbox.entry(domain.TOPIC, doc["_id"], event)
+
+
+def transition_events(after: dict[str, Any], step: lifecycle.Step, outcome: lifecycle.Outcome) -> list[dict[str, Any]]:
+    change = {"action": step.action, "from": outcome.from_status, "to": outcome.to_status,
+              "reason": outcome.history.get("reason"), "authority": step.authority}
+    events = []
+    if outcome.from_status != outcome.to_status:
+        events.append(event_entry("status_changed", after, change))
+    specific = SPECIFIC_EVENTS.get(step.action)
+    if specific == "registered":
+        events.append(event_entry("registered", after, {**change, "skt_number": after["skt"]["number"],
+                                                        "valid_until": after["skt"]["valid_until"]}))
+    elif specific == "sanction_applied":
+        events.append(event_entry("sanction_applied", after, {
+            **change, "level": after["sanction"]["level"], "deadline": after["sanction"].get("deadline")}))
+    elif specific:
+        events.append(event_entry(specific, after, change))
+    if step.action == "mark_expiring":
+        events.append(event_entry("skt_expiring", after, {"days_left": step.data["days_left"],
+                                                          "valid_until": after["skt"]["valid_until"]}))
+    if not events:
+        events.append(event_entry("updated", after, {"fields": sorted(k for k in outcome.changes if k != "status")}))
+    return events
