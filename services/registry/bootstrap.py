@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.registry.adapters.repository import INDEXES, OrmasRepository
-from services.registry.api import accounts, imports
+from services.registry.api import accounts, documents, imports
 from services.registry.api.routes import router
 from services.registry.adapters.search_feed import SearchFeed
 from services.registry.domain.ormas import TOPIC
@@ -51,5 +51,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return web.create_app(
         title="Kesbang Registry", version="0.1.0", lifespan=lifespan,
         description="The office's book of ormas, officers, SKT and sanctions.",
-        routers=[web.health_router(runtime.ready_checks()), accounts.router, imports.router, router],  # /ormas/export before /ormas/{id}
+        routers=[web.health_router(runtime.ready_checks()), accounts.router, imports.router, documents.router, router],  # /ormas/export before /ormas/{id}
     )

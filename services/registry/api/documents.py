@@ -1,0 +1,117 @@
+"""An ormas's documents: upload (PDF, JPEG, PNG; checked by content), the required-documents
+checklist for its legal form, and download. Files are stored once per content (SHA-256)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from bson import Binary
+from fastapi import APIRouter, Depends, File, Form, Header, Request, Response, UploadFile
+from pydantic import BaseModel, Field
+
+from services.registry.api.routes import _etag, _if_match, _visible, current, writer
+from services.registry.domain import documents as rules
+from shared.auth import Principal
+from shared.web import NotFound, PreconditionFailed, Unprocessable
+
+router = APIRouter(tags=["documents"])
+
+
+class DocumentOut(BaseModel):
+    id: str
+    type: str
+    label: str
+    filename: str | None
+    content_type: str
+    size: int
+    sha256: str
+    number: str | None = None
+    issued_on: str | None = None
+    uploaded_at: dt.datetime
+    uploaded_by: str
+
+
+class ChecklistItem(BaseModel):
+    type: str
+    label: str
+    present: bool
+
+
+class DocumentsOut(BaseModel):
+    version: int
+    documents: list[DocumentOut]
+    checklist: list[ChecklistItem]
+    complete: bool
+
+
+def _listing(doc: dict[str, Any]) -> DocumentsOut:
+    items = [DocumentOut(label=rules.TYPES[d["type"]], **d) for d in doc.get("documents") or []]
+    checklist = [ChecklistItem(**c) for c in rules.checklist(doc)]
+    return DocumentsOut(version=doc["version"], documents=items, checklist=checklist,
+                        complete=all(c.present for c in checklist))
+
+
+@router.get("/ormas/{ormas_id}/documents", response_model=DocumentsOut)
+async def list_documents(ormas_id: str, request: Request, response: Response,
+                         principal: Principal = Depends(current)) -> DocumentsOut:
+    doc = await _visible(request, principal, ormas_id)
+    _etag(response, doc)
+    return _listing(doc)
+
+
+@router.post("/ormas/{ormas_id}/documents", status_code=201, response_model=DocumentsOut)
+async def upload_document(ormas_id: str, request: Request, response: Response,
+                          principal: Principal = Depends(writer),
+                          file: UploadFile = File(description="PDF, JPEG or PNG, at most 10 MB"),
+                          type: Literal[tuple(rules.TYPES)] = Form(),  # type: ignore[valid-type]
+                          number: str | None = Form(default=None, max_length=100),
+                          issued_on: dt.date | None = Form(default=None),
+                          if_match: str | None = Header(default=None)) -> DocumentsOut:
+    state = request.app.state
+    doc = await _visible(request, principal, ormas_id)
+    if not principal.can_write(doc["region"]):
+        raise NotFound("no such ormas")
+    version = _if_match(if_match, doc["version"])
+    data = await file.read(rules.MAX_BYTES + 1)
+    try:
+        content_type, digest = rules.check_upload(data, file.content_type, type)
+    except rules.BadUpload as e:
+        raise Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}]) from None
+    if issued_on and issued_on > dt.date.today():
+        raise Unprocessable("issued_on is in the future", errors=[{"field": "issued_on", "message": "in the future"}])
+    # content-addressed: the same file uploaded twice is stored once
+    await state.runtime.db["document_files"].update_one(
+        {"_id": digest}, {"$setOnInsert": {"data": Binary(data), "content_type": content_type, "size": len(data)}},
+        upsert=True)
+    now = dt.datetime.now(dt.UTC)
+    entry = {"id": str(uuid.uuid4()), "type": type, "filename": (file.filename or "")[:200] or None,
+             "content_type": content_type, "size": len(data), "sha256": digest, "number": number,
+             "issued_on": issued_on.isoformat() if issued_on else None, "uploaded_at": now,
+             "uploaded_by": principal.subject}
+    documents = [*(doc.get("documents") or []), entry]
+    history = {"at": now, "by": principal.subject, "action": "document_added", "document_type": type}
+    new = await state.ormas.change(ormas_id, version, {"documents": documents, "updated_at": now}, history, [])
+    if new is None:
+        raise PreconditionFailed("the ormas changed while the document was added; reload and retry")
+    _etag(response, new)
+    response.headers["Location"] = f"/ormas/{ormas_id}/documents/{entry['id']}"
+    return _listing(new)
+
+
+@router.get("/ormas/{ormas_id}/documents/{document_id}", response_class=Response,
+            responses={200: {"content": {t: {} for t in rules.SIGNATURES}}})
+async def download_document(ormas_id: str, document_id: str, request: Request,
+                            principal: Principal = Depends(current)) -> Response:
+    doc = await _visible(request, principal, ormas_id)
+    entry = next((d for d in doc.get("documents") or [] if d["id"] == document_id), None)
+    if entry is None:
+        raise NotFound("no such document")
+    stored = await request.app.state.runtime.db["document_files"].find_one({"_id": entry["sha256"]})
+    if stored is None:
+        raise NotFound("the file of this document is missing")
+    name = entry.get("filename") or f"{entry['type']}"
+    return Response(bytes(stored["data"]), media_type=entry["content_type"],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "ETag": f'"{entry["sha256"]}"', "Cache-Control": "private, max-age=3600"})
