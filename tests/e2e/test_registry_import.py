@@ -170,3 +170,20 @@ async def test_the_daily_job_gives_each_expiry_notice_once_and_expires_what_ran_
                             timeout=60)
     notices = [json.loads(m.value) for m in msgs if m.key == soon.encode() and b"skt_expiring" in m.value]
     assert [n["data"]["change"]["days_left"] for n in notices] == [30]
+
+
+async def test_import_knows_what_was_recorded_by_hand_and_refuses_a_taken_acronym(platform, headers):
+    op = headers("operator", "35.75")
+    tag = uuid.uuid4().hex[:6]
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as http:
+        by_hand = await http.post("/ormas", json={"name": f"Forum Warga {tag}", "acronym": f"FW{tag}", "kind": "ormas",
+                                                  "region": "35.75"}, headers=op)
+        assert by_hand.status_code == 201
+        csv_text = "\n".join(["Nama Ormas,Singkatan,Kode Wilayah",
+                              f"FORUM WARGA {tag},,35.75",  # the same ormas, typed differently
+                              f"Forum Pemuda {tag},fw{tag},35.75",  # another ormas with its acronym
+                              f"Forum Baru {tag},,35.75"])
+        r = await http.post("/ormas/imports", files={"file": ("f.csv", csv_text.encode(), "text/csv")}, headers=op)
+    report = r.json()
+    assert report["rows"] == 3 and report["created"] == 1 and report["already_recorded"] == 1
+    assert [(e["row"], e["field"]) for e in report["errors"]] == [(3, "acronym")]

@@ -81,21 +81,46 @@ async def import_ormas(request: Request, principal: Principal = Depends(writer),
                               custom_mapping=custom, default_region=region)
     except importing.BadFile as e:
         raise _file_problem(str(e)) from None
+    total = len(plan.docs) + len(plan.errors)
     created: list[str] = []
     existing: list[str] = []
+    # the book's own names and acronyms (from the search index): the same name recorded by hand is
+    # "already recorded"; another ormas's acronym in the same region refuses the row
+    books: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    accepted: list[tuple[int, dict]] = []
+    errors = list(plan.errors)
+    for row, doc in plan.docs:
+        if doc["region"] not in books:
+            rows_ = request.app.state.search.same_region(doc["region"])
+            books[doc["region"]] = ({r.name_key: r.id for r in rows_},
+                                    {r.acronym_key: r.id for r in rows_ if r.acronym_key})
+        names, acronyms = books[doc["region"]]
+        same_name = names.get(doc["name_key"])
+        if same_name is not None and same_name != doc["_id"]:
+            existing.append(same_name)
+            continue
+        owner = acronyms.get(doc["acronym_key"]) if doc["acronym_key"] else None
+        if owner is not None and owner != doc["_id"]:
+            errors.append(importing.RowError(row=row, field="acronym",
+                                             message=f"{doc['acronym']} is the acronym of another ormas ({owner})"))
+            continue
+        accepted.append((row, doc))
+    plan.errors = sorted(errors, key=lambda e: e.row)
+    plan.docs = accepted
     if not dry_run and plan.docs:
         docs = []
         for _, doc in plan.docs:
             doc["_outbox"] = [_event("created", doc)]
             docs.append(doc)
-        created, existing = await request.app.state.ormas.insert_new(docs)
+        created, already = await request.app.state.ormas.insert_new(docs)
+        existing += already
         made = set(created)
         for doc in docs:
             if doc["_id"] in made:
                 request.app.state.search.upsert(row_from_snapshot(snapshot(doc)))
                 request.app.state.relay.wake("ormas", doc["_id"])
     return ImportReport(
-        rows=len(plan.docs) + len(plan.errors), created=len(created), already_recorded=len(existing),
+        rows=total, created=len(created), already_recorded=len(existing),
         invalid=len(plan.errors), dry_run=dry_run, columns=plan.columns, ignored_columns=plan.ignored_columns,
         errors=[RowProblem(row=e.row, field=e.field, message=e.message) for e in plan.errors],
         created_ids=created[:1000])
