@@ -32,5 +32,15 @@ async def run_concurrently(n: int, concurrency: int, op) -> tuple[float, list[fl
 
 
 def summary(name: str, n: int, seconds: float, latencies: list[float]) -> dict:
-    return {"name": name, "operations": n, "seconds": round(seconds, 2), "ops_per_s": round(n / seconds, 1),
+    rate = n / seconds
+    return {"name": name, "operations": n, "seconds": round(seconds, 2),
+            "ops_per_s": round(rate, 1) if rate >= 10 else float(f"{rate:.3g}"),
             "p50_ms": round(pct(latencies, 50) * 1000, 2), "p99_ms": round(pct(latencies, 99) * 1000, 2)}
+
+
+def ratio(a: float, b: float) -> float | None:
+    """a / b, kept readable for both tiny and huge ratios."""
+    if not b:
+        return None
+    r = a / b
+    return round(r, 3) if r < 10 else round(r, 1)
