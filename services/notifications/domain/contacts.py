@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-FIELDS = ("name", "region", "email")
+# every channel an invitation or an SKT notice can take, and the chair's name for "Kepada Yth."
+FIELDS = ("name", "acronym", "region", "status", "email", "phone", "whatsapp", "skt_number", "skt_valid_until",
+          "officers")
 
 
 def contact_copy(data: dict[str, Any]) -> dict[str, Any]:

@@ -7,11 +7,13 @@ from typing import Any
 from shared import regions
 
 ORMAS_FIELDS = ("name", "kind", "region", "status")
+OPTIONAL_FIELDS = ("legal_form", "bidang", "skt_valid_until", "sanction_level")  # for the breakdowns
 
 
 def ormas_row(data: dict[str, Any]) -> dict[str, Any]:
     """The reporting copy of one ormas, from a ``registry.ormas.*`` event's data."""
     row = {k: data[k] for k in ORMAS_FIELDS}
+    row.update({k: data.get(k) for k in OPTIONAL_FIELDS})
     row["province"] = data["region"][:2]
     row["regency"] = ".".join(data["region"].split(".")[:2]) if "." in data["region"] else None
     return row
