@@ -233,3 +233,12 @@ async def test_a_new_board_is_kept_with_its_history_and_its_nik_never_leaves_mas
     assert mine[-1]["type"].endswith("officers_changed")
     assert mine[-1]["data"]["officers"] == [{"name": "Budi Santoso", "position": "ketua"}]
     assert all(SEEDED_NIK not in json.dumps(e) and "98765432" not in json.dumps(e) for e in mine)
+
+
+@pytest.mark.parametrize("field", ["name", "kind", "legal_form", "scope"])
+async def test_a_required_field_cannot_be_cleared_by_patch(http, headers, field):
+    """Found by schemathesis: a null for a required field was a 500."""
+    op = headers("operator", "35.75")
+    o = await _create(http, op)
+    r = await http.patch(f"/ormas/{o['id']}", json={field: None}, headers=op)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == field

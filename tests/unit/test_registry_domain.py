@@ -38,7 +38,7 @@ def test_a_perkumpulan_with_its_decree_is_a_legal_entity_and_contacts_are_normal
 
 
 @pytest.mark.parametrize("kw,field", [
-    (dict(name="!!!"), "name"), (dict(kind="partai"), "kind"), (dict(region="35.99"), "region"),
+    (dict(name="!!!"), "name"), (dict(name="Ormas\x07Bel"), "name"), (dict(acronym="A\x00B"), "acronym"), (dict(kind="partai"), "kind"), (dict(region="35.99"), "region"),
     (dict(region="99"), "region"), (dict(email="not-an-email"), "email"),
     (dict(phone="12345"), "phone"), (dict(whatsapp="021 555 1234"), "whatsapp"),
     (dict(founding_date=dt.date(2018, 4, 11)), "founding_date"), (dict(npwp="12.3"), "npwp"),

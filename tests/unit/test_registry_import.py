@@ -87,3 +87,8 @@ def test_csv_and_xlsx_round_trip_through_the_export_shape():
 def test_wrong_file_types_are_refused(name, ctype, head):
     with pytest.raises(BadFile):
         spreadsheets.kind_of(name, ctype, head)
+
+
+def test_xlsx_export_drops_characters_a_worksheet_cannot_hold():
+    data = spreadsheets.write_xlsx(["Nama Ormas"], [["Lama\x01Data"]])
+    assert spreadsheets.read_rows(data, "xlsx")[1] == ["LamaData"]

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from services.registry.domain.importing import BadFile
 
@@ -68,8 +69,8 @@ def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: s
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title)
     ws.append(list(header))
-    for r in rows:
-        ws.append(list(r))
+    for r in rows:  # control characters cannot be stored in a worksheet
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in r])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

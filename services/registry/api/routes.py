@@ -323,6 +323,10 @@ async def update_ormas(ormas_id: str, body: OrmasPatch, request: Request, respon
         raise NotFound("no such ormas")
     version = _if_match(if_match, doc["version"])
     sent = body.model_dump(exclude_unset=True)
+    cleared = [k for k in ("name", "kind", "legal_form", "scope") if k in sent and sent[k] is None]
+    if cleared:
+        raise Unprocessable(f"{', '.join(cleared)} cannot be cleared",
+                            errors=[{"field": k, "message": "cannot be null"} for k in cleared])
     merged = {k: doc.get(k) for k in domain.DETAIL_FIELDS}
     merged.update(sent)
     if "founding_date" in merged and isinstance(merged["founding_date"], str):

@@ -24,6 +24,7 @@ CONTACT_FIELDS = ("email", "phone", "whatsapp")
 DETAIL_FIELDS = ("name", "acronym", "kind", "legal_form", "decree_number", "scope", "bidang", "address",
                  "email", "phone", "whatsapp", "founding_date", "npwp", "presence_letters")
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
@@ -77,6 +78,9 @@ class Details:
         name = " ".join((self.name or "").split())
         if not name_key(name):
             raise InvalidOrmas("name", "must contain letters or digits")
+        for field, value in (("name", name), ("acronym", self.acronym), ("decree_number", self.decree_number)):
+            if value and _CONTROL.search(value):
+                raise InvalidOrmas(field, "contains control characters")
         if self.kind not in KINDS:
             raise InvalidOrmas("kind", f"must be one of {', '.join(KINDS)}")
         if self.legal_form not in LEGAL_FORMS:
