@@ -1,0 +1,108 @@
+"""A participant of a kegiatan: RSVP and check-in, and the signed links that reach them. No I/O.
+
+invited → responded (attending with delegates up to the seats, or declined with a reason; changes
+allowed until the cut-off) → checked_in | no_show. A second check-in is not an error: it answers
+when the participant was checked in first. RSVP and check-in tokens are HMAC-signed, expiring and
+bound to one participant and one kegiatan, so a token cannot be reused elsewhere."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+PURPOSES = ("rsvp", "checkin")
+
+
+class InvalidToken(Exception):
+    pass
+
+
+class ParticipationError(ValueError):
+    def __init__(self, field: str, message: str, status: int = 422):
+        super().__init__(f"{field}: {message}")
+        self.field, self.message, self.status = field, message, status
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign(secret: bytes, *, purpose: str, kegiatan_id: str, participant_id: str, expires: dt.datetime) -> str:
+    if purpose not in PURPOSES:
+        raise ValueError(purpose)
+    body = _b64(json.dumps([purpose, kegiatan_id, participant_id, int(expires.timestamp())],
+                           separators=(",", ":")).encode())
+    mac = _b64(hmac.new(secret, f"{purpose}.{body}".encode(), hashlib.sha256).digest()[:20])
+    return f"{body}.{mac}"
+
+
+def verify(secret: bytes, token: str, *, purpose: str, kegiatan_id: str, now: dt.datetime) -> str:
+    """The participant id a valid token names, or InvalidToken (tampered, expired, other purpose or
+    another kegiatan)."""
+    try:
+        body, mac = token.split(".")
+        expected = _b64(hmac.new(secret, f"{purpose}.{body}".encode(), hashlib.sha256).digest()[:20])
+        if not hmac.compare_digest(mac, expected):
+            raise InvalidToken("the link is not valid")
+        got_purpose, got_kegiatan, participant, expires = json.loads(_unb64(body))
+    except InvalidToken:
+        raise
+    except (ValueError, TypeError) as e:
+        raise InvalidToken("the link is not valid") from e
+    if got_purpose != purpose:
+        raise InvalidToken("the link is not valid")
+    if got_kegiatan != kegiatan_id:
+        raise InvalidToken("the link belongs to another kegiatan")
+    if now.timestamp() > expires:
+        raise InvalidToken("the link has expired")
+    return participant
+
+
+@dataclasses.dataclass(frozen=True)
+class Response:
+    attending: bool
+    delegates: Sequence[str] = ()
+    reason: str | None = None
+
+
+def respond(participant: Mapping[str, Any], answer: Response, *, seats: int, cutoff: dt.datetime,
+            now: dt.datetime) -> dict[str, Any]:
+    """The participant's fields after an RSVP (a later answer replaces an earlier one)."""
+    if participant["status"] in ("checked_in", "no_show"):
+        raise ParticipationError("status", "the kegiatan has taken place for this participant", status=409)
+    if now > cutoff:
+        raise ParticipationError("rsvp", f"answers closed at {cutoff.isoformat()}", status=409)
+    delegates = [" ".join(d.split()) for d in answer.delegates if d and d.strip()]
+    if answer.attending:
+        if not delegates:
+            raise ParticipationError("delegates", "name at least one delegate")
+        if len(delegates) > seats:
+            raise ParticipationError("delegates", f"at most {seats} delegate(s) per ormas")
+    else:
+        delegates = []
+        if not (answer.reason or "").strip():
+            raise ParticipationError("reason", "a declined invitation needs a reason")
+    return {"status": "responded", "attending": answer.attending, "delegates": delegates,
+            "decline_reason": None if answer.attending else answer.reason.strip(), "responded_at": now}
+
+
+def check_in(participant: Mapping[str, Any], *, now: dt.datetime, starts_at: dt.datetime,
+             ends_at: dt.datetime, by: str) -> tuple[dict[str, Any] | None, str]:
+    """(changes or None when already checked in, message in Bahasa Indonesia for the scanner)."""
+    if participant["status"] == "checked_in":
+        at = participant["checked_in_at"]
+        return None, f"Sudah hadir pukul {at:%H.%M}"
+    if now < starts_at - dt.timedelta(hours=3) or now > ends_at + dt.timedelta(hours=1):
+        raise ParticipationError("checkin", "check-in is open from 3 hours before the start to 1 hour after the end",
+                                 status=409)
+    return {"status": "checked_in", "checked_in_at": now, "checked_in_by": by}, "Selamat datang"
