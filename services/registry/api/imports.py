@@ -141,10 +141,11 @@ async def export_ormas(request: Request, principal: Principal = Depends(current)
                                 errors=[{"field": "region", "message": "unknown region code"}])
         if not principal.can_see(region):
             raise NotFound(f"region {region} is outside your office's scope")
-    docs, _ = await request.app.state.ormas.search(
-        scope=principal.region, region=region, q=None, kind=kind, legal_form=legal_form, bidang=None,
-        status=status, skt_expiring_before=None, skt_valid_on=skt_valid_on, sort="name", cursor=None,
-        limit=importing.MAX_ROWS)
+    # the search index chooses (the same filters as GET /ormas), the database supplies the records
+    rows, _ = request.app.state.search.search(
+        scope=principal.region, region=region, kind=kind, legal_form=legal_form, status=status,
+        skt_valid_on=skt_valid_on.isoformat() if skt_valid_on else None, sort="name", limit=importing.MAX_ROWS)
+    docs = await request.app.state.ormas.by_ids([r.id for r in rows])
     fields = list(importing.EXPORT_HEADERS)
     masked = principal.role == "analyst"
     rows = []
