@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shared import regions
+from shared.errors import FieldError
 
 TYPES = ("fasilitasi", "dialog", "pelatihan", "apel", "silaturahmi", "sosialisasi", "rapat_koordinasi")
 STATUSES = ("draft", "published", "rescheduled", "ongoing", "completed", "cancelled")
@@ -26,11 +27,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-class InvalidKegiatan(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class InvalidKegiatan(FieldError):
+    """Bad input, naming the field."""
 
 
 class IllegalStep(Exception):

@@ -16,6 +16,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from shared.errors import FieldError
+
 PURPOSES = ("rsvp", "checkin")
 
 
@@ -23,10 +25,10 @@ class InvalidToken(Exception):
     pass
 
 
-class ParticipationError(ValueError):
+class ParticipationError(FieldError):
     def __init__(self, field: str, message: str, status: int = 422):
-        super().__init__(f"{field}: {message}")
-        self.field, self.message, self.status = field, message, status
+        super().__init__(field, message)
+        self.status = status
 
 
 def _b64(data: bytes) -> str:

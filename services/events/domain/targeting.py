@@ -12,15 +12,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from shared import regions
+from shared.errors import FieldError
 
 SUSPENDED = ("suspended", "revoked", "dissolved")
 
 
-class InvalidRule(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class InvalidRule(FieldError):
+    """A targeting rule names an unknown region or one outside the office."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,7 +11,7 @@ from bson import Binary
 from fastapi import APIRouter, Depends, File, Form, Header, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
-from services.registry.api.routes import _etag, _if_match, _visible, current, writer
+from services.registry.api.routes import _etag, _if_match, _invalid, _visible, current, writer
 from services.registry.domain import documents as rules
 from shared.auth import Principal
 from shared.web import NotFound, PreconditionFailed, Unprocessable
@@ -78,7 +78,7 @@ async def upload_document(ormas_id: str, request: Request, response: Response,
     try:
         content_type, digest = rules.check_upload(data, file.content_type, type)
     except rules.BadUpload as e:
-        raise Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}]) from None
+        raise _invalid(e) from None
     if issued_on and issued_on > dt.date.today():
         raise Unprocessable("issued_on is in the future", errors=[{"field": "issued_on", "message": "in the future"}])
     # content-addressed: the same file uploaded twice is stored once

@@ -22,6 +22,7 @@ from services.registry.domain.ormas import mask_phone
 from services.registry.domain.policy import ACTION_ROLES
 from shared import failpoints, regions
 from shared.auth import Forbidden, Principal
+from shared.errors import FieldError
 from shared.contracts.registry_schemas import KINDS, LEGAL_FORMS, SCOPES, STATUSES
 from shared.web import Conflict, NotFound, PreconditionFailed, Unprocessable, authenticated, roles
 
@@ -167,7 +168,7 @@ def _summary_row(r: Row) -> OrmasSummary:
                         skt_valid_until=r.skt_valid_until)
 
 
-def _invalid(e: domain.InvalidOrmas | lifecycle.InvalidTransition) -> Unprocessable:
+def _invalid(e: FieldError) -> Unprocessable:
     return Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}])
 
 

@@ -10,6 +10,8 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from shared.errors import FieldError
+
 TYPES: dict[str, str] = {
     "akta_pendirian": "Akta pendirian memuat AD/ART (akta notaris)",
     "program_kerja": "Program kerja",
@@ -32,11 +34,8 @@ MAX_BYTES = 10 * 1024 * 1024
 SIGNATURES = {"application/pdf": (b"%PDF-",), "image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
 
 
-class BadUpload(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class BadUpload(FieldError):
+    """An uploaded document is not acceptable (its type, size or content)."""
 
 
 def required(legal_form: str, kind: str) -> list[str]:

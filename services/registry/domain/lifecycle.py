@@ -25,6 +25,8 @@ from typing import Any
 
 from lokal import holidays
 
+from shared.errors import FieldError
+
 STATUSES = ("unregistered", "legal_entity", "draft", "submitted", "in_verification", "revision_requested",
             "rejected", "registered", "expiring", "expired", "suspended", "revoked", "dissolved")
 SKT_VALID_YEARS = 5
@@ -44,13 +46,8 @@ class IllegalTransition(Exception):
         self.allowed = allowed
 
 
-class InvalidTransition(ValueError):
+class InvalidTransition(FieldError):
     """The transition is allowed but its data is not (a missing reason, an unknown authority …)."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,6 +15,7 @@ from lokal import phone as lokal_phone
 
 from shared import regions
 from shared.contracts.registry_schemas import KINDS, LEGAL_FORMS, SCOPES
+from shared.errors import FieldError
 
 TOPIC = "registry.ormas"
 SOURCE = "/kesbang/registry"
@@ -28,11 +29,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
-class InvalidOrmas(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class InvalidOrmas(FieldError):
+    """An ormas's details are not acceptable; ``field`` names the first bad one."""
 
 
 def name_key(name: str | None) -> str:
