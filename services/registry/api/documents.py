@@ -9,9 +9,9 @@ from typing import Any, Literal
 
 from bson import Binary
 from fastapi import APIRouter, Depends, File, Form, Header, Request, Response, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from services.registry.api.routes import _etag, _if_match, _invalid, _visible, current, writer
+from services.registry.api.routes import _etag, _invalid, _visible, _writable, current, writer
 from services.registry.domain import documents as rules
 from shared.auth import Principal
 from shared.web import NotFound, PreconditionFailed, Unprocessable
@@ -70,10 +70,7 @@ async def upload_document(ormas_id: str, request: Request, response: Response,
                           issued_on: dt.date | None = Form(default=None),
                           if_match: str | None = Header(default=None)) -> DocumentsOut:
     state = request.app.state
-    doc = await _visible(request, principal, ormas_id)
-    if not principal.can_write(doc["region"]):
-        raise NotFound("no such ormas")
-    version = _if_match(if_match, doc["version"])
+    doc, version = await _writable(request, principal, ormas_id, if_match)
     data = await file.read(rules.MAX_BYTES + 1)
     try:
         content_type, digest = rules.check_upload(data, file.content_type, type)

@@ -11,13 +11,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from services.registry.adapters import spreadsheets
-from services.registry.api.routes import Kind, LegalForm, Status, _event, current, mask_phone, writer
+from services.registry.api.routes import (Kind, LegalForm, Status, _event, _written, check_region_filter, current,
+                                          mask_phone, writer)
 from services.registry.domain import importing
-from services.registry.domain.ormas import snapshot
-from services.registry.domain.search import row_from_snapshot
 from shared import regions
 from shared.auth import Principal
-from shared.web import NotFound, Unprocessable
+from shared.web import Unprocessable
 
 router = APIRouter(tags=["import and export"])
 MAX_BYTES = 20 * 1024 * 1024
@@ -117,8 +116,7 @@ async def import_ormas(request: Request, principal: Principal = Depends(writer),
         made = set(created)
         for doc in docs:
             if doc["_id"] in made:
-                request.app.state.search.upsert(row_from_snapshot(snapshot(doc)))
-                request.app.state.relay.wake("ormas", doc["_id"])
+                _written(request, doc)
     return ImportReport(
         rows=total, created=len(created), already_recorded=len(existing),
         invalid=len(plan.errors), dry_run=dry_run, columns=plan.columns, ignored_columns=plan.ignored_columns,
@@ -135,12 +133,7 @@ async def export_ormas(request: Request, principal: Principal = Depends(current)
                        status: list[Status] | None = Query(default=None),
                        skt_valid_on: dt.date | None = None) -> Response:
     """The office's ormas in the import's own columns (a file exported here imports again)."""
-    if region is not None:
-        if region and not regions.is_valid(region):
-            raise Unprocessable(f"{region!r} is not a Kemendagri region code",
-                                errors=[{"field": "region", "message": "unknown region code"}])
-        if not principal.can_see(region):
-            raise NotFound(f"region {region} is outside your office's scope")
+    check_region_filter(principal, region)
     # the search index chooses (the same filters as GET /ormas), the database supplies the records
     rows, _ = request.app.state.search.search(
         scope=principal.region, region=region, kind=kind, legal_form=legal_form, status=status,

@@ -168,6 +168,17 @@ def _summary_row(r: Row) -> OrmasSummary:
                         skt_valid_until=r.skt_valid_until)
 
 
+def check_region_filter(principal: Principal, region: str | None) -> None:
+    """A list's ``region`` filter: a real code (422) inside the caller's scope (404)."""
+    if region is None:
+        return
+    if region and not regions.is_valid(region):
+        raise Unprocessable(f"{region!r} is not a Kemendagri region code",
+                            errors=[{"field": "region", "message": "unknown region code"}])
+    if not principal.can_see(region):
+        raise NotFound(f"region {region} is outside your office's scope")
+
+
 def _invalid(e: FieldError) -> Unprocessable:
     return Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}])
 
@@ -191,6 +202,16 @@ def _if_match(value: str | None, current: int) -> int:
     return current
 
 
+async def _writable(request: Request, principal: Principal, ormas_id: str, if_match: str | None, *,
+                    admin_in_scope: bool = False) -> tuple[dict[str, Any], int]:
+    """The ormas this office may change (404 otherwise) and the version the change must find
+    (412 when If-Match names another). ``admin_in_scope``: an admin acts on any ormas it sees."""
+    doc = await _visible(request, principal, ormas_id)
+    if not principal.can_write(doc["region"]) and not (admin_in_scope and principal.role == "admin"):
+        raise NotFound("no such ormas")
+    return doc, _if_match(if_match, doc["version"])
+
+
 async def _visible(request: Request, principal: Principal, ormas_id: str) -> dict[str, Any]:
     doc = await request.app.state.ormas.get(ormas_id)
     if doc is None or not principal.can_see(doc["region"]):
@@ -198,8 +219,8 @@ async def _visible(request: Request, principal: Principal, ormas_id: str) -> dic
     return doc
 
 
-def _duplicates(fields: dict[str, Any], others: list[Row]) -> tuple[Row | None, list[Candidate]]:
-    """The record that blocks (same name or acronym) and the near matches that only warn.
+def _duplicates(fields: dict[str, Any], others: list[Row]) -> list[Candidate]:
+    """409 when another ormas has the same name or acronym; else the near matches, which only warn.
 
     The unique index on (region, name_key) is the guarantee for names; acronyms and near matches
     come from the search index, which another replica's write reaches within the topic's lag."""
@@ -208,19 +229,22 @@ def _duplicates(fields: dict[str, Any], others: list[Row]) -> tuple[Row | None, 
     matcher.set_seq2(fields["name_key"])  # the matcher caches what it learns about seq2
     for o in others:
         if o.name_key == fields["name_key"] or (fields["acronym_key"] and o.acronym_key == fields["acronym_key"]):
-            return o, []
+            raise Conflict("an ormas with this name or acronym is already recorded in this region",
+                           existing_id=o.id, existing_name=o.name)
         matcher.set_seq1(o.name_key)
         if matcher.real_quick_ratio() < NEAR_MATCH or matcher.quick_ratio() < NEAR_MATCH:
             continue  # upper bounds: most names are nowhere near
         score = matcher.ratio()
         if score >= NEAR_MATCH:
             near.append(Candidate(id=o.id, name=o.name, acronym=o.acronym, similarity=round(score, 2)))
-    return None, sorted(near, key=lambda c: -c.similarity)[:5]
+    return sorted(near, key=lambda c: -c.similarity)[:5]
 
 
-def _indexed(request: Request, doc: dict[str, Any]) -> None:
-    """This replica's own write is searchable at once (others learn it from the topic)."""
+def _written(request: Request, doc: dict[str, Any]) -> None:
+    """After a write: this replica's search sees it at once (others learn it from the topic), and
+    the relay publishes its events now."""
     request.app.state.search.upsert(row_from_snapshot(domain.snapshot(doc)))
+    request.app.state.relay.wake("ormas", doc["_id"])
 
 
 @router.post("/ormas", status_code=201, response_model=OrmasOut)
@@ -244,10 +268,7 @@ async def create_ormas(body: OrmasIn, request: Request, response: Response,
             return _replay(replay, fingerprint, response)
     else:
         ormas_id = str(uuid.uuid4())
-    blocking, near = _duplicates(fields, state.search.same_region(body.region))
-    if blocking is not None:
-        raise Conflict("an ormas with this name or acronym is already recorded in this region",
-                       existing_id=blocking.id, existing_name=blocking.name)
+    near = _duplicates(fields, state.search.same_region(body.region))
     doc = domain.create(details, ormas_id=ormas_id, actor=principal.subject, now=now)
     doc["idempotency"] = {"key": idempotency_key, "fingerprint": fingerprint} if idempotency_key else None
     try:
@@ -257,8 +278,7 @@ async def create_ormas(body: OrmasIn, request: Request, response: Response,
     except DuplicateOrmas as e:
         raise Conflict(str(e), existing_id=e.existing_id) from None
     failpoints.hit("registry.after_write")
-    _indexed(request, doc)
-    state.relay.wake("ormas", ormas_id)
+    _written(request, doc)
     response.headers["Location"] = f"/ormas/{ormas_id}"
     _etag(response, doc)
     return _out(doc, near)
@@ -289,12 +309,7 @@ async def search_ormas(
     cursor: str | None = Query(default=None, max_length=500),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> OrmasPage:
-    if region is not None:
-        if region and not regions.is_valid(region):
-            raise Unprocessable(f"{region!r} is not a Kemendagri region code",
-                                errors=[{"field": "region", "message": "unknown region code"}])
-        if not principal.can_see(region):
-            raise NotFound(f"region {region} is outside your office's scope")
+    check_region_filter(principal, region)
     try:
         rows, next_cursor = request.app.state.search.search(
             scope=principal.region, region=region, q=q, kind=kind, legal_form=legal_form,
@@ -319,10 +334,7 @@ async def update_ormas(ormas_id: str, body: OrmasPatch, request: Request, respon
                        principal: Principal = Depends(writer),
                        if_match: str | None = Header(default=None)) -> OrmasOut:
     state = request.app.state
-    doc = await _visible(request, principal, ormas_id)
-    if not principal.can_write(doc["region"]):
-        raise NotFound("no such ormas")
-    version = _if_match(if_match, doc["version"])
+    doc, version = await _writable(request, principal, ormas_id, if_match)
     sent = body.model_dump(exclude_unset=True)
     cleared = [k for k in ("name", "kind", "legal_form", "scope") if k in sent and sent[k] is None]
     if cleared:
@@ -349,10 +361,7 @@ async def update_ormas(ormas_id: str, body: OrmasPatch, request: Request, respon
         _etag(response, doc)
         return _out(doc)
     if "name" in changed or "acronym" in changed:
-        blocking, _ = _duplicates(fields, state.search.same_region(doc["region"], exclude=ormas_id))
-        if blocking is not None:
-            raise Conflict("an ormas with this name or acronym is already recorded in this region",
-                           existing_id=blocking.id, existing_name=blocking.name)
+        _duplicates(fields, state.search.same_region(doc["region"], exclude=ormas_id))
     now = dt.datetime.now(dt.UTC)
     after = {**doc, **fields, "version": version + 1, "updated_at": now}
     events = [_event("updated", after, {"fields": changed})]
@@ -366,8 +375,7 @@ async def update_ormas(ormas_id: str, body: OrmasPatch, request: Request, respon
         raise Conflict("an ormas with this name is already recorded in this region") from None
     if new is None:
         raise PreconditionFailed("the ormas changed while this update was made; reload and retry")
-    _indexed(request, new)
-    state.relay.wake("ormas", ormas_id)
+    _written(request, new)
     _etag(response, new)
     return _out(new)
 
@@ -381,10 +389,7 @@ async def transition(ormas_id: str, body: TransitionIn, request: Request, respon
     state = request.app.state
     if principal.role not in ACTION_ROLES[body.action]:
         raise Forbidden(f"role {principal.role!r} may not {body.action}")
-    doc = await _visible(request, principal, ormas_id)
-    if not principal.can_write(doc["region"]) and principal.role != "admin":
-        raise NotFound("no such ormas")
-    version = _if_match(if_match, doc["version"])
+    doc, version = await _writable(request, principal, ormas_id, if_match, admin_in_scope=True)
     now = dt.datetime.now(dt.UTC)
     data: dict[str, Any] = {}
     if body.action == "check_documents":
@@ -397,8 +402,8 @@ async def transition(ormas_id: str, body: TransitionIn, request: Request, respon
                           authority=body.authority, data=data)
     skt_number = None
     try:
-        lifecycle.apply(doc, step, skt_number="check")  # refuse before drawing a number
         if body.action in ("register", "renew"):
+            lifecycle.apply(doc, step, skt_number="-")  # refuse before drawing a number
             seq = await state.ormas.next_skt_sequence(principal.region, now.year)
             office = await state.runtime.db["offices"].find_one({"_id": principal.region or "nasional"})
             skt_number = ((office or {}).get("skt_number_format") or state.settings.skt_number_format).format(
@@ -414,8 +419,7 @@ async def transition(ormas_id: str, body: TransitionIn, request: Request, respon
     new = await state.ormas.change(ormas_id, version, {**outcome.changes, "updated_at": now}, outcome.history, events)
     if new is None:
         raise PreconditionFailed("the ormas changed while this step was taken; reload and retry")
-    _indexed(request, new)
-    state.relay.wake("ormas", ormas_id)
+    _written(request, new)
     _etag(response, new)
     return _out(new)
 
@@ -467,10 +471,7 @@ async def replace_officers(ormas_id: str, body: BoardIn, request: Request, respo
     """Records a new board. The previous one is kept in the record's board history; the event
     names the officers by name and position only."""
     state = request.app.state
-    doc = await _visible(request, principal, ormas_id)
-    if not principal.can_write(doc["region"]):
-        raise NotFound("no such ormas")
-    version = _if_match(if_match, doc["version"])
+    doc, version = await _writable(request, principal, ormas_id, if_match)
     now = dt.datetime.now(dt.UTC)
     try:
         officers = board_rules.board([board_rules.Officer(**o.model_dump()) for o in body.officers], now.date())
@@ -488,8 +489,7 @@ async def replace_officers(ormas_id: str, body: BoardIn, request: Request, respo
                                    [_event("officers_changed", after, {"fields": ["officers"]})])
     if new is None:
         raise PreconditionFailed("the ormas changed while the board was recorded; reload and retry")
-    _indexed(request, new)
-    state.relay.wake("ormas", ormas_id)
+    _written(request, new)
     _etag(response, new)
     return BoardOut(version=new["version"], officers=[OfficerOut(**board_rules.public(o)) for o in officers],
                     previous_boards=len(new.get("board_history") or []))
