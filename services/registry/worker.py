@@ -8,7 +8,7 @@ import datetime as dt
 
 from celery.schedules import crontab
 
-from services.registry.adapters.repository import INDEXES, OrmasRepository
+from services.registry.adapters.repository import OrmasRepository
 from services.registry.jobs import skt_expiry_sweep
 from services.registry.settings import Settings
 from shared import mongo
@@ -24,8 +24,7 @@ app.conf.beat_schedule = {
 async def _sweep(day: dt.date) -> dict:
     client = mongo.create_client(settings.mongo_url, app_name="registry-worker")
     try:
-        db = client[settings.mongo_db]
-        await mongo.ensure_indexes(db, INDEXES)
+        db = client[settings.mongo_db]  # the API creates the indexes at its start
         return await skt_expiry_sweep(OrmasRepository(db, max_pending=settings.outbox_max_pending), day)
     finally:
         await client.close()

@@ -211,7 +211,7 @@ def plan(rows: Sequence[Sequence[Any]], *, office: str, actor: str, now: dt.date
                 if issued > today:
                     raise InvalidOrmas("skt_issued_on", "is in the future")
                 until = parse_date(cells.get("skt_valid_until"), "skt_valid_until") or \
-                    lifecycle._add_years(issued, lifecycle.SKT_VALID_YEARS)
+                    lifecycle.add_years(issued, lifecycle.SKT_VALID_YEARS)
                 if until < issued:
                     raise InvalidOrmas("skt_valid_until", "is before the date of issue")
                 doc["skt"] = {"number": skt_number, "issued_on": issued.isoformat(), "valid_until": until.isoformat()}

@@ -190,7 +190,7 @@ def apply(record: Mapping[str, Any], step: Step, *, skt_number: str | None = Non
             raise InvalidTransition("skt_number", "an SKT number must be drawn before registering")
         issued = today
         changes["skt"] = {"number": skt_number, "issued_on": issued.isoformat(),
-                          "valid_until": _add_years(issued, SKT_VALID_YEARS).isoformat()}
+                          "valid_until": add_years(issued, SKT_VALID_YEARS).isoformat()}
         changes["expiry_notices"] = []
     elif step.action == "mark_expiring":
         days = step.data.get("days_left")
@@ -225,7 +225,7 @@ def apply(record: Mapping[str, Any], step: Step, *, skt_number: str | None = Non
     return Outcome(changes=changes, history=history, from_status=status, to_status=target)
 
 
-def _add_years(d: dt.date, years: int) -> dt.date:
+def add_years(d: dt.date, years: int) -> dt.date:
     try:
         return d.replace(year=d.year + years)
     except ValueError:  # 29 February
