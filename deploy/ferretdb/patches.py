@@ -14,6 +14,11 @@ build stops and says which fix no longer applies. tests/integration/test_ferretd
    outbox relay clearing published events erased a status change made in between). A mutex around
    each read-modify-write makes it atomic, as one MongoDB document update is. SQLite has one writer
    at a time anyway, so little is lost.
+4. id-prefix: ``{_id: {$gte: P, $lt: P'}}`` (P' = P with its last character incremented: every
+   string starting with P) is pushed down as a range over the _id index, so a child collection
+   keyed ``"<parent>:<child>"`` lists one parent's children without scanning the others (an
+   event's participants). Only for P of plain printable ASCII, where the JSON text the index holds
+   sorts as the string does; anything else falls back to the scan, as before.
 
 Usage: python deploy/ferretdb/patches.py <FerretDB source dir>
 """
@@ -23,7 +28,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-VERSION_TAG = "kesbang.3"  # bump when a fix is added: the bootstrap rebuilds a binary without it
+VERSION_TAG = "kesbang.4"  # bump when a fix is added: the bootstrap rebuilds a binary without it
+
+GO_FN = '\n// kesbangIDPrefix pushes {_id: {$gte: P, $lt: P\'}} (every string starting with P) down to the _id\n// index as a range over its JSON text, `"P` <= text < `"P\'` (kesbang patch; handlers re-filter).\nfunc kesbangIDPrefix(v any) (string, []any) {\n\td, ok := v.(*types.Document)\n\tif !ok || d.Len() != 2 {\n\t\treturn "", nil\n\t}\n\tlo, _ := d.Get("$gte")\n\thi, _ := d.Get("$lt")\n\tlos, ok1 := lo.(string)\n\this, ok2 := hi.(string)\n\tif !ok1 || !ok2 || len(los) == 0 || len(los) != len(his) || los[:len(los)-1] != his[:len(his)-1] ||\n\t\this[len(his)-1] != los[len(los)-1]+1 {\n\t\treturn "", nil\n\t}\n\tfor i := 0; i < len(his); i++ {\n\t\tif c := his[i]; c < 0x23 || c > 0x7e || c == \'\\\\\' || (i < len(los) && (los[i] < 0x23 || los[i] == \'\\\\\')) {\n\t\t\treturn "", nil\n\t\t}\n\t}\n\treturn fmt.Sprintf(` WHERE %s >= ? AND %s < ?`, metadata.IDColumn, metadata.IDColumn), []any{`"` + los, `"` + his}\n}\n\n// check interfaces\nvar (\n\t_ backends.Collection = (*collection)(nil)\n)\n'
 
 FIXES: list[tuple[str, str, str, str]] = [
     ("id-index", "internal/backends/sqlite/metadata/metadata.go",
@@ -44,6 +51,12 @@ FIXES: list[tuple[str, str, str, str]] = [
      "func (h *Handler) execDelete(ctx context.Context, c backends.Collection, p *common.Delete) (int32, error) {\n",
      "func (h *Handler) execDelete(ctx context.Context, c backends.Collection, p *common.Delete) (int32, error) {\n"
      "\th.writeMu.Lock()\n\tdefer h.writeMu.Unlock()\n"),
+    ("id-prefix", "internal/backends/sqlite/collection.go",
+     "\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n",
+     "\t\tif w, a := kesbangIDPrefix(v); w != \"\" {\n\t\t\twhereClause, args = w, a\n\t\t}\n"
+     "\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n"),
+    ("id-prefix", "internal/backends/sqlite/collection.go",
+     "\n// check interfaces\nvar (\n\t_ backends.Collection = (*collection)(nil)\n)\n", GO_FN),
 ]
 
 

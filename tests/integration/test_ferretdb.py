@@ -1,4 +1,4 @@
-"""The database the local stack builds: FerretDB with the two _id fixes applied by bootstrap.sh.
+"""The database the local stack builds: FerretDB with the _id fixes applied by bootstrap.sh.
 Every hot path of the platform finds its document by _id; these prove the database answers that
 with an index search, and that the fixes change no result."""
 
@@ -71,3 +71,25 @@ async def test_a_conditional_update_wins_once_under_contention(coll):
     results = await asyncio.gather(*(coll.update_one({"_id": "id2", "version": 1}, {"$set": {"version": 2, "by": i}})
                                      for i in range(20)))
     assert sum(r.modified_count for r in results) == 1
+
+
+def _prefix(p: str) -> dict:
+    return {"$gte": p, "$lt": p[:-1] + chr(ord(p[-1]) + 1)}
+
+
+async def test_an_id_prefix_is_an_index_range_and_answers_exactly(coll):
+    """Children keyed "<parent>:<child>" are listed by the parent's prefix through the _id index;
+    the answer is exactly what MongoDB gives, edge cases included (a shorter id, the next prefix,
+    an id with characters the pushdown does not handle, other _id types)."""
+    await coll.insert_many([{"_id": f"k1:{i:03d}", "n": i} for i in range(30)]
+                           + [{"_id": "k1", "n": -1}, {"_id": "k1;", "n": -2}, {"_id": "k10:x", "n": -3},
+                              {"_id": "k1:é \"q\"", "n": 99}, {"_id": 7, "n": -4}, {"_id": "k1:!", "n": 98}])
+    plan = await _plan(coll, {"_id": _prefix("k1:")})
+    assert "USING INDEX" in plan and "SCAN" not in plan.replace("SEARCH", ""), plan
+    got = sorted([d["n"] async for d in coll.find({"_id": _prefix("k1:")})])
+    assert got == [*range(30), 98, 99]
+    assert await coll.count_documents({"_id": _prefix("k1:"), "n": {"$lt": 10}}) == 10
+    # bounds that are not a prefix pair, or not plain ASCII, still answer (by scanning)
+    assert "SCAN" in await _plan(coll, {"_id": {"$gte": "k1:", "$lt": "k2"}})
+    assert sorted([d["n"] async for d in coll.find({"_id": {"$gte": "k1:", "$lt": "k2"}})]) == sorted([*range(30), 98, 99, -2])
+    assert sorted([d["n"] async for d in coll.find({"_id": _prefix("k1:é")})]) == [99]
