@@ -381,7 +381,8 @@ def service_components(
         return service_env(s, db_suffix=db_suffix, topic_prefix=topic_prefix, extra={**extra_env.get(s, {}), **more})
 
     for s in SERVICES:
-        comps.append(api_component(s, ports[s], env(s)))
+        public = {"EVENTS_PUBLIC_URL": f"http://{HOST}:{ports[s]}"} if s == "events" else {}  # the RSVP links
+        comps.append(api_component(s, ports[s], env(s, **public)))
     for s in ("events", "notifications", "reporting"):
         ready = run_dir / f"{s}-consumers.ready"
         comps.append(Component(

@@ -1,6 +1,21 @@
+from pydantic import SecretStr, model_validator
+
 from shared.settings import ServiceSettings, service_config
+
+DEV_TOKEN_SECRET = "development-only-rsvp-and-check-in-secret"
 
 
 class Settings(ServiceSettings):
     model_config = service_config("EVENTS_")
     service_name: str = "events"
+    # signs the RSVP links and check-in QR codes of invitations (HMAC-SHA256)
+    token_secret: SecretStr = SecretStr(DEV_TOKEN_SECRET)
+    # where invitees reach the RSVP page (the links in the invitations)
+    public_url: str = "http://127.0.0.1:8002"
+    fanout_sweep_seconds: float = 30.0
+
+    @model_validator(mode="after")
+    def _no_development_secret(self) -> "Settings":
+        if self.environment not in ("development", "test") and self.token_secret.get_secret_value() == DEV_TOKEN_SECRET:
+            raise ValueError(f"{self.environment}: EVENTS_TOKEN_SECRET must be set")
+        return self

@@ -83,3 +83,19 @@ def test_no_registry_event_can_carry_a_nik():
     for event in gen.EVENTS:
         text = gen.render(event).lower()
         assert "nik" not in text.replace("unik", "")
+
+
+def test_events_schema_files_are_what_the_generator_writes():
+    from shared.contracts import CONTRACTS
+    from shared.contracts import events_schemas as gen
+
+    names = gen.all_schemas()
+    assert {c.name for c in CONTRACTS.values() if c.topic.startswith("events.")} == set(names)
+    for name in names:
+        assert gen.path(name).read_text() == gen.render(name), f"run python -m shared.contracts.events_schemas ({name})"
+
+
+def test_no_events_event_can_carry_a_nik():
+    from shared.contracts import events_schemas as gen
+
+    assert "nik" not in json.dumps(gen.all_schemas()).lower()

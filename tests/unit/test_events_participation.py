@@ -53,11 +53,43 @@ def test_rsvp_seats_reasons_and_cutoff():
     assert e.value.status == 409
 
 
-def test_a_second_scan_says_when_the_first_was():
-    changes, msg = p.check_in({"status": "responded"}, now=START, starts_at=START, ends_at=END, by="op")
-    assert changes["status"] == "checked_in" and msg == "Selamat datang"
-    again, msg = p.check_in({"status": "checked_in", "checked_in_at": dt.datetime(2018, 4, 10, 8, 5)},
-                            now=START, starts_at=START, ends_at=END, by="op")
-    assert again is None and msg == "Sudah hadir pukul 08.05"
+def test_a_second_scan_the_same_day_says_when_the_first_was_in_the_venues_zone():
+    first = START + dt.timedelta(minutes=5)  # 08:05 WIB
+    changes, msg = p.check_in({"status": "responded", "name": "LSM Gempar"}, now=first, starts_at=START, ends_at=END,
+                              by="op", zone="WIB")
+    assert changes["status"] == "checked_in" and msg == "Selamat datang, LSM Gempar"
+    day = p.day_of(first, "WIB")
+    assert changes[f"attendance.{day}"]["people"] == 1 and changes["checked_in_at"] == first
+    present = {"status": "checked_in", "checked_in_at": first, "attendance": {day: changes[f"attendance.{day}"]}}
+    again, msg = p.check_in(present, now=first + dt.timedelta(hours=2), starts_at=START, ends_at=END, by="op", zone="WIB")
+    assert again is None and msg == "Sudah hadir pukul 08.05 WIB"
+    # the same instant read in Makassar's zone is an hour later
+    _, msg = p.check_in(present, now=first, starts_at=START, ends_at=END, by="op", zone="WITA")
+    assert msg == "Sudah hadir pukul 09.05 WITA"
+
+
+def test_each_day_of_a_multi_day_kegiatan_is_its_own_check_in():
+    day2 = START + dt.timedelta(days=1)
+    changes, _ = p.check_in({"status": "checked_in", "checked_in_at": START, "attendance": {p.day_of(START, "WIB"): {"at": START}}},
+                            now=day2, starts_at=START, ends_at=END + dt.timedelta(days=1), by="op", zone="WIB", people=3, seats=3)
+    assert changes is not None and changes[f"attendance.{p.day_of(day2, 'WIB')}"]["people"] == 3
+    assert "checked_in_at" not in changes  # the first arrival stays
+    with pytest.raises(p.ParticipationError) as e:
+        p.check_in({"status": "responded"}, now=START, starts_at=START, ends_at=END, by="op", people=4, seats=3)
+    assert e.value.field == "people"
+
+
+def test_check_in_is_open_from_three_hours_before_to_one_hour_after():
+    with pytest.raises(p.ParticipationError) as e:
+        p.check_in({"status": "invited"}, now=START - dt.timedelta(hours=3, minutes=1), starts_at=START, ends_at=END, by="op")
+    assert e.value.status == 409
+    assert p.check_in({"status": "invited"}, now=START - dt.timedelta(hours=3), starts_at=START, ends_at=END, by="op")[0]
+    assert p.check_in({"status": "invited"}, now=END + dt.timedelta(hours=1), starts_at=START, ends_at=END, by="op")[0]
     with pytest.raises(p.ParticipationError):
-        p.check_in({"status": "invited"}, now=START - dt.timedelta(days=1), starts_at=START, ends_at=END, by="op")
+        p.check_in({"status": "invited"}, now=END + dt.timedelta(hours=1, seconds=1), starts_at=START, ends_at=END, by="op")
+
+
+def test_no_show_is_derived_once_the_kegiatan_is_completed():
+    assert p.effective_status({"status": "responded"}, "ongoing") == "responded"
+    assert p.effective_status({"status": "responded"}, "completed") == "no_show"
+    assert p.effective_status({"status": "checked_in"}, "completed") == "checked_in"

@@ -1,18 +1,43 @@
-"""The events service's MongoDB collections."""
+"""The events service's MongoDB collections.
+
+- ``kegiatan``: one document per kegiatan, its pending ``events.kegiatan`` events inside it.
+- ``participants``: one document per participant, keyed ``"<kegiatan id>:<participant>"`` so that
+  one kegiatan's participants are an _id prefix (an index range on MongoDB and on the local
+  FerretDB alike), each with its pending ``events.participation`` events inside it.
+- ``registry_ormas``: the copy of the registry kept from ``registry.ormas``, read by targeting."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 from services.events.domain.registry_copy import ormas_copy
-from shared import readmodel
+from shared import outbox, readmodel
+from shared.mongo import BULK_CHUNK
+from shared.outbox import OutboxFull
 
 INDEXES = {
     "registry_ormas": [IndexModel([("region", ASCENDING), ("kind", ASCENDING)], name="region_kind")],
+    "kegiatan": [IndexModel([("region", ASCENDING), ("starts_at", ASCENDING)], name="region_starts"),
+                 IndexModel([("fanout.state", ASCENDING)], name="fanout_state", sparse=True),
+                 *outbox.INDEXES],
+    "participants": [*outbox.INDEXES],
 }
+HIDDEN = {outbox.FIELD: 0, outbox.LEASE: 0}
+
+
+def participant_id(kegiatan_id: str, local: str) -> str:
+    return f"{kegiatan_id}:{local}"
+
+
+def prefix(kegiatan_id: str) -> dict[str, str]:
+    """Every _id starting with "<kegiatan id>:" (":" + 1 is ";")."""
+    return {"$gte": f"{kegiatan_id}:", "$lt": f"{kegiatan_id};"}
 
 
 class RegistryCopy:
@@ -21,3 +46,121 @@ class RegistryCopy:
 
     async def apply(self, data: dict[str, Any]) -> bool:
         return await readmodel.upsert_versioned(self.coll, data["ormas_id"], data["version"], ormas_copy(data))
+
+    async def all_within(self, region: str) -> list[dict[str, Any]]:
+        """Every ormas of the copy in this region and below (read in one pass)."""
+        filter_ = {} if not region else {"region": {"$regex": f"^{region.replace('.', '[.]')}([.]|$)"}}
+        return [d async for d in self.coll.find(filter_)]
+
+    async def by_ids(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The copies of these ids: by _id one by one for a short list, in one pass for a long one."""
+        wanted = set(ids)
+        if len(wanted) <= 200:
+            out = {}
+            for chunk in _chunks(sorted(wanted), BULK_CHUNK):
+                for d in await asyncio.gather(*(self.coll.find_one({"_id": i}) for i in chunk)):
+                    if d is not None:
+                        out[d["_id"]] = d
+            return out
+        return {d["_id"]: d async for d in self.coll.find({}) if d["_id"] in wanted}
+
+
+def _visible(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Without the outbox fields (FerretDB's findAndModify takes no projection)."""
+    if doc is not None:
+        for k in HIDDEN:
+            doc.pop(k, None)
+    return doc
+
+
+def _chunks(items: list, n: int):
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+class KegiatanRepository:
+    def __init__(self, db: AsyncDatabase, *, max_pending: int = 100):
+        self.coll = db["kegiatan"]
+        self.max_pending = max_pending
+
+    async def insert(self, doc: dict[str, Any]) -> None:
+        await self.coll.insert_one(doc)
+
+    async def get(self, kegiatan_id: str) -> dict[str, Any] | None:
+        return await self.coll.find_one({"_id": kegiatan_id}, HIDDEN)
+
+    async def change(self, kegiatan_id: str, version: int, set_fields: Mapping[str, Any],
+                     history: Mapping[str, Any] | None, events: list[dict[str, Any]],
+                     extra: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+        """Applies a change at ``version`` with its events in one write; None when the kegiatan is
+        no longer at that version."""
+        update: dict[str, Any] = {"$set": {**set_fields, "version": version + 1}}
+        for op, fields in (extra or {}).items():
+            update.setdefault(op, {}).update(fields)
+        f, u = outbox.guarded({"_id": kegiatan_id, "version": version}, update, events, self.max_pending)
+        if history is not None:
+            u["$push"]["history"] = history
+        doc = _visible(await self.coll.find_one_and_update(f, u, return_document=ReturnDocument.AFTER))
+        if doc is None:
+            current = await self.coll.find_one({"_id": kegiatan_id}, {"version": 1})
+            if current is not None and current["version"] == version:
+                raise OutboxFull()
+        return doc
+
+    async def list(self, *, scope: str, region: str | None, status: str | None, limit: int,
+                   after: tuple | None) -> list[dict[str, Any]]:
+        filter_: dict[str, Any] = {}
+        wanted = region if region is not None else scope
+        if wanted:
+            filter_["region"] = {"$regex": f"^{wanted.replace('.', '[.]')}([.]|$)"}
+        if status:
+            filter_["status"] = status
+        docs = [d async for d in self.coll.find(filter_, {**HIDDEN, "invitees": 0, "history": 0})]
+        docs.sort(key=lambda d: (d["starts_at"], d["_id"]), reverse=True)
+        if after is not None:
+            docs = [d for d in docs if (d["starts_at"], d["_id"]) < after]
+        return docs[:limit]
+
+    async def fanout_pending(self) -> list[str]:
+        return [d["_id"] async for d in self.coll.find({"fanout.state": "pending"}, {"_id": 1})]
+
+
+class ParticipantRepository:
+    def __init__(self, db: AsyncDatabase, *, max_pending: int = 100):
+        self.coll = db["participants"]
+        self.max_pending = max_pending
+
+    async def insert_new(self, docs: list[dict[str, Any]], chunk: int = 500) -> tuple[int, int]:
+        """Inserts participants that carry their events; one already there is left as it is (a
+        fan-out resumed after a crash). Returns (created, existing)."""
+        created = existing = 0
+        for part in _chunks(docs, chunk):
+            try:
+                await self.coll.insert_many(part, ordered=False)
+                created += len(part)
+            except BulkWriteError as e:
+                errors = e.details.get("writeErrors", [])
+                if any(err.get("code") != 11000 for err in errors):
+                    raise
+                existing += len(errors)
+                created += len(part) - len(errors)
+        return created, existing
+
+    async def get(self, pid: str) -> dict[str, Any] | None:
+        return await self.coll.find_one({"_id": pid}, HIDDEN)
+
+    async def of(self, kegiatan_id: str, projection: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Every participant of one kegiatan, in _id order."""
+        return [d async for d in self.coll.find({"_id": prefix(kegiatan_id)}, projection or HIDDEN).sort("_id", 1)]
+
+    async def change(self, pid: str, version: int, set_fields: Mapping[str, Any], history: Mapping[str, Any],
+                     events: list[dict[str, Any]]) -> dict[str, Any] | None:
+        f, u = outbox.guarded({"_id": pid, "version": version}, {"$set": {**set_fields, "version": version + 1}},
+                              events, self.max_pending)
+        u["$push"]["history"] = history
+        doc = _visible(await self.coll.find_one_and_update(f, u, return_document=ReturnDocument.AFTER))
+        if doc is None:
+            current = await self.coll.find_one({"_id": pid}, {"version": 1})
+            if current is not None and current["version"] == version:
+                raise OutboxFull()
+        return doc

@@ -131,3 +131,95 @@ def step(record: Mapping[str, Any], action: str, *, actor: str, at: dt.datetime,
     if reason:
         history["reason"] = reason.strip()
     return changes, history
+
+
+TIMEZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+DEFAULT_RSVP_CUTOFF = dt.timedelta(hours=24)
+
+
+def organiser_name(region: str) -> str:
+    """The office's name as its letterhead writes it: "Badan Kesatuan Bangsa dan Politik Kota Pasuruan",
+    "… Provinsi Daerah Khusus Ibukota Jakarta"; the national office is the Ditjen Polpum."""
+    r = regions.get(region)
+    if r is None:
+        return "Direktorat Jenderal Politik dan Pemerintahan Umum Kementerian Dalam Negeri"
+    place = f"Provinsi {r.name}" if r.kind == "provinsi" else r.name
+    return f"Badan Kesatuan Bangsa dan Politik {place}"
+
+
+def rsvp_cutoff(record: Mapping[str, Any]) -> dt.datetime:
+    return record.get("rsvp_cutoff") or record["starts_at"] - DEFAULT_RSVP_CUTOFF
+
+
+def check_rsvp_cutoff(cutoff: dt.datetime | None, starts_at: dt.datetime) -> None:
+    if cutoff is not None and cutoff > starts_at:
+        raise InvalidKegiatan("rsvp_cutoff", "answers must close before the kegiatan starts")
+
+
+def check_start(record: Mapping[str, Any], at: dt.datetime) -> None:
+    if at < record["starts_at"] - dt.timedelta(hours=3):
+        raise InvalidKegiatan("action", "a kegiatan starts at the earliest 3 hours before its start time")
+
+
+def snapshot(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The kegiatan as every ``events.kegiatan`` event carries it."""
+    venue = record["venue"]
+    region = regions.get(venue["region"])
+    return {
+        "kegiatan_id": record["_id"], "version": record["version"], "title": record["title"], "type": record["type"],
+        "theme": record.get("theme"), "region": record["region"], "status": record["status"],
+        "starts_at": _iso(record["starts_at"]), "ends_at": _iso(record["ends_at"]),
+        "venue": {"name": venue["name"], "address": venue.get("address"), "region": venue["region"],
+                  "region_name": region.name if region else None, "zone": venue["zone"],
+                  "timezone": TIMEZONES[venue["zone"]]},
+        "organiser": dict(record["organiser"]),
+        "seats_per_ormas": record["seats_per_ormas"], "capacity": record.get("capacity"),
+        "invited": len(record.get("invitees") or ()) + len(record.get("guests") or ()),
+    }
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+# --- outcomes: minutes and aspirations ---------------------------------------------------------
+
+ASPIRATION_STATUSES = ("open", "in_progress", "done", "declined")
+ASPIRATION_NEXT = {"open": ("in_progress", "done", "declined"), "in_progress": ("done", "declined"),
+                   "done": (), "declined": ()}
+
+
+def check_outcomes_allowed(record: Mapping[str, Any]) -> None:
+    if record["status"] not in ("ongoing", "completed"):
+        raise IllegalStep("record outcomes", record["status"], ["ongoing", "completed"])
+
+
+def aspiration(*, aspiration_id: str, topic: str, text: str, raised_by: str, raised_by_ormas_id: str | None,
+               follow_up_owner: str | None, at: dt.datetime, by: str) -> dict[str, Any]:
+    topic, raised_by = " ".join((topic or "").split()), " ".join((raised_by or "").split())
+    if not topic:
+        raise InvalidKegiatan("topic", "is required")
+    if not raised_by:
+        raise InvalidKegiatan("raised_by", "name who raised it")
+    return {"id": aspiration_id, "topic": topic, "text": (text or "").strip(), "raised_by": raised_by,
+            "raised_by_ormas_id": raised_by_ormas_id, "follow_up_owner": (follow_up_owner or "").strip() or None,
+            "status": "open", "note": None, "history": [{"at": at, "by": by, "status": "open"}]}
+
+
+def follow_up(item: Mapping[str, Any], *, status: str, note: str | None, owner: str | None, at: dt.datetime,
+              by: str) -> dict[str, Any]:
+    if status not in ASPIRATION_STATUSES:
+        raise InvalidKegiatan("status", f"must be one of {', '.join(ASPIRATION_STATUSES)}")
+    if status != item["status"] and status not in ASPIRATION_NEXT[item["status"]]:
+        raise IllegalStep(f"mark {status}", item["status"], list(ASPIRATION_NEXT[item["status"]]))
+    if status in ("done", "declined") and not (note or "").strip():
+        raise InvalidKegiatan("note", f"say how it was {'followed up' if status == 'done' else 'declined'}")
+    out = {**item, "status": status, "note": (note or "").strip() or item.get("note"),
+           "follow_up_owner": (owner or "").strip() or item.get("follow_up_owner")}
+    out["history"] = [*item.get("history", []), {"at": at, "by": by, "status": status, "note": out["note"]}]
+    return out
+
+
+def public_aspiration(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: item.get(k) for k in ("id", "topic", "text", "raised_by", "raised_by_ormas_id", "follow_up_owner",
+                                     "status", "note")}

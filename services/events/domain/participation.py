@@ -16,6 +16,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from shared import regions
 from shared.errors import FieldError
 
 PURPOSES = ("rsvp", "checkin")
@@ -98,13 +99,41 @@ def respond(participant: Mapping[str, Any], answer: Response, *, seats: int, cut
             "decline_reason": None if answer.attending else answer.reason.strip(), "responded_at": now}
 
 
-def check_in(participant: Mapping[str, Any], *, now: dt.datetime, starts_at: dt.datetime,
-             ends_at: dt.datetime, by: str) -> tuple[dict[str, Any] | None, str]:
-    """(changes or None when already checked in, message in Bahasa Indonesia for the scanner)."""
-    if participant["status"] == "checked_in":
-        at = participant["checked_in_at"]
-        return None, f"Sudah hadir pukul {at:%H.%M}"
-    if now < starts_at - dt.timedelta(hours=3) or now > ends_at + dt.timedelta(hours=1):
+CHECKIN_OPENS = dt.timedelta(hours=3)
+CHECKIN_CLOSES = dt.timedelta(hours=1)
+
+
+def check_in(participant: Mapping[str, Any], *, now: dt.datetime, starts_at: dt.datetime, ends_at: dt.datetime,
+             by: str, zone: str = "WIB", people: int = 1, method: str = "qr",
+             seats: int | None = None) -> tuple[dict[str, Any] | None, str]:
+    """(changes or None when already present today, message in Bahasa Indonesia for the scanner).
+
+    Attendance is kept per day of the kegiatan in the venue's time zone, so each morning of a
+    three-day training is a check-in of its own; a second scan the same day is not an error."""
+    tz = regions.ZONES[zone]
+    day = now.astimezone(tz).date().isoformat()
+    present = (participant.get("attendance") or {}).get(day)
+    if present is not None:
+        return None, f"Sudah hadir pukul {present['at'].astimezone(tz):%H.%M} {zone}"
+    if now < starts_at - CHECKIN_OPENS or now > ends_at + CHECKIN_CLOSES:
         raise ParticipationError("checkin", "check-in is open from 3 hours before the start to 1 hour after the end",
                                  status=409)
-    return {"status": "checked_in", "checked_in_at": now, "checked_in_by": by}, "Selamat datang"
+    limit = seats if participant.get("kind", "ormas") == "ormas" and seats else 50
+    if not 1 <= people <= limit:
+        raise ParticipationError("people", f"between 1 and {limit} people per participant")
+    entry = {"at": now, "by": by, "people": people, "method": method}
+    changes = {"status": "checked_in", f"attendance.{day}": entry}
+    if participant.get("checked_in_at") is None:
+        changes["checked_in_at"] = now
+    return changes, f"Selamat datang, {participant.get('name') or 'peserta'}"
+
+
+def day_of(now: dt.datetime, zone: str) -> str:
+    return now.astimezone(regions.ZONES[zone]).date().isoformat()
+
+
+def effective_status(participant: Mapping[str, Any], kegiatan_status: str) -> str:
+    """no_show is what a participant never checked in is once the kegiatan is completed."""
+    if kegiatan_status == "completed" and participant["status"] != "checked_in":
+        return "no_show"
+    return participant["status"]

@@ -16,6 +16,7 @@ from lokal import phone as lokal_phone
 from shared import regions
 from shared.contracts.registry_schemas import KINDS, LEGAL_FORMS, SCOPES
 from shared.errors import FieldError
+from shared.masking import mask_phone  # noqa: F401  (re-exported: the registry's modules import it from here)
 
 TOPIC = "registry.ormas"
 SOURCE = "/kesbang/registry"
@@ -175,10 +176,3 @@ def snapshot(doc: Mapping[str, Any]) -> dict[str, Any]:
         "sanction_level": (doc.get("sanction") or {}).get("level"),
         "officers": [{"name": o["name"], "position": o["position"]} for o in doc.get("officers") or []],
     }
-
-
-def mask_phone(value: str | None) -> str | None:
-    """+6281234567890 → +62812****7890 (lists, exports for analysts, logs)."""
-    if not value:
-        return value
-    return value[:6] + "*" * max(0, len(value) - 10) + value[-4:] if len(value) > 10 else "*" * len(value)

@@ -1,0 +1,123 @@
+"""What a kegiatan produced: its minutes (notulen) and the aspirations or recommendations raised,
+each with who raised it, the topic, the follow-up owner and the follow-up's status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.events import changes
+from services.events.api.routes import KegiatanOut, _etag, invalid, out, writable, writer
+from services.events.domain import kegiatan as domain
+from shared.auth import Principal
+from shared.web import Conflict, NotFound, PreconditionFailed
+
+router = APIRouter(tags=["outcomes"])
+
+
+class MinutesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=100_000)
+
+
+class AspirationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    topic: str = Field(min_length=1, max_length=300)
+    text: str = Field(default="", max_length=10_000)
+    raised_by: str = Field(min_length=1, max_length=200, description="the person, and the ormas they speak for")
+    raised_by_ormas_id: str | None = Field(default=None, max_length=100)
+    follow_up_owner: str | None = Field(default=None, max_length=200, examples=["Bappeda Kota Pasuruan"])
+
+
+class FollowUpIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: str = Field(examples=["in_progress"])
+    note: str | None = Field(default=None, max_length=5_000)
+    follow_up_owner: str | None = Field(default=None, max_length=200)
+
+
+async def _change(request: Request, kegiatan_id: str, version: int, fields: dict, history: dict, events: list) -> dict:
+    new = await request.app.state.kegiatan.change(kegiatan_id, version, fields, history, events)
+    if new is None:
+        raise PreconditionFailed("the kegiatan changed meanwhile; reload and retry")
+    if events:
+        request.app.state.relay.wake("kegiatan", kegiatan_id)
+    return new
+
+
+def _outcomes_allowed(doc: dict) -> None:
+    try:
+        domain.check_outcomes_allowed(doc)
+    except domain.IllegalStep as e:
+        raise Conflict("outcomes are recorded once the kegiatan has begun", current_status=e.status) from None
+
+
+@router.put("/kegiatan/{kegiatan_id}/minutes", response_model=KegiatanOut)
+async def put_minutes(kegiatan_id: str, body: MinutesIn, request: Request, response: Response,
+                      principal: Principal = Depends(writer), if_match: str | None = Header(default=None)) -> KegiatanOut:
+    doc, version = await writable(request, principal, kegiatan_id, if_match)
+    _outcomes_allowed(doc)
+    now = dt.datetime.now(dt.UTC)
+    new = await _change(request, kegiatan_id, version, {"minutes": body.text.strip(), "updated_at": now},
+                        {"at": now, "by": principal.subject, "action": "minutes_recorded"}, [])
+    _etag(response, new)
+    return out(new)
+
+
+@router.post("/kegiatan/{kegiatan_id}/aspirations", status_code=201, response_model=KegiatanOut)
+async def add_aspiration(kegiatan_id: str, body: AspirationIn, request: Request, response: Response,
+                         principal: Principal = Depends(writer),
+                         if_match: str | None = Header(default=None)) -> KegiatanOut:
+    doc, version = await writable(request, principal, kegiatan_id, if_match)
+    _outcomes_allowed(doc)
+    now = dt.datetime.now(dt.UTC)
+    try:
+        item = domain.aspiration(aspiration_id=uuid.uuid4().hex[:12], topic=body.topic, text=body.text,
+                                 raised_by=body.raised_by, raised_by_ormas_id=body.raised_by_ormas_id,
+                                 follow_up_owner=body.follow_up_owner, at=now, by=principal.subject)
+    except domain.InvalidKegiatan as e:
+        raise invalid(e) from None
+    if len(doc.get("aspirations") or []) >= 500:
+        raise Conflict("a kegiatan records at most 500 aspirations")
+    after = {**doc, "version": version + 1}
+    event = changes.kegiatan_event("aspiration_recorded", after, {"aspiration": domain.public_aspiration(item)})
+    new = await request.app.state.kegiatan.change(
+        kegiatan_id, version, {"updated_at": now}, {"at": now, "by": principal.subject, "action": "aspiration_recorded",
+                                                    "aspiration": item["id"]},
+        [event], extra={"$push": {"aspirations": item}})
+    if new is None:
+        raise PreconditionFailed("the kegiatan changed meanwhile; reload and retry")
+    request.app.state.relay.wake("kegiatan", kegiatan_id)
+    response.headers["Location"] = f"/kegiatan/{kegiatan_id}/aspirations/{item['id']}"
+    _etag(response, new)
+    return out(new)
+
+
+@router.patch("/kegiatan/{kegiatan_id}/aspirations/{aspiration_id}", response_model=KegiatanOut)
+async def follow_up(kegiatan_id: str, aspiration_id: str, body: FollowUpIn, request: Request, response: Response,
+                    principal: Principal = Depends(writer), if_match: str | None = Header(default=None)) -> KegiatanOut:
+    """Moves an aspiration's follow-up: open → in_progress → done | declined (done and declined
+    need a note saying how)."""
+    doc, version = await writable(request, principal, kegiatan_id, if_match)
+    items = doc.get("aspirations") or []
+    index = next((i for i, a in enumerate(items) if a["id"] == aspiration_id), None)
+    if index is None:
+        raise NotFound("no such aspiration")
+    now = dt.datetime.now(dt.UTC)
+    try:
+        item = domain.follow_up(items[index], status=body.status, note=body.note, owner=body.follow_up_owner,
+                                at=now, by=principal.subject)
+    except domain.IllegalStep as e:
+        raise Conflict(str(e), current_status=e.status, allowed_next_states=e.allowed) from None
+    except domain.InvalidKegiatan as e:
+        raise invalid(e) from None
+    after = {**doc, "version": version + 1}
+    event = changes.kegiatan_event("aspiration_updated", after, {"aspiration": domain.public_aspiration(item)})
+    new = await _change(request, kegiatan_id, version, {f"aspirations.{index}": item, "updated_at": now},
+                        {"at": now, "by": principal.subject, "action": "aspiration_updated", "aspiration": aspiration_id,
+                         "status": body.status}, [event])
+    _etag(response, new)
+    return out(new)

@@ -1,0 +1,238 @@
+"""Participants of a kegiatan: the list (phones masked), check-in by QR token or by name, walk-ins,
+and the attendance summary per day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.events import changes
+from services.events.api.routes import current, visible, writable, writer
+from services.events.domain import participation
+from services.events.domain.participation import InvalidToken, ParticipationError
+from shared.auth import Principal
+from shared.masking import mask_phone
+from shared.web import Conflict, DomainProblem, NotFound, PreconditionFailed, Unprocessable
+
+router = APIRouter(tags=["participants"])
+
+
+class ParticipantOut(BaseModel):
+    id: str
+    kind: str
+    ormas_id: str | None
+    name: str
+    region: str | None
+    email: str | None
+    phone: str | None = Field(description="masked")
+    whatsapp: str | None = Field(description="masked")
+    seats: int
+    status: str
+    attending: bool | None
+    delegates: list[str]
+    decline_reason: str | None
+    attendance: dict[str, dict[str, Any]]
+    checked_in_at: dt.datetime | None
+
+
+class ParticipantPage(BaseModel):
+    items: list[ParticipantOut]
+    total: int
+
+
+class CheckInIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str | None = Field(default=None, max_length=500, description="the participant's QR code")
+    participant_id: str | None = Field(default=None, max_length=200, description="found by name on the check-in page")
+    people: int | None = Field(default=None, ge=1, le=50, description="delegates present (default: those announced, or 1)")
+
+
+class CheckInOut(BaseModel):
+    participant_id: str
+    name: str
+    already: bool = Field(description="true when this participant was checked in today already")
+    message: str
+    day: str
+    at: dt.datetime
+    people: int
+
+
+class WalkInIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    institution: str | None = Field(default=None, max_length=200)
+    ormas_id: str | None = Field(default=None, max_length=100)
+    people: int = Field(default=1, ge=1, le=50)
+
+
+class AttendanceOut(BaseModel):
+    invited: int
+    ormas_invited: int
+    guests_invited: int
+    responded: int
+    attending: int
+    declined: int
+    not_answered: int
+    delegates_announced: int
+    checked_in: int
+    walk_ins: int
+    no_show: int
+    by_day: dict[str, dict[str, int]] = Field(description="per day in the venue's zone: participants and people present")
+    capacity: int | None
+
+
+def participant_out(p: dict[str, Any], kegiatan_status: str) -> ParticipantOut:
+    r = p.get("recipient") or {}
+    return ParticipantOut(
+        id=p["_id"], kind=p["kind"], ormas_id=p.get("ormas_id"), name=p["name"], region=p.get("region"),
+        email=r.get("email"), phone=mask_phone(r.get("phone")), whatsapp=mask_phone(r.get("whatsapp")),
+        seats=p.get("seats", 1), status=participation.effective_status(p, kegiatan_status), attending=p.get("attending"),
+        delegates=p.get("delegates") or [], decline_reason=p.get("decline_reason"),
+        attendance={d: {"at": a["at"], "people": a.get("people", 1), "method": a.get("method")}
+                    for d, a in (p.get("attendance") or {}).items()},
+        checked_in_at=p.get("checked_in_at"))
+
+
+def _present(doc: dict[str, Any]) -> None:
+    if doc["status"] not in ("published", "rescheduled", "ongoing"):
+        raise Conflict(f"check-in is for a published or ongoing kegiatan; this one is {doc['status']}",
+                       current_status=doc["status"])
+
+
+@router.get("/kegiatan/{kegiatan_id}/participants", response_model=ParticipantPage)
+async def list_participants(kegiatan_id: str, request: Request, principal: Principal = Depends(current),
+                            q: str | None = Query(default=None, max_length=100, description="words of the name or a delegate's"),
+                            status: Literal["invited", "responded", "checked_in", "no_show"] | None = None,
+                            offset: int = Query(default=0, ge=0), limit: int = Query(default=100, ge=1, le=500)) -> ParticipantPage:
+    doc = await visible(request, principal, kegiatan_id)
+    ps = await request.app.state.participants.of(kegiatan_id)
+    items = [participant_out(p, doc["status"]) for p in ps]
+    if q:
+        words = q.lower().split()
+        items = [i for i in items if all(w in " ".join([i.name, *i.delegates]).lower() for w in words)]
+    if status:
+        items = [i for i in items if i.status == status]
+    items.sort(key=lambda i: (i.name.lower(), i.id))
+    return ParticipantPage(items=items[offset:offset + limit], total=len(items))
+
+
+@router.post("/kegiatan/{kegiatan_id}/check-ins", response_model=CheckInOut)
+async def check_in(kegiatan_id: str, body: CheckInIn, request: Request,
+                   principal: Principal = Depends(writer)) -> CheckInOut:
+    """One scan of a participant's QR code (or a pick from the name search). Idempotent per day:
+    a second scan answers when the participant arrived ("Sudah hadir pukul 08.05 WIB")."""
+    state = request.app.state
+    doc, _ = await writable(request, principal, kegiatan_id, None)
+    if (body.token is None) == (body.participant_id is None):
+        raise Unprocessable("send either the scanned token or the participant_id",
+                            errors=[{"field": "token", "message": "exactly one of token, participant_id"}])
+    now = dt.datetime.now(dt.UTC)
+    if body.token is not None:
+        try:
+            pid = participation.verify(state.secret, body.token, purpose="checkin", kegiatan_id=kegiatan_id, now=now)
+        except InvalidToken as e:
+            raise Unprocessable(f"this QR code cannot be used here: {e}", errors=[{"field": "token", "message": str(e)}]) from None
+        method = "qr"
+    else:
+        pid = body.participant_id
+        if not pid.startswith(f"{kegiatan_id}:"):
+            raise NotFound("no such participant in this kegiatan")
+        method = "search"
+    _present(doc)
+    for _ in range(5):  # a concurrent RSVP or scan moved the version: read again
+        p = await state.participants.get(pid)
+        if p is None:
+            raise NotFound("no such participant in this kegiatan")
+        people = body.people or (len(p.get("delegates") or []) if p.get("attending") else 0) or 1
+        try:
+            changes_, message = participation.check_in(
+                p, now=now, starts_at=doc["starts_at"], ends_at=doc["ends_at"], by=principal.subject,
+                zone=doc["venue"]["zone"], people=people, method=method, seats=p.get("seats"))
+        except ParticipationError as e:
+            raise _participation_problem(e) from None
+        day = participation.day_of(now, doc["venue"]["zone"])
+        if changes_ is None:
+            entry = p["attendance"][day]
+            return CheckInOut(participant_id=pid, name=p["name"], already=True, message=message, day=day,
+                              at=entry["at"], people=entry.get("people", 1))
+        after = {**p, "version": p["version"] + 1}
+        event = changes.participation_event("checked_in", after, doc, {
+            "day": day, "at": changes.domain._iso(now), "people": people, "method": method})
+        new = await state.participants.change(pid, p["version"], changes_,
+                                               {"at": now, "by": principal.subject, "action": "checked_in", "day": day}, [event])
+        if new is not None:
+            state.relay.wake("participants", pid)
+            return CheckInOut(participant_id=pid, name=p["name"], already=False, message=message, day=day, at=now,
+                              people=people)
+    raise PreconditionFailed("the participant is being changed by someone else; scan again")
+
+
+@router.post("/kegiatan/{kegiatan_id}/walk-ins", status_code=201, response_model=ParticipantOut)
+async def walk_in(kegiatan_id: str, body: WalkInIn, request: Request,
+                  principal: Principal = Depends(writer)) -> ParticipantOut:
+    """Someone who came without an invitation (or whose ormas was not invited), recorded present."""
+    state = request.app.state
+    doc, _ = await writable(request, principal, kegiatan_id, None)
+    _present(doc)
+    now = dt.datetime.now(dt.UTC)
+    if body.ormas_id is not None:
+        if f"{kegiatan_id}:{body.ormas_id}" in {p["_id"] for p in await state.participants.of(kegiatan_id, {"_id": 1})}:
+            raise Conflict("this ormas is invited: check it in instead of recording a walk-in")
+        if not (await state.copy.by_ids([body.ormas_id])):
+            raise Unprocessable("unknown ormas", errors=[{"field": "ormas_id", "message": "not in the registry"}])
+    pid = f"{kegiatan_id}:w-{uuid.uuid4().hex[:12]}"
+    p = {"_id": pid, "kegiatan_id": kegiatan_id, "kind": "walk_in", "ormas_id": body.ormas_id,
+         "name": " ".join(body.name.split()), "region": None,
+         "recipient": {"name": body.name, "institution": body.institution, "email": None, "phone": None, "whatsapp": None},
+         "seats": body.people, "status": "invited", "attending": True, "delegates": [], "attendance": {},
+         "checked_in_at": None, "version": 0, "created_at": now, "history": []}
+    try:
+        changes_, _ = participation.check_in(p, now=now, starts_at=doc["starts_at"], ends_at=doc["ends_at"],
+                                             by=principal.subject, zone=doc["venue"]["zone"], people=body.people,
+                                             method="walk_in", seats=body.people)
+    except ParticipationError as e:
+        raise _participation_problem(e) from None
+    day = participation.day_of(now, doc["venue"]["zone"])
+    p.update({k: v for k, v in changes_.items() if not k.startswith("attendance.")})
+    p["attendance"] = {day: changes_[f"attendance.{day}"]}
+    p["version"] = 1
+    p["history"] = [{"at": now, "by": principal.subject, "action": "walk_in", "day": day}]
+    event = changes.participation_event("checked_in", p, doc, {"day": day, "at": changes.domain._iso(now),
+                                                                "people": body.people, "method": "walk_in"})
+    await state.participants.insert_new([{**p, "_outbox": [event]}])
+    state.relay.wake("participants", pid)
+    return participant_out(p, doc["status"])
+
+
+@router.get("/kegiatan/{kegiatan_id}/attendance", response_model=AttendanceOut)
+async def attendance(kegiatan_id: str, request: Request, principal: Principal = Depends(current)) -> AttendanceOut:
+    doc = await visible(request, principal, kegiatan_id)
+    ps = await request.app.state.participants.of(kegiatan_id)
+    invited = [p for p in ps if p["kind"] != "walk_in"]
+    by_day: dict[str, dict[str, int]] = {}
+    for p in ps:
+        for day, a in (p.get("attendance") or {}).items():
+            d = by_day.setdefault(day, {"participants": 0, "people": 0})
+            d["participants"] += 1
+            d["people"] += a.get("people", 1)
+    checked = sum(1 for p in invited if p["status"] == "checked_in")
+    return AttendanceOut(
+        invited=len(invited), ormas_invited=sum(1 for p in invited if p["kind"] == "ormas"),
+        guests_invited=sum(1 for p in invited if p["kind"] == "guest"),
+        responded=sum(1 for p in invited if p.get("attending") is not None),
+        attending=sum(1 for p in invited if p.get("attending") is True),
+        declined=sum(1 for p in invited if p.get("attending") is False),
+        not_answered=sum(1 for p in invited if p.get("attending") is None),
+        delegates_announced=sum(len(p.get("delegates") or []) for p in invited),
+        checked_in=checked, walk_ins=len(ps) - len(invited),
+        no_show=len(invited) - checked if doc["status"] == "completed" else 0,
+        by_day=dict(sorted(by_day.items())), capacity=doc.get("capacity"))
+
+
+def _participation_problem(e: ParticipationError) -> DomainProblem:
+    cls = Conflict if e.status == 409 else Unprocessable
+    return cls(str(e), errors=[{"field": e.field, "message": e.message}])

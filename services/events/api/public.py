@@ -1,0 +1,262 @@
+"""The invitee's side, reached without a login by the signed link of the invitation: the RSVP page
+(HTML that works on a phone, in Bahasa Indonesia) and its JSON API; and the operator's check-in page.
+
+A link names its kegiatan and participant and expires; a tampered or expired link, or one from
+another kegiatan, is refused with a 4xx (problem+json for the API, a page saying why for HTML)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Any
+
+import segno
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.events import changes
+from services.events.domain import kegiatan as domain
+from services.events.domain import participation
+from services.events.domain.participation import InvalidToken, ParticipationError
+from shared import tanggal
+from shared.web import Conflict, DomainProblem, NotFound, PreconditionFailed, Unprocessable
+
+router = APIRouter(tags=["rsvp (public)"])
+TYPE_NAMES = {"fasilitasi": "Fasilitasi Pemberdayaan Ormas", "dialog": "Dialog", "pelatihan": "Pelatihan",
+              "apel": "Apel", "silaturahmi": "Silaturahmi", "sosialisasi": "Sosialisasi",
+              "rapat_koordinasi": "Rapat Koordinasi"}
+
+
+class Gone(DomainProblem):
+    status, title = 410, "Gone"
+
+
+class RsvpIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    attending: bool
+    delegates: list[str] = Field(default_factory=list, max_length=50, description="names, up to the seats per ormas")
+    reason: str | None = Field(default=None, max_length=1000, description="why not, when declining")
+
+
+class RsvpView(BaseModel):
+    participant: str
+    kegiatan: str
+    type: str
+    theme: str | None
+    organiser: str
+    when: str = Field(description="in Bahasa Indonesia, the venue's zone")
+    time: str
+    venue: str
+    seats: int
+    status: str
+    attending: bool | None
+    delegates: list[str]
+    reason: str | None
+    cutoff: dt.datetime
+    cutoff_text: str
+    open: bool = Field(description="answers may still change")
+    checkin_qr_svg: str | None = Field(description="the participant's check-in QR code, once attending")
+
+
+async def _load(request: Request, kegiatan_id: str, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    state = request.app.state
+    now = dt.datetime.now(dt.UTC)
+    try:
+        pid = participation.verify(state.secret, token, purpose="rsvp", kegiatan_id=kegiatan_id, now=now)
+    except InvalidToken as e:
+        if "expired" in str(e):
+            raise Gone("Tautan ini sudah kedaluwarsa (the link has expired).") from None
+        raise NotFound("Tautan ini tidak berlaku (the link is not valid).") from None
+    k = await state.kegiatan.get(kegiatan_id)
+    p = await state.participants.get(pid)
+    if k is None or p is None:
+        raise NotFound("Tautan ini tidak berlaku (the link is not valid).")
+    return k, p
+
+
+def _view(request: Request, k: dict[str, Any], p: dict[str, Any]) -> RsvpView:
+    zone = k["venue"]["zone"]
+    cutoff = domain.rsvp_cutoff(k)
+    now = dt.datetime.now(dt.UTC)
+    qr = None
+    if p.get("attending"):
+        _, checkin = changes.tokens(request.app.state.secret, k, p["_id"])
+        qr = segno.make(checkin, error="m").svg_inline(scale=4)
+    venue = ", ".join(x for x in (k["venue"]["name"], k["venue"].get("address"), changes.region_name(k["venue"]["region"])) if x)
+    return RsvpView(
+        participant=p["name"], kegiatan=k["title"], type=TYPE_NAMES[k["type"]], theme=k.get("theme"),
+        organiser=k["organiser"]["name"], when=tanggal.rentang(k["starts_at"], k["ends_at"], zone),
+        time=f"{tanggal.jam(k['starts_at'], zone)} s.d. selesai", venue=venue, seats=p.get("seats", 1),
+        status=participation.effective_status(p, k["status"]), attending=p.get("attending"),
+        delegates=p.get("delegates") or [], reason=p.get("decline_reason"), cutoff=cutoff,
+        cutoff_text=f"{tanggal.hari_tanggal(cutoff, zone)} pukul {tanggal.jam(cutoff, zone)}",
+        open=now <= cutoff and k["status"] in ("published", "rescheduled") and p["status"] not in ("checked_in",),
+        checkin_qr_svg=qr)
+
+
+async def _answer(request: Request, k: dict[str, Any], p: dict[str, Any], answer: participation.Response) -> dict[str, Any]:
+    state = request.app.state
+    if k["status"] not in ("published", "rescheduled"):
+        raise Conflict("Kegiatan ini tidak lagi menerima konfirmasi (the kegiatan no longer takes answers).",
+                       current_status=k["status"])
+    now = dt.datetime.now(dt.UTC)
+    for _ in range(5):
+        try:
+            fields = participation.respond(p, answer, seats=p.get("seats", 1), cutoff=domain.rsvp_cutoff(k), now=now)
+        except ParticipationError as e:
+            cls = Conflict if e.status == 409 else Unprocessable
+            raise cls(str(e), errors=[{"field": e.field, "message": e.message}]) from None
+        after = {**p, "version": p["version"] + 1}
+        event = changes.participation_event("responded", after, k, {
+            "attending": fields["attending"], "delegates": len(fields["delegates"]), "reason": fields["decline_reason"],
+            "at": domain._iso(now)})
+        new = await state.participants.change(p["_id"], p["version"], fields,
+                                               {"at": now, "by": "rsvp", "action": "responded",
+                                                "attending": fields["attending"]}, [event])
+        if new is not None:
+            state.relay.wake("participants", p["_id"])
+            return new
+        p = await state.participants.get(p["_id"])
+    raise PreconditionFailed("the answer changed meanwhile; reload and retry")
+
+
+@router.get("/api/rsvp/{kegiatan_id}/{token}", response_model=RsvpView)
+async def rsvp_view(kegiatan_id: str, token: str, request: Request) -> RsvpView:
+    k, p = await _load(request, kegiatan_id, token)
+    return _view(request, k, p)
+
+
+@router.post("/api/rsvp/{kegiatan_id}/{token}", response_model=RsvpView)
+async def rsvp_answer(kegiatan_id: str, token: str, body: RsvpIn, request: Request) -> RsvpView:
+    """Attending (with the delegates' names, up to the seats) or declined (with a reason); a later
+    answer replaces an earlier one until the cut-off."""
+    k, p = await _load(request, kegiatan_id, token)
+    new = await _answer(request, k, p, participation.Response(attending=body.attending, delegates=body.delegates,
+                                                              reason=body.reason))
+    return _view(request, k, new)
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+STYLE = """body{font-family:system-ui,sans-serif;margin:0;padding:1rem;max-width:38rem;margin:auto;line-height:1.45}
+h1{font-size:1.3rem}dt{font-weight:600;margin-top:.5rem}dd{margin:0}.box{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0}
+input,textarea,button{font-size:1rem;width:100%;box-sizing:border-box;padding:.6rem;margin:.25rem 0}
+button{background:#8b0000;color:#fff;border:0;border-radius:6px}.ok{background:#e8f5e9;padding:.6rem}.err{background:#fdecea;padding:.6rem}
+label.r{display:flex;gap:.5rem;align-items:center}label.r input{width:auto}"""
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(f"""<!doctype html><html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>{html.escape(title)}</title>
+<style>{STYLE}</style></head><body>{body}</body></html>""", status_code=status)
+
+
+def _rsvp_html(v: RsvpView, action: str, message: str = "", error: str = "") -> str:
+    e = html.escape
+    rows = "".join(f"<dt>{e(a)}</dt><dd>{e(b)}</dd>" for a, b in (
+        ("Kegiatan", v.kegiatan), ("Jenis", v.type), ("Tema", v.theme or "-"), ("Hari/Tanggal", v.when),
+        ("Waktu", v.time), ("Tempat", v.venue), ("Penyelenggara", v.organiser)))
+    answer = "Belum menjawab" if v.attending is None else (
+        f"Hadir: {', '.join(v.delegates)}" if v.attending else f"Tidak hadir ({v.reason})")
+    form = ""
+    if v.open:
+        fields = "".join(f'<input name="delegate" placeholder="Nama utusan {i + 1}" value="{e(v.delegates[i]) if i < len(v.delegates) else ""}">'
+                         for i in range(v.seats))
+        form = f"""<form method="post" action="{e(action)}" class="box">
+<label class="r"><input type="radio" name="attending" value="yes" {"checked" if v.attending is not False else ""}> Hadir</label>
+<label class="r"><input type="radio" name="attending" value="no" {"checked" if v.attending is False else ""}> Tidak hadir</label>
+<p>Utusan (paling banyak {v.seats} orang):</p>{fields}
+<p>Alasan bila tidak hadir:</p><textarea name="reason" rows="2">{e(v.reason or "")}</textarea>
+<button type="submit">Kirim konfirmasi</button>
+<p><small>Konfirmasi dapat diubah sampai {e(v.cutoff_text)}.</small></p></form>"""
+    else:
+        form = f'<p class="box">Konfirmasi sudah ditutup ({e(v.cutoff_text)}).</p>'
+    qr = f'<div class="box"><p>Tunjukkan kode QR ini kepada petugas saat registrasi:</p>{v.checkin_qr_svg}</div>' if v.checkin_qr_svg else ""
+    note = (f'<p class="ok">{e(message)}</p>' if message else "") + (f'<p class="err">{e(error)}</p>' if error else "")
+    return f"""<h1>Konfirmasi Kehadiran</h1><p>Yth. <strong>{e(v.participant)}</strong></p>{note}
+<dl class="box">{rows}</dl><p>Status: <strong>{e(answer)}</strong></p>{form}{qr}"""
+
+
+@router.get("/rsvp/{kegiatan_id}/{token}", response_class=HTMLResponse, include_in_schema=False)
+async def rsvp_page(kegiatan_id: str, token: str, request: Request) -> HTMLResponse:
+    try:
+        k, p = await _load(request, kegiatan_id, token)
+    except (NotFound, Gone) as ex:
+        return _page("Tautan tidak berlaku", f"<h1>Tautan tidak berlaku</h1><p>{html.escape(ex.detail)}</p>", ex.status)
+    return _page("Konfirmasi Kehadiran", _rsvp_html(_view(request, k, p), str(request.url.path)))
+
+
+@router.post("/rsvp/{kegiatan_id}/{token}", response_class=HTMLResponse, include_in_schema=False)
+async def rsvp_form(kegiatan_id: str, token: str, request: Request, attending: str = Form("yes"),
+                    delegate: list[str] = Form(default_factory=list), reason: str = Form("")) -> HTMLResponse:
+    try:
+        k, p = await _load(request, kegiatan_id, token)
+    except (NotFound, Gone) as ex:
+        return _page("Tautan tidak berlaku", f"<h1>Tautan tidak berlaku</h1><p>{html.escape(ex.detail)}</p>", ex.status)
+    try:
+        p = await _answer(request, k, p, participation.Response(attending=attending == "yes", delegates=delegate[:50],
+                                                                reason=reason[:1000] or None))
+    except DomainProblem as ex:
+        why = {"delegates": "Isi nama utusan (paling banyak sesuai jumlah kursi).",
+               "reason": "Isi alasan tidak hadir.", "rsvp": "Batas waktu konfirmasi sudah lewat."}
+        field = (ex.extra.get("errors") or [{}])[0].get("field")
+        return _page("Konfirmasi Kehadiran", _rsvp_html(_view(request, k, p), str(request.url.path),
+                                                         error=why.get(field, ex.detail)), ex.status)
+    return _page("Konfirmasi Kehadiran", _rsvp_html(_view(request, k, p), str(request.url.path),
+                                                    message="Terima kasih, konfirmasi Anda sudah kami terima."))
+
+
+CHECKIN_PAGE = """<h1>Registrasi Peserta</h1><p id="title"></p>
+<div class="box"><label>Token akses petugas<input id="auth" type="password" autocomplete="off"></label></div>
+<div class="box"><p>Pindai kode QR peserta:</p><video id="cam" playsinline style="width:100%;display:none"></video>
+<button id="scan" type="button">Buka kamera</button>
+<input id="token" placeholder="atau tempel/ketik kode QR"><button id="send" type="button">Catat hadir</button></div>
+<div class="box"><input id="q" placeholder="Cari nama peserta"><ul id="found"></ul></div>
+<p id="msg" aria-live="polite"></p>
+<script>
+const kid = %KID%;
+const auth = document.getElementById('auth');
+auth.value = sessionStorage.getItem('kesbang-token') || '';
+auth.onchange = () => sessionStorage.setItem('kesbang-token', auth.value);
+const say = (t, ok) => { const m = document.getElementById('msg'); m.textContent = t; m.className = ok ? 'ok' : 'err'; };
+async function api(path, opts = {}) {
+  const r = await fetch(path, {...opts, headers: {'Authorization': 'Bearer ' + auth.value, 'Content-Type': 'application/json'}});
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(body.detail || r.statusText);
+  return body;
+}
+async function checkIn(payload) {
+  try { const r = await api(`/kegiatan/${kid}/check-ins`, {method: 'POST', body: JSON.stringify(payload)});
+        say(`${r.message} — ${r.name}`, true); }
+  catch (e) { say(e.message, false); }
+}
+document.getElementById('send').onclick = () => checkIn({token: document.getElementById('token').value.trim()});
+document.getElementById('q').oninput = async (ev) => {
+  const q = ev.target.value.trim(); const ul = document.getElementById('found'); ul.innerHTML = '';
+  if (q.length < 2) return;
+  try { const page = await api(`/kegiatan/${kid}/participants?limit=20&q=${encodeURIComponent(q)}`);
+    for (const p of page.items) { const li = document.createElement('li'); const b = document.createElement('button');
+      b.textContent = `${p.name} (${p.status === 'checked_in' ? 'sudah hadir' : 'belum hadir'})`;
+      b.onclick = () => checkIn({participant_id: p.id}); li.appendChild(b); ul.appendChild(li); } }
+  catch (e) { say(e.message, false); }
+};
+document.getElementById('scan').onclick = async () => {
+  if (!('BarcodeDetector' in window)) { say('Peramban ini tidak dapat memindai; ketik kodenya.', false); return; }
+  const video = document.getElementById('cam'); video.style.display = 'block';
+  video.srcObject = await navigator.mediaDevices.getUserMedia({video: {facingMode: 'environment'}});
+  await video.play(); const det = new BarcodeDetector({formats: ['qr_code']}); let last = '';
+  setInterval(async () => { const codes = await det.detect(video).catch(() => []);
+    if (codes.length && codes[0].rawValue !== last) { last = codes[0].rawValue; checkIn({token: last}); } }, 500);
+};
+api(`/kegiatan/${kid}`).then(k => document.getElementById('title').textContent = k.title).catch(() => {});
+</script>"""
+
+
+@router.get("/kegiatan/{kegiatan_id}/check-in", response_class=HTMLResponse, include_in_schema=False)
+async def checkin_page(kegiatan_id: str) -> HTMLResponse:
+    """The operator's check-in page: camera scan (where the phone's browser can), typed code, or a
+    search by name. It calls the API with the operator's own token."""
+    import json
+
+    return _page("Registrasi Peserta", CHECKIN_PAGE.replace("%KID%", json.dumps(kegiatan_id).replace("<", "\\u003c")))

@@ -1,0 +1,108 @@
+"""What the events scenarios share: recording ormas in the registry as an office does, waiting for
+the events service's copy, creating and publishing a kegiatan, reading its invitations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import uuid
+from typing import Any
+
+import httpx
+from openpyxl import Workbook
+
+from tests.helpers import eventually
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADER = ["Nama Ormas", "Jenis", "Kab/Kota", "Alamat", "Email", "No. HP", "Bidang", "Nomor SKT", "Tanggal SKT"]
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def book(rows: list[list[Any]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for r in rows:
+        ws.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+async def import_book(http: httpx.AsyncClient, headers: dict, rows: list[list[Any]]) -> dict:
+    r = await http.post("/ormas/imports", files={"file": ("ormas.xlsx", book(rows), XLSX)}, headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["invalid"] == 0, r.json()["errors"]
+    return r.json()
+
+
+async def create_ormas(http: httpx.AsyncClient, headers: dict, **fields) -> dict:
+    r = await http.post("/ormas", json=fields, headers=headers)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+LETTER = {"number": "005/{n}/423.202/2026", "nature": "Penting", "attachment": "-", "subject": "Undangan",
+          "signatory_name": "Drs. H. Mas Djoko Baroto, M.Si.", "signatory_title": "Kepala Bakesbangpol Kota Pasuruan"}
+
+
+def kegiatan_body(**over) -> dict:
+    start = now() + dt.timedelta(hours=2)
+    body = {"title": "Fasilitasi Pemberdayaan Ormas dan LSM", "type": "fasilitasi", "venue_name": "Rumah Makan Gedoeng Woloe",
+            "venue_region": "35.75", "starts_at": start.isoformat(), "ends_at": (start + dt.timedelta(hours=8)).isoformat(),
+            "rsvp_cutoff": (now() + dt.timedelta(hours=1)).isoformat(),
+            "letter": {**LETTER, "number": LETTER["number"].format(n=uuid.uuid4().hex[:4])}}
+    body.update(over)
+    return body
+
+
+async def create_kegiatan(http: httpx.AsyncClient, headers: dict, **over) -> dict:
+    r = await http.post("/kegiatan", json=kegiatan_body(**over), headers=headers)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def set_invitees_when_copied(http: httpx.AsyncClient, headers: dict, kid: str, body: dict, expected: int) -> dict:
+    """PUT the targeting, then wait until the events service's copy of the registry (fed by
+    registry.ormas) resolves it to the expected number of ormas."""
+    async def resolved():
+        r = await http.put(f"/kegiatan/{kid}/invitees", json=body, headers=headers)
+        if r.status_code == 422 and "not in the registry" in r.text:
+            return None  # an explicit ormas has not reached the copy yet
+        assert r.status_code == 200, r.text
+        return r.json() if r.json()["ormas"] == expected else None
+
+    return await eventually(resolved, timeout=60, interval=0.5, what=f"{expected} ormas in the events copy")
+
+
+async def step(http: httpx.AsyncClient, headers: dict, kid: str, action: str, **kw) -> httpx.Response:
+    return await http.post(f"/kegiatan/{kid}/transitions", json={"action": action, **kw}, headers=headers)
+
+
+async def invitations(kafka, topic: str, kid: str, expected: int, timeout: float = 60) -> list[dict]:
+    """The ``invited`` events of one kegiatan on the participation topic, once all are there."""
+    def mine(msgs):
+        return [e for e in (json.loads(m.value) for m in msgs)
+                if e["type"].endswith("participation.invited") and e["data"]["kegiatan_id"] == kid]
+
+    msgs = await kafka.read(topic, until=lambda ms: len({e["data"]["participant_id"] for e in mine(ms)}) >= expected,
+                            timeout=timeout)
+    return mine(msgs)
+
+
+async def events_of(kafka, topic: str, kid: str, type_suffix: str, expected: int, timeout: float = 30) -> list[dict]:
+    def mine(msgs):
+        return [e for e in (json.loads(m.value) for m in msgs)
+                if e["type"].endswith(type_suffix) and e["data"]["kegiatan_id"] == kid]
+
+    return mine(await kafka.read(topic, until=lambda ms: len(mine(ms)) >= expected, timeout=timeout))
+
+
+def rsvp_api(url: str) -> str:
+    """The JSON API behind an invitation's RSVP page link."""
+    base, _, path = url.partition("/rsvp/")
+    return f"{base}/api/rsvp/{path}"
