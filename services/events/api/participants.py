@@ -130,7 +130,7 @@ async def check_in(kegiatan_id: str, body: CheckInIn, request: Request,
     if (body.token is None) == (body.participant_id is None):
         raise Unprocessable("send either the scanned token or the participant_id",
                             errors=[{"field": "token", "message": "exactly one of token, participant_id"}])
-    now = dt.datetime.now(dt.UTC)
+    now = _now_ms()
     if body.token is not None:
         try:
             pid = participation.verify(state.secret, body.token, purpose="checkin", kegiatan_id=kegiatan_id, now=now)
@@ -178,7 +178,7 @@ async def walk_in(kegiatan_id: str, body: WalkInIn, request: Request,
     state = request.app.state
     doc, _ = await writable(request, principal, kegiatan_id, None)
     _present(doc)
-    now = dt.datetime.now(dt.UTC)
+    now = _now_ms()
     if body.ormas_id is not None:
         if f"{kegiatan_id}:{body.ormas_id}" in {p["_id"] for p in await state.participants.of(kegiatan_id, {"_id": 1})}:
             raise Conflict("this ormas is invited: check it in instead of recording a walk-in")
@@ -236,3 +236,9 @@ async def attendance(kegiatan_id: str, request: Request, principal: Principal = 
 def _participation_problem(e: ParticipationError) -> DomainProblem:
     cls = Conflict if e.status == 409 else Unprocessable
     return cls(str(e), errors=[{"field": e.field, "message": e.message}])
+
+
+def _now_ms() -> dt.datetime:
+    """Now, at the millisecond the database keeps, so an answer and a later read agree."""
+    now = dt.datetime.now(dt.UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
