@@ -36,7 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state.participants = ParticipantRepository(db, max_pending=settings.outbox_max_pending)
         state.copy = RegistryCopy(db)
         state.fanout = Fanout(state.kegiatan, state.participants, state.copy, relay, secret=state.secret,
-                              public_url=settings.public_url, sweep_seconds=settings.fanout_sweep_seconds)
+                              public_url=settings.public_url, sweep_seconds=settings.fanout_sweep_seconds,
+                              chunk=settings.fanout_chunk)
         tasks = [asyncio.create_task(relay.run(), name="outbox-relay"),
                  asyncio.create_task(state.fanout.run(), name="fan-out")]
         try:

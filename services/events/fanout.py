@@ -17,6 +17,7 @@ from prometheus_client import Counter
 
 from services.events import changes
 from services.events.adapters.store import KegiatanRepository, ParticipantRepository, RegistryCopy
+from shared import failpoints
 from shared.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,11 @@ FANOUT_PARTICIPANTS = Counter("kesbang_events_fanout_participants_total", "Parti
 
 class Fanout:
     def __init__(self, kegiatan: KegiatanRepository, participants: ParticipantRepository, copy: RegistryCopy,
-                 relay: OutboxRelay, *, secret: bytes, public_url: str, sweep_seconds: float = 30.0):
+                 relay: OutboxRelay, *, secret: bytes, public_url: str, sweep_seconds: float = 30.0,
+                 chunk: int = 500):
         self.kegiatan, self.participants, self.copy, self.relay = kegiatan, participants, copy, relay
         self.secret, self.public_url, self.sweep_seconds = secret, public_url, sweep_seconds
+        self.chunk = chunk
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._stop = asyncio.Event()
 
@@ -64,7 +67,11 @@ class Fanout:
         copies = await self.copy.by_ids(k.get("invitees") or [])
         docs, missing = changes.new_participants(k, copies, secret=self.secret, public_url=self.public_url,
                                                  now=dt.datetime.now(dt.UTC), actor=k["fanout"].get("by", "system"))
-        created, existing = await self.participants.insert_new(docs)
+        created = existing = 0
+        for i in range(0, len(docs), self.chunk):
+            c, e = await self.participants.insert_new(docs[i:i + self.chunk])
+            created, existing = created + c, existing + e
+            failpoints.hit("events.fanout_partial")
         FANOUT_PARTICIPANTS.inc(created)
         for d in docs:
             self.relay.wake("participants", d["_id"])

@@ -13,6 +13,7 @@ class Settings(ServiceSettings):
     # where invitees reach the RSVP page (the links in the invitations)
     public_url: str = "http://127.0.0.1:8002"
     fanout_sweep_seconds: float = 30.0
+    fanout_chunk: int = 500  # participants inserted per database command
 
     @model_validator(mode="after")
     def _no_development_secret(self) -> "Settings":

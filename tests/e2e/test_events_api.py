@@ -241,3 +241,59 @@ async def test_invitees_added_after_publish_are_invited_once(ev, headers, publis
     assert people["total"] == 4
     late = next(p for p in people["items"] if p["ormas_id"] == o["id"])
     assert late["phone"] == "+62812****7890"  # masked in lists
+
+
+async def test_events_killed_mid_fan_out_resumes_after_restart_and_invites_each_ormas_once(platform, headers, mongo, kafka):
+    """The process dies (SIGKILL) after the first 10 of 30 participants were written: the restarted
+    process finds the fan-out pending and finishes it; every ormas is invited, none twice (a
+    re-published invitation carries the same event id, which consumers drop)."""
+    from deploy.local import stack
+
+    env = {**platform.env("events"), "EVENTS_MONGO_DB": platform.db_name("events") + "_crash",
+           "EVENTS_FANOUT_CHUNK": "10", "EVENTS_PUBLIC_URL": "http://127.0.0.1:18012"}
+    db = mongo[env["EVENTS_MONGO_DB"]]
+    tag = uuid.uuid4().hex[:6]
+    ids = [f"crash-{tag}-{i:02d}" for i in range(30)]
+    await db["registry_ormas"].insert_many([{"_id": i, "version": 1, "name": f"Ormas {i}", "kind": "ormas",
+                                             "region": "35.75", "status": "registered", "email": f"{i}@x.id",
+                                             "bidang": [], "officers": []} for i in ids])
+    group = platform.group
+    crashing = stack.api_component("events", 18012, {**env, "KESBANG_FAILPOINTS": "events.fanout_partial"},
+                                   name="events-crashing")
+    proc = group.start(crashing)
+    op = headers("operator", "35.75")
+    try:
+        group.wait_healthy(crashing, proc)
+        async with httpx.AsyncClient(base_url="http://127.0.0.1:18012", timeout=20) as http:
+            k = await create_kegiatan(http, op)
+            assert (await http.put(f"/kegiatan/{k['id']}/invitees", json={"ormas_ids": ids}, headers=op)).json()["count"] == 30
+            try:
+                await step(http, op, k["id"], "publish")
+            except httpx.TransportError:
+                pass  # the process may die before it answers
+        assert proc.wait(timeout=20) == -9
+    finally:
+        group.stop("events-crashing")
+    kid = k["id"]
+    stored = await db["kegiatan"].find_one({"_id": kid})
+    assert stored["status"] == "published" and stored["fanout"]["state"] == "pending"
+    assert await db["participants"].count_documents({"kegiatan_id": kid}) == 10
+
+    restarted = stack.api_component("events", 18012, env, name="events-restarted")
+    proc = group.start(restarted)
+    try:
+        group.wait_healthy(restarted, proc)
+        invited = await invitations(kafka, platform.topic("events.participation"), kid, 30)
+        from tests.helpers import eventually
+
+        done = await eventually(lambda: db["kegiatan"].find_one({"_id": kid, "fanout.state": "done"}), what="fan-out done")
+        assert done["fanout"]["total"] == 30 and done["fanout"]["existing"] == 10
+    finally:
+        group.stop("events-restarted")
+    ids_by_participant: dict[str, set[str]] = {}
+    for e in invited:
+        ids_by_participant.setdefault(e["data"]["participant_id"], set()).add(e["id"])
+    assert len(ids_by_participant) == 30
+    assert all(len(v) == 1 for v in ids_by_participant.values())  # at most re-published, never a second invitation
+    assert await db["participants"].count_documents({"kegiatan_id": kid}) == 30
+    await mongo.drop_database(env["EVENTS_MONGO_DB"])
