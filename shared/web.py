@@ -54,6 +54,23 @@ class Unprocessable(DomainProblem):
     status, title = 422, "Unprocessable Content"
 
 
+def set_etag(response: Any, doc: dict[str, Any]) -> None:
+    """The ETag of a versioned aggregate: its version."""
+    response.headers["ETag"] = f'"{doc["version"]}"'
+
+
+def check_if_match(value: str | None, current: int, what: str) -> int:
+    """The version an If-Match header names, which must be the current one (412 otherwise)."""
+    if value is None:
+        return current
+    tag = value.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise PreconditionFailed(f"If-Match {value!r} is not an ETag of this API")
+    if int(tag) != current:
+        raise PreconditionFailed(f"the {what} has changed (version {current}); reload and retry", current_version=current)
+    return current
+
+
 def problem(status: int, title: str, detail: str | None = None, *, headers: dict[str, str] | None = None,
             **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}

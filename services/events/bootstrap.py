@@ -35,7 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state.kegiatan = KegiatanRepository(db, max_pending=settings.outbox_max_pending)
         state.participants = ParticipantRepository(db, max_pending=settings.outbox_max_pending)
         state.copy = RegistryCopy(db)
-        state.fanout = Fanout(state.kegiatan, state.participants, state.copy, relay, secret=state.secret,
+        state.fanout = Fanout(state.kegiatan, state.participants, state.copy, runtime.producer,
+                              topic_for=settings.topic, secret=state.secret,
                               public_url=settings.public_url, sweep_seconds=settings.fanout_sweep_seconds,
                               chunk=settings.fanout_chunk)
         tasks = [asyncio.create_task(relay.run(), name="outbox-relay"),

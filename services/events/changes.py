@@ -70,14 +70,16 @@ def invitation_letter(k: Mapping[str, Any]) -> dict[str, Any]:
             "letter": {f: (k.get("letter") or {}).get(f) for f in (*domain.LETTER_FIELDS, "signatory_nip", "place", "date")}}
 
 
-def new_participants(k: Mapping[str, Any], copies: Mapping[str, Mapping[str, Any]], *, secret: bytes,
-                     public_url: str, now: dt.datetime, actor: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """The participant documents of a published kegiatan, each carrying its ``invited`` event, and
-    the frozen invitees no longer in the registry copy (reported, not invited)."""
+def new_participants(k: Mapping[str, Any], invitees: list[str], copies: Mapping[str, Mapping[str, Any]], *, secret: bytes,
+                     public_url: str, now: dt.datetime, actor: str
+                     ) -> tuple[list[tuple[dict[str, Any], dict[str, Any]]], list[str]]:
+    """The participant documents of a published kegiatan with their ``invited`` events (outbox
+    entries, published by the fan-out), and the frozen invitees no longer in the registry copy
+    (reported, not invited)."""
     letter = invitation_letter(k)
     cutoff = domain.rsvp_cutoff(k)
     docs, missing = [], []
-    people = [("ormas", oid, copies.get(oid)) for oid in k.get("invitees") or ()]
+    people = [("ormas", oid, copies.get(oid)) for oid in invitees]
     people += [("guest", g["id"], g) for g in k.get("guests") or ()]
     for kind, local, source in people:
         if source is None:
@@ -89,13 +91,14 @@ def new_participants(k: Mapping[str, Any], copies: Mapping[str, Mapping[str, Any
                "name": recipient["name"], "region": source.get("region") if kind == "ormas" else None,
                "recipient": recipient, "seats": k["seats_per_ormas"] if kind == "ormas" else 1,
                "status": "invited", "attending": None, "delegates": [], "attendance": {}, "checked_in_at": None,
-               "version": 1, "created_at": now, "history": [{"at": now, "by": actor, "action": "invited"}]}
+               "version": 1, "created_at": now, "history": [{"at": now, "by": actor, "action": "invited"}],
+               "fanout_run": (k.get("fanout") or {}).get("run")}
         rsvp, checkin = tokens(secret, k, pid)
         change = {"recipient": recipient, "seats": doc["seats"], "kegiatan": letter,
                   "rsvp_url": rsvp_url(public_url, k["_id"], rsvp), "rsvp_cutoff": domain._iso(cutoff),
                   "checkin_token": checkin,
                   "reachable": any(recipient.get(c) for c in ("email", "phone", "whatsapp"))}
-        docs.append(outbox.with_events(doc, [participation_event("invited", doc, k, change)]))
+        docs.append((doc, participation_event("invited", doc, k, change)))
     return docs, missing
 
 

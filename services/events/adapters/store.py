@@ -27,6 +27,7 @@ INDEXES = {
                  IndexModel([("fanout.state", ASCENDING)], name="fanout_state", sparse=True),
                  *outbox.INDEXES],
     "participants": [*outbox.INDEXES],
+    "invitee_lists": [],
 }
 HIDDEN = {outbox.FIELD: 0, outbox.LEASE: 0}
 
@@ -81,7 +82,20 @@ def _chunks(items: list, n: int):
 class KegiatanRepository:
     def __init__(self, db: AsyncDatabase, *, max_pending: int = 100):
         self.coll = db["kegiatan"]
+        self.lists = db["invitee_lists"]
         self.max_pending = max_pending
+
+    async def save_invitees(self, kegiatan_id: str, run: str, ids: list[str]) -> str:
+        """Stores a frozen invitee list under its own id; it takes effect when the kegiatan names it."""
+        list_id = f"{kegiatan_id}:{run}"
+        await self.lists.replace_one({"_id": list_id}, {"_id": list_id, "ormas_ids": ids}, upsert=True)
+        return list_id
+
+    async def invitees(self, doc: Mapping[str, Any]) -> list[str]:
+        if not doc.get("invitee_list"):
+            return []
+        found = await self.lists.find_one({"_id": doc["invitee_list"]})
+        return found["ormas_ids"] if found else []
 
     async def insert(self, doc: dict[str, Any]) -> None:
         await self.coll.insert_one(doc)
@@ -115,7 +129,7 @@ class KegiatanRepository:
             filter_["region"] = {"$regex": f"^{wanted.replace('.', '[.]')}([.]|$)"}
         if status:
             filter_["status"] = status
-        docs = [d async for d in self.coll.find(filter_, {**HIDDEN, "invitees": 0, "history": 0})]
+        docs = [d async for d in self.coll.find(filter_, {**HIDDEN, "history": 0})]
         docs.sort(key=lambda d: (d["starts_at"], d["_id"]), reverse=True)
         if after is not None:
             docs = [d for d in docs if (d["starts_at"], d["_id"]) < after]
@@ -130,21 +144,19 @@ class ParticipantRepository:
         self.coll = db["participants"]
         self.max_pending = max_pending
 
-    async def insert_new(self, docs: list[dict[str, Any]], chunk: int = 500) -> tuple[int, int]:
-        """Inserts participants that carry their events; one already there is left as it is (a
-        fan-out resumed after a crash). Returns (created, existing)."""
-        created = existing = 0
-        for part in _chunks(docs, chunk):
-            try:
-                await self.coll.insert_many(part, ordered=False)
-                created += len(part)
-            except BulkWriteError as e:
-                errors = e.details.get("writeErrors", [])
-                if any(err.get("code") != 11000 for err in errors):
-                    raise
-                existing += len(errors)
-                created += len(part) - len(errors)
-        return created, existing
+    async def insert_ids(self, docs: list[dict[str, Any]]) -> set[str]:
+        """Inserts what is not there yet (one command); returns the ids it inserted."""
+        if not docs:
+            return set()
+        try:
+            await self.coll.insert_many(docs, ordered=False)
+            return {d["_id"] for d in docs}
+        except BulkWriteError as e:
+            errors = e.details.get("writeErrors", [])
+            if any(err.get("code") != 11000 for err in errors):
+                raise
+            failed = {err["index"] for err in errors}
+            return {d["_id"] for i, d in enumerate(docs) if i not in failed}
 
     async def get(self, pid: str) -> dict[str, Any] | None:
         return await self.coll.find_one({"_id": pid}, HIDDEN)

@@ -203,7 +203,7 @@ async def walk_in(kegiatan_id: str, body: WalkInIn, request: Request,
     p["history"] = [{"at": now, "by": principal.subject, "action": "walk_in", "day": day}]
     event = changes.participation_event("checked_in", p, doc, {"day": day, "at": changes.domain._iso(now),
                                                                 "people": body.people, "method": "walk_in"})
-    await state.participants.insert_new([{**p, "_outbox": [event]}])
+    await state.participants.insert_ids([{**p, "_outbox": [event]}])
     state.relay.wake("participants", pid)
     return participant_out(p, doc["status"])
 

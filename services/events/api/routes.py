@@ -11,15 +11,13 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.events import changes
-from services.events.adapters.store import participant_id
 from services.events.domain import kegiatan as domain
-from services.events.domain import participation
 from services.events.domain import targeting
-from services.events.domain.participation import InvalidToken, ParticipationError
 from shared import regions
 from shared.auth import Principal
 from shared.errors import FieldError
-from shared.web import Conflict, NotFound, PreconditionFailed, Unprocessable, authenticated, roles
+from shared.web import (Conflict, NotFound, PreconditionFailed, Unprocessable, authenticated, check_if_match,
+                        roles, set_etag)
 
 router = APIRouter(tags=["kegiatan"])
 current = authenticated(lambda request: request.app.state.runtime.verifier)
@@ -184,19 +182,11 @@ def invalid(e: FieldError) -> Unprocessable:
     return Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}])
 
 
-def _etag(response: Response, doc: dict[str, Any]) -> None:
-    response.headers["ETag"] = f'"{doc["version"]}"'
+_etag = set_etag
 
 
 def _if_match(value: str | None, current: int) -> int:
-    if value is None:
-        return current
-    tag = value.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise PreconditionFailed(f"If-Match {value!r} is not an ETag of this API")
-    if int(tag) != current:
-        raise PreconditionFailed(f"the kegiatan has changed (version {current}); reload and retry", current_version=current)
-    return current
+    return check_if_match(value, current, "kegiatan")
 
 
 def out(doc: dict[str, Any]) -> KegiatanOut:
@@ -207,7 +197,7 @@ def out(doc: dict[str, Any]) -> KegiatanOut:
         speakers=doc.get("speakers") or [], agenda=doc.get("agenda") or [], letter=doc.get("letter"),
         rsvp_cutoff=domain.rsvp_cutoff(doc), status=doc["status"], allowed_actions=domain.allowed(doc),
         targeting=doc.get("targeting"), guests=doc.get("guests") or [],
-        invited=len(doc.get("invitees") or ()) + len(doc.get("guests") or ()) if doc["status"] != "draft" else 0,
+        invited=doc.get("invited_count") or 0,
         fanout={k: v for k, v in (doc.get("fanout") or {}).items() if k != "run"} or None,
         minutes=doc.get("minutes"), aspirations=[domain.public_aspiration(a) for a in doc.get("aspirations") or []],
         created_at=doc["created_at"], updated_at=doc.get("updated_at"))
@@ -265,7 +255,7 @@ async def create_kegiatan(body: KegiatanIn, request: Request, response: Response
            "rsvp_cutoff": body.rsvp_cutoff.astimezone(dt.UTC) if body.rsvp_cutoff else None,
            "organiser": {"name": domain.organiser_name(region), "region": region or "00",
                          "address": body.organiser_address},
-           "targeting": None, "guests": [], "invitees": None, "fanout": None, "minutes": None, "aspirations": [],
+           "targeting": None, "guests": [], "invitee_list": None, "invited_count": 0, "fanout": None, "minutes": None, "aspirations": [],
            "created_by": principal.subject, "created_at": now, "updated_at": None,
            "history": [{"at": now, "by": principal.subject, "action": "created", "to": "draft"}]}
     if not region:
@@ -298,7 +288,7 @@ async def list_kegiatan(request: Request, principal: Principal = Depends(current
     more = len(docs) > limit
     docs = docs[:limit]
     nxt = f"{docs[-1]['starts_at'].isoformat()}|{docs[-1]['_id']}" if more else None
-    return Page(items=[out({**d, "invitees": d.get("invitees")}) for d in docs], next_cursor=nxt)
+    return Page(items=[out(d) for d in docs], next_cursor=nxt)
 
 
 @router.get("/kegiatan/{kegiatan_id}", response_model=KegiatanOut)
@@ -430,7 +420,7 @@ async def get_invitees(kegiatan_id: str, request: Request, principal: Principal 
     if doc["status"] == "draft":
         ids, copies = await resolve(request, doc)
         return _invitees_out(ids, copies, len(doc.get("guests") or []), False)
-    ids = doc.get("invitees") or []
+    ids = await request.app.state.kegiatan.invitees(doc)
     copies = await request.app.state.copy.by_ids(ids[:2000]) if len(ids) <= 2000 else {}
     return _invitees_out(ids, copies, len(doc.get("guests") or []), True)
 
@@ -447,8 +437,9 @@ async def add_invitees(kegiatan_id: str, body: InviteesIn, request: Request, res
     if body.rule is not None:
         raise Unprocessable("after publish invitees are added by name, not by rule",
                             errors=[{"field": "rule", "message": "not allowed after publish"}])
-    have = set(doc.get("invitees") or [])
-    new_ids = sorted(set(body.ormas_ids) - have)
+    have = await state.kegiatan.invitees(doc)
+    frozen = set(have)
+    new_ids = sorted(set(body.ormas_ids) - frozen)
     known = await state.copy.by_ids(new_ids)
     unknown = [i for i in new_ids if i not in known or not regions.within(doc["region"], known[i].get("region") or "-")]
     if unknown:
@@ -460,10 +451,12 @@ async def add_invitees(kegiatan_id: str, body: InviteesIn, request: Request, res
         return out(doc)
     now = dt.datetime.now(dt.UTC)
     run = uuid.uuid4().hex
+    list_id = await state.kegiatan.save_invitees(kegiatan_id, run, [*have, *new_ids])
     new = await state.kegiatan.change(
-        kegiatan_id, version, {"updated_at": now, "fanout": {"state": "pending", "run": run, "by": principal.subject}},
+        kegiatan_id, version, {"updated_at": now, "fanout": {"state": "pending", "run": run, "by": principal.subject},
+                               "invitee_list": list_id, "invited_count": doc["invited_count"] + len(new_ids) + len(guests)},
         {"at": now, "by": principal.subject, "action": "invitees_added", "ormas": len(new_ids), "guests": len(guests)},
-        [], extra={"$push": {"invitees": {"$each": new_ids}, "guests": {"$each": guests}}})
+        [], extra={"$push": {"guests": {"$each": guests}}})
     if new is None:
         raise PreconditionFailed("the kegiatan changed meanwhile; reload and retry")
     state.fanout.kick(kegiatan_id)
@@ -505,9 +498,13 @@ async def transition(kegiatan_id: str, body: TransitionIn, request: Request, res
     name = {"publish": "published", "reschedule": "rescheduled", "start": "started", "cancel": "cancelled",
             "complete": "completed"}[body.action]
     if body.action == "publish":
-        set_fields["invitees"] = invitees
-        set_fields["fanout"] = {"state": "pending", "run": uuid.uuid4().hex, "by": principal.subject}
-        change = {"invited": len(invitees) + len(doc.get("guests") or [])}
+        run = uuid.uuid4().hex
+        # the frozen list lives apart, so that reading the kegiatan stays cheap at 10,000 invitees;
+        # it counts only once the kegiatan names it, in the same write that publishes
+        set_fields["invitee_list"] = await state.kegiatan.save_invitees(kegiatan_id, run, invitees)
+        set_fields["invited_count"] = len(invitees) + len(doc.get("guests") or [])
+        set_fields["fanout"] = {"state": "pending", "run": run, "by": principal.subject}
+        change = {"invited": set_fields["invited_count"]}
     elif body.action == "reschedule":
         if doc.get("rsvp_cutoff") and doc["rsvp_cutoff"] > set_fields["starts_at"]:
             set_fields["rsvp_cutoff"] = None

@@ -174,7 +174,7 @@ def snapshot(record: Mapping[str, Any]) -> dict[str, Any]:
                   "timezone": TIMEZONES[venue["zone"]]},
         "organiser": dict(record["organiser"]),
         "seats_per_ormas": record["seats_per_ormas"], "capacity": record.get("capacity"),
-        "invited": len(record.get("invitees") or ()) + len(record.get("guests") or ()),
+        "invited": record.get("invited_count") or 0,
     }
 
 

@@ -24,7 +24,8 @@ from shared import failpoints, regions
 from shared.auth import Forbidden, Principal
 from shared.errors import FieldError
 from shared.contracts.registry_schemas import KINDS, LEGAL_FORMS, SCOPES, STATUSES
-from shared.web import Conflict, NotFound, PreconditionFailed, Unprocessable, authenticated, roles
+from shared.web import (Conflict, NotFound, PreconditionFailed, Unprocessable, authenticated, check_if_match,
+                        roles, set_etag)
 
 router = APIRouter(tags=["ormas"])
 current = authenticated(lambda request: request.app.state.runtime.verifier)
@@ -186,20 +187,11 @@ def _invalid(e: FieldError) -> Unprocessable:
 _event = event_entry
 
 
-def _etag(response: Response, doc: dict[str, Any]) -> None:
-    response.headers["ETag"] = f'"{doc["version"]}"'
+_etag = set_etag
 
 
 def _if_match(value: str | None, current: int) -> int:
-    """The version an If-Match header names (412 when it is not the current one)."""
-    if value is None:
-        return current
-    tag = value.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise PreconditionFailed(f"If-Match {value!r} is not an ETag of this API")
-    if int(tag) != current:
-        raise PreconditionFailed(f"the ormas has changed (version {current}); reload and retry", current_version=current)
-    return current
+    return check_if_match(value, current, "ormas")
 
 
 async def _writable(request: Request, principal: Principal, ormas_id: str, if_match: str | None, *,
