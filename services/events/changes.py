@@ -29,13 +29,15 @@ def kegiatan_event(name: str, doc: Mapping[str, Any], change: dict[str, Any] | N
     return outbox.entry(KEGIATAN_TOPIC, doc["_id"], event)
 
 
-def participation_event(name: str, p: Mapping[str, Any], k: Mapping[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+def participation_event(name: str, p: Mapping[str, Any], k: Mapping[str, Any], change: dict[str, Any], *,
+                        validate: bool = True) -> dict[str, Any]:
     data = {"participant_id": p["_id"], "kegiatan_id": k["_id"], "version": p["version"], "kind": p["kind"],
             "ormas_id": p.get("ormas_id"), "name": p["name"], "region": p.get("region"),
             "kegiatan_region": k["region"], "kegiatan_type": k["type"], "starts_at": domain._iso(k["starts_at"]),
             "change": change}
     event = make_event(f"events.participation.{name}", source=SOURCE, subject=f"participant/{p['_id']}", data=data,
-                       region=k["region"], sequence=p["version"], traceparent=logs.current_traceparent())
+                       region=k["region"], sequence=p["version"], traceparent=logs.current_traceparent(),
+                       validate=validate)
     return outbox.entry(PARTICIPATION_TOPIC, p["_id"], event)
 
 
@@ -98,7 +100,9 @@ def new_participants(k: Mapping[str, Any], invitees: list[str], copies: Mapping[
                   "rsvp_url": rsvp_url(public_url, k["_id"], rsvp), "rsvp_cutoff": domain._iso(cutoff),
                   "checkin_token": checkin,
                   "reachable": any(recipient.get(c) for c in ("email", "phone", "whatsapp"))}
-        docs.append((doc, participation_event("invited", doc, k, change)))
+        # recipients come from the validated registry copy or validated guest input, and every
+        # invitation has the same shape: the first one of a fan-out is checked against the contract
+        docs.append((doc, participation_event("invited", doc, k, change, validate=not docs)))
     return docs, missing
 
 
