@@ -30,6 +30,7 @@ class Infra:
     smtp_host: str
     smtp_port: int
     mail_dir: Path
+    providers_dir: Path
     private_key: bytes
     public_key: bytes
 
@@ -44,7 +45,7 @@ def infra() -> Infra:
     keys = stack.DATA / "keys"
     yield Infra(
         kafka=urls["kafka"], mongo_url=urls["mongo"], redis_url=urls["redis"], smtp_host=urls["smtp_host"],
-        smtp_port=int(urls["smtp_port"]), mail_dir=Path(urls["mail_dir"]),
+        smtp_port=int(urls["smtp_port"]), mail_dir=Path(urls["mail_dir"]), providers_dir=Path(urls["providers_dir"]),
         private_key=(keys / "jwt-dev-private.pem").read_bytes(), public_key=(keys / "jwt-dev-public.pem").read_bytes(),
     )
     for name in reversed(started):

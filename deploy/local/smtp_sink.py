@@ -1,7 +1,7 @@
 """A local SMTP sink: accepts every message on 127.0.0.1 and stores each one as an .eml file.
 
 Stands in for the office's mail relay in `make run` and in the tests (Mailpit plays this part in
-docker-compose). Each file is written to a temporary name and renamed, so a reader never sees half a
+docker-compose). A recipient at a ``bounce.`` domain is refused with 550, as an unknown mailbox is. Each file is written to a temporary name and renamed, so a reader never sees half a
 message."""
 
 from __future__ import annotations
@@ -20,6 +20,13 @@ from aiosmtpd.controller import Controller
 class StoreHandler:
     def __init__(self, directory: Path):
         self.directory = directory
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        # a mailbox that does not exist, as a real relay answers it (tests reach the bounce path)
+        if "@bounce." in address:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
         name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}"

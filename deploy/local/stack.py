@@ -37,6 +37,7 @@ PORTS = {
     "ferretdb-debug": int(os.environ.get("KESBANG_FERRETDB_DEBUG_PORT", 27080)),
     "redis": int(os.environ.get("KESBANG_REDIS_PORT", 6379)),
     "smtp": int(os.environ.get("KESBANG_SMTP_PORT", 1025)),
+    "providers": int(os.environ.get("KESBANG_PROVIDERS_PORT", 18090)),
     "registry": 8001,
     "events": 8002,
     "notifications": 8003,
@@ -53,6 +54,8 @@ def infra_urls() -> dict[str, str]:
         "smtp_host": HOST,
         "smtp_port": str(PORTS["smtp"]),
         "mail_dir": str(DATA / "mail"),
+        "providers": f"http://{HOST}:{PORTS['providers']}",
+        "providers_dir": str(DATA / "providers"),
     }
 
 
@@ -333,6 +336,14 @@ def infra_components() -> list[Component]:
             ports=(PORTS["smtp"],),
             url=f"smtp://{HOST}:{PORTS['smtp']} (messages in {urls['mail_dir']})",
         ),
+        Component(
+            name="provider-sandbox",
+            argv=[PY, "-m", "deploy.local.provider_sandbox", "--host", HOST, "--port", str(PORTS["providers"]),
+                  "--dir", urls["providers_dir"]],
+            healthy=lambda: http_healthy(urls["providers"] + "/health"),
+            ports=(PORTS["providers"],),
+            url=f"{urls['providers']} (WhatsApp Cloud API and SMS gateway stand-ins; messages in {urls['providers_dir']})",
+        ),
     ]
 
 
@@ -351,6 +362,8 @@ def service_env(service: str, *, db_suffix: str = "", topic_prefix: str = "", ex
         p + "JWT_PRIVATE_KEY_FILE": str(DATA / "keys" / "jwt-dev-private.pem"),
         p + "SMTP_HOST": urls["smtp_host"],
         p + "SMTP_PORT": urls["smtp_port"],
+        p + "WHATSAPP_API_URL": urls["providers"] + "/v19.0",
+        p + "SMS_API_URL": urls["providers"] + "/sms",
     }
     env.update(extra)
     return env

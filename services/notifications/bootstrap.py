@@ -1,33 +1,45 @@
-"""Wiring of notifications: settings, database, producer, HTTP app."""
+"""Wiring of notifications: settings, database, producer, delivery-event relay, HTTP app."""
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.notifications.adapters.store import INDEXES
+from services.notifications.adapters.store import INDEXES, TOPIC
+from services.notifications.api.routes import router
+from services.notifications.consumers import celery_enqueue
 from services.notifications.settings import Settings
 from shared import logs, web
+from shared.outbox import OutboxRelay
 from shared.runtime import Runtime
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     logs.configure_logging(settings.service_name, settings.log_level)
-    runtime = Runtime(settings, indexes=INDEXES)
+    runtime = Runtime(settings, indexes=INDEXES, topics=[TOPIC])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await runtime.start()
-        app.state.runtime = runtime
+        # the workers write delivery events into the message records; no process tells this relay
+        # which, so it sweeps (NOTIFICATIONS_OUTBOX_SWEEP_SECONDS)
+        relay = OutboxRelay(runtime.producer, [runtime.db["messages"]], topic_for=settings.topic,
+                            poll_seconds=settings.outbox_poll_seconds, sweep_seconds=settings.outbox_sweep_seconds)
+        app.state.runtime, app.state.settings, app.state.relay = runtime, settings, relay
+        app.state.enqueue = celery_enqueue
+        task = asyncio.create_task(relay.run(), name="outbox-relay")
         try:
             yield
         finally:
+            relay.stop()
+            await task
             await runtime.stop()
 
     return web.create_app(
         title="Kesbang Notifications", version="0.1.0", lifespan=lifespan,
         description="Invitation letters, reminders and delivery tracking, sent by Celery workers.",
-        routers=[web.health_router(runtime.ready_checks())],
+        routers=[web.health_router(runtime.ready_checks()), router],
     )

@@ -11,3 +11,19 @@ class Settings(ServiceSettings):
     smtp_starttls: bool = False
     smtp_timeout: float = 20.0
     mail_from: str = "Bakesbangpol <noreply@kesbang.localhost>"
+    # WhatsApp Business Cloud API and the SMS gateway (test doubles in tests: local HTTP servers)
+    whatsapp_api_url: str = "http://127.0.0.1:18090/v19.0"
+    whatsapp_phone_number_id: str = "000000000000000"
+    whatsapp_token: str = "development-token"
+    whatsapp_webhook_secret: str = "development-webhook-secret"
+    sms_api_url: str = "http://127.0.0.1:18091"
+    sms_api_key: str = "development-key"
+    # per-channel rate limits across every worker (messages per second, burst)
+    rate_email: float = 100.0
+    rate_whatsapp: float = 20.0
+    rate_sms: float = 10.0
+    max_attempts: int = 8
+    # a message still queued (or claimed by a worker that died) this long is enqueued again
+    recover_after_seconds: float = 120.0
+    # the workers write delivery events; the API's relay finds them by sweeping this often
+    outbox_sweep_seconds: float = 5.0

@@ -1,26 +1,171 @@
-"""Notifications' Celery app and tasks (``celery -A services.notifications.worker worker``)."""
+"""Notifications' Celery app and tasks (``celery -A services.notifications.worker worker``).
+
+``notifications.send`` sends one message: it claims the message record, waits out quiet hours and
+the shared rate limit, writes the letter, marks the message as handed to the provider, calls the
+channel, and settles the record (sent, retry with backoff and jitter, failed with the reason and
+fallback to the next channel, or dead after the last attempt). Tasks ack late, are rejected back to
+the queue when their worker is lost, and are prefetched one at a time; ``notifications.recover``
+(beat, every minute) enqueues again what a killed worker left behind."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
+import uuid
+from typing import Any
 
-from services.notifications.adapters import smtp
+import redis
+from celery.signals import worker_process_init
+
+from services.notifications.adapters import channels
+from services.notifications.adapters.ratelimit import RateLimiter
+from services.notifications.adapters.store import MessageStore
+from services.notifications.domain import letters, messages
 from services.notifications.settings import Settings
 from shared.celery_app import make_celery
 
 log = logging.getLogger(__name__)
 settings = Settings()
 app = make_celery(settings, queue="notifications")
-app.conf.beat_schedule = {}  # reminders and SKT-expiry notices are scheduled here
+app.conf.beat_schedule = {
+    "recover-stuck-messages": {"task": "notifications.recover", "schedule": 60.0},
+}
+QUIET_STEP = dt.timedelta(hours=5)  # a countdown stays below the broker's visibility timeout
+
+_state: dict[str, Any] = {}
 
 
-@app.task(name="notifications.send_email", bind=True, max_retries=8, autoretry_for=(smtp.TransientFailure,),
-          retry_backoff=2, retry_backoff_max=600, retry_jitter=True)
-def send_email(self, *, message_id: str, to: str, subject: str, text: str) -> dict:
+@worker_process_init.connect(weak=False)
+def _fresh_connections(**_):
+    _state.clear()  # a forked pool process opens its own database, Redis and SMTP connections
+
+
+def _store() -> MessageStore:
+    if _state.get("pid") != os.getpid():
+        _state.clear()
+        _state["pid"] = os.getpid()
+    if "store" not in _state:
+        _state["store"] = MessageStore(settings.mongo_url, settings.mongo_db)
+    return _state["store"]
+
+
+def _limiter() -> RateLimiter:
+    _store()
+    if "limiter" not in _state:
+        _state["limiter"] = RateLimiter(redis.Redis.from_url(settings.redis_url),
+                                        {"email": settings.rate_email, "whatsapp": settings.rate_whatsapp,
+                                         "sms": settings.rate_sms})
+    return _state["limiter"]
+
+
+def _channel(name: str) -> channels.Channel:
+    _store()
+    key = f"channel:{name}"
+    if key not in _state:
+        _state[key] = {"email": channels.Email, "whatsapp": channels.WhatsApp, "sms": channels.Sms}[name](settings)
+    return _state[key]
+
+
+def content(msg: dict[str, Any]) -> channels.Content:
+    """What the message says on its channel (the letter data was checked at preview and publish)."""
+    data = msg["payload"]
+    f = letters.fields(data)
+    if msg["channel"] == "email":
+        return channels.Content(subject=f"{f['subject']}: {f['event']}", text=letters.text(data),
+                                html=letters.html_letter(data), message_id=msg["_id"],
+                                attachments=[("surat-undangan.pdf", "application/pdf", letters.pdf(data))])
+    return channels.Content(subject=f["subject"], text=letters.short_text(data), message_id=msg["_id"])
+
+
+def _later(message_id: str, seconds: float) -> None:
+    send.apply_async(args=[message_id], countdown=max(0.0, seconds))
+
+
+@app.task(name="notifications.send")
+def send(message_id: str) -> dict:
+    store = _store()
+    now = dt.datetime.now(dt.UTC)
+    stale = now - dt.timedelta(seconds=settings.recover_after_seconds)
+    msg = store.get(message_id)
+    if msg is None or msg["status"] in messages.FINAL or msg["status"] == "unreachable":
+        return {"message_id": message_id, "status": msg["status"] if msg else "missing"}
+    quiet = messages.quiet_until(msg["channel"], now, msg.get("zone") or "WIB")
+    if quiet is not None:  # night in the recipient's zone: WhatsApp and SMS wait for the morning
+        _later(message_id, min(quiet - now, QUIET_STEP).total_seconds())
+        return {"message_id": message_id, "status": "waiting", "until": quiet.isoformat()}
+    token = uuid.uuid4().hex
+    claimed = store.claim(message_id, token, now, stale)
+    if claimed is None:
+        gone = store.mark_unconfirmed(message_id, now, stale)
+        return {"message_id": message_id, "status": "unconfirmed" if gone else "taken"}
+    wait = _limiter().acquire(msg["channel"])
+    if wait > 0:
+        store.settle(message_id, token, status="queued", now=now, note="rate limit",
+                     requeue_at=now + dt.timedelta(seconds=wait))
+        _later(message_id, wait)
+        return {"message_id": message_id, "status": "throttled"}
+    body = content(claimed)
+    store.handed(message_id, token, dt.datetime.now(dt.UTC))
     try:
-        provider_id = smtp.send_email(settings, to=to, subject=subject, text=text, message_id=message_id)
-    except smtp.PermanentFailure as e:
-        log.error("e-mail refused for good", extra={"message_id": message_id, "reason": str(e)})
+        provider_id = _channel(msg["channel"]).send(claimed["to"], body)
+    except channels.RateLimited as e:
+        _limiter().block(msg["channel"], e.retry_after)
+        store.settle(message_id, token, status="queued", now=now, reason=str(e),
+                     requeue_at=now + dt.timedelta(seconds=e.retry_after))
+        _later(message_id, e.retry_after)
+        return {"message_id": message_id, "status": "rate_limited"}
+    except channels.Transient as e:
+        if claimed["attempts"] >= settings.max_attempts:
+            store.settle(message_id, token, status="dead", now=now, event_status="failed",
+                         reason=f"gave up after {claimed['attempts']} attempts: {e}")
+            _fall_back(claimed, now)
+            return {"message_id": message_id, "status": "dead"}
+        wait = messages.backoff(claimed["attempts"])
+        store.settle(message_id, token, status="queued", now=now, reason=str(e),
+                     requeue_at=now + dt.timedelta(seconds=wait))
+        _later(message_id, wait)
+        return {"message_id": message_id, "status": "retrying", "in": wait}
+    except channels.Permanent as e:
+        store.settle(message_id, token, status="failed", now=now, event_status="failed", reason=str(e))
+        _fall_back(claimed, now)
         return {"message_id": message_id, "status": "failed", "reason": str(e)}
-    log.info("e-mail sent", extra={"message_id": message_id})
-    return {"message_id": message_id, "status": "sent", "provider_id": provider_id}
+    store.settle(message_id, token, status="sent", now=dt.datetime.now(dt.UTC), provider_id=provider_id,
+                 event_status="sent")
+    return {"message_id": message_id, "status": "sent"}
+
+
+def _fall_back(msg: dict[str, Any], now: dt.datetime) -> None:
+    """A permanently failed message goes to the recipient's next channel, once."""
+    store = _store()
+    tried = {c for c in messages.CHANNELS
+             if store.coll.find_one({"_id": messages.message_id(msg["participant_id"], msg["kind"], c)}, {"_id": 1})}
+    nxt = messages.next_channel(msg["channel"], msg.get("available") or {}, tried | {msg["channel"]})
+    if nxt is None:
+        return
+    doc = {k: v for k, v in msg.items() if k not in ("_id", "channel", "to", "status", "history", "claim",
+                                                     "handed_at", "provider_id", "error", "attempts")}
+    doc.update(_id=messages.message_id(msg["participant_id"], msg["kind"], nxt), channel=nxt, to=msg["available"][nxt],
+               status="queued", attempts=0, claim=None, handed_at=None, provider_id=None, error=None,
+               fallback_of=msg["_id"], created_at=now, updated_at=now, enqueued_at=now, not_before=None,
+               history=[{"at": now, "status": "queued", "note": f"fallback after {msg['channel']} failed"}])
+    try:
+        store.coll.insert_one(doc)
+    except Exception:  # already there (a retried fallback)
+        return
+    send.delay(doc["_id"])
+
+
+@app.task(name="notifications.recover")
+def recover() -> dict:
+    """Enqueues again the messages nobody is working on (their task was lost with a killed
+    worker, or never enqueued because the consumer died between writing and enqueueing)."""
+    store = _store()
+    now = dt.datetime.now(dt.UTC)
+    stuck = store.stuck(now, now - dt.timedelta(seconds=settings.recover_after_seconds))
+    store.touch_enqueued(stuck, now)
+    for mid in stuck:
+        send.delay(mid)
+    if stuck:
+        log.warning("re-enqueued %d stuck messages", len(stuck))
+    return {"recovered": len(stuck)}

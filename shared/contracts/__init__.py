@@ -55,6 +55,8 @@ CONTRACTS: dict[str, Contract] = {
             "aspiration_updated")),
         *(Contract(f"events.participation.{e}", "events.participation", 1) for e in (
             "invited", "responded", "checked_in")),
+        *(Contract(f"notifications.delivery.{e}", "notifications.delivery", 1) for e in (
+            "sent", "delivered", "read", "failed", "unreachable")),
     )
 }
 

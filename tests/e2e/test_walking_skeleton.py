@@ -9,7 +9,6 @@ import uuid
 
 import httpx
 import pytest
-from celery import Celery
 
 from deploy.local import stack
 from shared import auth
@@ -126,24 +125,6 @@ async def test_reporting_refuses_unknown_regions_and_regions_outside_scope(platf
         assert r.status_code == 404
         r = await http.get("/stats/ormas", params={"region": "35"}, headers=headers("analyst", "35.75"))
         assert r.status_code == 404
-
-
-async def test_a_celery_task_delivers_an_email_to_the_smtp_sink(platform):
-    app = Celery(broker=platform.redis_urls["notifications"])
-    marker = uuid.uuid4().hex
-    app.send_task("notifications.send_email", queue="notifications",
-                  kwargs={"message_id": marker, "to": "ketua@ormas.example.org",
-                          "subject": f"Undangan Fasilitasi Ormas {marker}", "text": "Dengan hormat, …"})
-
-    async def delivered():
-        for f in platform.infra.mail_dir.glob("*.eml"):
-            if marker in f.read_text(errors="replace"):
-                return f
-        return None
-
-    eml = await eventually(delivered, timeout=30, what="the e-mail in the SMTP sink")
-    text = eml.read_text()
-    assert "X-Sink-Rcpt-To: ketua@ormas.example.org" in text and f"Undangan Fasilitasi Ormas {marker}" in text
 
 
 async def test_a_malformed_message_lands_in_the_dlq_and_consumers_keep_going(platform, headers, kafka):

@@ -99,3 +99,10 @@ def test_no_events_event_can_carry_a_nik():
     from shared.contracts import events_schemas as gen
 
     assert "nik" not in json.dumps(gen.all_schemas()).lower()
+
+
+def test_notifications_schema_files_are_what_the_generator_writes():
+    from shared.contracts import notifications_schemas as gen
+
+    for status in gen.STATUSES:
+        assert gen.path(status).read_text() == gen.render(status), "run python -m shared.contracts.notifications_schemas"

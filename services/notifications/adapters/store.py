@@ -1,18 +1,33 @@
-"""Notifications' MongoDB collections."""
+"""Notifications' MongoDB collections.
+
+- ``contacts``: the copy of the registry's contacts, kept from ``registry.ormas``.
+- ``messages``: one document per (participant, kind, channel) — the id makes it unique — with its
+  status, history and pending ``notifications.delivery`` events (``_outbox``). The consumer writes
+  them (async); the Celery workers claim and send them (sync PyMongo, one client per process)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from collections.abc import Mapping
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, MongoClient, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 from services.notifications.domain.contacts import contact_copy
-from shared import readmodel
+from shared import outbox, readmodel
+from shared.contracts import make_event
 
 INDEXES = {
     "contacts": [IndexModel([("region", ASCENDING)], name="region")],
+    "messages": [IndexModel([("kegiatan_id", ASCENDING), ("status", ASCENDING)], name="kegiatan_status"),
+                 *outbox.INDEXES],
 }
+SOURCE = "/kesbang/notifications"
+TOPIC = "notifications.delivery"
+HIDDEN = {outbox.FIELD: 0, outbox.LEASE: 0}
 
 
 class Contacts:
@@ -21,3 +36,117 @@ class Contacts:
 
     async def apply(self, data: dict[str, Any]) -> bool:
         return await readmodel.upsert_versioned(self.coll, data["ormas_id"], data["version"], contact_copy(data))
+
+
+def delivery_event(msg: Mapping[str, Any], status: str, at: dt.datetime, reason: str | None = None) -> dict[str, Any]:
+    data = {"message_id": msg["_id"], "participant_id": msg.get("participant_id"), "kegiatan_id": msg.get("kegiatan_id"),
+            "ormas_id": msg.get("ormas_id"), "kind": msg["kind"], "channel": msg["channel"], "status": status,
+            "attempts": msg.get("attempts", 0), "reason": reason,
+            "at": at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")}
+    seq = len(msg.get("history") or []) + 1
+    event = make_event(f"notifications.delivery.{status}", source=SOURCE, subject=f"message/{msg['_id']}", data=data,
+                       region=msg.get("region") or "00", sequence=seq)
+    return outbox.entry(TOPIC, msg["_id"], event)
+
+
+async def insert_messages(db: AsyncDatabase, docs: list[dict[str, Any]]) -> set[str]:
+    """Inserts the messages not there yet (a redelivered event finds them all there); returns the
+    ids inserted now."""
+    if not docs:
+        return set()
+    try:
+        await db["messages"].insert_many(docs, ordered=False)
+        return {d["_id"] for d in docs}
+    except BulkWriteError as e:
+        errors = e.details.get("writeErrors", [])
+        if any(err.get("code") != 11000 for err in errors):
+            raise
+        failed = {err["index"] for err in errors}
+        return {d["_id"] for i, d in enumerate(docs) if i not in failed}
+
+
+class MessageStore:
+    """The workers' side (sync): claim, hand over, settle — every step one conditional write."""
+
+    def __init__(self, mongo_url: str, db: str):
+        self._pid = os.getpid()
+        self.client = MongoClient(mongo_url, tz_aware=True, appname="notifications-worker")
+        self.coll = self.client[db]["messages"]
+
+    def get(self, mid: str) -> dict[str, Any] | None:
+        return self.coll.find_one({"_id": mid}, HIDDEN)
+
+    def claim(self, mid: str, token: str, now: dt.datetime, stale_before: dt.datetime) -> dict[str, Any] | None:
+        """queued → sending for this worker; or a claim of a worker that died before handing the
+        message to the provider. None when someone else has it, or it may already have gone out."""
+        for filter_ in ({"_id": mid, "status": "queued"},
+                        {"_id": mid, "status": "sending", "handed_at": None, "claim.at": {"$lt": stale_before}}):
+            doc = self.coll.find_one_and_update(
+                filter_, {"$set": {"status": "sending", "claim": {"token": token, "at": now}, "updated_at": now},
+                          "$inc": {"attempts": 1}},
+                return_document=ReturnDocument.AFTER)
+            if doc is not None:
+                return _visible(doc)
+        return None
+
+    def handed(self, mid: str, token: str, now: dt.datetime) -> bool:
+        r = self.coll.update_one({"_id": mid, "claim.token": token}, {"$set": {"handed_at": now}})
+        return r.modified_count == 1
+
+    def settle(self, mid: str, token: str, *, status: str, now: dt.datetime, note: str | None = None,
+               provider_id: str | None = None, event_status: str | None = None, reason: str | None = None,
+               requeue_at: dt.datetime | None = None) -> dict[str, Any] | None:
+        """Ends this worker's claim: sent / failed / dead (with a delivery event), or back to queued
+        (a retry, not yet handed over)."""
+        msg = self.coll.find_one({"_id": mid, "claim.token": token}, HIDDEN)
+        if msg is None:
+            return None
+        fields: dict[str, Any] = {"status": status, "updated_at": now, "claim": None}
+        if status == "queued":
+            fields.update(handed_at=None, not_before=requeue_at or now, error=reason)
+        if provider_id:
+            fields["provider_id"] = provider_id
+        if reason and status != "queued":
+            fields["error"] = reason
+        update: dict[str, Any] = {"$set": fields,
+                                  "$push": {"history": {"at": now, "status": status, "note": note or reason}}}
+        if event_status:
+            update["$push"][outbox.FIELD] = delivery_event({**msg, **fields}, event_status, now, reason)
+        return _visible(self.coll.find_one_and_update({"_id": mid, "claim.token": token}, update,
+                                                      return_document=ReturnDocument.AFTER))
+
+    def mark_unconfirmed(self, mid: str, now: dt.datetime, stale_before: dt.datetime) -> dict[str, Any] | None:
+        """A worker died after handing the message to the provider and before hearing back: it is
+        not sent again (it may have gone out); it counts as sent, flagged."""
+        msg = self.coll.find_one({"_id": mid, "status": "sending", "handed_at": {"$ne": None},
+                                  "claim.at": {"$lt": stale_before}}, HIDDEN)
+        if msg is None:
+            return None
+        return _visible(self.coll.find_one_and_update(
+            {"_id": mid, "status": "sending", "claim.token": msg["claim"]["token"]},
+            {"$set": {"status": "sent", "unconfirmed": True, "claim": None, "updated_at": now},
+             "$push": {"history": {"at": now, "status": "sent", "note": "handed to the provider before a worker died; not sent again"},
+                       outbox.FIELD: delivery_event(msg, "sent", now, "unconfirmed")}},
+            return_document=ReturnDocument.AFTER))
+
+    def stuck(self, now: dt.datetime, older_than: dt.datetime) -> list[str]:
+        """Messages nobody is working on: queued past their time, or claimed by a dead worker."""
+        out = []
+        for d in self.coll.find({"status": {"$in": ["queued", "sending"]}},
+                                {"status": 1, "not_before": 1, "enqueued_at": 1, "claim": 1}):
+            if d["status"] == "queued" and (d.get("not_before") or d.get("enqueued_at") or now) < older_than:
+                out.append(d["_id"])
+            elif d["status"] == "sending" and (d.get("claim") or {}).get("at", now) < older_than:
+                out.append(d["_id"])
+        return out
+
+    def touch_enqueued(self, ids: list[str], now: dt.datetime) -> None:
+        for mid in ids:
+            self.coll.update_one({"_id": mid, "status": "queued"}, {"$set": {"enqueued_at": now, "not_before": None}})
+
+
+def _visible(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+    if doc is not None:
+        for k in HIDDEN:
+            doc.pop(k, None)
+    return doc

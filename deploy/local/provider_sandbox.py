@@ -1,0 +1,95 @@
+"""Local stand-ins for the WhatsApp Business Cloud API and an SMS HTTP gateway.
+
+`make run` and the tests point notifications at it; it keeps every accepted message as one JSON
+line in ``<dir>/whatsapp.jsonl`` or ``<dir>/sms.jsonl``. The recipient's last digits choose an
+answer, so tests can reach each path of a real provider:
+
+- ``…0429``: WhatsApp error 130429 (throughput reached) / SMS HTTP 429 with Retry-After, twice,
+  then accepted;
+- ``…0400``: refused for good (HTTP 400, WhatsApp error 131026 "message undeliverable");
+- ``…0500``: HTTP 503 twice, then accepted.
+
+Run: ``python -m deploy.local.provider_sandbox --port 18090 --dir .data/providers``. WhatsApp is
+served under ``/v19.0/{phone_number_id}/messages``, SMS under ``/sms/messages``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+
+def create_app(directory: Path) -> FastAPI:
+    app = FastAPI(title="provider sandbox")
+    seen: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def attempt(key: str) -> int:
+        with lock:
+            seen[key] = seen.get(key, 0) + 1
+            return seen[key]
+
+    def keep(channel: str, record: dict) -> None:
+        with lock, (directory / f"{channel}.jsonl").open("a") as f:
+            f.write(json.dumps(record) + "\n")
+
+    @app.post("/v19.0/{phone_number_id}/messages")
+    async def whatsapp(phone_number_id: str, request: Request):
+        if request.headers.get("authorization", "") == "":
+            return JSONResponse({"error": {"message": "no token", "code": 190}}, status_code=401)
+        body = await request.json()
+        to = str(body.get("to", ""))
+        key = f"wa:{to}:{body.get('text', {}).get('body', '')[:40]}"
+        if to.endswith("0400"):
+            return JSONResponse({"error": {"message": "Message undeliverable", "code": 131026}}, status_code=400)
+        if to.endswith("0429") and attempt(key) <= 2:
+            return JSONResponse({"error": {"message": "Rate limit hit", "code": 130429}}, status_code=400,
+                                headers={"Retry-After": "1"})
+        if to.endswith("0500") and attempt(key) <= 2:
+            return JSONResponse({"error": {"message": "temporarily unavailable"}}, status_code=503)
+        wamid = f"wamid.{uuid.uuid4().hex}"
+        keep("whatsapp", {"id": wamid, "to": to, "text": body.get("text", {}).get("body"), "at": time.time()})
+        return {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}], "messages": [{"id": wamid}]}
+
+    @app.post("/sms/messages")
+    async def sms(request: Request):
+        body = await request.json()
+        to = str(body.get("to", ""))
+        key = f"sms:{to}:{body.get('reference')}"
+        if to.endswith("0400"):
+            return JSONResponse({"error": "invalid destination"}, status_code=400)
+        if to.endswith("0429") and attempt(key) <= 2:
+            return JSONResponse({"error": "slow down"}, status_code=429, headers={"Retry-After": "1"})
+        if to.endswith("0500") and attempt(key) <= 2:
+            return JSONResponse({"error": "gateway busy"}, status_code=503)
+        sid = uuid.uuid4().hex
+        keep("sms", {"id": sid, "to": to, "text": body.get("text"), "reference": body.get("reference"), "at": time.time()})
+        return {"id": sid, "status": "accepted"}
+
+    @app.get("/health")
+    async def health():
+        return {"status": "ok"}
+
+    return app
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=18090)
+    ap.add_argument("--dir", required=True)
+    args = ap.parse_args()
+    directory = Path(args.dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    uvicorn.run(create_app(directory), host=args.host, port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

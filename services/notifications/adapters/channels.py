@@ -1,0 +1,169 @@
+"""The channels behind one small interface: ``send(to, content) -> provider message id``.
+
+- e-mail over SMTP (the letter as HTML and text, the PDF attached);
+- WhatsApp Business Cloud API over HTTP (a text message);
+- an SMS HTTP gateway (JSON ``{"to", "text"}``, answering ``{"id"}``).
+
+Each raises ``Transient`` (retry later: connection errors, 5xx, 4xx SMTP), ``RateLimited`` (429 or
+WhatsApp error 130429, with the provider's retry-after) or ``Permanent`` (the provider refused this
+message for good: 5xx SMTP, HTTP 4xx) — a permanent failure is recorded and falls back to the next
+channel, never retried."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Protocol
+
+import httpx
+
+from services.notifications.settings import Settings
+
+
+class Transient(Exception):
+    pass
+
+
+class Permanent(Exception):
+    pass
+
+
+class RateLimited(Transient):
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass
+class Content:
+    subject: str
+    text: str
+    html: str | None = None
+    attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # (filename, mime type, data)
+    message_id: str = ""
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, to: str, content: Content) -> str: ...
+
+
+class Email:
+    name = "email"
+
+    def __init__(self, settings: Settings):
+        self.s = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            smtp = smtplib.SMTP(self.s.smtp_host, self.s.smtp_port, timeout=self.s.smtp_timeout)
+            if self.s.smtp_starttls:
+                smtp.starttls()
+            if self.s.smtp_user:
+                smtp.login(self.s.smtp_user, self.s.smtp_password or "")
+            self._smtp = smtp
+        return self._smtp
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+            self._smtp = None
+
+    def send(self, to: str, content: Content) -> str:
+        msg = EmailMessage()
+        msg["From"] = self.s.mail_from
+        msg["To"] = to
+        msg["Subject"] = content.subject
+        msg["Message-ID"] = make_msgid(idstring=content.message_id.replace(":", "."), domain="kesbang.localhost")
+        msg["X-Kesbang-Message"] = content.message_id
+        msg.set_content(content.text)
+        if content.html:
+            msg.add_alternative(content.html, subtype="html")
+        for filename, mime, data in content.attachments:
+            maintype, subtype = mime.split("/", 1)
+            msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+        try:
+            self._connection().send_message(msg)
+        except smtplib.SMTPRecipientsRefused as e:
+            code = next(iter(e.recipients.values()))[0]
+            self._reset_after_error()
+            if 500 <= code < 600:
+                raise Permanent(f"recipient refused: {code}") from None
+            raise Transient(f"recipient deferred: {code}") from None
+        except smtplib.SMTPResponseException as e:
+            self._reset_after_error()
+            if 500 <= e.smtp_code < 600:
+                raise Permanent(f"{e.smtp_code} {e.smtp_error!r}") from None
+            raise Transient(f"{e.smtp_code} {e.smtp_error!r}") from None
+        except (OSError, smtplib.SMTPException) as e:
+            self.close()
+            raise Transient(repr(e)) from None
+        return msg["Message-ID"]
+
+    def _reset_after_error(self) -> None:
+        try:
+            if self._smtp is not None:
+                self._smtp.rset()
+        except (OSError, smtplib.SMTPException):
+            self.close()
+
+
+def _http_errors(r: httpx.Response, provider: str) -> None:
+    if r.status_code == 429:
+        raise RateLimited(f"{provider}: 429", float(r.headers.get("Retry-After") or 5))
+    if r.status_code >= 500:
+        raise Transient(f"{provider}: {r.status_code}")
+    if r.status_code >= 400:
+        raise Permanent(f"{provider}: {r.status_code} {r.text[:200]}")
+
+
+class WhatsApp:
+    """WhatsApp Business Cloud API: POST {base}/{phone_number_id}/messages."""
+
+    name = "whatsapp"
+
+    def __init__(self, settings: Settings, client: httpx.Client | None = None):
+        self.s = settings
+        self.http = client or httpx.Client(timeout=15)
+
+    def send(self, to: str, content: Content) -> str:
+        url = f"{self.s.whatsapp_api_url.rstrip('/')}/{self.s.whatsapp_phone_number_id}/messages"
+        try:
+            r = self.http.post(url, headers={"Authorization": f"Bearer {self.s.whatsapp_token}"}, json={
+                "messaging_product": "whatsapp", "recipient_type": "individual", "to": to.lstrip("+"),
+                "type": "text", "text": {"preview_url": True, "body": content.text}})
+        except httpx.HTTPError as e:
+            raise Transient(f"whatsapp: {e!r}") from None
+        if r.status_code == 400:
+            code = ((r.json() if r.headers.get("content-type", "").startswith("application/json") else {})
+                    .get("error") or {}).get("code")
+            if code == 130429:  # throughput reached: a rate limit, not a refusal
+                raise RateLimited("whatsapp: 130429 rate limit hit", float(r.headers.get("Retry-After") or 5))
+        _http_errors(r, "whatsapp")
+        return r.json()["messages"][0]["id"]
+
+
+class Sms:
+    """An SMS HTTP gateway: POST {base}/messages {"to", "text"} with an API key → {"id"}."""
+
+    name = "sms"
+
+    def __init__(self, settings: Settings, client: httpx.Client | None = None):
+        self.s = settings
+        self.http = client or httpx.Client(timeout=15)
+
+    def send(self, to: str, content: Content) -> str:
+        try:
+            r = self.http.post(f"{self.s.sms_api_url.rstrip('/')}/messages", headers={"X-Api-Key": self.s.sms_api_key},
+                               json={"to": to, "text": content.text[:459], "reference": content.message_id})
+        except httpx.HTTPError as e:
+            raise Transient(f"sms: {e!r}") from None
+        _http_errors(r, "sms")
+        return str(r.json()["id"])

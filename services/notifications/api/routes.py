@@ -1,0 +1,163 @@
+"""Notifications HTTP API: the delivery status of a kegiatan's invitations, one message with its
+history, resending a failed one, and the preview of the letter an operator checks before publishing."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.notifications.domain import letters
+from shared.auth import Principal
+from shared.masking import mask_phone
+from shared.web import Conflict, NotFound, Unprocessable, authenticated, roles
+
+router = APIRouter(tags=["delivery"])
+current = authenticated(lambda request: request.app.state.runtime.verifier)
+writer = roles(current, ("operator", "admin"))
+
+
+class MessageOut(BaseModel):
+    id: str
+    kegiatan_id: str | None
+    participant_id: str | None
+    recipient: str | None
+    kind: str
+    channel: str
+    to: str | None = Field(description="phone numbers masked")
+    status: str
+    attempts: int
+    error: str | None
+    unconfirmed: bool = Field(default=False, description="handed to the provider before a worker died; not resent")
+    fallback_of: str | None = None
+    history: list[dict[str, Any]]
+
+
+class DeliveryOut(BaseModel):
+    kegiatan_id: str
+    messages: int
+    participants: int
+    by_status: dict[str, int]
+    by_channel: dict[str, dict[str, int]]
+    unreachable: list[dict[str, Any]] = Field(description="participants with no usable contact")
+    failed: list[MessageOut]
+
+
+def _masked(channel: str, to: str | None) -> str | None:
+    return to if channel == "email" else mask_phone(to)
+
+
+def message_out(m: dict[str, Any]) -> MessageOut:
+    return MessageOut(id=m["_id"], kegiatan_id=m.get("kegiatan_id"), participant_id=m.get("participant_id"),
+                      recipient=m.get("recipient_name"), kind=m["kind"], channel=m["channel"],
+                      to=_masked(m["channel"], m.get("to")), status=m["status"], attempts=m.get("attempts", 0),
+                      error=m.get("error"), unconfirmed=bool(m.get("unconfirmed")), fallback_of=m.get("fallback_of"),
+                      history=[{"at": h["at"], "status": h["status"], "note": h.get("note")} for h in m.get("history", [])])
+
+
+async def _of_kegiatan(request: Request, kegiatan_id: str) -> list[dict[str, Any]]:
+    # message ids start with the participant's, which starts with the kegiatan's: an index range
+    coll = request.app.state.runtime.db["messages"]
+    return [m async for m in coll.find({"_id": {"$gte": f"{kegiatan_id}:", "$lt": f"{kegiatan_id};"}},
+                                       {"payload": 0, "_outbox": 0, "available": 0})]
+
+
+@router.get("/kegiatan/{kegiatan_id}/deliveries", response_model=DeliveryOut)
+async def deliveries(kegiatan_id: str, request: Request, principal: Principal = Depends(current)) -> DeliveryOut:
+    """Every message of a kegiatan's invitations rolled up by status and channel."""
+    ms = await _of_kegiatan(request, kegiatan_id)
+    if not ms or not principal.can_see(ms[0].get("region") or "-"):
+        raise NotFound("no messages for this kegiatan (yet)")
+    by_status: dict[str, int] = {}
+    by_channel: dict[str, dict[str, int]] = {}
+    for m in ms:
+        by_status[m["status"]] = by_status.get(m["status"], 0) + 1
+        ch = by_channel.setdefault(m["channel"], {})
+        ch[m["status"]] = ch.get(m["status"], 0) + 1
+    return DeliveryOut(
+        kegiatan_id=kegiatan_id, messages=len(ms), participants=len({m.get("participant_id") for m in ms}),
+        by_status=by_status, by_channel=by_channel,
+        unreachable=[{"participant_id": m.get("participant_id"), "name": m.get("recipient_name")}
+                     for m in ms if m["status"] == "unreachable"],
+        failed=[message_out(m) for m in ms if m["status"] in ("failed", "dead")])
+
+
+async def _message(request: Request, principal: Principal, message_id: str) -> dict[str, Any]:
+    m = await request.app.state.runtime.db["messages"].find_one({"_id": message_id}, {"payload": 0, "_outbox": 0})
+    if m is None or not principal.can_see(m.get("region") or "-"):
+        raise NotFound("no such message")
+    return m
+
+
+@router.get("/messages/{message_id}", response_model=MessageOut)
+async def get_message(message_id: str, request: Request, principal: Principal = Depends(current)) -> MessageOut:
+    return message_out(await _message(request, principal, message_id))
+
+
+@router.post("/messages/{message_id}/resend", response_model=MessageOut)
+async def resend(message_id: str, request: Request, principal: Principal = Depends(writer)) -> MessageOut:
+    """A failed or dead message (the operator fixed the address in the registry, or the provider
+    is back) is queued again."""
+    m = await _message(request, principal, message_id)
+    if not principal.can_write(m.get("region") or "-"):
+        raise NotFound("no such message")
+    if m["status"] not in ("failed", "dead"):
+        raise Conflict(f"only a failed message is resent; this one is {m['status']}", current_status=m["status"])
+    now = dt.datetime.now(dt.UTC)
+    updated = await request.app.state.runtime.db["messages"].find_one_and_update(
+        {"_id": message_id, "status": m["status"]},
+        {"$set": {"status": "queued", "attempts": 0, "error": None, "claim": None, "handed_at": None,
+                  "enqueued_at": now, "not_before": None, "updated_at": now},
+         "$push": {"history": {"at": now, "status": "queued", "note": f"resent by {principal.subject}"}}},
+        return_document=True)
+    if updated is None:
+        raise Conflict("the message changed meanwhile; reload and retry")
+    await asyncio.to_thread(request.app.state.enqueue, [message_id])
+    return message_out(updated)
+
+
+class Person(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    position: str | None = Field(default=None, max_length=200)
+    institution: str | None = Field(default=None, max_length=200)
+
+
+class PreviewIn(BaseModel):
+    """The kegiatan as the events service holds it (its snapshot, letter, agenda, speakers) and a
+    sample recipient; the RSVP link and QR code are placeholders."""
+
+    model_config = ConfigDict(extra="forbid")
+    kegiatan: dict[str, Any] = Field(description="title, type, theme, starts_at, ends_at, venue, organiser, agenda, speakers, letter")
+    recipient: Person = Person(name="Nama Ormas")
+    kind: Literal["ormas", "guest"] = "ormas"
+    seats: int = Field(default=1, ge=1, le=50)
+    format: Literal["html", "pdf", "text", "short"] = "html"
+
+
+@router.post("/preview", responses={200: {"content": {"application/pdf": {}, "text/html": {}}}})
+async def preview(body: PreviewIn, principal: Principal = Depends(current)) -> Response:
+    """The letter exactly as it will be sent, or 422 naming what is missing — checked before
+    publishing, so that no worker meets a letter it cannot write."""
+    k = body.kegiatan
+    cutoff = k.get("rsvp_cutoff") or k.get("starts_at")
+    data = {"kind": body.kind, "seats": body.seats, "kegiatan": k, "rsvp_url": "https://contoh/rsvp/…",
+            "rsvp_cutoff": cutoff, "checkin_token": "CONTOH-KODE-QR-" + "0" * 40,
+            "recipient": {**body.recipient.model_dump(), "email": None, "phone": None, "whatsapp": None, "officers": []}}
+    try:
+        if body.format == "pdf":
+            return Response(letters.pdf(data), media_type="application/pdf")
+        if body.format == "text":
+            return Response(letters.text(data), media_type="text/plain; charset=utf-8")
+        if body.format == "short":
+            return Response(letters.short_text(data), media_type="text/plain; charset=utf-8")
+        return HTMLResponse(letters.html_letter(data))
+    except letters.LetterError as e:
+        raise Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}]) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise Unprocessable(f"the kegiatan data is incomplete: {e!r}",
+                            errors=[{"field": "kegiatan", "message": f"missing or invalid: {e}"}]) from None

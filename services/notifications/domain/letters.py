@@ -1,0 +1,213 @@
+"""The invitation as an Indonesian formal letter (surat undangan) — text, HTML and PDF with the
+participant's check-in QR code — and the short text WhatsApp and SMS carry. No I/O: every function
+takes the ``invited`` event's data and returns what is sent.
+
+A letter that cannot be written (missing letter data) raises ``LetterError`` naming the field: the
+preview shows it before publishing; a worker never meets it at send time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping
+from typing import Any
+
+import segno
+from fpdf import FPDF
+
+from shared import regions, tanggal
+from shared.errors import FieldError
+
+TYPE_NAMES = {"fasilitasi": "Fasilitasi Pemberdayaan Organisasi Kemasyarakatan", "dialog": "Dialog",
+              "pelatihan": "Pelatihan", "apel": "Apel", "silaturahmi": "Silaturahmi", "sosialisasi": "Sosialisasi",
+              "rapat_koordinasi": "Rapat Koordinasi"}
+REQUIRED = ("number", "nature", "attachment", "subject", "signatory_name", "signatory_title")
+
+
+class LetterError(FieldError):
+    """The letter cannot be written from this data."""
+
+
+def _t(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def government(region: str) -> str:
+    """The first line of the letterhead: PEMERINTAH KOTA PASURUAN / … PROVINSI DKI JAKARTA."""
+    r = regions.get(region)
+    if r is None:
+        return "KEMENTERIAN DALAM NEGERI REPUBLIK INDONESIA"
+    name = f"PROVINSI {r.name}" if r.kind == "provinsi" else r.name
+    return f"PEMERINTAH {name}".upper()
+
+
+def addressee(data: Mapping[str, Any]) -> str:
+    r = data["recipient"]
+    if data.get("kind", "ormas") == "ormas":
+        return f"Ketua {r['name']}"
+    return ", ".join(x for x in (r.get("name"), r.get("position")) if x)
+
+
+def fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything the letter says, in Bahasa Indonesia, or LetterError."""
+    k = data["kegiatan"]
+    letter = k.get("letter") or {}
+    missing = [f for f in REQUIRED if not str(letter.get(f) or "").strip()]
+    if missing:
+        raise LetterError("letter", f"the letter needs its {', '.join(missing)}")
+    zone = k["venue"]["zone"]
+    start, end = _t(k["starts_at"]), _t(k["ends_at"])
+    venue = ", ".join(x for x in (k["venue"]["name"], k["venue"].get("address"), k["venue"].get("region_name")) if x)
+    place = letter.get("place") or (regions.get(k["organiser"]["region"]).name.removeprefix("Kota ").removeprefix("Kabupaten ")
+                                    if regions.get(k["organiser"]["region"]) else "Jakarta")
+    dated = tanggal.tanggal(dt.date.fromisoformat(letter["date"])) if letter.get("date") else \
+        tanggal.tanggal(start.date() - dt.timedelta(days=7))
+    cutoff = _t(data["rsvp_cutoff"])
+    return {
+        "government": government(k["organiser"]["region"]), "office": k["organiser"]["name"].upper(),
+        "office_address": k["organiser"].get("address"), "place_date": f"{place}, {dated}",
+        "number": letter["number"], "nature": letter["nature"], "attachment": letter["attachment"],
+        "subject": letter["subject"], "to": addressee(data),
+        "event": k["title"], "event_type": TYPE_NAMES.get(k["type"], k["type"]), "theme": k.get("theme"),
+        "day_date": tanggal.rentang(start, end, zone), "time": f"{tanggal.jam(start, zone)} s.d. selesai",
+        "venue": venue, "seats": data["seats"],
+        "agenda": [f"{a['time']} {a['title']}" if a.get("time") else a["title"] for a in k.get("agenda") or []],
+        "speakers": [", ".join(x for x in (s["name"], s.get("position")) if x) for s in k.get("speakers") or []],
+        "rsvp_url": data["rsvp_url"],
+        "rsvp_by": f"{tanggal.hari_tanggal(cutoff, zone)} pukul {tanggal.jam(cutoff, zone)}",
+        "signatory_title": letter["signatory_title"], "signatory_name": letter["signatory_name"],
+        "signatory_nip": letter.get("signatory_nip"), "checkin_token": data["checkin_token"],
+    }
+
+
+def _body(f: Mapping[str, Any]) -> list[str]:
+    seats = "1 (satu) orang pengurus" if f["seats"] == 1 else f"paling banyak {f['seats']} orang utusan"
+    return [
+        "Dengan hormat,",
+        f"Dalam rangka kegiatan {f['event_type']} \"{f['event']}\""
+        + (f" dengan tema \"{f['theme']}\"" if f["theme"] else "")
+        + f", bersama ini kami mengundang {seats} untuk hadir pada:",
+    ]
+
+
+def text(data: Mapping[str, Any]) -> str:
+    f = fields(data)
+    lines = [f["government"], f["office"], f["office_address"] or "", "", f["place_date"], "",
+             f"Nomor    : {f['number']}", f"Sifat    : {f['nature']}", f"Lampiran : {f['attachment']}",
+             f"Perihal  : {f['subject']}", "", "Kepada", f"Yth. {f['to']}", "di -", "    Tempat", "", *_body(f), "",
+             f"  Hari/Tanggal : {f['day_date']}", f"  Waktu        : {f['time']}", f"  Tempat       : {f['venue']}",
+             f"  Acara        : {f['event']}"]
+    if f["agenda"]:
+        lines += ["", "Susunan acara:", *(f"  - {a}" for a in f["agenda"])]
+    if f["speakers"]:
+        lines += ["", "Narasumber:", *(f"  - {s}" for s in f["speakers"])]
+    lines += ["", f"Mohon konfirmasi kehadiran paling lambat {f['rsvp_by']} melalui tautan berikut:", f["rsvp_url"], "",
+              "Kode QR terlampir ditunjukkan kepada petugas saat registrasi.",
+              "Demikian atas perhatian dan kehadirannya diucapkan terima kasih.", "", f["signatory_title"], "", "",
+              f["signatory_name"]]
+    if f["signatory_nip"]:
+        lines.append(f"NIP. {f['signatory_nip']}")
+    return "\n".join(lines) + "\n"
+
+
+def html_letter(data: Mapping[str, Any]) -> str:
+    f = {k: (html.escape(v) if isinstance(v, str) else v) for k, v in fields(data).items()}
+    agenda = "".join(f"<li>{html.escape(a)}</li>" for a in fields(data)["agenda"])
+    return f"""<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{f['subject']}</title></head>
+<body style="font-family:serif;max-width:40em;margin:auto">
+<div style="text-align:center;border-bottom:3px double #000"><strong>{f['government']}<br>{f['office']}</strong><br>{f['office_address'] or ''}</div>
+<p style="text-align:right">{f['place_date']}</p>
+<table><tr><td>Nomor</td><td>: {f['number']}</td></tr><tr><td>Sifat</td><td>: {f['nature']}</td></tr>
+<tr><td>Lampiran</td><td>: {f['attachment']}</td></tr><tr><td>Perihal</td><td>: {f['subject']}</td></tr></table>
+<p>Kepada<br>Yth. {f['to']}<br>di -<br>&nbsp;&nbsp;&nbsp;&nbsp;Tempat</p>
+{"".join(f"<p>{html.escape(p)}</p>" for p in _body(fields(data)))}
+<table><tr><td>Hari/Tanggal</td><td>: {f['day_date']}</td></tr><tr><td>Waktu</td><td>: {f['time']}</td></tr>
+<tr><td>Tempat</td><td>: {f['venue']}</td></tr><tr><td>Acara</td><td>: {f['event']}</td></tr></table>
+{f"<p>Susunan acara:</p><ul>{agenda}</ul>" if agenda else ""}
+<p>Mohon konfirmasi kehadiran paling lambat {f['rsvp_by']} melalui <a href="{f['rsvp_url']}">tautan konfirmasi</a>.
+Kode QR pada surat terlampir (PDF) ditunjukkan kepada petugas saat registrasi.</p>
+<p>Demikian atas perhatian dan kehadirannya diucapkan terima kasih.</p>
+<p style="margin-left:55%">{f['signatory_title']}<br><br><br><strong>{f['signatory_name']}</strong>{f"<br>NIP. {f['signatory_nip']}" if f['signatory_nip'] else ""}</p>
+</body></html>"""
+
+
+def short_text(data: Mapping[str, Any]) -> str:
+    """The WhatsApp / SMS invitation: who, what, when, where, and the RSVP link."""
+    f = fields(data)
+    return (f"Yth. {f['to']}. {f['office'].title()} mengundang Saudara pada {f['event']}, {f['day_date']} pukul "
+            f"{f['time'].split(' s.d.')[0]} di {f['venue']}. Konfirmasi: {f['rsvp_url']}")
+
+
+def _latin1(s: str) -> str:
+    return s.encode("latin-1", "replace").decode("latin-1")
+
+
+def pdf(data: Mapping[str, Any]) -> bytes:
+    """The letter as a one-page A4 PDF with the participant's check-in QR code."""
+    f = fields(data)
+    doc = FPDF(format="A4")
+    doc.set_margins(20, 15, 20)
+    doc.set_auto_page_break(True, 15)
+    doc.add_page()
+    doc.set_font("Helvetica", "B", 13)
+    for line in (f["government"], f["office"]):
+        doc.cell(0, 6, _latin1(line), align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Helvetica", size=9)
+    if f["office_address"]:
+        doc.cell(0, 5, _latin1(f["office_address"]), align="C", new_x="LMARGIN", new_y="NEXT")
+    y = doc.get_y() + 1
+    doc.line(20, y, 190, y)
+    doc.line(20, y + 0.8, 190, y + 0.8)
+    doc.set_y(y + 4)
+    doc.set_font("Helvetica", size=11)
+    doc.cell(0, 6, _latin1(f["place_date"]), align="R", new_x="LMARGIN", new_y="NEXT")
+    for label, key in (("Nomor", "number"), ("Sifat", "nature"), ("Lampiran", "attachment"), ("Perihal", "subject")):
+        doc.cell(25, 6, label)
+        doc.cell(0, 6, _latin1(f": {f[key]}"), new_x="LMARGIN", new_y="NEXT")
+    doc.ln(3)
+    for line in ("Kepada", f"Yth. {f['to']}", "di -", "      Tempat"):
+        doc.set_x(110)
+        doc.multi_cell(80, 6, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+    doc.ln(3)
+    for p in _body(f):
+        doc.multi_cell(0, 6, _latin1(p), new_x="LMARGIN", new_y="NEXT")
+    doc.ln(1)
+    for label, key in (("Hari/Tanggal", "day_date"), ("Waktu", "time"), ("Tempat", "venue"), ("Acara", "event")):
+        doc.set_x(30)
+        doc.cell(30, 6, label)
+        doc.multi_cell(0, 6, _latin1(f": {f[key]}"), new_x="LMARGIN", new_y="NEXT")
+    doc.ln(2)
+    doc.multi_cell(0, 6, _latin1(f"Mohon konfirmasi kehadiran paling lambat {f['rsvp_by']} melalui {f['rsvp_url']}. "
+                                 "Kode QR di bawah ini ditunjukkan kepada petugas saat registrasi. Demikian atas "
+                                 "perhatian dan kehadirannya diucapkan terima kasih."), new_x="LMARGIN", new_y="NEXT")
+    top = doc.get_y() + 4
+    _qr(doc, f["checkin_token"], x=20, y=top, size=38)
+    doc.set_xy(110, top)
+    doc.multi_cell(80, 6, _latin1(f["signatory_title"]), new_x="LMARGIN", new_y="NEXT")
+    doc.set_xy(110, top + 24)
+    doc.set_font("Helvetica", "B", 11)
+    doc.multi_cell(80, 6, _latin1(f["signatory_name"]), new_x="LMARGIN", new_y="NEXT")
+    if f["signatory_nip"]:
+        doc.set_font("Helvetica", size=11)
+        doc.set_x(110)
+        doc.cell(80, 6, f"NIP. {f['signatory_nip']}")
+    return bytes(doc.output())
+
+
+def _qr(doc: FPDF, payload: str, *, x: float, y: float, size: float) -> None:
+    """The QR code drawn as filled runs (no image library, no mask search: mask 0 scans as well)."""
+    qr = segno.make(payload, error="m", mask=0, micro=False)
+    matrix = list(qr.matrix)
+    cell = size / (len(matrix) + 8)
+    x0, y0 = x + 4 * cell, y + 4 * cell
+    for r, row in enumerate(matrix):
+        c, n = 0, len(row)
+        while c < n:
+            if row[c]:
+                e = c
+                while e < n and row[e]:
+                    e += 1
+                doc.rect(x0 + c * cell, y0 + r * cell, (e - c) * cell, cell, style="F")
+                c = e
+            else:
+                c += 1

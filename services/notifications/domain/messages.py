@@ -1,0 +1,106 @@
+"""Which messages an invitation becomes, and the rules of sending them. No I/O.
+
+One message per (participant, kind, channel), named by a deterministic id, so a redelivered event
+or a second worker can never make a second one. A message is claimed before it is sent and marked
+as handed to the provider just before the provider is called: a worker killed before that point
+leaves a message that is sent again; one killed after it leaves a message that is not (it may
+have gone out), and is counted as such."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from shared import regions
+
+CHANNELS = ("email", "whatsapp", "sms")
+FALLBACK = {"email": ("whatsapp", "sms"), "whatsapp": ("sms", "email"), "sms": ("email",)}
+KINDS = ("invitation", "reminder_3d", "reminder_1d", "rescheduled", "cancelled", "skt_expiry")
+FINAL = ("sent", "delivered", "read", "failed", "dead")
+QUIET_FROM, QUIET_UNTIL = 21, 7  # no WhatsApp or SMS between 21.00 and 07.00 in the recipient's zone
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+
+def message_id(participant_id: str, kind: str, channel: str) -> str:
+    return f"{participant_id}:{kind}:{channel}"
+
+
+def usable(channel: str, address: str | None) -> bool:
+    """An address the channel can take, checked before anything is sent."""
+    if not address:
+        return False
+    return bool(EMAIL_RE.match(address)) if channel == "email" else bool(PHONE_RE.match(address))
+
+
+def addresses(recipient: Mapping[str, Any]) -> dict[str, str]:
+    """The usable address of each channel a recipient has: e-mail, WhatsApp, and SMS to the phone
+    (or to the WhatsApp number when there is no other phone)."""
+    out = {}
+    if usable("email", recipient.get("email")):
+        out["email"] = recipient["email"]
+    if usable("whatsapp", recipient.get("whatsapp")):
+        out["whatsapp"] = recipient["whatsapp"]
+    phone = recipient.get("phone") or recipient.get("whatsapp")
+    if usable("sms", phone):
+        out["sms"] = phone
+    return out
+
+
+def first_channels(available: Mapping[str, str]) -> list[str]:
+    """An invitation goes by e-mail (the letter with its PDF) and by WhatsApp where the recipient
+    has them; SMS, which costs per message, only when neither is there — or as the fallback."""
+    first = [c for c in ("email", "whatsapp") if c in available]
+    return first or (["sms"] if "sms" in available else [])
+
+
+def next_channel(failed: str, available: Mapping[str, str], tried: set[str]) -> str | None:
+    """Where a permanently failed message goes next (an e-mail that bounced → WhatsApp, then SMS)."""
+    return next((c for c in FALLBACK[failed] if c in available and c not in tried), None)
+
+
+def quiet_until(channel: str, now: dt.datetime, zone: str) -> dt.datetime | None:
+    """When a WhatsApp or SMS message may go, if now is night in the recipient's zone; else None."""
+    if channel == "email":
+        return None
+    local = now.astimezone(regions.ZONES[zone])
+    if QUIET_UNTIL <= local.hour < QUIET_FROM:
+        return None
+    morning = local.replace(hour=QUIET_UNTIL, minute=0, second=0, microsecond=0)
+    if local.hour >= QUIET_FROM:
+        morning += dt.timedelta(days=1)
+    return morning.astimezone(dt.UTC)
+
+
+def backoff(attempt: int, *, base: float = 2.0, cap: float = 600.0, rnd: random.Random | None = None) -> float:
+    """Exponential backoff with full jitter: a random wait in [0, min(cap, base * 2**attempt)]."""
+    r = rnd or random
+    return r.uniform(0, min(cap, base * 2 ** attempt))
+
+
+def zone_of(region: str | None, fallback: str = "WIB") -> str:
+    return regions.zone_of(region) if region and regions.is_valid(region) else fallback
+
+
+def for_invitation(data: Mapping[str, Any], now: dt.datetime, kind: str = "invitation") -> list[dict[str, Any]]:
+    """The message documents an ``invited`` event becomes: one per channel the recipient has, or
+    one ``unreachable`` record when it has none (reported on the kegiatan, never crashed on)."""
+    change = data["change"]
+    payload = {**change, "kind": data["kind"]}
+    available = addresses(change["recipient"])
+    zone = change["kegiatan"]["venue"]["zone"]
+    base = {"participant_id": data["participant_id"], "kegiatan_id": data["kegiatan_id"], "ormas_id": data.get("ormas_id"),
+            "region": data["kegiatan_region"], "recipient_name": change["recipient"]["name"], "kind": kind,
+            "zone": zone_of(data.get("region"), zone), "payload": payload, "available": available,
+            "attempts": 0, "claim": None, "handed_at": None, "provider_id": None, "error": None,
+            "created_at": now, "updated_at": now, "enqueued_at": now, "not_before": None}
+    if not available:
+        return [{**base, "_id": message_id(data["participant_id"], kind, "none"), "channel": "none", "to": None,
+                 "status": "unreachable", "error": "no usable e-mail, WhatsApp or phone number",
+                 "history": [{"at": now, "status": "unreachable", "note": "no usable contact"}]}]
+    return [{**base, "_id": message_id(data["participant_id"], kind, c), "channel": c, "to": available[c],
+             "status": "queued", "history": [{"at": now, "status": "queued", "note": None}]}
+            for c in first_channels(available)]

@@ -1,0 +1,51 @@
+"""The invitation letter and short messages, written from an ``invited`` event."""
+
+import datetime as dt
+
+import pytest
+
+from services.events import changes
+from services.notifications.domain import letters
+from tests.unit.test_events_changes import COPIES, K
+
+
+def invited(**over):
+    pairs, _ = changes.new_participants({**K, **over}, ["o1"], COPIES, secret=b"s" * 40,
+                                        public_url="https://kesbang.example", now=dt.datetime(2026, 12, 21, tzinfo=dt.UTC), actor="op")
+    data = pairs[0][1]["event"]["data"]
+    return {**data["change"], "kind": data["kind"]}
+
+
+def test_the_letter_has_the_formal_parts_in_bahasa_indonesia():
+    t = letters.text(invited())
+    for part in ("PEMERINTAH KOTA PASURUAN", "BADAN KESATUAN BANGSA DAN POLITIK KOTA PASURUAN", "Nomor    : 005/1",
+                 "Sifat    : Penting", "Lampiran : -", "Perihal  : Undangan", "Yth. Ketua LSM Gempar",
+                 "Hari/Tanggal : Selasa, 5 Januari 2027", "Waktu        : 08.00 WIB s.d. selesai",
+                 "Tempat       : Kantor Bakesbangpol, Jl. Pahlawan, Kota Pasuruan", "https://kesbang.example/rsvp/k1/",
+                 "paling banyak 2 orang utusan", "Pasuruan, 20 Desember 2026"):
+        assert part in t, part
+    assert "Selasa, 5 Januari 2027" in letters.html_letter(invited())
+
+
+def test_the_time_is_written_in_the_venues_zone():
+    wita = invited(venue={"name": "Aula", "address": None, "region": "73.71", "zone": "WITA"})  # Kota Makassar
+    assert "09.00 WITA" in letters.text(wita) and "09.00 WITA" in letters.short_text(wita)
+
+
+def test_the_pdf_is_one_page_with_the_qr_code():
+    body = letters.pdf(invited())
+    assert body.startswith(b"%PDF-") and body.count(b"/Type /Page\n") + body.count(b"/Type /Page ") >= 1
+    assert 2_000 < len(body) < 100_000
+
+
+def test_a_short_message_fits_whatsapp_and_names_the_link():
+    s = letters.short_text(invited())
+    assert s.startswith("Yth. Ketua LSM Gempar") and "https://kesbang.example/rsvp/k1/" in s and len(s) < 500
+
+
+def test_a_letter_without_its_data_fails_at_preview_naming_the_field():
+    data = invited()
+    data["kegiatan"]["letter"]["signatory_name"] = None
+    with pytest.raises(letters.LetterError) as e:
+        letters.text(data)
+    assert e.value.field == "letter" and "signatory_name" in e.value.message
