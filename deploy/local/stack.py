@@ -458,6 +458,16 @@ class IsolatedPlatform:
     run_dir: Path
     started: list[str]
     infra: object | None = None  # what the caller knows of the servers (tests attach theirs)
+    components: list[Component] = dataclasses.field(default_factory=list)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL to the component's whole process group (a Celery worker and its pool)."""
+        self.group.stop(name, timeout=5, sig=signal.SIGKILL)
+
+    def restart(self, name: str) -> None:
+        c = next(c for c in self.components if c.name == name)
+        proc = self.group.start(c)
+        self.group.wait_healthy(c, proc)
 
     @property
     def urls(self) -> dict[str, str]:
@@ -479,18 +489,18 @@ class IsolatedPlatform:
         self.started.clear()
 
 
-def start_isolated(run_id: str, ports: Mapping[str, int], *, redis_db_base: int) -> IsolatedPlatform:
+def start_isolated(run_id: str, ports: Mapping[str, int], *, redis_db_base: int,
+                   extra_env: Mapping[str, Mapping[str, str]] = {}) -> IsolatedPlatform:
     """Starts every service process for a test or benchmark run (the servers must be up)."""
     prefix, suffix = f"t{run_id}.", f"_t{run_id}"
     run_dir = DATA / "test-run" / run_id
     group = ProcessGroup(run_dir, DATA / "logs" / f"run-{run_id}")
     redis_urls = {s: f"{infra_urls()['redis']}/{redis_db_base + i}" for i, s in enumerate(SERVICES)}
-    extra_env = {s: {f"{s.upper()}_REDIS_URL": redis_urls[s]} for s in SERVICES}
-    comps = service_components(ports=ports, db_suffix=suffix, topic_prefix=prefix, run_dir=run_dir,
-                               extra_env=extra_env)
+    env = {s: {f"{s.upper()}_REDIS_URL": redis_urls[s], **extra_env.get(s, {})} for s in SERVICES}
+    comps = service_components(ports=ports, db_suffix=suffix, topic_prefix=prefix, run_dir=run_dir, extra_env=env)
     started = bring_up(group, comps, reuse=False)
     return IsolatedPlatform(run_id=run_id, group=group, ports=dict(ports), topic_prefix=prefix, db_suffix=suffix,
-                            redis_urls=redis_urls, run_dir=run_dir, started=started)
+                            redis_urls=redis_urls, run_dir=run_dir, started=started, components=comps)
 
 
 async def drop_isolated_data(p: IsolatedPlatform) -> None:

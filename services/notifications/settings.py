@@ -25,5 +25,6 @@ class Settings(ServiceSettings):
     max_attempts: int = 8
     # a message still queued (or claimed by a worker that died) this long is enqueued again
     recover_after_seconds: float = 120.0
+    recover_every_seconds: float = 60.0
     # the workers write delivery events; the API's relay finds them by sweeping this often
     outbox_sweep_seconds: float = 5.0

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 settings = Settings()
 app = make_celery(settings, queue="notifications")
 app.conf.beat_schedule = {
-    "recover-stuck-messages": {"task": "notifications.recover", "schedule": 60.0},
+    "recover-stuck-messages": {"task": "notifications.recover", "schedule": settings.recover_every_seconds},
 }
 QUIET_STEP = dt.timedelta(hours=5)  # a countdown stays below the broker's visibility timeout
 

@@ -19,7 +19,7 @@ from pymongo import AsyncMongoClient
 
 from deploy.local import stack
 from shared import auth
-from tests.bench import events_scale, registry_scale
+from tests.bench import events_scale, notifications_scale, registry_scale
 from tests.bench.common import pct, run_concurrently, summary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +90,7 @@ async def drain_backlog(p: stack.IsolatedPlatform) -> dict:
     projection = client[p.db_name("reporting")]["ormas"]
     t0 = time.perf_counter()
     start_count = await projection.count_documents({})
-    while (n := await projection.count_documents({})) < written:
+    while await projection.count_documents({}) < written:
         await asyncio.sleep(0.1)
     seconds = time.perf_counter() - t0
     await client.close()
@@ -137,6 +137,7 @@ async def main_async(p: stack.IsolatedPlatform) -> dict:
                "benchmarks": []}
     steps = {"registry": [lambda: bench_create(p, token), lambda: drain_backlog(p), lambda: bench_lag(p, token)],
              "events": [lambda: events_scale.run(p, CONCURRENCY)],
+             "notifications": [lambda: notifications_scale.run(p)],
              "registry_scale": [lambda: registry_scale.run(p, CONCURRENCY)] if registry_scale.SCALE else []}
     only = [s for s in os.environ.get("BENCH_ONLY", "").split(",") if s]  # e.g. BENCH_ONLY=events
     for step in [s for name, group in steps.items() if not only or name in only for s in group]:
@@ -151,7 +152,8 @@ def main() -> None:
     stack.ensure_dev_keys()
     group = stack.ProcessGroup(stack.DATA / "run", stack.DATA / "logs")
     started_infra = stack.bring_up(group, stack.infra_components())
-    p = stack.start_isolated(uuid.uuid4().hex[:6], PORTS, redis_db_base=12)
+    p = stack.start_isolated(uuid.uuid4().hex[:6], PORTS, redis_db_base=12,
+                             extra_env={"notifications": notifications_scale.ENV})
     try:
         results = asyncio.run(main_async(p))
     finally:
