@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.notifications.adapters.store import INDEXES, TOPIC
+from services.notifications.api import webhooks
 from services.notifications.api.routes import router
 from services.notifications.consumers import celery_enqueue
 from services.notifications.settings import Settings
@@ -41,5 +42,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return web.create_app(
         title="Kesbang Notifications", version="0.1.0", lifespan=lifespan,
         description="Invitation letters, reminders and delivery tracking, sent by Celery workers.",
-        routers=[web.health_router(runtime.ready_checks()), router],
+        routers=[web.health_router(runtime.ready_checks()), router, webhooks.router],
     )

@@ -1,10 +1,15 @@
-"""Notifications' consumers (``python -m services.notifications.consumers``): the contacts it
-needs from ``registry.ormas``, and from ``events.participation`` the invitations to send.
+"""Notifications' consumers (``python -m services.notifications.consumers``).
 
-An ``invited`` event becomes one message record per channel, written under deterministic ids (a
-redelivered event writes nothing new), and one Celery task per new message. A consumer that dies
-between the two leaves queued messages without a task: the ``notifications.recover`` beat job
-enqueues them."""
+- ``registry.ormas``: the contacts copy; ``skt_expiring`` becomes the 90/30/7-day notice.
+- ``events.participation``: ``invited`` becomes one message record per channel, written under
+  deterministic ids (a redelivered event writes nothing new), and one Celery task per new message;
+  the invitation is kept (``participants``) for reminders and notices; ``responded`` records the
+  answer (reminders go to those attending and those who have not answered).
+- ``events.kegiatan``: the kegiatan's current time and status (``kegiatan``); ``rescheduled`` and
+  ``cancelled`` become a notice to everyone invited.
+
+A consumer that dies between writing messages and enqueueing them leaves queued messages without
+a task: the ``notifications.recover`` beat job enqueues them."""
 
 from __future__ import annotations
 
@@ -15,30 +20,74 @@ from typing import Any
 from services.notifications.adapters.store import INDEXES, Contacts, delivery_event, insert_messages
 from services.notifications.domain import messages
 from services.notifications.settings import Settings
-from shared import outbox
+from shared import outbox, readmodel
 from shared.contracts import Contract
 from shared.runtime import Runtime, run_consumer_process
 
 GROUP = "notifications"
-TOPICS = ["registry.ormas", "events.participation"]
+TOPICS = ["registry.ormas", "events.participation", "events.kegiatan"]
+
+
+def _prefix(kegiatan_id: str) -> dict[str, str]:
+    return {"$gte": f"{kegiatan_id}:", "$lt": f"{kegiatan_id};"}
 
 
 def build_handler(runtime: Runtime, enqueue):
-    contacts = Contacts(runtime.db)
+    db = runtime.db
+    contacts = Contacts(db)
+
+    async def write(docs: list[dict[str, Any]]) -> None:
+        now = dt.datetime.now(dt.UTC)
+        for d in docs:
+            if d["status"] == "unreachable":
+                d[outbox.FIELD] = [delivery_event(d, "unreachable", now, d["error"])]
+        new = await insert_messages(db, docs)
+        due = [d["_id"] for d in docs if d["_id"] in new and d["status"] == "queued"]
+        if due:
+            await asyncio.to_thread(enqueue, due)
+
+    async def invited(data: dict[str, Any]) -> None:
+        await db["participants"].update_one({"_id": data["participant_id"]},
+                                            {"$setOnInsert": {"invited": data, "attending": None, "version": 1,
+                                                              "invited_at": dt.datetime.now(dt.UTC)}},
+                                            upsert=True)
+        k = await db["kegiatan"].find_one({"_id": data["kegiatan_id"]})
+        if k is not None and k["status"] == "cancelled":
+            return  # cancelled before this invitation was read: its notice is all they get
+        kind_data = data
+        if k is not None and k["starts_at"] != data["change"]["kegiatan"]["starts_at"]:  # rescheduled meanwhile
+            kind_data = {**data, "change": {**data["change"], "kegiatan": {
+                **data["change"]["kegiatan"], "starts_at": k["starts_at"], "ends_at": k["ends_at"]}}}
+        await write(messages.for_invitation(kind_data, dt.datetime.now(dt.UTC)))
+
+    async def kegiatan_changed(name: str, data: dict[str, Any]) -> None:
+        kid = data["kegiatan_id"]
+        await readmodel.upsert_versioned(db["kegiatan"], kid, data["version"], {
+            "status": data["status"], "starts_at": data["starts_at"], "ends_at": data["ends_at"], "title": data["title"]})
+        if name not in ("rescheduled", "cancelled"):
+            return
+        now = dt.datetime.now(dt.UTC)
+        reason = (data.get("change") or {}).get("reason")
+        docs = []
+        variant = f":v{data['version']}" if name == "rescheduled" else ""  # each reschedule is told once
+        async for p in db["participants"].find({"_id": _prefix(kid)}):
+            docs += messages.for_notice(p["invited"], name, now, kegiatan=data, reason=reason, variant=variant)
+        await write(docs)
 
     async def handle(event: dict[str, Any], contract: Contract) -> None:
+        data = event["data"]
         if contract.topic == "registry.ormas":
-            await contacts.apply(event["data"])  # version-checked: redelivery is a no-op
+            await contacts.apply(data)  # version-checked: redelivery is a no-op
+            if contract.name == "registry.ormas.skt_expiring":
+                await write(messages.for_skt_expiry(data, data["change"]["days_left"], data["change"]["valid_until"],
+                                                    dt.datetime.now(dt.UTC)))
         elif contract.name == "events.participation.invited":
-            now = dt.datetime.now(dt.UTC)
-            docs = messages.for_invitation(event["data"], now)
-            for d in docs:
-                if d["status"] == "unreachable":
-                    d[outbox.FIELD] = [delivery_event(d, "unreachable", now, d["error"])]
-            new = await insert_messages(runtime.db, docs)
-            due = [d["_id"] for d in docs if d["_id"] in new and d["status"] == "queued"]
-            if due:
-                await asyncio.to_thread(enqueue, due)
+            await invited(data)
+        elif contract.name == "events.participation.responded":
+            await db["participants"].update_one({"_id": data["participant_id"], "version": {"$lt": data["version"]}},
+                                                {"$set": {"attending": data["change"]["attending"], "version": data["version"]}})
+        elif contract.topic == "events.kegiatan":
+            await kegiatan_changed(contract.name.rsplit(".", 1)[1], data)
 
     return handle
 

@@ -26,5 +26,7 @@ class Settings(ServiceSettings):
     # a message still queued (or claimed by a worker that died) this long is enqueued again
     recover_after_seconds: float = 120.0
     recover_every_seconds: float = 60.0
+    reminders_every_seconds: float = 900.0
+    reminder_grace_seconds: float = 12 * 3600  # no reminder to someone invited this recently
     # the workers write delivery events; the API's relay finds them by sweeping this often
     outbox_sweep_seconds: float = 5.0

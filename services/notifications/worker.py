@@ -17,6 +17,7 @@ from typing import Any
 
 import redis
 from celery.signals import worker_process_init
+from pymongo.errors import DuplicateKeyError
 
 from services.notifications.adapters import channels
 from services.notifications.adapters.ratelimit import RateLimiter
@@ -30,6 +31,7 @@ settings = Settings()
 app = make_celery(settings, queue="notifications")
 app.conf.beat_schedule = {
     "recover-stuck-messages": {"task": "notifications.recover", "schedule": settings.recover_every_seconds},
+    "reminders": {"task": "notifications.reminders", "schedule": settings.reminders_every_seconds},
 }
 QUIET_STEP = dt.timedelta(hours=5)  # a countdown stays below the broker's visibility timeout
 
@@ -70,6 +72,12 @@ def _channel(name: str) -> channels.Channel:
 def content(msg: dict[str, Any]) -> channels.Content:
     """What the message says on its channel (the letter data was checked at preview and publish)."""
     data = msg["payload"]
+    if msg["kind"].startswith("skt_expiry"):
+        subject, body = letters.skt_notice(data)
+        return channels.Content(subject=subject, text=body, message_id=msg["_id"])
+    if msg["kind"] != "invitation":
+        subject, body = letters.notice(msg["kind"], data)
+        return channels.Content(subject=subject, text=body, message_id=msg["_id"])
     f = letters.fields(data)
     if msg["channel"] == "email":
         return channels.Content(subject=f"{f['subject']}: {f['event']}", text=letters.text(data),
@@ -132,26 +140,29 @@ def send(message_id: str) -> dict:
         return {"message_id": message_id, "status": "failed", "reason": str(e)}
     store.settle(message_id, token, status="sent", now=dt.datetime.now(dt.UTC), provider_id=provider_id,
                  event_status="sent")
+    if msg["channel"] != "email":  # the provider's status webhooks name its own id
+        store.remember_provider_id(provider_id, message_id)
     return {"message_id": message_id, "status": "sent"}
 
 
 def _fall_back(msg: dict[str, Any], now: dt.datetime) -> None:
     """A permanently failed message goes to the recipient's next channel, once."""
     store = _store()
+    variant = msg.get("variant") or ""
     tried = {c for c in messages.CHANNELS
-             if store.coll.find_one({"_id": messages.message_id(msg["participant_id"], msg["kind"], c)}, {"_id": 1})}
+             if store.coll.find_one({"_id": messages.message_id(msg["participant_id"], msg["kind"], c) + variant}, {"_id": 1})}
     nxt = messages.next_channel(msg["channel"], msg.get("available") or {}, tried | {msg["channel"]})
     if nxt is None:
         return
     doc = {k: v for k, v in msg.items() if k not in ("_id", "channel", "to", "status", "history", "claim",
                                                      "handed_at", "provider_id", "error", "attempts")}
-    doc.update(_id=messages.message_id(msg["participant_id"], msg["kind"], nxt), channel=nxt, to=msg["available"][nxt],
+    doc.update(_id=messages.message_id(msg["participant_id"], msg["kind"], nxt) + variant, channel=nxt, to=msg["available"][nxt],
                status="queued", attempts=0, claim=None, handed_at=None, provider_id=None, error=None,
                fallback_of=msg["_id"], created_at=now, updated_at=now, enqueued_at=now, not_before=None,
                history=[{"at": now, "status": "queued", "note": f"fallback after {msg['channel']} failed"}])
     try:
         store.coll.insert_one(doc)
-    except Exception:  # already there (a retried fallback)
+    except DuplicateKeyError:  # already there (a retried fallback)
         return
     send.delay(doc["_id"])
 
@@ -159,13 +170,52 @@ def _fall_back(msg: dict[str, Any], now: dt.datetime) -> None:
 @app.task(name="notifications.recover")
 def recover() -> dict:
     """Enqueues again the messages nobody is working on (their task was lost with a killed
-    worker, or never enqueued because the consumer died between writing and enqueueing)."""
+    worker, or never enqueued because the consumer died between writing and enqueueing). Each is
+    enqueued again at most once per ``recover_after_seconds``."""
     store = _store()
     now = dt.datetime.now(dt.UTC)
-    stuck = store.stuck(now, now - dt.timedelta(seconds=settings.recover_after_seconds))
-    store.touch_enqueued(stuck, now)
+    with app.connection_for_write() as conn:
+        waiting = conn.default_channel.client.llen(app.conf.task_default_queue)
+    stuck = store.stuck(now, now - dt.timedelta(seconds=settings.recover_after_seconds), broker_idle=waiting == 0)
+    store.mark_recovered(stuck, now)
     for mid in stuck:
         send.delay(mid)
     if stuck:
         log.warning("re-enqueued %d stuck messages", len(stuck))
     return {"recovered": len(stuck)}
+
+
+REMINDERS = (("reminder_1d", dt.timedelta(days=1)), ("reminder_3d", dt.timedelta(days=3)))
+
+
+@app.task(name="notifications.reminders")
+def reminders() -> dict:
+    """Three days and one day before a kegiatan: a reminder to those attending and those who have
+    not answered (each once: the message ids are deterministic). Not to someone invited in the
+    last 12 hours, who has just read the invitation."""
+    store = _store()
+    db = store.client[settings.mongo_db]
+    now = dt.datetime.now(dt.UTC)
+    created = 0
+    for k in db["kegiatan"].find({"status": {"$in": ["published", "rescheduled"]}}):
+        left = dt.datetime.fromisoformat(k["starts_at"].replace("Z", "+00:00")) - now
+        kind = next((name for name, window in REMINDERS if dt.timedelta(0) < left <= window), None)
+        if kind is None:
+            continue
+        docs = []
+        for p in db["participants"].find({"_id": {"$gte": f"{k['_id']}:", "$lt": f"{k['_id']};"}}):
+            if p.get("attending") is False or \
+                    now - p.get("invited_at", now) < dt.timedelta(seconds=settings.reminder_grace_seconds):
+                continue
+            docs += messages.for_notice(p["invited"], kind, now, kegiatan=k)
+        new = []
+        for d in docs:
+            try:
+                store.coll.insert_one(d)
+                new.append(d["_id"])
+            except DuplicateKeyError:  # sent at an earlier run
+                continue
+        for mid in new:
+            send.delay(mid)
+        created += len(new)
+    return {"reminders": created}

@@ -122,3 +122,123 @@ async def test_the_preview_shows_the_letter_or_what_is_missing(platform, headers
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "letter" and "nature" in bad.json()["detail"]
         broken = await nt.post("/preview", headers=h, json={"kegiatan": {"title": "x"}})
         assert broken.status_code == 422
+
+
+async def _published(platform, headers, tag: str, contacts: dict, **kegiatan) -> tuple[dict, str, str]:
+    op = headers("operator", "35.75")
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as reg:
+        oid = (await create_ormas(reg, op, name=f"Ormas Pemberitahuan {tag}", kind="ormas", region="35.75", **contacts))["id"]
+    async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=60) as ev:
+        k = await create_kegiatan(ev, op, title=f"Rapat Koordinasi {tag}", type="rapat_koordinasi", **kegiatan)
+        await set_invitees_when_copied(ev, op, k["id"], {"ormas_ids": [oid]}, 1)
+        assert (await step(ev, op, k["id"], "publish")).status_code == 200
+    return op, k["id"], oid
+
+
+def _text(m) -> str:
+    return f"{m['Subject']}\n{m.get_body(preferencelist=('plain',)).get_content()}"
+
+
+async def _mail_with(mail_dir, *needles: str):
+    async def found():
+        for m in _sink_messages(mail_dir, needles[0]):
+            if all(n in _text(m) for n in needles):
+                return _text(m)
+        return None
+
+    return await eventually(found, timeout=60, interval=0.5, what=f"an e-mail with {needles}")
+
+
+async def test_reschedule_and_cancellation_are_told_to_everyone_invited(platform, headers):
+    import datetime as dt
+
+    tag = uuid.uuid4().hex[:6]
+    op, kid, _ = await _published(platform, headers, tag, {"email": f"ketua.{tag}@ormas.example.org"})
+    await _mail_with(platform.infra.mail_dir, f"Rapat Koordinasi {tag}", "Undangan")
+    start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=10)).replace(hour=2, minute=0, second=0, microsecond=0)
+    async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=60) as ev:
+        r = await step(ev, op, kid, "reschedule", starts_at=start.isoformat(),
+                       ends_at=(start + dt.timedelta(hours=4)).isoformat(), reason="Bertepatan dengan kunjungan Gubernur")
+        assert r.status_code == 200
+        moved = await _mail_with(platform.infra.mail_dir, f"Perubahan jadwal: Rapat Koordinasi {tag}")
+        assert "09.00 WIB" in moved and "kunjungan Gubernur" in moved
+        assert (await step(ev, op, kid, "cancel", reason="Situasi keamanan")).status_code == 200
+    cancelled = await _mail_with(platform.infra.mail_dir, f"Pembatalan: Rapat Koordinasi {tag}")
+    assert "DIBATALKAN (Situasi keamanan)" in cancelled
+
+
+async def test_reminders_go_once_to_those_attending_or_not_answering(platform, headers):
+    import datetime as dt
+
+    from celery import Celery
+
+    tag = uuid.uuid4().hex[:6]
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(hours=20)  # tomorrow: the one-day reminder
+    op, kid, oid = await _published(platform, headers, tag, {"email": f"ketua.{tag}@ormas.example.org"},
+                                    starts_at=start.isoformat(), ends_at=(start + dt.timedelta(hours=3)).isoformat(),
+                                    rsvp_cutoff=(start - dt.timedelta(hours=2)).isoformat())
+    await _mail_with(platform.infra.mail_dir, f"Rapat Koordinasi {tag}", "Undangan")
+    app = Celery(broker=platform.redis_urls["notifications"], backend=platform.redis_urls["notifications"])
+    for _ in range(2):  # beat runs it every 15 minutes; twice must not remind twice
+        result = app.send_task("notifications.reminders", queue="notifications")
+        await eventually(lambda: _ready(result), timeout=60, what="the reminders job")
+    reminder = await _mail_with(platform.infra.mail_dir, f"Pengingat: Rapat Koordinasi {tag} besok")
+    assert "Konfirmasi/ubah kehadiran" in reminder
+    assert len([m for m in _sink_messages(platform.infra.mail_dir, f"Rapat Koordinasi {tag} besok")]) == 1
+
+
+async def _ready(result):
+    return result.ready() and result.successful()
+
+
+async def test_whatsapp_status_webhooks_move_a_message_forward_only(platform, headers):
+    import hashlib
+    import hmac
+
+    tag = uuid.uuid4().hex[:6]
+    n = int(uuid.uuid4().int % 10**4)
+    op, kid, oid = await _published(platform, headers, tag, {"whatsapp": f"0818{n:04d}5678"})
+    mid = f"{kid}:{oid}:invitation:whatsapp"
+    async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=60) as nt:
+        async def sent():
+            r = await nt.get(f"/messages/{mid}", headers=op)
+            return r.status_code == 200 and r.json()["status"] == "sent"
+
+        await eventually(sent, timeout=60, what="the WhatsApp invitation sent")
+        wamid = _provider_lines(platform.infra.providers_dir, "whatsapp", f"Rapat Koordinasi {tag}")[0]["id"]
+
+        async def hook(status: str, secret: bytes = b"development-webhook-secret") -> httpx.Response:
+            body = json.dumps({"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {
+                "statuses": [{"id": wamid, "status": status, "timestamp": "1700000000"}]}}]}]}).encode()
+            sig = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+            return await nt.post("/webhooks/whatsapp", content=body,
+                                 headers={"X-Hub-Signature-256": sig, "Content-Type": "application/json"})
+
+        assert (await hook("delivered", secret=b"wrong")).status_code == 403
+        assert (await hook("read")).json()["applied"] == 1
+        assert (await hook("delivered")).json()["applied"] == 0  # late and out of order: ignored
+        msg = (await nt.get(f"/messages/{mid}", headers=op)).json()
+        assert msg["status"] == "read" and [h["status"] for h in msg["history"]][-2:] == ["sent", "read"]
+        challenge = await nt.get("/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.challenge": "42",
+                                                                "hub.verify_token": "development-webhook-secret"})
+        assert challenge.status_code == 200 and challenge.text == "42"
+
+
+async def test_an_expiring_skt_is_told_to_the_ormas(platform, headers):
+    import datetime as dt
+
+    from tests.e2e.events_support import import_book
+
+    tag = uuid.uuid4().hex[:6]
+    issued = dt.date.today().replace(year=dt.date.today().year - 5) + dt.timedelta(days=30)
+    op = headers("operator", "35.75")
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as reg:
+        await import_book(reg, op, [[f"Ormas Skt {tag}", "Ormas", "Kota Pasuruan", "", f"skt.{tag}@ormas.example.org", "",
+                                     "sosial", f"220/{tag}/423.202", issued]])
+        found = (await reg.get("/ormas", params={"q": tag}, headers=op)).json()["items"]
+        oid = found[0]["id"]
+        r = await reg.post(f"/ormas/{oid}/transitions", json={"action": "mark_expiring", "days_left": 30},
+                           headers=headers("admin", "35.75"))
+        assert r.status_code == 200, r.text
+    notice = await _mail_with(platform.infra.mail_dir, f"Masa berlaku SKT Ormas Skt {tag} berakhir 30 hari lagi")
+    assert "Mohon segera mengajukan perpanjangan ke Bakesbangpol Kota Pasuruan" in notice

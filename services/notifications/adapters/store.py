@@ -129,20 +129,29 @@ class MessageStore:
                        outbox.FIELD: delivery_event(msg, "sent", now, "unconfirmed")}},
             return_document=ReturnDocument.AFTER))
 
-    def stuck(self, now: dt.datetime, older_than: dt.datetime) -> list[str]:
-        """Messages nobody is working on: queued past their time, or claimed by a dead worker."""
+    def stuck(self, now: dt.datetime, older_than: dt.datetime, *, broker_idle: bool) -> list[str]:
+        """Messages nobody is working on: claimed by a worker that died (its claim and any earlier
+        recovery older than ``older_than``), or — only while the broker's queue is empty, since a
+        deep queue holds tasks that are merely waiting — queued past their time."""
         out = []
         for d in self.coll.find({"status": {"$in": ["queued", "sending"]}},
-                                {"status": 1, "not_before": 1, "enqueued_at": 1, "claim": 1}):
-            if d["status"] == "queued" and (d.get("not_before") or d.get("enqueued_at") or now) < older_than:
-                out.append(d["_id"])
-            elif d["status"] == "sending" and (d.get("claim") or {}).get("at", now) < older_than:
+                                {"status": 1, "not_before": 1, "enqueued_at": 1, "claim": 1, "recovered_at": 1}):
+            if d["status"] == "queued":
+                if broker_idle and (d.get("not_before") or d.get("enqueued_at") or now) < older_than:
+                    out.append(d["_id"])
+            elif (d.get("claim") or {}).get("at", now) < older_than and (d.get("recovered_at") or d["claim"]["at"]) < older_than:
                 out.append(d["_id"])
         return out
 
-    def touch_enqueued(self, ids: list[str], now: dt.datetime) -> None:
+    def mark_recovered(self, ids: list[str], now: dt.datetime) -> None:
         for mid in ids:
             self.coll.update_one({"_id": mid, "status": "queued"}, {"$set": {"enqueued_at": now, "not_before": None}})
+            self.coll.update_one({"_id": mid, "status": "sending"}, {"$set": {"recovered_at": now}})
+
+    def remember_provider_id(self, provider_id: str, mid: str) -> None:
+        self.client[self.coll.database.name]["provider_ids"].update_one(
+            {"_id": provider_id}, {"$set": {"message_id": mid}}, upsert=True)
+
 
 
 def _visible(doc: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -211,3 +211,38 @@ def _qr(doc: FPDF, payload: str, *, x: float, y: float, size: float) -> None:
                 c = e
             else:
                 c += 1
+
+
+NOTICE_SUBJECTS = {"reminder_3d": "Pengingat: {event} tiga hari lagi", "reminder_1d": "Pengingat: {event} besok",
+                   "rescheduled": "Perubahan jadwal: {event}", "cancelled": "Pembatalan: {event}"}
+
+
+def notice(kind: str, data: Mapping[str, Any]) -> tuple[str, str]:
+    """(subject, text) of a reminder or of a reschedule / cancellation notice; the same text goes
+    by e-mail, WhatsApp and SMS."""
+    f = fields(data)
+    subject = NOTICE_SUBJECTS[kind].format(event=f["event"])
+    if kind == "cancelled":
+        reason = data.get("reason")
+        body = (f"Yth. {f['to']}. Dengan hormat kami sampaikan bahwa {f['event']} yang dijadwalkan "
+                f"{f['day_date']} di {f['venue']} DIBATALKAN" + (f" ({reason})" if reason else "") +
+                f". Mohon maaf atas ketidaknyamanan ini. {f['office'].title()}")
+    elif kind == "rescheduled":
+        body = (f"Yth. {f['to']}. {f['event']} DIJADWALKAN ULANG menjadi {f['day_date']} pukul "
+                f"{f['time'].split(' s.d.')[0]} di {f['venue']}." + (f" Alasan: {data['reason']}." if data.get("reason") else "")
+                + f" Mohon konfirmasi kembali: {f['rsvp_url']}")
+    else:
+        when = "tiga hari lagi" if kind == "reminder_3d" else "besok"
+        body = (f"Yth. {f['to']}. Mengingatkan {f['event']} {when}, {f['day_date']} pukul "
+                f"{f['time'].split(' s.d.')[0]} di {f['venue']}. Konfirmasi/ubah kehadiran: {f['rsvp_url']}")
+    return subject, body
+
+
+def skt_notice(payload: Mapping[str, Any]) -> tuple[str, str]:
+    r = regions.get(payload.get("region") or "")
+    office = f"Bakesbangpol {r.name}" if r else "Bakesbangpol"
+    until = tanggal.tanggal(dt.date.fromisoformat(payload["valid_until"]))
+    number = f" Nomor {payload['skt_number']}" if payload.get("skt_number") else ""
+    return (f"Masa berlaku SKT {payload['name']} berakhir {payload['days_left']} hari lagi",
+            f"Yth. Ketua {payload['name']}. Surat Keterangan Terdaftar (SKT){number} berlaku sampai {until} "
+            f"({payload['days_left']} hari lagi). Mohon segera mengajukan perpanjangan ke {office}. Terima kasih.")

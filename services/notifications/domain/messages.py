@@ -85,7 +85,8 @@ def zone_of(region: str | None, fallback: str = "WIB") -> str:
     return regions.zone_of(region) if region and regions.is_valid(region) else fallback
 
 
-def for_invitation(data: Mapping[str, Any], now: dt.datetime, kind: str = "invitation") -> list[dict[str, Any]]:
+def for_invitation(data: Mapping[str, Any], now: dt.datetime, kind: str = "invitation",
+                   variant: str = "") -> list[dict[str, Any]]:
     """The message documents an ``invited`` event becomes: one per channel the recipient has, or
     one ``unreachable`` record when it has none (reported on the kegiatan, never crashed on)."""
     change = data["change"]
@@ -96,11 +97,40 @@ def for_invitation(data: Mapping[str, Any], now: dt.datetime, kind: str = "invit
             "region": data["kegiatan_region"], "recipient_name": change["recipient"]["name"], "kind": kind,
             "zone": zone_of(data.get("region"), zone), "payload": payload, "available": available,
             "attempts": 0, "claim": None, "handed_at": None, "provider_id": None, "error": None,
-            "created_at": now, "updated_at": now, "enqueued_at": now, "not_before": None}
+            "created_at": now, "updated_at": now, "enqueued_at": now, "not_before": None, "variant": variant}
     if not available:
-        return [{**base, "_id": message_id(data["participant_id"], kind, "none"), "channel": "none", "to": None,
+        return [{**base, "_id": message_id(data["participant_id"], kind, "none") + variant, "channel": "none", "to": None,
                  "status": "unreachable", "error": "no usable e-mail, WhatsApp or phone number",
                  "history": [{"at": now, "status": "unreachable", "note": "no usable contact"}]}]
-    return [{**base, "_id": message_id(data["participant_id"], kind, c), "channel": c, "to": available[c],
+    return [{**base, "_id": message_id(data["participant_id"], kind, c) + variant, "channel": c, "to": available[c],
+             "status": "queued", "history": [{"at": now, "status": "queued", "note": None}]}
+            for c in first_channels(available)]
+
+
+def for_notice(invited: Mapping[str, Any], kind: str, now: dt.datetime, *, kegiatan: Mapping[str, Any] | None = None,
+               reason: str | None = None, variant: str = "") -> list[dict[str, Any]]:
+    """A reminder or a reschedule / cancellation notice to one participant, on the channels its
+    invitation took, with the kegiatan's current time. Nothing for a participant with no contact."""
+    change = dict(invited["change"])
+    if kegiatan is not None:
+        change["kegiatan"] = {**change["kegiatan"], "starts_at": kegiatan["starts_at"], "ends_at": kegiatan["ends_at"]}
+    if reason:
+        change["reason"] = reason
+    docs = for_invitation({**invited, "change": change}, now, kind=kind, variant=variant)
+    return [d for d in docs if d["status"] != "unreachable"]
+
+
+def for_skt_expiry(ormas: Mapping[str, Any], days_left: int, valid_until: str, now: dt.datetime) -> list[dict[str, Any]]:
+    """The notice to an ormas that its SKT runs out in 90, 30 or 7 days (once per SKT and notice)."""
+    available = addresses(ormas)
+    kind = f"skt_expiry_{days_left}"
+    base = {"participant_id": f"skt:{ormas['ormas_id']}:{valid_until}", "kegiatan_id": None, "ormas_id": ormas["ormas_id"],
+            "region": ormas["region"], "variant": "",
+            "recipient_name": ormas["name"], "kind": kind, "zone": zone_of(ormas.get("region")),
+            "payload": {"name": ormas["name"], "skt_number": ormas.get("skt_number"), "valid_until": valid_until,
+                        "days_left": days_left, "region": ormas["region"]},
+            "available": available, "attempts": 0, "claim": None, "handed_at": None, "provider_id": None, "error": None,
+            "created_at": now, "updated_at": now, "enqueued_at": now, "not_before": None}
+    return [{**base, "_id": message_id(base["participant_id"], kind, c), "channel": c, "to": available[c],
              "status": "queued", "history": [{"at": now, "status": "queued", "note": None}]}
             for c in first_channels(available)]
