@@ -62,6 +62,12 @@ def guarded(filter_: Mapping[str, Any], update: Mapping[str, Any], entries: Sequ
     return f, u
 
 
+def hint_document(collection: str, doc_id: Any) -> dict[str, Any]:
+    """What a writer in another process upserts into the relay's hint collection after its write
+    (a hint lost in a crash only delays the event until the next sweep)."""
+    return {"_id": f"{collection}:{doc_id}", "collection": collection, "doc_id": doc_id}
+
+
 class OutboxRelay:
     """Publishes the pending events of the given collections. Safe with several replicas: a document
     is leased while its events are published, and an event published twice carries the same id.
@@ -73,7 +79,7 @@ class OutboxRelay:
 
     def __init__(self, producer: EventProducer, collections: Sequence[AsyncCollection], *,
                  topic_for: Any = lambda logical: logical, poll_seconds: float = 1.0, batch: int = 100,
-                 sweep_seconds: float = 30.0):
+                 sweep_seconds: float = 30.0, hints: AsyncCollection | None = None):
         self.producer = producer
         self.collections = {c.name: c for c in collections}
         self.topic_for = topic_for
@@ -82,6 +88,9 @@ class OutboxRelay:
         self.batch = batch
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
         self._hints: dict[str, set[Any]] = {name: set() for name in self.collections}
+        # other processes (Celery workers) name what they wrote in a small collection of hints
+        # (``hint(...)``), read at every poll: no scan of the large collections between sweeps
+        self.hint_collection = hints
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
 
@@ -105,6 +114,7 @@ class OutboxRelay:
                     await self.drain()
                     next_sweep = loop.time() + self.sweep_seconds
                 else:
+                    await self.read_hints()
                     await self.drain_hinted()
                 backoff = self.poll_seconds
             except Exception as e:  # Kafka or the database is down: keep the events, try again
@@ -118,6 +128,21 @@ class OutboxRelay:
             except asyncio.TimeoutError:
                 pass
             self._wake.clear()
+
+    async def read_hints(self) -> None:
+        """Takes the hints other processes left (their documents are published by _id, leased)."""
+        if self.hint_collection is None:
+            return
+        found = [h async for h in self.hint_collection.find({}).limit(self.batch * 5)]
+        by_coll: dict[str, list[Any]] = {}
+        for h in found:
+            if h.get("collection") in self.collections:
+                by_coll.setdefault(h["collection"], []).append(h["doc_id"])
+        for name, ids in by_coll.items():
+            for i in range(0, len(ids), self.batch):
+                await self._publish(self.collections[name], ids[i:i + self.batch])
+        for i in range(0, len(found), BULK_CHUNK):  # after publishing: a hint lost in a crash is found again
+            await asyncio.gather(*(self.hint_collection.delete_one({"_id": h["_id"]}) for h in found[i:i + BULK_CHUNK]))
 
     async def drain_hinted(self) -> int:
         """Publishes the documents writers named since the last call."""

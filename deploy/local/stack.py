@@ -496,6 +496,10 @@ def start_isolated(run_id: str, ports: Mapping[str, int], *, redis_db_base: int,
     run_dir = DATA / "test-run" / run_id
     group = ProcessGroup(run_dir, DATA / "logs" / f"run-{run_id}")
     redis_urls = {s: f"{infra_urls()['redis']}/{redis_db_base + i}" for i, s in enumerate(SERVICES)}
+    import redis
+
+    for url in redis_urls.values():  # these databases belong to the run: no task of an aborted one survives
+        redis.Redis.from_url(url).flushdb()
     env = {s: {f"{s.upper()}_REDIS_URL": redis_urls[s], **extra_env.get(s, {})} for s in SERVICES}
     comps = service_components(ports=ports, db_suffix=suffix, topic_prefix=prefix, run_dir=run_dir, extra_env=env)
     started = bring_up(group, comps, reuse=False)

@@ -25,10 +25,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await runtime.start()
-        # the workers write delivery events into the message records; no process tells this relay
-        # which, so it sweeps (NOTIFICATIONS_OUTBOX_SWEEP_SECONDS)
+        # the workers write delivery events into the message records and leave a hint naming each;
+        # a full sweep (NOTIFICATIONS_OUTBOX_SWEEP_SECONDS) finds what a crash left unhinted
         relay = OutboxRelay(runtime.producer, [runtime.db["messages"]], topic_for=settings.topic,
-                            poll_seconds=settings.outbox_poll_seconds, sweep_seconds=settings.outbox_sweep_seconds)
+                            poll_seconds=settings.outbox_poll_seconds, sweep_seconds=settings.outbox_sweep_seconds,
+                            hints=runtime.db["outbox_hints"])
         app.state.runtime, app.state.settings, app.state.relay = runtime, settings, relay
         app.state.enqueue = celery_enqueue
         task = asyncio.create_task(relay.run(), name="outbox-relay")

@@ -42,6 +42,10 @@ def build_handler(runtime: Runtime, enqueue):
             if d["status"] == "unreachable":
                 d[outbox.FIELD] = [delivery_event(d, "unreachable", now, d["error"])]
         new = await insert_messages(db, docs)
+        for d in docs:
+            if d["_id"] in new and outbox.FIELD in d:  # tell the API's relay
+                h = outbox.hint_document("messages", d["_id"])
+                await db["outbox_hints"].replace_one({"_id": h["_id"]}, h, upsert=True)
         due = [d["_id"] for d in docs if d["_id"] in new and d["status"] == "queued"]
         if due:
             await asyncio.to_thread(enqueue, due)

@@ -1,3 +1,5 @@
+from pydantic import model_validator
+
 from shared.settings import ServiceSettings, service_config
 
 
@@ -28,5 +30,14 @@ class Settings(ServiceSettings):
     recover_every_seconds: float = 60.0
     reminders_every_seconds: float = 900.0
     reminder_grace_seconds: float = 12 * 3600  # no reminder to someone invited this recently
-    # the workers write delivery events; the API's relay finds them by sweeping this often
-    outbox_sweep_seconds: float = 5.0
+    # the workers hint the API's relay at what they wrote; a full sweep finds what a crash left unhinted
+    outbox_sweep_seconds: float = 300.0
+
+    @model_validator(mode="after")
+    def _no_development_credentials(self) -> "Settings":
+        if self.environment in ("development", "test"):
+            return self
+        for name in ("whatsapp_token", "whatsapp_webhook_secret", "sms_api_key"):
+            if getattr(self, name).startswith("development-"):
+                raise ValueError(f"{self.environment}: NOTIFICATIONS_{name.upper()} must be set")
+        return self

@@ -27,7 +27,7 @@ from tests.bench.common import ratio
 
 N_EMAILS = int(os.environ.get("BENCH_EMAILS", 10_000))
 N_CHAOS = int(os.environ.get("BENCH_CHAOS_EMAILS", 2_000))
-ENV = {"NOTIFICATIONS_RECOVER_AFTER_SECONDS": "15", "NOTIFICATIONS_RECOVER_EVERY_SECONDS": "5"}
+ENV = {"NOTIFICATIONS_RECOVER_AFTER_SECONDS": "30", "NOTIFICATIONS_RECOVER_EVERY_SECONDS": "30"}
 
 
 def _kegiatan(tag: str) -> dict:

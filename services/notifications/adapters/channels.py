@@ -134,6 +134,8 @@ class WhatsApp:
         self.http = client or httpx.Client(timeout=15)
 
     def send(self, to: str, content: Content) -> str:
+        if not (self.s.whatsapp_api_url and self.s.whatsapp_phone_number_id and self.s.whatsapp_token):
+            raise Permanent("whatsapp: not configured on this installation")
         url = f"{self.s.whatsapp_api_url.rstrip('/')}/{self.s.whatsapp_phone_number_id}/messages"
         try:
             r = self.http.post(url, headers={"Authorization": f"Bearer {self.s.whatsapp_token}"}, json={
@@ -160,6 +162,8 @@ class Sms:
         self.http = client or httpx.Client(timeout=15)
 
     def send(self, to: str, content: Content) -> str:
+        if not (self.s.sms_api_url and self.s.sms_api_key):
+            raise Permanent("sms: no gateway configured on this installation")
         try:
             r = self.http.post(f"{self.s.sms_api_url.rstrip('/')}/messages", headers={"X-Api-Key": self.s.sms_api_key},
                                json={"to": to, "text": content.text[:459], "reference": content.message_id})

@@ -72,6 +72,12 @@ class MessageStore:
         self._pid = os.getpid()
         self.client = MongoClient(mongo_url, tz_aware=True, appname="notifications-worker")
         self.coll = self.client[db]["messages"]
+        self.hints = self.client[db]["outbox_hints"]
+
+    def hint(self, mid: str) -> None:
+        """Tells the API's relay that this message has an event to publish."""
+        h = outbox.hint_document("messages", mid)
+        self.hints.replace_one({"_id": h["_id"]}, h, upsert=True)
 
     def get(self, mid: str) -> dict[str, Any] | None:
         return self.coll.find_one({"_id": mid}, HIDDEN)
@@ -112,8 +118,11 @@ class MessageStore:
                                   "$push": {"history": {"at": now, "status": status, "note": note or reason}}}
         if event_status:
             update["$push"][outbox.FIELD] = delivery_event({**msg, **fields}, event_status, now, reason)
-        return _visible(self.coll.find_one_and_update({"_id": mid, "claim.token": token}, update,
-                                                      return_document=ReturnDocument.AFTER))
+        doc = _visible(self.coll.find_one_and_update({"_id": mid, "claim.token": token}, update,
+                                                     return_document=ReturnDocument.AFTER))
+        if doc is not None and event_status:
+            self.hint(mid)
+        return doc
 
     def mark_unconfirmed(self, mid: str, now: dt.datetime, stale_before: dt.datetime) -> dict[str, Any] | None:
         """A worker died after handing the message to the provider and before hearing back: it is
@@ -122,12 +131,15 @@ class MessageStore:
                                   "claim.at": {"$lt": stale_before}}, HIDDEN)
         if msg is None:
             return None
-        return _visible(self.coll.find_one_and_update(
+        doc = _visible(self.coll.find_one_and_update(
             {"_id": mid, "status": "sending", "claim.token": msg["claim"]["token"]},
             {"$set": {"status": "sent", "unconfirmed": True, "claim": None, "updated_at": now},
              "$push": {"history": {"at": now, "status": "sent", "note": "handed to the provider before a worker died; not sent again"},
                        outbox.FIELD: delivery_event(msg, "sent", now, "unconfirmed")}},
             return_document=ReturnDocument.AFTER))
+        if doc is not None:
+            self.hint(mid)
+        return doc
 
     def stuck(self, now: dt.datetime, older_than: dt.datetime, *, broker_idle: bool) -> list[str]:
         """Messages nobody is working on: claimed by a worker that died (its claim and any earlier
