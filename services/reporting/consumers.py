@@ -1,4 +1,7 @@
-"""Reporting's consumers: every topic it projects (``python -m services.reporting.consumers``)."""
+"""Reporting's consumers: every topic it projects (``python -m services.reporting.consumers``).
+Each event is applied once (processed-ids store) and every projection write is itself safe to
+repeat (version checks, forward-only statuses, idempotent $set), so a crash between the two is
+harmless."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from shared.idempotency import ProcessedEvents
 from shared.runtime import Runtime, run_consumer_process
 
 GROUP = "reporting"
-TOPICS = ["registry.ormas"]
+TOPICS = ["registry.ormas", "events.kegiatan", "events.participation", "notifications.delivery"]
 
 
 def build_handler(runtime: Runtime):
@@ -20,8 +23,15 @@ def build_handler(runtime: Runtime):
     processed = ProcessedEvents(runtime.db, GROUP)
 
     async def handle(event: dict[str, Any], contract: Contract) -> None:
+        name = contract.name.rsplit(".", 1)[1]
         if contract.topic == "registry.ormas":
             await processed.once(event["id"], lambda: projections.apply_ormas(event["data"]))
+        elif contract.topic == "events.kegiatan":
+            await processed.once(event["id"], lambda: projections.apply_kegiatan(name, event["data"]))
+        elif contract.topic == "events.participation":
+            await processed.once(event["id"], lambda: projections.apply_participation(name, event["data"]))
+        elif contract.topic == "notifications.delivery":
+            await processed.once(event["id"], lambda: projections.apply_delivery(event["data"]))
 
     return handle
 

@@ -256,3 +256,59 @@ async def test_pasuruan_lsm_dialog_of_21_december_2022_with_its_aspirations(plat
         == ["in_progress", "done"]
     c = (await events_of(kafka, platform.topic("events.kegiatan"), kid, "kegiatan.completed", 1))[0]["data"]["change"]
     assert (c["invited"], c["checked_in"], c["aspirations"]) == (14, 10, 2)
+
+
+async def test_the_dialog_and_its_invitations_are_counted_by_reporting(platform, clients, headers):
+    """A published, attended and completed dialog reaches reporting from every topic: the kegiatan
+    by type and month, answers and attendance, how the invitations were delivered, the aspiration."""
+    from tests.helpers import eventually
+
+    reg, ev = clients
+    op = headers("operator", "35.75")
+    tag = uuid.uuid4().hex[:6]
+    ids = [(await create_ormas(reg, op, name=f"LSM Laporan {tag} {i}", kind="lsm", region="35.75",
+                               email=f"lsm{i}@{tag}.example.org"))["id"] for i in range(3)]
+    start = now() + dt.timedelta(hours=1)
+    k = await create_kegiatan(ev, op, title=f"Dialog Laporan {tag}", type="dialog", starts_at=start.isoformat(),
+                              ends_at=(start + dt.timedelta(hours=3)).isoformat(),
+                              rsvp_cutoff=(start - dt.timedelta(minutes=20)).isoformat())
+    kid = k["id"]
+    await set_invitees_when_copied(ev, op, kid, {"ormas_ids": ids}, 3)
+    assert (await step(ev, op, kid, "publish")).status_code == 200
+    assert (await step(ev, op, kid, "start")).status_code == 200
+    people = (await ev.get(f"/kegiatan/{kid}/participants", headers=op)).json()["items"]
+    for p in people[:2]:
+        assert (await ev.post(f"/kegiatan/{kid}/check-ins", json={"participant_id": p["id"]}, headers=op)).status_code == 200
+    await ev.post(f"/kegiatan/{kid}/aspirations", headers=op, json={"topic": "Ruang dialog rutin", "raised_by": "LSM"})
+    assert (await step(ev, op, kid, "complete")).status_code == 200
+
+    async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=30) as rp:
+        month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+
+        async def counted():
+            r = await rp.get("/stats/kegiatan", params={"region": "35.75", "since": month, "until": month},
+                             headers=headers("analyst", "35"))
+            s = r.json()
+            mine = s["deliveries"].get("email", {}).get("sent", 0)
+            return s if s["kegiatan"]["by_type"].get("dialog", 0) >= 1 and s["participation"]["checked_in"] >= 2 \
+                and mine >= 3 and s["aspirations"]["total"] >= 1 else None
+
+        s = await eventually(counted, timeout=60, interval=0.5, what="reporting to count the dialog")
+        assert s["kegiatan"]["by_month"][month] >= 1 and s["kegiatan"]["by_child"]["35.75"] >= 1
+        assert 0 < s["participation"]["attendance_rate"] <= 1
+        bad = await rp.get("/stats/kegiatan", params={"since": "2026-05", "until": "2026-01"}, headers=op)
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "since"
+        long = await rp.get("/stats/kegiatan", params={"since": "2010-01", "until": "2026-01"}, headers=op)
+        assert long.status_code == 422
+        outside = await rp.get("/stats/kegiatan", params={"region": "33.26"}, headers=op)
+        assert outside.status_code == 404
+        attended = {p["ormas_id"] for p in people[:2]}
+
+        async def engaged():
+            e = (await rp.get(f"/stats/ormas/{ids[0]}/engagement", headers=op)).json()
+            return e if e["invited"] == 1 and e["attending"] == 0 and e.get("attended") == (1 if ids[0] in attended else 0) else None
+
+        e = await eventually(engaged, timeout=30, what="the ormas's engagement")
+        assert e["by_month"][month]["invited"] == 1
+        figures = (await rp.get("/stats/ormas", params={"region": "35.75"}, headers=op)).json()
+        assert figures["by_kind"]["lsm"] >= 3 and figures["total"] >= 3

@@ -6,28 +6,86 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
-from services.reporting.domain.projections import child_key, ormas_row
+from services.reporting.domain.projections import (DELIVERY_RANK, child_key, kegiatan_row, ormas_row,
+                                                   participation_fields)
 from shared import readmodel, regions
 
 INDEXES = {
     "ormas": [IndexModel([("region", ASCENDING)], name="region"),
               IndexModel([("province", ASCENDING), ("status", ASCENDING)], name="province_status")],
+    "kegiatan": [IndexModel([("region", ASCENDING), ("month", ASCENDING)], name="region_month")],
+    "participation": [IndexModel([("ormas_id", ASCENDING)], name="ormas")],
+    "deliveries": [IndexModel([("kegiatan_id", ASCENDING)], name="kegiatan")],
+    "aspirations": [IndexModel([("region", ASCENDING)], name="region")],
 }
 
 
 class Projections:
     def __init__(self, db: AsyncDatabase):
+        self.db = db
         self.ormas = db["ormas"]
+
+    async def apply_kegiatan(self, name: str, data: dict[str, Any]) -> None:
+        kid = data["kegiatan_id"]
+        if name.startswith("aspiration_"):
+            a = data["change"]["aspiration"]
+            fields = {k: v for k, v in a.items() if k != "id"}
+            await readmodel.upsert_versioned(self.db["aspirations"], a["id"], data["version"],
+                                             {**fields, "kegiatan_id": kid, "region": data["region"]})
+        row = kegiatan_row(name, data)
+        # the completion counts survive later events (an aspiration followed up after completion)
+        if name != "completed":
+            for k in ("attending", "declined", "checked_in", "walk_ins", "people_present"):
+                row.pop(k, None)
+        await readmodel.upsert_versioned(self.db["kegiatan"], kid, data["version"], row)
+
+    async def apply_participation(self, name: str, data: dict[str, Any]) -> None:
+        await self.db["participation"].update_one({"_id": data["participant_id"]},
+                                                  {"$set": participation_fields(name, data)}, upsert=True)
+
+    async def apply_delivery(self, data: dict[str, Any]) -> None:
+        rank = DELIVERY_RANK[data["status"]]
+        try:  # a status moves forward only: a late "sent" after "read" changes nothing
+            await self.db["deliveries"].update_one(
+                {"_id": data["message_id"], "rank": {"$lt": rank}},
+                {"$set": {"kegiatan_id": data.get("kegiatan_id"), "channel": data["channel"], "kind": data["kind"],
+                          "status": data["status"], "rank": rank, "participant_id": data.get("participant_id")}},
+                upsert=True)
+        except DuplicateKeyError:
+            pass
 
     async def apply_ormas(self, data: dict[str, Any]) -> bool:
         return await readmodel.upsert_versioned(self.ormas, data["ormas_id"], data["version"], ormas_row(data))
 
-    async def ormas_figures(self, scope: str) -> dict[str, Any]:
+    async def ormas_figures(self, scope: str, today: str | None = None) -> dict[str, Any]:
+        """An office's ormas by status, kind, legal form, bidang and child region; SKTs expiring
+        within 90 days and expired; sanctions in force."""
+        import datetime as dt
+
         match = {"region": {"$regex": regions.prefix_regex(scope)}} if scope else {}
-        by_status = {d["_id"]: d["n"] async for d in await self.ormas.aggregate(
-            [{"$match": match}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}])}
         key = child_key(scope)
-        by_child = {d["_id"]: d["n"] async for d in await self.ormas.aggregate(
-            [{"$match": match}, {"$group": {"_id": f"${key}", "n": {"$sum": 1}}}]) if d["_id"]}
-        return {"total": sum(by_status.values()), "by_status": by_status, "by_child": by_child}
+        today = today or dt.date.today().isoformat()
+        soon = (dt.date.fromisoformat(today) + dt.timedelta(days=90)).isoformat()
+        counts: dict[str, dict[str, int]] = {f: {} for f in ("status", "kind", "legal_form", "bidang", "child", "sanction")}
+        expiring = expired = total = 0
+        async for o in self.ormas.find(match, {"status": 1, "kind": 1, "legal_form": 1, "bidang": 1, key: 1,
+                                               "skt_valid_until": 1, "sanction_level": 1}):
+            total += 1
+            for field, value in (("status", o.get("status")), ("kind", o.get("kind")),
+                                 ("legal_form", o.get("legal_form")), ("child", o.get(key)),
+                                 ("sanction", o.get("sanction_level"))):
+                if value:
+                    counts[field][value] = counts[field].get(value, 0) + 1
+            for b in o.get("bidang") or []:
+                counts["bidang"][b] = counts["bidang"].get(b, 0) + 1
+            until = o.get("skt_valid_until")
+            if until and o.get("status") in ("registered", "expiring", "expired"):
+                if until < today:
+                    expired += 1
+                elif until <= soon:
+                    expiring += 1
+        return {"total": total, "by_status": counts["status"], "by_child": counts["child"], "by_kind": counts["kind"],
+                "by_legal_form": counts["legal_form"], "by_bidang": dict(sorted(counts["bidang"].items())),
+                "sanctions": counts["sanction"], "skt_expiring_90_days": expiring, "skt_expired": expired}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from services.reporting.domain.projections import child_key
 from shared import regions
 from shared.auth import Principal
 from shared.web import NotFound, Unprocessable, authenticated
@@ -26,3 +27,97 @@ async def ormas_stats(request: Request, response: Response,
     r = regions.get(scope)
     response.headers["Cache-Control"] = "private, max-age=5"
     return {"region": scope, "name": r.name if r else "Indonesia", **figures}
+
+
+def _scope(principal: Principal, region: str | None) -> str:
+    scope = principal.region if region is None else region
+    if scope != regions.NATIONAL and not regions.is_valid(scope):
+        raise Unprocessable(f"region: {scope!r} is not a Kemendagri region code",
+                            errors=[{"field": "region", "message": "unknown region code"}])
+    if not principal.can_see(scope):
+        raise NotFound(f"region {scope} is outside your office's scope")
+    return scope
+
+
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+MAX_MONTHS = 60
+
+
+@router.get("/stats/kegiatan")
+async def kegiatan_stats(request: Request, response: Response,
+                         region: str | None = Query(default=None, description="Kemendagri code; default: your office's"),
+                         since: str | None = Query(default=None, pattern=MONTH, description="first month, YYYY-MM"),
+                         until: str | None = Query(default=None, pattern=MONTH, description="last month, YYYY-MM"),
+                         principal: Principal = Depends(current)) -> dict:
+    """Kegiatan by type, month, status and child region; invitations, answers and attendance; how
+    the invitations were delivered; aspirations and their follow-up — over a period of at most five
+    years, in the caller's scope."""
+    scope = _scope(principal, region)
+    if since and until:
+        if since > until:
+            raise Unprocessable("since is after until", errors=[{"field": "since", "message": "after until"}])
+        months = (int(until[:4]) - int(since[:4])) * 12 + int(until[5:]) - int(since[5:]) + 1
+        if months > MAX_MONTHS:
+            raise Unprocessable(f"a period covers at most {MAX_MONTHS} months",
+                                errors=[{"field": "until", "message": f"more than {MAX_MONTHS} months after since"}])
+    db = request.app.state.runtime.db
+    match: dict = {"region": {"$regex": regions.prefix_regex(scope)}} if scope else {}
+    if since or until:
+        match["month"] = {k: v for k, v in (("$gte", since), ("$lte", until)) if v}
+    kegiatan = [k async for k in db["kegiatan"].find(match)]
+    ids = {k["_id"] for k in kegiatan}
+    key = child_key(scope)
+
+    def count(rows, field):
+        out: dict[str, int] = {}
+        for r in rows:
+            if r.get(field):
+                out[r[field]] = out.get(r[field], 0) + 1
+        return dict(sorted(out.items()))
+
+    in_scope = {"region": match["region"]} if "region" in match else {}
+    people = [p async for p in db["participation"].find(in_scope)]
+    people = [p for p in people if p.get("kegiatan_id") in ids and p.get("kind") != "walk_in"]
+    invited = sum(1 for p in people if p.get("invited"))
+    attending = sum(1 for p in people if p.get("attending") is True)
+    declined = sum(1 for p in people if p.get("attending") is False)
+    checked_in = sum(1 for p in people if p.get("checked_in"))
+    deliveries: dict[str, dict[str, int]] = {}
+    async for d in db["deliveries"].find({}):
+        if d.get("kegiatan_id") in ids:
+            ch = deliveries.setdefault(d["channel"], {})
+            ch[d["status"]] = ch.get(d["status"], 0) + 1
+    aspirations = [a async for a in db["aspirations"].find(in_scope) if a.get("kegiatan_id") in ids]
+    r = regions.get(scope)
+    response.headers["Cache-Control"] = "private, max-age=5"
+    return {
+        "region": scope, "name": r.name if r else "Indonesia", "since": since, "until": until,
+        "kegiatan": {"total": len(kegiatan), "by_type": count(kegiatan, "type"), "by_month": count(kegiatan, "month"),
+                     "by_status": count(kegiatan, "status"), "by_child": count(kegiatan, key)},
+        "participation": {"invited": invited, "attending": attending, "declined": declined, "checked_in": checked_in,
+                          "rsvp_rate": round((attending + declined) / invited, 3) if invited else None,
+                          "attendance_rate": round(checked_in / invited, 3) if invited else None},
+        "deliveries": deliveries,
+        "aspirations": {"total": len(aspirations), "by_status": count(aspirations, "status")},
+    }
+
+
+@router.get("/stats/ormas/{ormas_id}/engagement")
+async def engagement(ormas_id: str, request: Request, response: Response,
+                     principal: Principal = Depends(current)) -> dict:
+    """One ormas over time: kegiatan it was invited to, answered and attended, by month."""
+    db = request.app.state.runtime.db
+    ormas = await db["ormas"].find_one({"_id": ormas_id}, {"name": 1, "region": 1})
+    if ormas is None or not principal.can_see(ormas["region"]):
+        raise NotFound("no such ormas")
+    months: dict[str, dict[str, int]] = {}
+    async for p in db["participation"].find({"ormas_id": ormas_id}):
+        m = months.setdefault(p.get("month") or "?", {"invited": 0, "attending": 0, "attended": 0})
+        m["invited"] += 1 if p.get("invited") else 0
+        m["attending"] += 1 if p.get("attending") else 0
+        m["attended"] += 1 if p.get("checked_in") else 0
+    total = {k: sum(m[k] for m in months.values()) for k in ("invited", "attending", "attended")}
+    response.headers["Cache-Control"] = "private, max-age=30"
+    return {"ormas_id": ormas_id, "name": ormas["name"], "region": ormas["region"], **total,
+            "attendance_rate": round(total["attended"] / total["invited"], 3) if total["invited"] else None,
+            "by_month": dict(sorted(months.items()))}
