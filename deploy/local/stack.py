@@ -415,7 +415,7 @@ def service_components(
             healthy=(lambda r=ready: ready_file_present(r)),
             ready_file=ready,
         ))
-    for s in ("registry", "notifications"):
+    for s in ("registry", "notifications", "reporting"):
         comps.append(Component(
             name=f"{s}-beat",
             argv=[PY, "-m", "celery", "-A", f"services.{s}.worker", "beat", "--loglevel", "INFO",

@@ -1,0 +1,113 @@
+"""Compiled reports: request (202, compiled by Celery), follow (status and progress), download,
+retry. Two requests for the same region and period join one compilation."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.reporting.api.routes import _scope, current
+from services.reporting.domain import reports
+from shared.auth import Principal
+from shared.web import Conflict, NotFound, Unprocessable, roles
+
+router = APIRouter(tags=["reports"])
+requester = roles(current, ("operator", "head", "analyst", "admin"))
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    region: str | None = Field(default=None, max_length=13, description="default: your office's")
+    period: str = Field(max_length=7, examples=["2026-11", "2026-Q4", "2026"])
+    formats: list[Literal["pdf", "xlsx", "csv"]] = Field(default_factory=lambda: list(reports.FORMATS), min_length=1, max_length=3)
+    refresh: bool = Field(default=False, description="compile again a report already done")
+
+
+class ReportOut(BaseModel):
+    id: str
+    region: str
+    period: str
+    title: str
+    status: Literal["queued", "running", "done", "failed"]
+    progress: int
+    error: str | None
+    files: dict[str, Any]
+    attempts: int
+    requested_at: dt.datetime
+    finished_at: dt.datetime | None = None
+
+
+def _out(doc: dict[str, Any]) -> ReportOut:
+    return ReportOut(id=doc["_id"], region=doc["region"], period=doc["period"], title=doc["title"], status=doc["status"],
+                     progress=doc.get("progress", 0), error=doc.get("error"),
+                     files={f: {**meta, "url": f"/reports/{doc['_id']}/files/{f}"} for f, meta in (doc.get("files") or {}).items()},
+                     attempts=doc.get("attempts", 0), requested_at=doc["requested_at"], finished_at=doc.get("finished_at"))
+
+
+def _enqueue(report_id: str) -> None:
+    from services.reporting.worker import compile_report
+
+    compile_report.delay(report_id)
+
+
+@router.post("/reports", status_code=202, response_model=ReportOut)
+async def request_report(body: ReportIn, request: Request, response: Response,
+                         principal: Principal = Depends(requester)) -> ReportOut:
+    from services.reporting.worker import queue_report
+
+    scope = _scope(principal, body.region)
+    db = request.app.state.runtime.db
+    try:
+        rid = await queue_report(db, scope, body.period, sorted(set(body.formats)), by=principal.subject,
+                                 today=dt.date.today(), refresh=body.refresh)
+    except reports.InvalidReport as e:
+        raise Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}]) from None
+    if rid is not None:
+        await asyncio.to_thread(_enqueue, rid)
+    doc = await db["reports"].find_one({"_id": reports.report_id(scope, body.period)})
+    if doc["status"] == "done":
+        response.status_code = 200
+    response.headers["Location"] = f"/reports/{doc['_id']}"
+    return _out(doc)
+
+
+async def _visible(request: Request, principal: Principal, report_id: str) -> dict[str, Any]:
+    doc = await request.app.state.runtime.db["reports"].find_one({"_id": report_id})
+    if doc is None or not principal.can_see(doc["region"]):
+        raise NotFound("no such report")
+    return doc
+
+
+@router.get("/reports/{report_id}", response_model=ReportOut)
+async def get_report(report_id: str, request: Request, principal: Principal = Depends(current)) -> ReportOut:
+    return _out(await _visible(request, principal, report_id))
+
+
+@router.get("/reports/{report_id}/files/{fmt}", responses={200: {"content": {m: {} for m in reports.MEDIA.values()}}})
+async def download(report_id: str, fmt: Literal["pdf", "xlsx", "csv"], request: Request,
+                   principal: Principal = Depends(current)) -> Response:
+    doc = await _visible(request, principal, report_id)
+    if doc["status"] != "done" or fmt not in (doc.get("files") or {}):
+        raise NotFound(f"no {fmt} file (the report is {doc['status']})")
+    f = await request.app.state.runtime.db["report_files"].find_one({"_id": f"{report_id}:{fmt}"})
+    if f is None:
+        raise NotFound("the file is gone; compile the report again")
+    name = f"laporan-{report_id.replace(':', '-')}.{fmt}"
+    return Response(bytes(f["data"]), media_type=reports.MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, max-age=300"})
+
+
+@router.post("/reports/{report_id}/retry", status_code=202, response_model=ReportOut)
+async def retry(report_id: str, request: Request, principal: Principal = Depends(requester)) -> ReportOut:
+    doc = await _visible(request, principal, report_id)
+    if doc["status"] != "failed":
+        raise Conflict(f"only a failed report is retried; this one is {doc['status']}", current_status=doc["status"])
+    db = request.app.state.runtime.db
+    r = await db["reports"].update_one({"_id": report_id, "status": "failed"}, {"$set": {"status": "queued", "progress": 0}})
+    if r.modified_count:
+        await asyncio.to_thread(_enqueue, report_id)
+    return _out(await db["reports"].find_one({"_id": report_id}))

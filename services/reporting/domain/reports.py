@@ -1,0 +1,185 @@
+"""Compiled reports: the periodic report an office sends upward, and its files. No I/O.
+
+A period is a month (``2026-11``), a quarter (``2026-Q4``) or a year (``2026``). A report is named
+by its region and period, so two requests for the same report name the same record and it is
+compiled once at a time. The files — PDF with charts and tables, XLSX, CSV — are written from the
+figures in Bahasa Indonesia."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from fpdf import FPDF
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+
+from shared import regions, tanggal
+from shared.errors import FieldError
+
+PERIOD = re.compile(r"^(?P<y>[0-9]{4})(?:-(?:(?P<m>0[1-9]|1[0-2])|Q(?P<q>[1-4])))?$")
+FORMATS = ("pdf", "xlsx", "csv")
+MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "csv": "text/csv; charset=utf-8"}
+STATUS_NAMES = {"registered": "Terdaftar (SKT berlaku)", "expiring": "SKT segera berakhir", "expired": "SKT kedaluwarsa",
+                "legal_entity": "Berbadan hukum", "unregistered": "Belum terdaftar", "suspended": "Dibekukan",
+                "revoked": "SKT dicabut", "dissolved": "Dibubarkan", "draft": "Draf", "submitted": "Diajukan",
+                "in_verification": "Verifikasi", "revision_requested": "Perbaikan", "rejected": "Ditolak"}
+TYPE_NAMES = {"fasilitasi": "Fasilitasi", "dialog": "Dialog", "pelatihan": "Pelatihan", "apel": "Apel",
+              "silaturahmi": "Silaturahmi", "sosialisasi": "Sosialisasi", "rapat_koordinasi": "Rapat koordinasi"}
+KIND_LABEL = {"month": "Bulanan", "quarter": "Triwulanan", "year": "Tahunan"}
+
+
+class InvalidReport(FieldError):
+    pass
+
+
+def parse_period(period: str, today: dt.date) -> tuple[str, str, str]:
+    """(kind, first month, last month) of a period that has begun, or InvalidReport."""
+    m = PERIOD.match(period or "")
+    if not m:
+        raise InvalidReport("period", "a month (2026-11), a quarter (2026-Q4) or a year (2026)")
+    y = int(m["y"])
+    if m["m"]:
+        kind, first, last = "month", f"{y}-{m['m']}", f"{y}-{m['m']}"
+    elif m["q"]:
+        q = int(m["q"])
+        kind, first, last = "quarter", f"{y}-{3 * q - 2:02d}", f"{y}-{3 * q:02d}"
+    else:
+        kind, first, last = "year", f"{y}-01", f"{y}-12"
+    if first > today.strftime("%Y-%m"):
+        raise InvalidReport("period", "has not begun yet")
+    if y < 2013:
+        raise InvalidReport("period", "before UU 17/2013 there is nothing to report")
+    return kind, first, last
+
+
+def report_id(region: str, period: str) -> str:
+    return f"{region or 'nasional'}:{period}"
+
+
+def title(region: str, period: str, kind: str) -> str:
+    r = regions.get(region)
+    place = "Nasional" if r is None else (f"Provinsi {r.name}" if r.kind == "provinsi" else r.name)
+    if kind == "month":
+        y, m = period.split("-")
+        when = f"{tanggal.BULAN[int(m) - 1]} {y}"
+    elif kind == "quarter":
+        y, q = period.split("-Q")
+        when = f"Triwulan {q} Tahun {y}"
+    else:
+        when = f"Tahun {period}"
+    return f"Laporan {KIND_LABEL[kind]} Ormas dan Kegiatan — {place} — {when}"
+
+
+def rows(figures: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+    """(section, item, value) — the one table every format carries."""
+    o, k = figures["ormas"], figures["kegiatan"]
+    out: list[tuple[str, str, Any]] = [("Ormas", "Jumlah ormas", o["total"])]
+    out += [("Ormas menurut status", STATUS_NAMES.get(s, s), n) for s, n in sorted(o["by_status"].items())]
+    out += [("Ormas menurut jenis", s, n) for s, n in sorted(o["by_kind"].items())]
+    out += [("Ormas menurut wilayah", _region_name(c), n) for c, n in sorted(o["by_child"].items())]
+    out += [("SKT", "Berakhir dalam 90 hari", o["skt_expiring_90_days"]), ("SKT", "Kedaluwarsa", o["skt_expired"])]
+    out += [("Sanksi", s, n) for s, n in sorted(o["sanctions"].items())]
+    out += [("Kegiatan", "Jumlah kegiatan", k["kegiatan"]["total"])]
+    out += [("Kegiatan menurut jenis", TYPE_NAMES.get(t, t), n) for t, n in k["kegiatan"]["by_type"].items()]
+    out += [("Kegiatan menurut bulan", m, n) for m, n in k["kegiatan"]["by_month"].items()]
+    p = k["participation"]
+    out += [("Undangan", "Diundang", p["invited"]), ("Undangan", "Konfirmasi hadir", p["attending"]),
+            ("Undangan", "Tidak hadir", p["declined"]), ("Undangan", "Hadir (registrasi)", p["checked_in"]),
+            ("Undangan", "Tingkat kehadiran", f"{p['attendance_rate'] * 100:.1f}%" if p["attendance_rate"] is not None else "-")]
+    out += [("Pengiriman undangan", f"{ch} — {st}", n) for ch, by in sorted(k["deliveries"].items())
+            for st, n in sorted(by.items())]
+    out += [("Aspirasi", "Jumlah aspirasi", k["aspirations"]["total"])]
+    out += [("Aspirasi menurut tindak lanjut", s, n) for s, n in k["aspirations"]["by_status"].items()]
+    return out
+
+
+def _region_name(code: str) -> str:
+    r = regions.get(code)
+    return f"{r.name} ({code})" if r else code
+
+
+def to_csv(figures: Mapping[str, Any]) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["Bagian", "Uraian", "Jumlah"])
+    w.writerows(rows(figures))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # Excel opens a BOM-marked UTF-8 CSV correctly
+
+
+def to_xlsx(figures: Mapping[str, Any], heading: str) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Laporan"
+    ws.append([heading])
+    ws.append([])
+    ws.append(["Bagian", "Uraian", "Jumlah"])
+    for r in rows(figures):
+        ws.append(list(r))
+    by_child = figures["ormas"]["by_child"]
+    if by_child:
+        chart_ws = wb.create_sheet("Ormas per wilayah")
+        chart_ws.append(["Wilayah", "Ormas"])
+        for c, n in sorted(by_child.items()):
+            chart_ws.append([_region_name(c), n])
+        chart = BarChart()
+        chart.title = "Ormas menurut wilayah"
+        chart.add_data(Reference(chart_ws, min_col=2, min_row=1, max_row=len(by_child) + 1), titles_from_data=True)
+        chart.set_categories(Reference(chart_ws, min_col=1, min_row=2, max_row=len(by_child) + 1))
+        chart_ws.add_chart(chart, "D2")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _latin1(s: str) -> str:
+    return str(s).replace("—", "-").encode("latin-1", "replace").decode("latin-1")
+
+
+def to_pdf(figures: Mapping[str, Any], heading: str, compiled_at: dt.datetime) -> bytes:
+    doc = FPDF(format="A4")
+    doc.set_margins(15, 15, 15)
+    doc.set_auto_page_break(True, 15)
+    doc.add_page()
+    doc.set_font("Helvetica", "B", 13)
+    doc.multi_cell(0, 7, _latin1(heading), align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Helvetica", size=9)
+    doc.cell(0, 6, _latin1(f"Disusun {tanggal.hari_tanggal(compiled_at, 'WIB')} pukul {tanggal.jam(compiled_at, 'WIB')}"),
+             align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.ln(3)
+    for title_, data in (("Ormas menurut status", {STATUS_NAMES.get(s, s): n for s, n in figures["ormas"]["by_status"].items()}),
+                         ("Kegiatan menurut jenis", {TYPE_NAMES.get(t, t): n for t, n in figures["kegiatan"]["kegiatan"]["by_type"].items()})):
+        _bars(doc, title_, data)
+    doc.set_font("Helvetica", "B", 10)
+    doc.cell(60, 7, "Bagian", border=1)
+    doc.cell(90, 7, "Uraian", border=1)
+    doc.cell(30, 7, "Jumlah", border=1, align="R", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Helvetica", size=9)
+    for section, item, value in rows(figures):
+        doc.cell(60, 6, _latin1(section)[:40], border=1)
+        doc.cell(90, 6, _latin1(item)[:60], border=1)
+        doc.cell(30, 6, _latin1(value), border=1, align="R", new_x="LMARGIN", new_y="NEXT")
+    return bytes(doc.output())
+
+
+def _bars(doc: FPDF, heading: str, data: Mapping[str, int]) -> None:
+    """A horizontal bar chart drawn in the PDF."""
+    if not data:
+        return
+    doc.set_font("Helvetica", "B", 10)
+    doc.cell(0, 7, _latin1(heading), new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Helvetica", size=8)
+    top = max(data.values()) or 1
+    for label, n in sorted(data.items(), key=lambda kv: -kv[1])[:12]:
+        y = doc.get_y()
+        doc.cell(55, 5, _latin1(label)[:35])
+        doc.set_fill_color(139, 0, 0)
+        doc.rect(72, y + 1, max(0.5, 100 * n / top), 3.5, style="F")
+        doc.set_x(175)
+        doc.cell(20, 5, str(n), align="R", new_x="LMARGIN", new_y="NEXT")
+    doc.ln(3)

@@ -1,0 +1,53 @@
+"""The figures an office reports upward, computed from the projections: shared by the dashboard
+API and the compiled reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.reporting.domain.projections import child_key
+from shared import regions
+
+
+async def kegiatan_figures(db: AsyncDatabase, scope: str, since: str | None, until: str | None) -> dict[str, Any]:
+    match: dict = {"region": {"$regex": regions.prefix_regex(scope)}} if scope else {}
+    if since or until:
+        match["month"] = {k: v for k, v in (("$gte", since), ("$lte", until)) if v}
+    kegiatan = [k async for k in db["kegiatan"].find(match)]
+    ids = {k["_id"] for k in kegiatan}
+    key = child_key(scope)
+
+    def count(rows, field):
+        out: dict[str, int] = {}
+        for r in rows:
+            if r.get(field):
+                out[r[field]] = out.get(r[field], 0) + 1
+        return dict(sorted(out.items()))
+
+    in_scope = {"region": match["region"]} if "region" in match else {}
+    people = [p async for p in db["participation"].find(in_scope)]
+    people = [p for p in people if p.get("kegiatan_id") in ids and p.get("kind") != "walk_in"]
+    invited = sum(1 for p in people if p.get("invited"))
+    attending = sum(1 for p in people if p.get("attending") is True)
+    declined = sum(1 for p in people if p.get("attending") is False)
+    checked_in = sum(1 for p in people if p.get("checked_in"))
+    deliveries: dict[str, dict[str, int]] = {}
+    async for d in db["deliveries"].find({}):
+        if d.get("kegiatan_id") in ids:
+            ch = deliveries.setdefault(d["channel"], {})
+            ch[d["status"]] = ch.get(d["status"], 0) + 1
+    aspirations = [a async for a in db["aspirations"].find(in_scope) if a.get("kegiatan_id") in ids]
+    r = regions.get(scope)
+    return {
+        "region": scope, "name": r.name if r else "Indonesia", "since": since, "until": until,
+        "kegiatan": {"total": len(kegiatan), "by_type": count(kegiatan, "type"), "by_month": count(kegiatan, "month"),
+                     "by_status": count(kegiatan, "status"), "by_child": count(kegiatan, key)},
+        "participation": {"invited": invited, "attending": attending, "declined": declined, "checked_in": checked_in,
+                          "rsvp_rate": round((attending + declined) / invited, 3) if invited else None,
+                          "attendance_rate": round(checked_in / invited, 3) if invited else None},
+        "deliveries": deliveries,
+        "aspirations": {"total": len(aspirations), "by_status": count(aspirations, "status")},
+    }
+

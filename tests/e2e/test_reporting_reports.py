@@ -1,0 +1,64 @@
+"""Compiled reports through the reporting API and its Celery worker: requested, compiled once even
+when asked twice, followed to done, downloaded as PDF, XLSX and CSV; bad periods and other regions'
+reports refused."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_a_monthly_report_is_compiled_once_and_downloaded(platform, headers):
+    h = headers("head", "33.26")  # Kabupaten Pekalongan: no other test asks for its reports
+    period = dt.date.today().strftime("%Y-%m")
+    async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=60) as rp:
+        first, second = [await rp.post("/reports", json={"period": period}, headers=h) for _ in range(2)]
+        assert first.status_code in (200, 202) and second.status_code in (200, 202)
+        rid = first.json()["id"]
+        assert second.json()["id"] == rid == f"33.26:{period}"
+
+        async def done():
+            r = (await rp.get(f"/reports/{rid}", headers=h)).json()
+            return r if r["status"] == "done" else None
+
+        report = await eventually(done, timeout=60, interval=0.5, what="the report compiled")
+        assert report["attempts"] == 1 and report["progress"] == 100  # asked twice, compiled once
+        assert report["title"].startswith("Laporan Bulanan Ormas dan Kegiatan — Kabupaten Pekalongan")
+        pdf = await rp.get(report["files"]["pdf"]["url"], headers=h)
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["content-type"] == "application/pdf"
+        xlsx = await rp.get(report["files"]["xlsx"]["url"], headers=h)
+        rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+        assert rows[0][0] == report["title"] and any(r[1] == "Jumlah ormas" for r in rows if r and len(r) > 1)
+        text = (await rp.get(report["files"]["csv"]["url"], headers=h)).content.decode("utf-8-sig")
+        assert next(csv.reader(io.StringIO(text))) == ["Bagian", "Uraian", "Jumlah"]
+
+        # a finished report is not compiled again unless asked to
+        again = await rp.post("/reports", json={"period": period}, headers=h)
+        assert again.status_code == 200 and again.json()["status"] == "done"
+        assert (await rp.post(f"/reports/{rid}/retry", headers=h)).status_code == 409  # only a failed one
+
+        # the province sees the city's report; another province does not
+        assert (await rp.get(f"/reports/{rid}", headers=headers("analyst", "33"))).status_code == 200
+        assert (await rp.get(f"/reports/{rid}", headers=headers("analyst", "35"))).status_code == 404
+
+
+@pytest.mark.parametrize("body,status,field", [
+    ({"period": "2026-13"}, 422, "period"), ({"period": "2099"}, 422, "period"),
+    ({"period": "2026", "region": "99.99"}, 422, "region"), ({"period": "2026", "region": "33.26"}, 404, None),
+    ({"period": "2026", "formats": ["docx"]}, 422, "formats.0"),
+])
+async def test_bad_report_requests(platform, headers, body, status, field):
+    async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=30) as rp:
+        r = await rp.post("/reports", json=body, headers=headers("operator", "35.75"))
+    assert r.status_code == status and r.headers["content-type"] == "application/problem+json"
+    if field:
+        assert r.json()["errors"][0]["field"] == field
