@@ -18,9 +18,9 @@ GROUP = "reporting"
 TOPICS = ["registry.ormas", "events.kegiatan", "events.participation", "notifications.delivery"]
 
 
-def build_handler(runtime: Runtime):
+def build_handler(runtime: Runtime, consumer: str = GROUP):
     projections = Projections(runtime.db)
-    processed = ProcessedEvents(runtime.db, GROUP)
+    processed = ProcessedEvents(runtime.db, consumer)
 
     async def handle(event: dict[str, Any], contract: Contract) -> None:
         name = contract.name.rsplit(".", 1)[1]
