@@ -9,7 +9,8 @@ help:
 	@echo "make run     install what is missing, start Kafka, FerretDB, Redis, the SMTP sink, the services and workers"
 	@echo "make stop    stop exactly what make run started"
 	@echo "make status  show what is running"
-	@echo "make test    the whole test suite against real servers (started once, reused if already up)"
+	@echo "make test    the whole test suite against real servers (started once, reused if already up);"
+	@echo "             installs Debian's chromium for the dashboard's browser test"
 	@echo "make bench   benchmarks (figures and ratios; nothing asserted)"
 
 install:
@@ -26,6 +27,7 @@ status: install
 
 # pytest exits 5 when it collected no test: that is a failure here, as is any other non-zero code.
 test: install
+	@bash deploy/local/browser.sh
 	@$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: no test was collected: failing" >&2; exit 1; fi; exit $$rc
 

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.reporting.adapters.store import INDEXES, Projections
-from services.reporting.api import reports
+from services.reporting.api import dashboard, reports
 from services.reporting.api.routes import router
 from services.reporting.settings import Settings
 from shared import logs, web
@@ -32,5 +32,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return web.create_app(
         title="Kesbang Reporting", version="0.1.0", lifespan=lifespan,
         description="Dashboards and compiled reports, rolled up city → province → nation.",
-        routers=[web.health_router(runtime.ready_checks()), router, reports.router],
+        routers=[web.health_router(runtime.ready_checks()), router, reports.router, dashboard.router],
     )

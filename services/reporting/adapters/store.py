@@ -59,7 +59,8 @@ class Projections:
     async def apply_ormas(self, data: dict[str, Any]) -> bool:
         return await readmodel.upsert_versioned(self.ormas, data["ormas_id"], data["version"], ormas_row(data))
 
-    async def ormas_figures(self, scope: str, today: str | None = None) -> dict[str, Any]:
+    async def ormas_figures(self, scope: str, today: str | None = None, *, kind: str | None = None,
+                            bidang: str | None = None) -> dict[str, Any]:
         """An office's ormas by status, kind, legal form, bidang and child region; SKTs expiring
         within 90 days and expired; sanctions in force."""
         import datetime as dt
@@ -72,6 +73,8 @@ class Projections:
         expiring = expired = total = 0
         async for o in self.ormas.find(match, {"status": 1, "kind": 1, "legal_form": 1, "bidang": 1, key: 1,
                                                "skt_valid_until": 1, "sanction_level": 1}):
+            if (kind and o.get("kind") != kind) or (bidang and bidang not in (o.get("bidang") or [])):
+                continue
             total += 1
             for field, value in (("status", o.get("status")), ("kind", o.get("kind")),
                                  ("legal_form", o.get("legal_form")), ("child", o.get(key)),

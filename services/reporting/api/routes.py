@@ -16,17 +16,19 @@ current = authenticated(lambda request: request.app.state.runtime.verifier)
 @router.get("/stats/ormas")
 async def ormas_stats(request: Request, response: Response,
                       region: str | None = Query(default=None, description="Kemendagri code; default: your office's"),
+                      kind: str | None = Query(default=None, max_length=20),
+                      bidang: str | None = Query(default=None, max_length=80),
                       principal: Principal = Depends(current)) -> dict:
-    scope = principal.region if region is None else region
-    if scope != regions.NATIONAL and not regions.is_valid(scope):
-        raise Unprocessable(f"region: {scope!r} is not a Kemendagri region code",
-                            errors=[{"field": "region", "message": "unknown region code"}])
-    if not principal.can_see(scope):
-        raise NotFound(f"region {scope} is outside your office's scope")
-    figures = await request.app.state.projections.ormas_figures(scope)
+    """An office's ormas by status, kind, legal form, bidang and child region (every child listed,
+    with its name), SKTs expiring and expired, sanctions; optionally only one kind or bidang."""
+    scope = _scope(principal, region)
+    figures = await request.app.state.projections.ormas_figures(scope, kind=kind, bidang=(bidang or "").strip().lower() or None)
     r = regions.get(scope)
+    children = [{"code": c.code, "name": c.name, "ormas": figures["by_child"].get(c.code, 0)}
+                for c in (regions.provinces() if scope == regions.NATIONAL else regions.children(scope))]
     response.headers["Cache-Control"] = "private, max-age=5"
-    return {"region": scope, "name": r.name if r else "Indonesia", **figures}
+    return {"region": scope, "name": r.name if r else "Indonesia", **figures, "children": children,
+            "parent": ".".join(scope.split(".")[:-1]) if "." in scope else ("" if scope else None)}
 
 
 def _scope(principal: Principal, region: str | None) -> str:

@@ -1,0 +1,76 @@
+"""The web dashboard in a real browser (Playwright driving Debian's Chromium): the province's
+headline figures and its cities, drill-down to a city, the period filter, and a registry write
+showing up without reloading anything but the figures."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+
+import httpx
+import pytest
+from playwright.async_api import async_playwright, expect
+
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture()
+async def page():
+    chromium = shutil.which("chromium")
+    assert chromium, "make test installs Debian's chromium (deploy/local/browser.sh)"
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            yield await browser.new_page()
+        finally:
+            await browser.close()
+
+
+async def test_the_dashboard_shows_a_province_and_drills_down_to_a_city(platform, headers, mint, page):
+    # Provinsi Bali (51): its figures come only from this test
+    op = headers("operator", "51.71")  # Kota Denpasar
+    tag = uuid.uuid4().hex[:6]
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        for i in range(3):
+            r = await reg.post("/ormas", json={"name": f"Ormas Dasbor {tag} {i}", "kind": "lsm" if i else "ormas",
+                                               "region": "51.71"}, headers=op)
+            assert r.status_code == 201
+    analyst = headers("analyst", "51")
+    async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=30) as rp:
+        async def three():
+            s = (await rp.get("/stats/ormas", params={"region": "51"}, headers=analyst)).json()
+            return s if s["total"] >= 3 else None
+
+        api = await eventually(three, what="the ormas in reporting")
+
+    token = mint("analyst", "51")
+    await page.goto(platform.urls["reporting"] + "/dashboard?region=51")
+    await page.fill("#token", token)
+    await page.dispatch_event("#token", "change")
+    await expect(page.locator("#title")).to_have_text("Dasbor Bali")
+    await expect(page.locator("#c-ormas")).to_have_text(str(api["total"]))
+    denpasar = page.locator("#children a", has_text="Kota Denpasar")
+    await expect(denpasar).to_be_visible()
+    assert await page.locator("#children tbody tr").count() == 9  # Bali's 8 regencies and 1 city
+
+    await denpasar.click()
+    await expect(page.locator("#title")).to_have_text("Dasbor Kota Denpasar")
+    await expect(page.locator("#c-ormas")).to_have_text(str(api["by_child"]["51.71"]))
+    assert "region=51.71" in page.url
+    await page.select_option("#kind", "lsm")
+    await page.click("button[type=submit]")
+    await expect(page.locator("#c-ormas")).to_have_text("2")  # the two LSM of this test, and no other
+
+    # a new ormas in the registry shows on the next refresh of the figures
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        await reg.post("/ormas", json={"name": f"Ormas Dasbor {tag} baru", "kind": "lsm", "region": "51.71"}, headers=op)
+
+    async def three_lsm():
+        await page.click("button[type=submit]")
+        return await page.locator("#c-ormas").text_content() == "3"
+
+    await eventually(three_lsm, timeout=30, interval=0.5, what="the new ormas on the dashboard")
+    await page.goto(platform.urls["reporting"] + "/dashboard?region=52")  # Nusa Tenggara Barat: outside
+    await expect(page.locator("#err")).not_to_be_empty()
