@@ -147,20 +147,16 @@ class ConsumerRunner:
         try:
             while not self._stopping.is_set():
                 batch = await self._consumer.getmany(timeout_ms=500)
-                # partitions side by side, each in its own order: an aggregate's events share a
-                # key, hence a partition, so their order holds while unrelated ones overlap
-                await asyncio.gather(*(self._drain(tp, messages) for tp, messages in batch.items()))
+                for tp, messages in batch.items():
+                    for msg in messages:
+                        if self._stopping.is_set() or tp not in self._consumer.assignment():
+                            break
+                        await self._process(msg)
+                        self._processed[tp] = msg.offset + 1
                 await self._commit()
         finally:
             await self._commit()
             await self._consumer.stop()
-
-    async def _drain(self, tp: TopicPartition, messages) -> None:
-        for msg in messages:
-            if self._stopping.is_set() or tp not in self._consumer.assignment():
-                break
-            await self._process(msg)
-            self._processed[tp] = msg.offset + 1
 
     async def _commit(self, only: set[TopicPartition] | None = None) -> None:
         assigned = self._consumer.assignment()
