@@ -26,6 +26,7 @@ settings = Settings()
 app = make_celery(settings, queue="reporting")
 app.conf.beat_schedule = {
     "monthly-reports": {"task": "reporting.monthly", "schedule": crontab(minute=0, hour=19, day_of_month="28-31")},
+    "recount": {"task": "reporting.recount", "schedule": 600.0},
 }
 LEASE = dt.timedelta(minutes=10)
 
@@ -127,3 +128,18 @@ def monthly() -> dict:
     for rid in ids:
         compile_report.delay(rid)
     return {"queued": len(ids)}
+
+
+async def _recount() -> int:
+    client = AsyncMongoClient(settings.mongo_url, tz_aware=True)
+    try:
+        return await Projections(client[settings.mongo_db]).recount_counters()
+    finally:
+        await client.close()
+
+
+@app.task(name="reporting.recount")
+def recount() -> dict:
+    """Counts the ormas counters again from the rows: whatever a crash between a row and its
+    counters left short is right again within ten minutes."""
+    return {"counters": asyncio.run(_recount())}

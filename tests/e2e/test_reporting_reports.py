@@ -96,3 +96,21 @@ async def test_the_projections_are_rebuilt_by_replaying_the_topics(platform, hea
         after = (await rp.get("/stats/ormas", headers=h)).json()
         # everything counted before is counted again (other tests may add ormas meanwhile)
         assert after["total"] >= before["total"] and all(after["by_status"].get(s, 0) >= n for s, n in before["by_status"].items())
+
+
+async def test_the_counters_agree_with_a_count_of_the_rows(platform, headers, mongo):
+    """The dashboard's ormas figures come from counters kept as events arrive; counted from the
+    rows they are the same (once the consumers have caught up)."""
+    from services.reporting.adapters.store import Projections
+
+    projections = Projections(mongo[platform.db_name("reporting")])
+    h = headers("analyst", "")
+    async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=30) as rp:
+        async def agree():
+            from_counters = (await rp.get("/stats/ormas", params={"region": "35"}, headers=h)).json()
+            counted = await projections.ormas_figures_counted("35")
+            keys = ("total", "by_status", "by_child", "by_kind", "by_legal_form", "by_bidang", "sanctions",
+                    "skt_expiring_90_days", "skt_expired")
+            return all(from_counters[k] == counted[k] for k in keys) and from_counters["total"] > 0
+
+        await eventually(agree, timeout=60, interval=1, what="counters equal to a recount of the rows")

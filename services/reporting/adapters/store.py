@@ -8,7 +8,8 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.reporting.domain.projections import (DELIVERY_RANK, child_key, kegiatan_row, ormas_row,
+from services.reporting.domain.projections import (DELIVERY_RANK, child_key, counter_deltas, counter_keys,
+                                                   figures_from_counters, kegiatan_row, ormas_row,
                                                    participation_fields)
 from shared import readmodel, regions
 
@@ -19,6 +20,7 @@ INDEXES = {
     "participation": [IndexModel([("ormas_id", ASCENDING)], name="ormas")],
     "deliveries": [IndexModel([("kegiatan_id", ASCENDING)], name="kegiatan")],
     "aspirations": [IndexModel([("region", ASCENDING)], name="region")],
+    "ormas_counters": [],
 }
 
 
@@ -57,12 +59,50 @@ class Projections:
             pass
 
     async def apply_ormas(self, data: dict[str, Any]) -> bool:
-        return await readmodel.upsert_versioned(self.ormas, data["ormas_id"], data["version"], ormas_row(data))
+        """The row, then the counters it moves. One consumer owns an ormas's partition, so the old
+        row read here is the one replaced; a crash between the two writes leaves the counters short
+        until the next recount (``recount_counters``, every 10 minutes)."""
+        old = await self.ormas.find_one({"_id": data["ormas_id"]})
+        new = ormas_row(data)
+        if not await readmodel.upsert_versioned(self.ormas, data["ormas_id"], data["version"], new):
+            return False
+        counters = self.db["ormas_counters"]
+        for key, d in counter_deltas(old, new).items():
+            await counters.update_one({"_id": key}, {"$inc": {"n": d}}, upsert=True)
+        return True
+
+    async def recount_counters(self) -> int:
+        """Counts every counter again from the rows, in one pass, and replaces them."""
+        fresh: dict[str, int] = {}
+        async for row in self.ormas.find({}):
+            for k in counter_keys(row):
+                fresh[k] = fresh.get(k, 0) + 1
+        counters = self.db["ormas_counters"]
+        stale = [d["_id"] async for d in counters.find({}, {"_id": 1}) if d["_id"] not in fresh]
+        for key, n in fresh.items():
+            await counters.replace_one({"_id": key}, {"_id": key, "n": n}, upsert=True)
+        for key in stale:
+            await counters.delete_one({"_id": key})
+        return len(fresh)
 
     async def ormas_figures(self, scope: str, today: str | None = None, *, kind: str | None = None,
                             bidang: str | None = None) -> dict[str, Any]:
         """An office's ormas by status, kind, legal form, bidang and child region; SKTs expiring
-        within 90 days and expired; sanctions in force."""
+        within 90 days and expired; sanctions in force. Read from the scope's counters (an _id
+        prefix: an index range), or, filtered by kind or bidang, counted from the rows."""
+        import datetime as dt
+
+        if not kind and not bidang:
+            day = today or dt.date.today().isoformat()
+            soon = (dt.date.fromisoformat(day) + dt.timedelta(days=90)).isoformat()
+            prefix = f"{scope}|"
+            found = {d["_id"][len(prefix):]: d["n"] async for d in self.db["ormas_counters"].find(
+                {"_id": {"$gte": prefix, "$lt": prefix[:-1] + "}"}})}
+            return figures_from_counters(scope, found, day, soon)
+        return await self.ormas_figures_counted(scope, today, kind=kind, bidang=bidang)
+
+    async def ormas_figures_counted(self, scope: str, today: str | None = None, *, kind: str | None = None,
+                                    bidang: str | None = None) -> dict[str, Any]:
         import datetime as dt
 
         match = {"region": {"$regex": regions.prefix_regex(scope)}} if scope else {}

@@ -62,3 +62,63 @@ def _time(value: str):
     import datetime as dt
 
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+# --- counters: the ormas figures of every scope, kept as they change ---------------------------
+
+COUNTED = ("status", "kind", "legal_form", "sanction_level")
+SKT_STATUSES = ("registered", "expiring", "expired")
+
+
+def scopes_of(region: str) -> list[str]:
+    """The national scope, the province and the regency/city an ormas counts in."""
+    parts = region.split(".")
+    out = ["", parts[0]]
+    if len(parts) >= 2:
+        out.append(".".join(parts[:2]))
+    return out
+
+
+def counter_keys(row: dict[str, Any] | None) -> list[str]:
+    """Every counter one ormas row adds 1 to: ``<scope>|<dimension>|<value>`` per scope it is in."""
+    if not row:
+        return []
+    keys = []
+    for scope in scopes_of(row["region"]):
+        keys.append(f"{scope}|total|-")
+        for dim in COUNTED:
+            if row.get(dim):
+                keys.append(f"{scope}|{dim}|{row[dim]}")
+        for b in sorted(set(row.get("bidang") or [])):
+            keys.append(f"{scope}|bidang|{b}")
+        child = row.get("province") if scope == "" else (row.get("regency") if len(scope.split(".")) == 1 else None)
+        if child:
+            keys.append(f"{scope}|child|{child}")
+        if row.get("status") in SKT_STATUSES and row.get("skt_valid_until"):
+            keys.append(f"{scope}|skt_until|{row['skt_valid_until']}")
+    return keys
+
+
+def counter_deltas(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, int]:
+    """What changes when a row goes from ``old`` to ``new``: +1 for keys it enters, -1 for keys it leaves."""
+    deltas: dict[str, int] = {}
+    for k in counter_keys(old):
+        deltas[k] = deltas.get(k, 0) - 1
+    for k in counter_keys(new):
+        deltas[k] = deltas.get(k, 0) + 1
+    return {k: d for k, d in deltas.items() if d}
+
+
+def figures_from_counters(scope: str, counters: dict[str, int], today: str, soon: str) -> dict[str, Any]:
+    """The ormas figures of a scope from its counters (``dimension|value`` → n)."""
+    by: dict[str, dict[str, int]] = {}
+    for key, n in counters.items():
+        dim, _, value = key.partition("|")
+        if n:
+            by.setdefault(dim, {})[value] = n
+    until = by.get("skt_until", {})
+    return {"total": by.get("total", {}).get("-", 0), "by_status": by.get("status", {}), "by_child": by.get("child", {}),
+            "by_kind": by.get("kind", {}), "by_legal_form": by.get("legal_form", {}),
+            "by_bidang": dict(sorted(by.get("bidang", {}).items())), "sanctions": by.get("sanction_level", {}),
+            "skt_expiring_90_days": sum(n for d, n in until.items() if today <= d <= soon),
+            "skt_expired": sum(n for d, n in until.items() if d < today)}

@@ -1,0 +1,48 @@
+"""Counters: every change of an ormas moves exactly the counters it enters and leaves, and the
+figures read from counters equal the figures counted from the rows."""
+
+from hypothesis import given, strategies as st
+
+from services.reporting.domain import projections as p
+
+REGIONS = ["35.75", "35.73", "35", "33.26", "31"]
+row = st.fixed_dictionaries({
+    "region": st.sampled_from(REGIONS), "status": st.sampled_from(["registered", "expired", "unregistered", "suspended"]),
+    "kind": st.sampled_from(["ormas", "lsm"]), "legal_form": st.sampled_from(["perkumpulan", "tidak_berbadan_hukum"]),
+    "sanction_level": st.sampled_from([None, "warning"]), "bidang": st.lists(st.sampled_from(["sosial", "agama"]), max_size=2),
+    "skt_valid_until": st.sampled_from([None, "2026-01-01", "2026-12-01", "2030-01-01"]),
+}).map(lambda r: {**r, "province": r["region"][:2],
+                  "regency": ".".join(r["region"].split(".")[:2]) if "." in r["region"] else None})
+
+
+def recount(rows):
+    out = {}
+    for r in rows:
+        for k in p.counter_keys(r):
+            out[k] = out.get(k, 0) + 1
+    return out
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), row), max_size=40))
+def test_deltas_keep_the_counters_equal_to_a_recount(changes):
+    rows: dict[int, dict] = {}
+    counters: dict[str, int] = {}
+    for oid, new in changes:
+        for k, d in p.counter_deltas(rows.get(oid), new).items():
+            counters[k] = counters.get(k, 0) + d
+        rows[oid] = new
+    assert {k: n for k, n in counters.items() if n} == recount(rows.values())
+
+
+def test_figures_from_counters():
+    rows = [{"region": "35.75", "province": "35", "regency": "35.75", "status": "registered", "kind": "lsm",
+             "legal_form": "tidak_berbadan_hukum", "sanction_level": None, "bidang": ["sosial"], "skt_valid_until": "2026-12-01"},
+            {"region": "35.73", "province": "35", "regency": "35.73", "status": "expired", "kind": "ormas",
+             "legal_form": "perkumpulan", "sanction_level": "warning", "bidang": [], "skt_valid_until": "2025-01-01"}]
+    counters = recount(rows)
+    province = {k.split("|", 1)[1]: n for k, n in counters.items() if k.startswith("35|")}
+    f = p.figures_from_counters("35", province, today="2026-11-23", soon="2027-02-21")
+    assert f["total"] == 2 and f["by_child"] == {"35.75": 1, "35.73": 1} and f["by_kind"] == {"lsm": 1, "ormas": 1}
+    assert f["skt_expiring_90_days"] == 1 and f["skt_expired"] == 1 and f["sanctions"] == {"warning": 1}
+    national = {k.split("|", 1)[1]: n for k, n in counters.items() if k.startswith("|")}
+    assert p.figures_from_counters("", national, "2026-11-23", "2027-02-21")["by_child"] == {"35": 2}
