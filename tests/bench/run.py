@@ -19,7 +19,7 @@ from pymongo import AsyncMongoClient
 
 from deploy.local import stack
 from shared import auth
-from tests.bench import events_scale, notifications_scale, registry_scale
+from tests.bench import events_scale, notifications_scale, registry_scale, reporting_scale
 from tests.bench.common import pct, run_concurrently, summary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,6 +138,7 @@ async def main_async(p: stack.IsolatedPlatform) -> dict:
     steps = {"registry": [lambda: bench_create(p, token), lambda: drain_backlog(p), lambda: bench_lag(p, token)],
              "events": [lambda: events_scale.run(p, CONCURRENCY)],
              "notifications": [lambda: notifications_scale.run(p)],
+             "reporting": [lambda: reporting_scale.run(p, CONCURRENCY)],
              "registry_scale": [lambda: registry_scale.run(p, CONCURRENCY)] if registry_scale.SCALE else []}
     only = [s for s in os.environ.get("BENCH_ONLY", "").split(",") if s]  # e.g. BENCH_ONLY=events
     for step in [s for name, group in steps.items() if not only or name in only for s in group]:

@@ -46,3 +46,21 @@ def test_figures_from_counters():
     assert f["skt_expiring_90_days"] == 1 and f["skt_expired"] == 1 and f["sanctions"] == {"warning": 1}
     national = {k.split("|", 1)[1]: n for k, n in counters.items() if k.startswith("|")}
     assert p.figures_from_counters("", national, "2026-11-23", "2027-02-21")["by_child"] == {"35": 2}
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), row), max_size=30))
+def test_scope_documents_round_trip(changes):
+    rows = {}
+    docs: dict[str, dict] = {}
+    for oid, new in changes:
+        for scope, inc in p.by_scope(p.counter_deltas(rows.get(oid), new)).items():
+            doc = docs.setdefault(p.scope_doc_id(scope), {})
+            for field, d in inc.items():
+                dim, name = field.split(".", 1)
+                assert "." not in name and not name.startswith("$")
+                doc.setdefault(dim, {})[name] = doc.get(dim, {}).get(name, 0) + d
+        rows[oid] = new
+    expected = recount(rows.values())
+    for scope in {k.split("|", 1)[0] for k in expected}:
+        got = {k: n for k, n in p.counters_of(docs.get(p.scope_doc_id(scope))).items() if n}
+        assert got == {k.split("|", 1)[1]: n for k, n in expected.items() if k.split("|", 1)[0] == scope}

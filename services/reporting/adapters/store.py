@@ -8,9 +8,9 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.reporting.domain.projections import (DELIVERY_RANK, child_key, counter_deltas, counter_keys,
-                                                   figures_from_counters, kegiatan_row, ormas_row,
-                                                   participation_fields)
+from services.reporting.domain.projections import (DELIVERY_RANK, by_scope, child_key, counter_deltas,
+                                                   counter_keys, counters_of, figures_from_counters, kegiatan_row,
+                                                   ormas_row, participation_fields, scope_doc_id)
 from shared import readmodel, regions
 
 INDEXES = {
@@ -67,8 +67,8 @@ class Projections:
         if not await readmodel.upsert_versioned(self.ormas, data["ormas_id"], data["version"], new):
             return False
         counters = self.db["ormas_counters"]
-        for key, d in counter_deltas(old, new).items():
-            await counters.update_one({"_id": key}, {"$inc": {"n": d}}, upsert=True)
+        for scope, inc in by_scope(counter_deltas(old, new)).items():  # one write per scope (3 at most)
+            await counters.update_one({"_id": scope_doc_id(scope)}, {"$inc": inc}, upsert=True)
         return True
 
     async def recount_counters(self) -> int:
@@ -78,9 +78,15 @@ class Projections:
             for k in counter_keys(row):
                 fresh[k] = fresh.get(k, 0) + 1
         counters = self.db["ormas_counters"]
-        stale = [d["_id"] async for d in counters.find({}, {"_id": 1}) if d["_id"] not in fresh]
-        for key, n in fresh.items():
-            await counters.replace_one({"_id": key}, {"_id": key, "n": n}, upsert=True)
+        docs: dict[str, dict[str, Any]] = {}
+        for scope, inc in by_scope(fresh).items():
+            doc = docs.setdefault(scope_doc_id(scope), {"_id": scope_doc_id(scope)})
+            for field, n in inc.items():
+                dim, name = field.split(".", 1)
+                doc.setdefault(dim, {})[name] = n
+        stale = [d["_id"] async for d in counters.find({}, {"_id": 1}) if d["_id"] not in docs]
+        for doc in docs.values():
+            await counters.replace_one({"_id": doc["_id"]}, doc, upsert=True)
         for key in stale:
             await counters.delete_one({"_id": key})
         return len(fresh)
@@ -95,10 +101,8 @@ class Projections:
         if not kind and not bidang:
             day = today or dt.date.today().isoformat()
             soon = (dt.date.fromisoformat(day) + dt.timedelta(days=90)).isoformat()
-            prefix = f"{scope}|"
-            found = {d["_id"][len(prefix):]: d["n"] async for d in self.db["ormas_counters"].find(
-                {"_id": {"$gte": prefix, "$lt": prefix[:-1] + "}"}})}
-            return figures_from_counters(scope, found, day, soon)
+            doc = await self.db["ormas_counters"].find_one({"_id": scope_doc_id(scope)})
+            return figures_from_counters(scope, counters_of(doc), day, soon)
         return await self.ormas_figures_counted(scope, today, kind=kind, bidang=bidang)
 
     async def ormas_figures_counted(self, scope: str, today: str | None = None, *, kind: str | None = None,

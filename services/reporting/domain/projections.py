@@ -122,3 +122,36 @@ def figures_from_counters(scope: str, counters: dict[str, int], today: str, soon
             "by_bidang": dict(sorted(by.get("bidang", {}).items())), "sanctions": by.get("sanction_level", {}),
             "skt_expiring_90_days": sum(n for d, n in until.items() if today <= d <= soon),
             "skt_expired": sum(n for d, n in until.items() if d < today)}
+
+
+def encode_field(value: str) -> str:
+    """A counter value as a MongoDB field name (no "." and no leading "$")."""
+    return value.replace(".", "\u2024").replace("$", "\uff04")
+
+
+def decode_field(name: str) -> str:
+    return name.replace("\u2024", ".").replace("\uff04", "$")
+
+
+def by_scope(deltas: dict[str, int]) -> dict[str, dict[str, int]]:
+    """Deltas grouped into one ``$inc`` per scope document: ``{scope: {"dim.value": d}}``."""
+    out: dict[str, dict[str, int]] = {}
+    for key, d in deltas.items():
+        scope, dim, value = key.split("|", 2)
+        out.setdefault(scope, {})[f"{dim}.{encode_field(value)}"] = d
+    return out
+
+
+def scope_doc_id(scope: str) -> str:
+    return scope or "nasional"
+
+
+def counters_of(doc: dict[str, Any] | None) -> dict[str, int]:
+    """A scope document back into ``dim|value`` → n."""
+    out: dict[str, int] = {}
+    for dim, values in (doc or {}).items():
+        if dim == "_id" or not isinstance(values, dict):
+            continue
+        for name, n in values.items():
+            out[f"{dim}|{decode_field(name)}"] = n
+    return out

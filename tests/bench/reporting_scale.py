@@ -1,0 +1,136 @@
+"""Reporting figures (issue 6): the dashboard API over 150,000 ormas and 10,000 kegiatan, a
+provincial quarterly report over Jawa Timur's 38 regencies and cities, and the replay rate of a
+full rebuild — each against a baseline measured in the same run.
+
+The projections are filled directly (rows as the consumers write them, then the counters counted
+from them): what is measured is the API and the report over that much data, not the consumers."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import random
+import time
+
+import httpx
+from pymongo import AsyncMongoClient
+
+from deploy.local import stack
+from services.reporting.adapters.store import Projections
+from shared import auth, regions
+from tests.bench.common import pct, ratio, run_concurrently, summary
+
+N_ORMAS = int(os.environ.get("BENCH_REPORTING_ORMAS", 150_000))
+N_KEGIATAN = int(os.environ.get("BENCH_REPORTING_KEGIATAN", 10_000))
+N_REQUESTS = int(os.environ.get("BENCH_REPORTING_REQUESTS", 200))
+
+
+async def _fill(db) -> dict:
+    rnd = random.Random(6)
+    cities = [r.code for r in regions.children("35")]
+    today = dt.date.today()
+    t0 = time.perf_counter()
+    rows = []
+    for i in range(N_ORMAS):
+        region = cities[i % len(cities)]
+        status = rnd.choice(["registered", "registered", "expired", "unregistered", "legal_entity", "expiring"])
+        rows.append({"_id": f"bench-{i}", "version": 1, "name": f"Ormas {i}", "kind": rnd.choice(["ormas", "lsm", "okp"]),
+                     "region": region, "status": status, "legal_form": "tidak_berbadan_hukum",
+                     "bidang": [rnd.choice(["sosial", "agama", "pendidikan"])], "sanction_level": None,
+                     "skt_valid_until": (today + dt.timedelta(days=rnd.randrange(-900, 1800))).isoformat()
+                     if status in ("registered", "expired", "expiring") else None,
+                     "province": "35", "regency": region})
+        if len(rows) == 1000:
+            await db["ormas"].insert_many(rows)
+            rows = []
+    if rows:
+        await db["ormas"].insert_many(rows)
+    kegiatan = []
+    for i in range(N_KEGIATAN):
+        region = cities[i % len(cities)]
+        month = (today.replace(day=1) - dt.timedelta(days=30 * rnd.randrange(0, 24))).strftime("%Y-%m")
+        kegiatan.append({"_id": f"bench-k{i}", "version": 3, "type": rnd.choice(["fasilitasi", "dialog", "pelatihan"]),
+                         "title": f"Kegiatan {i}", "region": region, "status": "completed", "month": month,
+                         "starts_at": dt.datetime.now(dt.UTC), "venue_region": region, "invited": 20,
+                         "province": "35", "regency": region})
+        if len(kegiatan) == 1000:
+            await db["kegiatan"].insert_many(kegiatan)
+            kegiatan = []
+    if kegiatan:
+        await db["kegiatan"].insert_many(kegiatan)
+    filled = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    counters = await Projections(db).recount_counters()
+    return {"name": f"reporting filled: {N_ORMAS} ormas rows, {N_KEGIATAN} kegiatan rows; counters recounted",
+            "fill_s": round(filled, 1), "recount_s": round(time.perf_counter() - t0, 1), "counters": counters}
+
+
+async def run(p: stack.IsolatedPlatform, concurrency: int) -> list[dict]:
+    keys = stack.DATA / "keys"
+    token = auth.mint((keys / "jwt-dev-private.pem").read_bytes(), subject="bench", role="analyst", region="35",
+                      issuer="kesbang-registry", audience="kesbang", ttl=dt.timedelta(hours=2))
+    h = {"Authorization": f"Bearer {token}"}
+    client = AsyncMongoClient(stack.infra_urls()["mongo"], tz_aware=True)
+    db = client[p.db_name("reporting")]
+    rows = [await _fill(db)]
+    conc = min(concurrency, 4)
+    async with httpx.AsyncClient(base_url=p.urls["reporting"], timeout=600) as rp:
+        for label, path, params in (
+                ("GET /stats/ormas, the province (counters)", "/stats/ormas", {"region": "35"}),
+                ("GET /stats/ormas, one city (counters)", "/stats/ormas", {"region": "35.75"})):
+            async def call(i, path=path, params=params):
+                (await rp.get(path, params=params, headers=h)).raise_for_status()
+
+            seconds, lat = await run_concurrently(N_REQUESTS, conc, call)
+            rows.append(summary(f"{label}, {N_ORMAS} ormas, {conc} concurrent", N_REQUESTS, seconds, lat))
+
+        # baseline: the same figures counted from the rows (what the API did before the counters)
+        lat = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            await Projections(db).ormas_figures_counted("35")
+            lat.append(time.perf_counter() - t0)
+        base = {"name": "baseline: the same province figures counted from the 150,000 rows", "operations": 3,
+                "p50_ms": round(pct(lat, 50) * 1000, 1), "max_ms": round(max(lat) * 1000, 1)}
+        rows[1]["ratio_to_baseline_p50"] = ratio(base["p50_ms"], rows[1]["p50_ms"])
+        rows.append(base)
+
+        month = dt.date.today().strftime("%Y-%m")
+        since = (dt.date.today().replace(day=1) - dt.timedelta(days=365)).strftime("%Y-%m")
+        n = max(10, N_REQUESTS // 10)
+
+        async def kegiatan(i):
+            (await rp.get("/stats/kegiatan", params={"region": "35", "since": since, "until": month}, headers=h)).raise_for_status()
+
+        seconds, lat = await run_concurrently(n, conc, kegiatan)
+        rows.append(summary(f"GET /stats/kegiatan, the province over 12 months, {N_KEGIATAN} kegiatan (read from rows)",
+                            n, seconds, lat))
+
+        q = (dt.date.today().month - 1) // 3 + 1
+        period = f"{dt.date.today().year}-Q{q}"
+        t0 = time.perf_counter()
+        r = await rp.post("/reports", json={"region": "35", "period": period, "refresh": True}, headers=h)
+        r.raise_for_status()
+        rid = r.json()["id"]
+        while (doc := (await rp.get(f"/reports/{rid}", headers=h)).json())["status"] not in ("done", "failed"):
+            await asyncio.sleep(0.2)
+        rows.append({"name": f"compile the quarterly report of Jawa Timur ({period}, 38 regencies/cities; PDF, XLSX, CSV)",
+                     "status": doc["status"], "seconds": round(time.perf_counter() - t0, 2),
+                     "files_kb": {f: round(m["size"] / 1024, 1) for f, m in doc["files"].items()}})
+
+    from services.reporting.rebuild import rebuild
+    from services.reporting.settings import Settings
+
+    env = p.env("reporting")
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        result = await rebuild(Settings(), drop=False)
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    rows.append({"name": "replay: every topic from its start into the projections (python -m services.reporting.rebuild)",
+                 **result})
+    await client.close()
+    return rows
