@@ -7,11 +7,22 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.reporting.domain.projections import child_key
+from services.reporting.domain.projections import child_key, kegiatan_figures_from_counters, scope_doc_id
 from shared import regions
 
 
 async def kegiatan_figures(db: AsyncDatabase, scope: str, since: str | None, until: str | None) -> dict[str, Any]:
+    """From the scope's month documents of counters (an _id prefix: an index range)."""
+    prefix = f"{scope_doc_id(scope)}|"
+    docs = [d async for d in db["kegiatan_counters"].find({"_id": {"$gte": prefix, "$lt": prefix[:-1] + "}"}})
+            if (not since or d["_id"].rsplit("|", 1)[1] >= since) and (not until or d["_id"].rsplit("|", 1)[1] <= until)]
+    r = regions.get(scope)
+    return {"region": scope, "name": r.name if r else "Indonesia", "since": since, "until": until,
+            **kegiatan_figures_from_counters(docs)}
+
+
+async def kegiatan_figures_counted(db: AsyncDatabase, scope: str, since: str | None, until: str | None) -> dict[str, Any]:
+    """The same figures counted from the rows (the baseline, and the check of the counters)."""
     match: dict = {"region": {"$regex": regions.prefix_regex(scope)}} if scope else {}
     if since or until:
         match["month"] = {k: v for k, v in (("$gte", since), ("$lte", until)) if v}
@@ -35,7 +46,7 @@ async def kegiatan_figures(db: AsyncDatabase, scope: str, since: str | None, unt
     checked_in = sum(1 for p in people if p.get("checked_in"))
     deliveries: dict[str, dict[str, int]] = {}
     async for d in db["deliveries"].find({}):
-        if d.get("kegiatan_id") in ids:
+        if d.get("kegiatan_id") in ids and d.get("kind") == "invitation":
             ch = deliveries.setdefault(d["channel"], {})
             ch[d["status"]] = ch.get(d["status"], 0) + 1
     aspirations = [a async for a in db["aspirations"].find(in_scope) if a.get("kegiatan_id") in ids]

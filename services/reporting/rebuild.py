@@ -23,7 +23,7 @@ from shared import mongo
 from shared.contracts import ContractError, decode
 from shared.runtime import Runtime
 
-PROJECTIONS = ("ormas", "ormas_counters", "kegiatan", "participation", "deliveries", "aspirations")
+PROJECTIONS = ("ormas", "ormas_counters", "kegiatan", "kegiatan_counters", "participation", "deliveries", "aspirations")
 
 
 async def rebuild(settings: Settings, *, drop: bool = True) -> dict[str, Any]:
@@ -69,6 +69,7 @@ async def rebuild(settings: Settings, *, drop: bool = True) -> dict[str, Any]:
         from services.reporting.adapters.store import Projections
 
         await Projections(runtime.db).recount_counters()
+        await Projections(runtime.db).recount_kegiatan_counters()
         seconds = time.perf_counter() - t0
         return {"events": applied, "skipped": skipped, "seconds": round(seconds, 2),
                 "events_per_s": round(applied / seconds, 1) if seconds > 0 else None}

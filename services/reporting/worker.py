@@ -133,7 +133,8 @@ def monthly() -> dict:
 async def _recount() -> int:
     client = AsyncMongoClient(settings.mongo_url, tz_aware=True)
     try:
-        return await Projections(client[settings.mongo_db]).recount_counters()
+        projections = Projections(client[settings.mongo_db])
+        return await projections.recount_counters() + await projections.recount_kegiatan_counters()
     finally:
         await client.close()
 

@@ -294,7 +294,10 @@ async def test_the_dialog_and_its_invitations_are_counted_by_reporting(platform,
                 and mine >= 3 and s["aspirations"]["total"] >= 1 else None
 
         s = await eventually(counted, timeout=60, interval=0.5, what="reporting to count the dialog")
-        assert s["kegiatan"]["by_month"][month] >= 1 and s["kegiatan"]["by_child"]["35.75"] >= 1
+        assert s["kegiatan"]["by_month"][month] >= 1
+        province = (await rp.get("/stats/kegiatan", params={"region": "35", "since": month, "until": month},
+                                 headers=headers("analyst", "35"))).json()
+        assert province["kegiatan"]["by_child"]["35.75"] >= 1  # the province's figures by city
         assert 0 < s["participation"]["attendance_rate"] <= 1
         bad = await rp.get("/stats/kegiatan", params={"since": "2026-05", "until": "2026-01"}, headers=op)
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "since"

@@ -114,3 +114,16 @@ async def test_the_counters_agree_with_a_count_of_the_rows(platform, headers, mo
             return all(from_counters[k] == counted[k] for k in keys) and from_counters["total"] > 0
 
         await eventually(agree, timeout=60, interval=1, what="counters equal to a recount of the rows")
+
+
+async def test_the_kegiatan_counters_agree_with_a_count_of_the_rows(platform, headers, mongo):
+    from services.reporting.figures import kegiatan_figures, kegiatan_figures_counted
+
+    db = mongo[platform.db_name("reporting")]
+
+    async def agree():
+        a = await kegiatan_figures(db, "35", None, None)
+        b = await kegiatan_figures_counted(db, "35", None, None)
+        return all(a[k] == b[k] for k in ("kegiatan", "participation", "deliveries", "aspirations"))
+
+    await eventually(agree, timeout=60, interval=1, what="kegiatan counters equal to a count of the rows")

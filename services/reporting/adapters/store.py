@@ -8,9 +8,10 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.reporting.domain.projections import (DELIVERY_RANK, by_scope, child_key, counter_deltas,
-                                                   counter_keys, counters_of, figures_from_counters, kegiatan_row,
-                                                   ormas_row, participation_fields, scope_doc_id)
+from services.reporting.domain.projections import (DELIVERY_RANK, by_scope, by_scope_month, child_key,
+                                                   counter_deltas, counter_keys, counters_of, figures_from_counters,
+                                                   kegiatan_counter_keys, kegiatan_deltas, kegiatan_row, ormas_row,
+                                                   participation_fields, scope_doc_id)
 from shared import readmodel, regions
 
 INDEXES = {
@@ -21,6 +22,7 @@ INDEXES = {
     "deliveries": [IndexModel([("kegiatan_id", ASCENDING)], name="kegiatan")],
     "aspirations": [IndexModel([("region", ASCENDING)], name="region")],
     "ormas_counters": [],
+    "kegiatan_counters": [],
 }
 
 
@@ -29,34 +31,81 @@ class Projections:
         self.db = db
         self.ormas = db["ormas"]
 
+    async def _bump(self, kind: str, old, new, krow) -> None:
+        counters = self.db["kegiatan_counters"]
+        for doc_id, inc in by_scope_month(kegiatan_deltas(kind, old, new, krow)).items():
+            await counters.update_one({"_id": doc_id}, {"$inc": inc}, upsert=True)
+
     async def apply_kegiatan(self, name: str, data: dict[str, Any]) -> None:
+        """The kegiatan row (and an aspiration's), then the counters of its scope and month."""
         kid = data["kegiatan_id"]
         if name.startswith("aspiration_"):
             a = data["change"]["aspiration"]
             fields = {k: v for k, v in a.items() if k != "id"}
-            await readmodel.upsert_versioned(self.db["aspirations"], a["id"], data["version"],
-                                             {**fields, "kegiatan_id": kid, "region": data["region"]})
+            coll = self.db["aspirations"]
+            old_a = await coll.find_one({"_id": a["id"]})
+            new_a = {**fields, "kegiatan_id": kid, "region": data["region"]}
+            if await readmodel.upsert_versioned(coll, a["id"], data["version"], new_a):
+                await self._bump("aspiration", old_a, new_a, await self.db["kegiatan"].find_one({"_id": kid}))
         row = kegiatan_row(name, data)
         # the completion counts survive later events (an aspiration followed up after completion)
         if name != "completed":
             for k in ("attending", "declined", "checked_in", "walk_ins", "people_present"):
                 row.pop(k, None)
-        await readmodel.upsert_versioned(self.db["kegiatan"], kid, data["version"], row)
+        old = await self.db["kegiatan"].find_one({"_id": kid})
+        if await readmodel.upsert_versioned(self.db["kegiatan"], kid, data["version"], row):
+            await self._bump("kegiatan", old, {**(old or {}), **row}, None)
 
     async def apply_participation(self, name: str, data: dict[str, Any]) -> None:
-        await self.db["participation"].update_one({"_id": data["participant_id"]},
-                                                  {"$set": participation_fields(name, data)}, upsert=True)
+        coll = self.db["participation"]
+        old = await coll.find_one({"_id": data["participant_id"]})
+        fields = participation_fields(name, data)
+        await coll.update_one({"_id": data["participant_id"]}, {"$set": fields}, upsert=True)
+        new = await coll.find_one({"_id": data["participant_id"]})
+        await self._bump("participation", old, new, await self.db["kegiatan"].find_one({"_id": data["kegiatan_id"]}))
 
     async def apply_delivery(self, data: dict[str, Any]) -> None:
         rank = DELIVERY_RANK[data["status"]]
+        coll = self.db["deliveries"]
+        old = await coll.find_one({"_id": data["message_id"]})
+        new = {"kegiatan_id": data.get("kegiatan_id"), "channel": data["channel"], "kind": data["kind"],
+               "status": data["status"], "rank": rank, "participant_id": data.get("participant_id")}
         try:  # a status moves forward only: a late "sent" after "read" changes nothing
-            await self.db["deliveries"].update_one(
-                {"_id": data["message_id"], "rank": {"$lt": rank}},
-                {"$set": {"kegiatan_id": data.get("kegiatan_id"), "channel": data["channel"], "kind": data["kind"],
-                          "status": data["status"], "rank": rank, "participant_id": data.get("participant_id")}},
-                upsert=True)
+            r = await coll.update_one({"_id": data["message_id"], "rank": {"$lt": rank}}, {"$set": new}, upsert=True)
         except DuplicateKeyError:
-            pass
+            return
+        if (r.modified_count or r.upserted_id is not None) and data.get("kegiatan_id") and data["kind"] == "invitation":
+            await self._bump("delivery", old, new, await self.db["kegiatan"].find_one({"_id": data["kegiatan_id"]}))
+
+    async def recount_kegiatan_counters(self) -> int:
+        """Counts the kegiatan counters again from the rows (what a crash or an event read before
+        its kegiatan's left out is counted here)."""
+        kegiatan = {k["_id"]: k async for k in self.db["kegiatan"].find({})}
+        keys: list[str] = []
+        for k in kegiatan.values():
+            keys += kegiatan_counter_keys("kegiatan", k, k)
+        async for p in self.db["participation"].find({}):
+            keys += kegiatan_counter_keys("participation", p, kegiatan.get(p.get("kegiatan_id")))
+        async for d in self.db["deliveries"].find({"kind": "invitation"}):
+            keys += kegiatan_counter_keys("delivery", d, kegiatan.get(d.get("kegiatan_id")))
+        async for a in self.db["aspirations"].find({}):
+            keys += kegiatan_counter_keys("aspiration", a, kegiatan.get(a.get("kegiatan_id")))
+        fresh: dict[str, int] = {}
+        for key in keys:
+            fresh[key] = fresh.get(key, 0) + 1
+        docs: dict[str, dict[str, Any]] = {}
+        for doc_id, inc in by_scope_month(fresh).items():
+            doc = docs.setdefault(doc_id, {"_id": doc_id})
+            for field, n in inc.items():
+                dim, name = field.split(".", 1)
+                doc.setdefault(dim, {})[name] = n
+        counters = self.db["kegiatan_counters"]
+        stale = [d["_id"] async for d in counters.find({}, {"_id": 1}) if d["_id"] not in docs]
+        for doc in docs.values():
+            await counters.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+        for key in stale:
+            await counters.delete_one({"_id": key})
+        return len(docs)
 
     async def apply_ormas(self, data: dict[str, Any]) -> bool:
         """The row, then the counters it moves. One consumer owns an ormas's partition, so the old

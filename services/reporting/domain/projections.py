@@ -155,3 +155,92 @@ def counters_of(doc: dict[str, Any] | None) -> dict[str, int]:
         for name, n in values.items():
             out[f"{dim}|{decode_field(name)}"] = n
     return out
+
+
+# --- kegiatan counters: per scope and month of the kegiatan ------------------------------------
+
+def _kegiatan_scopes(krow: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """(scope, child in that scope) for the nation, the province and the regency of a kegiatan."""
+    region = krow["region"]
+    parts = region.split(".")
+    province = parts[0]
+    regency = ".".join(parts[:2]) if len(parts) >= 2 else None
+    out = [("", province), (province, regency)]
+    if regency:
+        out.append((regency, None))
+    return out
+
+
+def kegiatan_counter_keys(kind: str, row: dict[str, Any] | None, krow: dict[str, Any] | None) -> list[str]:
+    """``<scope>|<month>|<dimension>|<value>`` keys one row adds 1 to, attributed to its kegiatan's
+    scope and month: a kegiatan itself, a participant, a delivered message or an aspiration."""
+    if not row or not krow or not krow.get("region") or not krow.get("month"):
+        return []
+    if kind == "kegiatan":
+        values = [("kegiatan", "-"), ("type", row.get("type")), ("status", row.get("status"))]
+    elif kind == "participation":
+        if row.get("kind") == "walk_in":
+            return []
+        values = [("p", "invited") if row.get("invited") else None,
+                  ("p", "attending") if row.get("attending") is True else None,
+                  ("p", "declined") if row.get("attending") is False else None,
+                  ("p", "checked_in") if row.get("checked_in") else None]
+    elif kind == "delivery":
+        values = [("delivery", f"{row['channel']}/{row['status']}")]
+    else:
+        values = [("aspiration", row.get("status"))]
+    keys = []
+    for scope, child in _kegiatan_scopes(krow):
+        prefix = f"{scope}|{krow['month']}"
+        keys += [f"{prefix}|{d}|{v}" for d, v in (x for x in values if x) if v]
+        if kind == "kegiatan" and child:
+            keys.append(f"{prefix}|child|{child}")
+    return keys
+
+
+def kegiatan_deltas(kind: str, old, new, krow) -> dict[str, int]:
+    deltas: dict[str, int] = {}
+    for k in kegiatan_counter_keys(kind, old, krow if kind != "kegiatan" else old):
+        deltas[k] = deltas.get(k, 0) - 1
+    for k in kegiatan_counter_keys(kind, new, krow if kind != "kegiatan" else new):
+        deltas[k] = deltas.get(k, 0) + 1
+    return {k: d for k, d in deltas.items() if d}
+
+
+def by_scope_month(deltas: dict[str, int]) -> dict[str, dict[str, int]]:
+    """``{"<scope doc>|<month>": {"dim.value": d}}`` — one $inc per scope and month."""
+    out: dict[str, dict[str, int]] = {}
+    for key, d in deltas.items():
+        scope, month, dim, value = key.split("|", 3)
+        out.setdefault(f"{scope_doc_id(scope)}|{month}", {})[f"{dim}.{encode_field(value)}"] = d
+    return out
+
+
+def kegiatan_figures_from_counters(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Sums the month documents of a scope into the figures of ``/stats/kegiatan``."""
+    total = 0
+    by: dict[str, dict[str, int]] = {"type": {}, "status": {}, "child": {}, "p": {}, "delivery": {}, "aspiration": {}}
+    by_month: dict[str, int] = {}
+    for doc in docs:
+        month = doc["_id"].rsplit("|", 1)[1]
+        for key, n in counters_of(doc).items():
+            dim, value = key.split("|", 1)
+            if dim == "kegiatan":
+                total += n
+                by_month[month] = by_month.get(month, 0) + n
+            elif dim in by:
+                by[dim][value] = by[dim].get(value, 0) + n
+    clean = {d: {k: n for k, n in sorted(v.items()) if n} for d, v in by.items()}
+    p = clean["p"]
+    invited, attending, declined, checked = (p.get(k, 0) for k in ("invited", "attending", "declined", "checked_in"))
+    deliveries: dict[str, dict[str, int]] = {}
+    for key, n in clean["delivery"].items():
+        channel, status = key.split("/", 1)
+        deliveries.setdefault(channel, {})[status] = n
+    return {"kegiatan": {"total": total, "by_type": clean["type"], "by_month": {m: n for m, n in sorted(by_month.items()) if n},
+                         "by_status": clean["status"], "by_child": clean["child"]},
+            "participation": {"invited": invited, "attending": attending, "declined": declined, "checked_in": checked,
+                              "rsvp_rate": round((attending + declined) / invited, 3) if invited else None,
+                              "attendance_rate": round(checked / invited, 3) if invited else None},
+            "deliveries": deliveries,
+            "aspirations": {"total": sum(clean["aspiration"].values()), "by_status": clean["aspiration"]}}
