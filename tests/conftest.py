@@ -60,7 +60,8 @@ def platform(infra: Infra) -> Platform:
     """The four services, their consumers and Celery workers, as real processes, once per session."""
     # reminders in tests go to participants invited moments ago (in production: not within 12 hours)
     p = stack.start_isolated(RUN_ID, TEST_PORTS, redis_db_base=8,
-                             extra_env={"notifications": {"NOTIFICATIONS_REMINDER_GRACE_SECONDS": "0"}})
+                             extra_env={"notifications": {"NOTIFICATIONS_REMINDER_GRACE_SECONDS": "0"},
+                                        "reporting": {"REPORTING_METRICS_EVERY_SECONDS": "5"}})
     p.infra = infra
     yield p
     p.stop()

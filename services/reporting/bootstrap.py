@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from services.reporting.adapters.store import INDEXES, Projections
 from services.reporting.api import dashboard, reports
+from services.reporting import metrics
 from services.reporting.api.routes import router
 from services.reporting.settings import Settings
 from shared import logs, web
@@ -24,9 +26,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await runtime.start()
         app.state.runtime = runtime
         app.state.projections = Projections(runtime.db)
+        stop = asyncio.Event()
+        task = asyncio.create_task(metrics.keep_fresh(app.state.projections, settings.metrics_every_seconds, stop))
         try:
             yield
         finally:
+            stop.set()
+            await task
             await runtime.stop()
 
     return web.create_app(

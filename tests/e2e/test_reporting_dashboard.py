@@ -74,3 +74,23 @@ async def test_the_dashboard_shows_a_province_and_drills_down_to_a_city(platform
     await eventually(three_lsm, timeout=30, interval=0.5, what="the new ormas on the dashboard")
     await page.goto(platform.urls["reporting"] + "/dashboard?region=52")  # Nusa Tenggara Barat: outside
     await expect(page.locator("#err")).not_to_be_empty()
+
+
+async def test_business_figures_reach_prometheus(platform, headers):
+    """Grafana reads the same figures from /metrics: ormas by province and status, SKT states,
+    kegiatan and participation over twelve months."""
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        r = await reg.post("/ormas", json={"name": f"Ormas Metrik {uuid.uuid4().hex[:6]}", "kind": "ormas",
+                                           "region": "52.71"}, headers=headers("operator", "52.71"))  # Kota Mataram
+        assert r.status_code == 201
+    async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=30) as rp:
+        async def exposed():
+            text = (await rp.get("/metrics")).text
+            line = next((x for x in text.splitlines()
+                         if x.startswith('kesbang_ormas{province="52",status="unregistered"}')), None)
+            return line if line and float(line.split()[-1]) >= 1 else None
+
+        await eventually(exposed, timeout=60, interval=1, what="the province's ormas on /metrics")
+        text = (await rp.get("/metrics")).text
+        assert 'kesbang_skt{province="52",state="expired"}' in text
+        assert 'kesbang_participation_12_months{province="35",state="invited"}' in text
