@@ -10,6 +10,7 @@ from typing import Any
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 # FerretDB 1.24 (SQLite) keeps every statement's query iterator of one update/delete command open
 # until the whole command ends (``defer`` inside the statement loop of msg_update.go), each holding
@@ -38,6 +39,29 @@ async def bulk_write_chunked(coll: AsyncCollection, ops: Sequence[Any], *, order
     """``bulk_write`` in commands of at most ``BULK_CHUNK`` statements (see above)."""
     for i in range(0, len(ops), BULK_CHUNK):
         await coll.bulk_write(list(ops[i:i + BULK_CHUNK]), ordered=ordered)
+
+
+def id_prefix(prefix: str) -> dict[str, str]:
+    """A filter on ``_id`` for every string id starting with ``prefix``: ``{$gte: P, $lt: P'}`` with
+    the last character of P incremented — the shape the patched FerretDB answers from its _id index
+    (deploy/ferretdb/patches.py, fix 4); MongoDB does anyway."""
+    return {"$gte": prefix, "$lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
+
+
+async def insert_new(coll: AsyncCollection, docs: Sequence[dict[str, Any]]) -> set[Any]:
+    """Inserts, in one unordered command, the documents whose _id is not there yet; returns the ids
+    it inserted (a repeated insert — a redelivered event, a resumed fan-out — inserts nothing)."""
+    if not docs:
+        return set()
+    try:
+        await coll.insert_many(list(docs), ordered=False)
+        return {d["_id"] for d in docs}
+    except BulkWriteError as e:
+        errors = e.details.get("writeErrors", [])
+        if any(err.get("code") != 11000 for err in errors):
+            raise
+        failed = {err["index"] for err in errors}
+        return {d["_id"] for i, d in enumerate(docs) if i not in failed}
 
 
 async def ping(db: AsyncDatabase) -> None:

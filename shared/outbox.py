@@ -46,6 +46,15 @@ def entry(topic: str, key: str, event: Mapping[str, Any]) -> dict[str, Any]:
     return {"id": event["id"], "topic": topic, "key": key, "event": dict(event)}
 
 
+def without_outbox(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The aggregate as callers see it: its pending events and lease removed (findAndModify on
+    FerretDB takes no projection, so they come back with the document)."""
+    if doc is not None:
+        doc.pop(FIELD, None)
+        doc.pop(LEASE, None)
+    return doc
+
+
 def with_events(doc: dict[str, Any], entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """A new aggregate document carrying its first events."""
     return {**doc, FIELD: list(entries)}

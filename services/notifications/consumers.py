@@ -21,15 +21,12 @@ from services.notifications.adapters.store import INDEXES, Contacts, delivery_ev
 from services.notifications.domain import messages
 from services.notifications.settings import Settings
 from shared import outbox, readmodel
+from shared.mongo import id_prefix
 from shared.contracts import Contract
 from shared.runtime import Runtime, run_consumer_process
 
 GROUP = "notifications"
 TOPICS = ["registry.ormas", "events.participation", "events.kegiatan"]
-
-
-def _prefix(kegiatan_id: str) -> dict[str, str]:
-    return {"$gte": f"{kegiatan_id}:", "$lt": f"{kegiatan_id};"}
 
 
 def build_handler(runtime: Runtime, enqueue):
@@ -74,7 +71,7 @@ def build_handler(runtime: Runtime, enqueue):
         reason = (data.get("change") or {}).get("reason")
         docs = []
         variant = f":v{data['version']}" if name == "rescheduled" else ""  # each reschedule is told once
-        async for p in db["participants"].find({"_id": _prefix(kid)}):
+        async for p in db["participants"].find({"_id": id_prefix(f"{kid}:")}):
             docs += messages.for_notice(p["invited"], name, now, kegiatan=data, reason=reason, variant=variant)
         await write(docs)
 

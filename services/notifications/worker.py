@@ -25,6 +25,7 @@ from services.notifications.adapters.store import MessageStore
 from services.notifications.domain import letters, messages
 from services.notifications.settings import Settings
 from shared.celery_app import make_celery
+from shared.mongo import id_prefix
 
 log = logging.getLogger(__name__)
 settings = Settings()
@@ -203,7 +204,7 @@ def reminders() -> dict:
         if kind is None:
             continue
         docs = []
-        for p in db["participants"].find({"_id": {"$gte": f"{k['_id']}:", "$lt": f"{k['_id']};"}}):
+        for p in db["participants"].find({"_id": id_prefix(f"{k['_id']}:")}):
             if p.get("attending") is False or \
                     now - p.get("invited_at", now) < dt.timedelta(seconds=settings.reminder_grace_seconds):
                 continue

@@ -9,12 +9,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.reporting.domain.projections import child_key, kegiatan_figures_from_counters, scope_doc_id
 from shared import regions
+from shared.mongo import id_prefix
 
 
 async def kegiatan_figures(db: AsyncDatabase, scope: str, since: str | None, until: str | None) -> dict[str, Any]:
     """From the scope's month documents of counters (an _id prefix: an index range)."""
     prefix = f"{scope_doc_id(scope)}|"
-    docs = [d async for d in db["kegiatan_counters"].find({"_id": {"$gte": prefix, "$lt": prefix[:-1] + "}"}})
+    docs = [d async for d in db["kegiatan_counters"].find({"_id": id_prefix(prefix)})
             if (not since or d["_id"].rsplit("|", 1)[1] >= since) and (not until or d["_id"].rsplit("|", 1)[1] <= until)]
     r = regions.get(scope)
     return {"region": scope, "name": r.name if r else "Indonesia", "since": since, "until": until,

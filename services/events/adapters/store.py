@@ -14,11 +14,10 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
 
 from services.events.domain.registry_copy import ormas_copy
 from shared import outbox, readmodel
-from shared.mongo import BULK_CHUNK
+from shared.mongo import BULK_CHUNK, id_prefix, insert_new
 from shared.outbox import OutboxFull
 
 INDEXES = {
@@ -37,8 +36,8 @@ def participant_id(kegiatan_id: str, local: str) -> str:
 
 
 def prefix(kegiatan_id: str) -> dict[str, str]:
-    """Every _id starting with "<kegiatan id>:" (":" + 1 is ";")."""
-    return {"$gte": f"{kegiatan_id}:", "$lt": f"{kegiatan_id};"}
+    """Every _id starting with "<kegiatan id>:"."""
+    return id_prefix(f"{kegiatan_id}:")
 
 
 class RegistryCopy:
@@ -64,14 +63,6 @@ class RegistryCopy:
                         out[d["_id"]] = d
             return out
         return {d["_id"]: d async for d in self.coll.find({}) if d["_id"] in wanted}
-
-
-def _visible(doc: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Without the outbox fields (FerretDB's findAndModify takes no projection)."""
-    if doc is not None:
-        for k in HIDDEN:
-            doc.pop(k, None)
-    return doc
 
 
 def _chunks(items: list, n: int):
@@ -114,7 +105,7 @@ class KegiatanRepository:
         f, u = outbox.guarded({"_id": kegiatan_id, "version": version}, update, events, self.max_pending)
         if history is not None:
             u["$push"]["history"] = history
-        doc = _visible(await self.coll.find_one_and_update(f, u, return_document=ReturnDocument.AFTER))
+        doc = outbox.without_outbox(await self.coll.find_one_and_update(f, u, return_document=ReturnDocument.AFTER))
         if doc is None:
             current = await self.coll.find_one({"_id": kegiatan_id}, {"version": 1})
             if current is not None and current["version"] == version:
@@ -146,17 +137,7 @@ class ParticipantRepository:
 
     async def insert_ids(self, docs: list[dict[str, Any]]) -> set[str]:
         """Inserts what is not there yet (one command); returns the ids it inserted."""
-        if not docs:
-            return set()
-        try:
-            await self.coll.insert_many(docs, ordered=False)
-            return {d["_id"] for d in docs}
-        except BulkWriteError as e:
-            errors = e.details.get("writeErrors", [])
-            if any(err.get("code") != 11000 for err in errors):
-                raise
-            failed = {err["index"] for err in errors}
-            return {d["_id"] for i, d in enumerate(docs) if i not in failed}
+        return await insert_new(self.coll, docs)
 
     async def get(self, pid: str) -> dict[str, Any] | None:
         return await self.coll.find_one({"_id": pid}, HIDDEN)
@@ -170,7 +151,7 @@ class ParticipantRepository:
         f, u = outbox.guarded({"_id": pid, "version": version}, {"$set": {**set_fields, "version": version + 1}},
                               events, self.max_pending)
         u["$push"]["history"] = history
-        doc = _visible(await self.coll.find_one_and_update(f, u, return_document=ReturnDocument.AFTER))
+        doc = outbox.without_outbox(await self.coll.find_one_and_update(f, u, return_document=ReturnDocument.AFTER))
         if doc is None:
             current = await self.coll.find_one({"_id": pid}, {"version": 1})
             if current is not None and current["version"] == version:

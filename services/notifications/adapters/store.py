@@ -14,10 +14,10 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, MongoClient, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
 
 from services.notifications.domain.contacts import contact_copy
 from shared import outbox, readmodel
+from shared.mongo import insert_new
 from shared.contracts import make_event
 
 INDEXES = {
@@ -52,17 +52,7 @@ def delivery_event(msg: Mapping[str, Any], status: str, at: dt.datetime, reason:
 async def insert_messages(db: AsyncDatabase, docs: list[dict[str, Any]]) -> set[str]:
     """Inserts the messages not there yet (a redelivered event finds them all there); returns the
     ids inserted now."""
-    if not docs:
-        return set()
-    try:
-        await db["messages"].insert_many(docs, ordered=False)
-        return {d["_id"] for d in docs}
-    except BulkWriteError as e:
-        errors = e.details.get("writeErrors", [])
-        if any(err.get("code") != 11000 for err in errors):
-            raise
-        failed = {err["index"] for err in errors}
-        return {d["_id"] for i, d in enumerate(docs) if i not in failed}
+    return await insert_new(db["messages"], docs)
 
 
 class MessageStore:
@@ -92,7 +82,7 @@ class MessageStore:
                           "$inc": {"attempts": 1}},
                 return_document=ReturnDocument.AFTER)
             if doc is not None:
-                return _visible(doc)
+                return outbox.without_outbox(doc)
         return None
 
     def handed(self, mid: str, token: str, now: dt.datetime) -> bool:
@@ -118,7 +108,7 @@ class MessageStore:
                                   "$push": {"history": {"at": now, "status": status, "note": note or reason}}}
         if event_status:
             update["$push"][outbox.FIELD] = delivery_event({**msg, **fields}, event_status, now, reason)
-        doc = _visible(self.coll.find_one_and_update({"_id": mid, "claim.token": token}, update,
+        doc = outbox.without_outbox(self.coll.find_one_and_update({"_id": mid, "claim.token": token}, update,
                                                      return_document=ReturnDocument.AFTER))
         if doc is not None and event_status:
             self.hint(mid)
@@ -131,7 +121,7 @@ class MessageStore:
                                   "claim.at": {"$lt": stale_before}}, HIDDEN)
         if msg is None:
             return None
-        doc = _visible(self.coll.find_one_and_update(
+        doc = outbox.without_outbox(self.coll.find_one_and_update(
             {"_id": mid, "status": "sending", "claim.token": msg["claim"]["token"]},
             {"$set": {"status": "sent", "unconfirmed": True, "claim": None, "updated_at": now},
              "$push": {"history": {"at": now, "status": "sent", "note": "handed to the provider before a worker died; not sent again"},
@@ -163,11 +153,3 @@ class MessageStore:
     def remember_provider_id(self, provider_id: str, mid: str) -> None:
         self.client[self.coll.database.name]["provider_ids"].update_one(
             {"_id": provider_id}, {"$set": {"message_id": mid}}, upsert=True)
-
-
-
-def _visible(doc: dict[str, Any] | None) -> dict[str, Any] | None:
-    if doc is not None:
-        for k in HIDDEN:
-            doc.pop(k, None)
-    return doc

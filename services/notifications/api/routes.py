@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.notifications.domain import letters
 from shared.auth import Principal
 from shared.masking import mask_phone
+from shared.mongo import id_prefix
 from shared.web import Conflict, NotFound, Unprocessable, authenticated, roles
 
 router = APIRouter(tags=["delivery"])
@@ -62,7 +63,7 @@ def message_out(m: dict[str, Any]) -> MessageOut:
 async def _of_kegiatan(request: Request, kegiatan_id: str) -> list[dict[str, Any]]:
     # message ids start with the participant's, which starts with the kegiatan's: an index range
     coll = request.app.state.runtime.db["messages"]
-    return [m async for m in coll.find({"_id": {"$gte": f"{kegiatan_id}:", "$lt": f"{kegiatan_id};"}},
+    return [m async for m in coll.find({"_id": id_prefix(f"{kegiatan_id}:")},
                                        {"payload": 0, "_outbox": 0, "available": 0})]
 
 

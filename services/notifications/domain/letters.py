@@ -111,8 +111,9 @@ def text(data: Mapping[str, Any]) -> str:
 
 
 def html_letter(data: Mapping[str, Any]) -> str:
-    f = {k: (html.escape(v) if isinstance(v, str) else v) for k, v in fields(data).items()}
-    agenda = "".join(f"<li>{html.escape(a)}</li>" for a in fields(data)["agenda"])
+    raw = fields(data)
+    f = {k: (html.escape(v) if isinstance(v, str) else v) for k, v in raw.items()}
+    agenda = "".join(f"<li>{html.escape(a)}</li>" for a in raw["agenda"])
     return f"""<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{f['subject']}</title></head>
 <body style="font-family:serif;max-width:40em;margin:auto">
 <div style="text-align:center;border-bottom:3px double #000"><strong>{f['government']}<br>{f['office']}</strong><br>{f['office_address'] or ''}</div>
@@ -120,7 +121,7 @@ def html_letter(data: Mapping[str, Any]) -> str:
 <table><tr><td>Nomor</td><td>: {f['number']}</td></tr><tr><td>Sifat</td><td>: {f['nature']}</td></tr>
 <tr><td>Lampiran</td><td>: {f['attachment']}</td></tr><tr><td>Perihal</td><td>: {f['subject']}</td></tr></table>
 <p>Kepada<br>Yth. {f['to']}<br>di -<br>&nbsp;&nbsp;&nbsp;&nbsp;Tempat</p>
-{"".join(f"<p>{html.escape(p)}</p>" for p in _body(fields(data)))}
+{"".join(f"<p>{html.escape(p)}</p>" for p in _body(raw))}
 <table><tr><td>Hari/Tanggal</td><td>: {f['day_date']}</td></tr><tr><td>Waktu</td><td>: {f['time']}</td></tr>
 <tr><td>Tempat</td><td>: {f['venue']}</td></tr><tr><td>Acara</td><td>: {f['event']}</td></tr></table>
 {f"<p>Susunan acara:</p><ul>{agenda}</ul>" if agenda else ""}

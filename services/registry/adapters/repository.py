@@ -10,9 +10,10 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from shared import outbox
+from shared.mongo import insert_new
 
 INDEXES = {
     "ormas": [
@@ -73,9 +74,7 @@ class OrmasRepository:
             if current is not None and current["version"] == version:
                 raise outbox.OutboxFull()
             return None
-        for k in HIDDEN:
-            doc.pop(k, None)
-        return doc
+        return outbox.without_outbox(doc)
 
     async def insert_new(self, docs: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
         """Inserts documents that carry their events; returns (created ids, ids that existed)."""
@@ -83,16 +82,9 @@ class OrmasRepository:
         existing: list[str] = []
         for i in range(0, len(docs), 500):
             chunk = docs[i:i + 500]
-            try:
-                await self.coll.insert_many(chunk, ordered=False)
-                done = chunk
-            except BulkWriteError as e:
-                failed = {err["index"]: err for err in e.details.get("writeErrors", [])}
-                if any(err.get("code") != 11000 for err in failed.values()):
-                    raise
-                done = [d for j, d in enumerate(chunk) if j not in failed]
-                existing += [d["_id"] for j, d in enumerate(chunk) if j in failed]
-            created += [d["_id"] for d in done]
+            done = await insert_new(self.coll, chunk)
+            created += [d["_id"] for d in chunk if d["_id"] in done]
+            existing += [d["_id"] for d in chunk if d["_id"] not in done]
         return created, existing
 
     async def next_skt_sequence(self, office: str, year: int) -> int:

@@ -93,19 +93,7 @@ class Projections:
         fresh: dict[str, int] = {}
         for key in keys:
             fresh[key] = fresh.get(key, 0) + 1
-        docs: dict[str, dict[str, Any]] = {}
-        for doc_id, inc in by_scope_month(fresh).items():
-            doc = docs.setdefault(doc_id, {"_id": doc_id})
-            for field, n in inc.items():
-                dim, name = field.split(".", 1)
-                doc.setdefault(dim, {})[name] = n
-        counters = self.db["kegiatan_counters"]
-        stale = [d["_id"] async for d in counters.find({}, {"_id": 1}) if d["_id"] not in docs]
-        for doc in docs.values():
-            await counters.replace_one({"_id": doc["_id"]}, doc, upsert=True)
-        for key in stale:
-            await counters.delete_one({"_id": key})
-        return len(docs)
+        return await _replace_counters(self.db["kegiatan_counters"], by_scope_month(fresh))
 
     async def apply_ormas(self, data: dict[str, Any]) -> bool:
         """The row, then the counters it moves. One consumer owns an ormas's partition, so the old
@@ -126,18 +114,8 @@ class Projections:
         async for row in self.ormas.find({}):
             for k in counter_keys(row):
                 fresh[k] = fresh.get(k, 0) + 1
-        counters = self.db["ormas_counters"]
-        docs: dict[str, dict[str, Any]] = {}
-        for scope, inc in by_scope(fresh).items():
-            doc = docs.setdefault(scope_doc_id(scope), {"_id": scope_doc_id(scope)})
-            for field, n in inc.items():
-                dim, name = field.split(".", 1)
-                doc.setdefault(dim, {})[name] = n
-        stale = [d["_id"] async for d in counters.find({}, {"_id": 1}) if d["_id"] not in docs]
-        for doc in docs.values():
-            await counters.replace_one({"_id": doc["_id"]}, doc, upsert=True)
-        for key in stale:
-            await counters.delete_one({"_id": key})
+        await _replace_counters(self.db["ormas_counters"],
+                                {scope_doc_id(scope): inc for scope, inc in by_scope(fresh).items()})
         return len(fresh)
 
     async def ormas_figures(self, scope: str, today: str | None = None, *, kind: str | None = None,
@@ -185,3 +163,20 @@ class Projections:
         return {"total": total, "by_status": counts["status"], "by_child": counts["child"], "by_kind": counts["kind"],
                 "by_legal_form": counts["legal_form"], "by_bidang": dict(sorted(counts["bidang"].items())),
                 "sanctions": counts["sanction"], "skt_expiring_90_days": expiring, "skt_expired": expired}
+
+
+async def _replace_counters(coll, grouped: dict[str, dict[str, int]]) -> int:
+    """Writes recounted counter documents (``{doc id: {"dim.value": n}}``) over the old ones and
+    removes the documents no row counts in any more; returns how many documents it wrote."""
+    docs: dict[str, dict[str, Any]] = {}
+    for doc_id, inc in grouped.items():
+        doc = docs.setdefault(doc_id, {"_id": doc_id})
+        for field, n in inc.items():
+            dim, name = field.split(".", 1)
+            doc.setdefault(dim, {})[name] = n
+    stale = [d["_id"] async for d in coll.find({}, {"_id": 1}) if d["_id"] not in docs]
+    for doc in docs.values():
+        await coll.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+    for key in stale:
+        await coll.delete_one({"_id": key})
+    return len(docs)
