@@ -58,9 +58,12 @@ Platform = stack.IsolatedPlatform
 @pytest.fixture(scope="session")
 def platform(infra: Infra) -> Platform:
     """The four services, their consumers and Celery workers, as real processes, once per session."""
-    # reminders in tests go to participants invited moments ago (in production: not within 12 hours)
+    # reminders in tests go to participants invited moments ago (in production: not within 12 hours);
+    # no quiet hours, or WhatsApp and SMS would wait for the morning when the suite runs after 21.00
+    # WIB (the quiet-hours rule has its own unit tests)
     p = stack.start_isolated(RUN_ID, TEST_PORTS, redis_db_base=8,
-                             extra_env={"notifications": {"NOTIFICATIONS_REMINDER_GRACE_SECONDS": "0"},
+                             extra_env={"notifications": {"NOTIFICATIONS_REMINDER_GRACE_SECONDS": "0",
+                                                          "NOTIFICATIONS_QUIET_FROM": "0", "NOTIFICATIONS_QUIET_UNTIL": "0"},
                                         "reporting": {"REPORTING_METRICS_EVERY_SECONDS": "5"}})
     p.infra = infra
     yield p

@@ -1,4 +1,4 @@
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from shared.settings import ServiceSettings, service_config
 
@@ -25,6 +25,9 @@ class Settings(ServiceSettings):
     rate_whatsapp: float = 20.0
     rate_sms: float = 10.0
     max_attempts: int = 8
+    # no WhatsApp or SMS from quiet_from.00 to quiet_until.00 in the recipient's zone (equal: none)
+    quiet_from: int = Field(default=21, ge=0, le=23)
+    quiet_until: int = Field(default=7, ge=0, le=23)
     # a message still queued (or claimed by a worker that died) this long is enqueued again
     recover_after_seconds: float = 120.0
     recover_every_seconds: float = 60.0

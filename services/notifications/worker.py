@@ -99,7 +99,7 @@ def send(message_id: str) -> dict:
     msg = store.get(message_id)
     if msg is None or msg["status"] in messages.FINAL or msg["status"] == "unreachable":
         return {"message_id": message_id, "status": msg["status"] if msg else "missing"}
-    quiet = messages.quiet_until(msg["channel"], now, msg.get("zone") or "WIB")
+    quiet = messages.quiet_until(msg["channel"], now, msg.get("zone") or "WIB", (settings.quiet_from, settings.quiet_until))
     if quiet is not None:  # night in the recipient's zone: WhatsApp and SMS wait for the morning
         _later(message_id, min(quiet - now, QUIET_STEP).total_seconds())
         return {"message_id": message_id, "status": "waiting", "until": quiet.isoformat()}

@@ -34,6 +34,16 @@ def test_no_whatsapp_or_sms_at_night_in_the_recipients_zone():
     assert m.quiet_until("sms", day, "WIB") is None
 
 
+def test_the_quiet_window_is_configurable_and_can_be_switched_off():
+    night_wib = dt.datetime(2026, 12, 1, 15, 30, tzinfo=dt.UTC)  # 22.30 WIB
+    assert m.quiet_until("whatsapp", night_wib, "WIB", (0, 0)) is None  # no quiet hours
+    assert m.quiet_until("whatsapp", night_wib, "WIB", (23, 6)) is None  # not yet 23.00
+    assert m.quiet_until("sms", night_wib, "WIB", (22, 6)) == dt.datetime(2026, 12, 1, 23, 0, tzinfo=dt.UTC)  # 06.00
+    small_hours = dt.datetime(2026, 12, 1, 19, 0, tzinfo=dt.UTC)  # 02.00 WIB
+    assert m.quiet_until("sms", small_hours, "WIB", (1, 5)) == dt.datetime(2026, 12, 1, 22, 0, tzinfo=dt.UTC)  # 05.00
+    assert m.quiet_until("sms", night_wib, "WIB", (1, 5)) is None
+
+
 @given(st.datetimes(timezones=st.just(dt.UTC)), st.sampled_from(["WIB", "WITA", "WIT"]))
 def test_quiet_hours_always_end_in_the_next_morning(now, zone):
     until = m.quiet_until("whatsapp", now, zone)

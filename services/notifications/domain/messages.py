@@ -62,15 +62,19 @@ def next_channel(failed: str, available: Mapping[str, str], tried: set[str]) -> 
     return next((c for c in FALLBACK[failed] if c in available and c not in tried), None)
 
 
-def quiet_until(channel: str, now: dt.datetime, zone: str) -> dt.datetime | None:
-    """When a WhatsApp or SMS message may go, if now is night in the recipient's zone; else None."""
-    if channel == "email":
+def quiet_until(channel: str, now: dt.datetime, zone: str,
+                hours: tuple[int, int] = (QUIET_FROM, QUIET_UNTIL)) -> dt.datetime | None:
+    """When a WhatsApp or SMS message may go, if now is night in the recipient's zone; else None.
+    ``hours``: the quiet window's first and last-plus-one local hour (equal: no quiet hours)."""
+    start, end = hours
+    if channel == "email" or start == end:
         return None
     local = now.astimezone(regions.ZONES[zone])
-    if QUIET_UNTIL <= local.hour < QUIET_FROM:
+    quiet = (start <= local.hour or local.hour < end) if start > end else (start <= local.hour < end)
+    if not quiet:
         return None
-    morning = local.replace(hour=QUIET_UNTIL, minute=0, second=0, microsecond=0)
-    if local.hour >= QUIET_FROM:
+    morning = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    if morning <= local:
         morning += dt.timedelta(days=1)
     return morning.astimezone(dt.UTC)
 
