@@ -111,7 +111,13 @@ class _Listener(ConsumerRebalanceListener):
         self.runner = runner
 
     async def on_partitions_revoked(self, revoked):
-        # commit what was processed before the partitions move to another member
+        # commit what was processed (and what the handler deferred, written first) before the
+        # partitions move to another member
+        try:
+            await self.runner._end_batch(retry=False)
+        except Exception as e:  # not committed: the next owner gets these again (handlers are idempotent)
+            log.warning("batch end failed at revocation, offsets not committed: %r", e)
+            return
         await self.runner._commit(only=set(revoked))
 
     async def on_partitions_assigned(self, assigned):
@@ -120,13 +126,15 @@ class _Listener(ConsumerRebalanceListener):
 
 class ConsumerRunner:
     def __init__(self, *, bootstrap: str, group_id: str, topics: list[str], handler: Handler,
-                 producer: EventProducer, max_backoff: float = 30.0, on_started: Callable[[], None] | None = None):
+                 producer: EventProducer, max_backoff: float = 30.0, on_started: Callable[[], None] | None = None,
+                 on_batch_end: Callable[[], Awaitable[None]] | None = None):
         self.group_id = group_id
         self.topics = topics
         self.handler = handler
         self.producer = producer
         self.max_backoff = max_backoff
         self.on_started = on_started
+        self.on_batch_end = on_batch_end  # e.g. writes a handler deferred; always before the commit
         self._processed: dict[TopicPartition, int] = {}
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap, group_id=group_id, client_id=group_id,
@@ -147,16 +155,42 @@ class ConsumerRunner:
         try:
             while not self._stopping.is_set():
                 batch = await self._consumer.getmany(timeout_ms=500)
-                for tp, messages in batch.items():
-                    for msg in messages:
-                        if self._stopping.is_set() or tp not in self._consumer.assignment():
-                            break
-                        await self._process(msg)
-                        self._processed[tp] = msg.offset + 1
+                # Partitions are applied side by side, each in its order: one key's events stay in
+                # sequence, and the database's round trips overlap instead of queueing one by one.
+                await asyncio.gather(*(self._process_partition(tp, messages) for tp, messages in batch.items()))
+                await self._end_batch()
                 await self._commit()
         finally:
-            await self._commit()
-            await self._consumer.stop()
+            try:
+                await self._end_batch(retry=False)
+                await self._commit()
+            finally:
+                await self._consumer.stop()
+
+    async def _end_batch(self, retry: bool = True) -> None:
+        """Runs ``on_batch_end`` (retrying a failure like a handler's: the batch's offsets are not
+        committed before it succeeds); when stopping, one attempt — its failure skips the commit."""
+        if not self.on_batch_end:
+            return
+        backoff = 0.2
+        while True:
+            try:
+                await self.on_batch_end()
+                return
+            except Exception as e:
+                if not retry or self._stopping.is_set():
+                    raise
+                HANDLER_RETRIES.labels(self.group_id).inc()
+                log.warning("batch end failed, retrying in %.1fs: %r", backoff, e)
+                await asyncio.sleep(backoff * (0.5 + random.random()))
+                backoff = min(backoff * 2, self.max_backoff)
+
+    async def _process_partition(self, tp: TopicPartition, messages) -> None:
+        for msg in messages:
+            if self._stopping.is_set() or tp not in self._consumer.assignment():
+                return
+            await self._process(msg)
+            self._processed[tp] = msg.offset + 1
 
     async def _commit(self, only: set[TopicPartition] | None = None) -> None:
         assigned = self._consumer.assignment()

@@ -4,6 +4,7 @@ Each service owns one database and declares its indexes once; they are created a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,10 +36,14 @@ async def ensure_indexes(db: AsyncDatabase, indexes: Mapping[str, Sequence[Index
             await db[collection].create_indexes([model])
 
 
-async def bulk_write_chunked(coll: AsyncCollection, ops: Sequence[Any], *, ordered: bool = False) -> None:
-    """``bulk_write`` in commands of at most ``BULK_CHUNK`` statements (see above)."""
-    for i in range(0, len(ops), BULK_CHUNK):
-        await coll.bulk_write(list(ops[i:i + BULK_CHUNK]), ordered=ordered)
+async def bulk_write_chunked(coll: AsyncCollection, ops: Sequence[Any], *, ordered: bool = False,
+                             parallel: int = 1) -> None:
+    """``bulk_write`` in commands of at most ``BULK_CHUNK`` statements (see above), ``parallel`` of
+    them at once (only for unordered writes of different documents)."""
+    chunks = [list(ops[i:i + BULK_CHUNK]) for i in range(0, len(ops), BULK_CHUNK)]
+    step = 1 if ordered else max(1, parallel)
+    for i in range(0, len(chunks), step):
+        await asyncio.gather(*(coll.bulk_write(c, ordered=ordered) for c in chunks[i:i + step]))
 
 
 def id_prefix(prefix: str) -> dict[str, str]:

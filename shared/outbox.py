@@ -77,6 +77,10 @@ def hint_document(collection: str, doc_id: Any) -> dict[str, Any]:
     return {"_id": f"{collection}:{doc_id}", "collection": collection, "doc_id": doc_id}
 
 
+PULL_PARALLEL = 3  # commands of BULK_CHUNK statements removing published events at once (well under
+# the 100 SQLite connections a FerretDB database pools: see shared.mongo.BULK_CHUNK)
+
+
 class OutboxRelay:
     """Publishes the pending events of the given collections. Safe with several replicas: a document
     is leased while its events are published, and an event published twice carries the same id.
@@ -97,15 +101,25 @@ class OutboxRelay:
         self.batch = batch
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
         self._hints: dict[str, set[Any]] = {name: set() for name in self.collections}
+        # events a writer handed over with its hint (a document it inserted: its outbox is exactly
+        # these), published without reading the document back
+        self._known: dict[str, dict[Any, list[dict[str, Any]]]] = {name: {} for name in self.collections}
         # other processes (Celery workers) name what they wrote in a small collection of hints
         # (``hint(...)``), read at every poll: no scan of the large collections between sweeps
         self.hint_collection = hints
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
 
-    def wake(self, collection: str | None = None, doc_id: Any = None) -> None:
-        """Publish soon; with a collection and id, that document's events first."""
+    def wake(self, collection: str | None = None, doc_id: Any = None,
+             events: list[dict[str, Any]] | None = None) -> None:
+        """Publish soon; with a collection and id, that document's events first. A writer that
+        has just inserted the document passes its outbox entries as ``events``: they are published
+        without a read (and removed by exact value, like any others)."""
         if collection is not None and doc_id is not None:
+            if events is not None and doc_id not in self._hints[collection]:
+                self._known[collection][doc_id] = list(events)
+            else:  # written again (or by an update): read what is pending
+                self._known[collection].pop(doc_id, None)
             self._hints[collection].add(doc_id)
         self._wake.set()
 
@@ -159,10 +173,11 @@ class OutboxRelay:
         for name, coll in self.collections.items():
             while self._hints[name]:
                 ids = [self._hints[name].pop() for _ in range(min(self.batch, len(self._hints[name])))]
+                known = {i: self._known[name].pop(i) for i in ids if i in self._known[name]}
                 # Only this replica was told of these writes, so no lease is taken (one database
                 # write fewer per change); should a sweep elsewhere publish one too, it carries
                 # the same event id and consumers drop it.
-                published += await self._publish(coll, ids, lease=False)
+                published += await self._publish(coll, ids, lease=False, known=known)
         return published
 
     async def drain(self) -> int:
@@ -191,12 +206,15 @@ class OutboxRelay:
     async def _pending(self, coll: AsyncCollection, doc_id: Any) -> dict[str, Any] | None:
         return await coll.find_one({"_id": doc_id, f"{FIELD}.0": {"$exists": True}}, {FIELD: 1})
 
-    async def _publish(self, coll: AsyncCollection, ids: Sequence[Any], *, lease: bool = True) -> int:
+    async def _publish(self, coll: AsyncCollection, ids: Sequence[Any], *, lease: bool = True,
+                       known: dict[Any, list[dict[str, Any]]] | None = None) -> int:
         """Leases the documents (unless told not to), publishes all their events, then removes
-        exactly those events."""
+        exactly those events. ``known``: documents whose pending events the caller has (not read)."""
         now = dt.datetime.now(dt.UTC)
         claim = uuid.uuid4().hex
-        docs: list[dict[str, Any]] = []
+        known = known or {}
+        docs: list[dict[str, Any]] = [{"_id": i, FIELD: known[i]} for i in ids if i in known]
+        ids = [i for i in ids if i not in known]
         for i in range(0, len(ids), BULK_CHUNK):
             got = await asyncio.gather(*(self._claim(coll, doc_id, claim, now) if lease else self._pending(coll, doc_id)
                                          for doc_id in ids[i:i + BULK_CHUNK]))
@@ -216,7 +234,7 @@ class OutboxRelay:
             raise
         # exact-value removal: events appended by writes meanwhile stay pending
         await bulk_write_chunked(coll, [UpdateOne({"_id": d["_id"]}, {"$pullAll": {FIELD: d[FIELD]}, "$unset": {LEASE: ""}})
-                                        for d in docs])
+                                        for d in docs], parallel=PULL_PARALLEL)
         count = sum(len(d[FIELD]) for d in docs)
         RELAY_PUBLISHED.labels(coll.name).inc(count)
         return count

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from pymongo import IndexModel
 
@@ -49,7 +49,8 @@ class Runtime:
         return {"database": lambda: mongo.ping(self.db), "kafka": self.producer.ready}
 
 
-async def run_consumer_process(runtime: Runtime, *, group: str, topics: Sequence[str], handler: Handler) -> None:
+async def run_consumer_process(runtime: Runtime, *, group: str, topics: Sequence[str], handler: Handler,
+                               on_batch_end: Callable[[], Awaitable[None]] | None = None) -> None:
     """The main of a ``python -m services.X.consumers`` process: consume until SIGTERM/SIGINT."""
     s = runtime.settings
     logs.configure_logging(f"{s.service_name}-consumers", s.log_level)
@@ -62,7 +63,8 @@ async def run_consumer_process(runtime: Runtime, *, group: str, topics: Sequence
             s.ready_file.write_text("ready\n")
 
     runner = ConsumerRunner(bootstrap=s.kafka_bootstrap, group_id=f"{s.topic_prefix}{group}", topics=physical,
-                            handler=handler, producer=runtime.producer, on_started=started)
+                            handler=handler, producer=runtime.producer, on_started=started,
+                            on_batch_end=on_batch_end)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, runner.stop)

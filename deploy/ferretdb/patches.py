@@ -12,8 +12,10 @@ build stops and says which fix no longer applies. tests/integration/test_ferretd
 3. atomic-update: update, findAndModify and delete read the document, change it in Go, and write it
    back in a separate transaction, so two concurrent updates of one document lose one of them (an
    outbox relay clearing published events erased a status change made in between). A mutex around
-   each read-modify-write makes it atomic, as one MongoDB document update is. SQLite has one writer
-   at a time anyway, so little is lost.
+   each read-modify-write makes it atomic, as one MongoDB document update is. The mutex is one per
+   collection (a document lives in one): writes to other collections and other databases — each
+   database is its own SQLite file — go on side by side. (The first version had one mutex for the
+   whole server, which queued every service's updates behind each other.)
 4. id-prefix: ``{_id: {$gte: P, $lt: P'}}`` (P' = P with its last character incremented: every
    string starting with P) is pushed down as a range over the _id index, so a child collection
    keyed ``"<parent>:<child>"`` lists one parent's children without scanning the others (an
@@ -28,7 +30,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-VERSION_TAG = "kesbang.4"  # bump when a fix is added: the bootstrap rebuilds a binary without it
+VERSION_TAG = "kesbang.5"  # bump when a fix is added: the bootstrap rebuilds a binary without it
 
 GO_FN = '\n// kesbangIDPrefix pushes {_id: {$gte: P, $lt: P\'}} (every string starting with P) down to the _id\n// index as a range over its JSON text, `"P` <= text < `"P\'` (kesbang patch; handlers re-filter).\nfunc kesbangIDPrefix(v any) (string, []any) {\n\td, ok := v.(*types.Document)\n\tif !ok || d.Len() != 2 {\n\t\treturn "", nil\n\t}\n\tlo, _ := d.Get("$gte")\n\thi, _ := d.Get("$lt")\n\tlos, ok1 := lo.(string)\n\this, ok2 := hi.(string)\n\tif !ok1 || !ok2 || len(los) == 0 || len(los) != len(his) || los[:len(los)-1] != his[:len(his)-1] ||\n\t\this[len(his)-1] != los[len(los)-1]+1 {\n\t\treturn "", nil\n\t}\n\tfor i := 0; i < len(his); i++ {\n\t\tif c := his[i]; c < 0x23 || c > 0x7e || c == \'\\\\\' || (i < len(los) && (los[i] < 0x23 || los[i] == \'\\\\\')) {\n\t\t\treturn "", nil\n\t\t}\n\t}\n\treturn fmt.Sprintf(` WHERE %s >= ? AND %s < ?`, metadata.IDColumn, metadata.IDColumn), []any{`"` + los, `"` + his}\n}\n\n// check interfaces\nvar (\n\t_ backends.Collection = (*collection)(nil)\n)\n'
 
@@ -38,19 +40,26 @@ FIXES: list[tuple[str, str, str, str]] = [
     ("id-pushdown", "internal/backends/sqlite/collection.go",
      "if params.Filter.Len() == 1 {", "if params.Filter.Len() >= 1 {"),
     ("atomic-update", "internal/handler/handler.go",
-     "\tcursors  *cursor.Registry\n", "\tcursors  *cursor.Registry\n\twriteMu  sync.Mutex // kesbang: atomic read-modify-write\n"),
+     "\tcursors  *cursor.Registry\n",
+     "\tcursors  *cursor.Registry\n\twriteMus sync.Map // kesbang: \"db.collection\" → *sync.Mutex, atomic read-modify-write\n"),
+    ("atomic-update", "internal/handler/handler.go",
+     "// NewOpts represents handler configuration.\n",
+     "// kesbangLock is the mutex of one collection's read-modify-writes (kesbang patch).\n"
+     "func (h *Handler) kesbangLock(db, collection string) *sync.Mutex {\n"
+     "\tmu, _ := h.writeMus.LoadOrStore(db+\".\"+collection, new(sync.Mutex))\n\treturn mu.(*sync.Mutex)\n}\n\n"
+     "// NewOpts represents handler configuration.\n"),
     ("atomic-update", "internal/handler/msg_update.go",
      "func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n",
      "func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n"
-     "\th.writeMu.Lock()\n\tdefer h.writeMu.Unlock()\n"),
+     "\tmu := h.kesbangLock(params.DB, params.Collection)\n\tmu.Lock()\n\tdefer mu.Unlock()\n"),
     ("atomic-update", "internal/handler/msg_findandmodify.go",
      "func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n",
      "func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n"
-     "\th.writeMu.Lock()\n\tdefer h.writeMu.Unlock()\n"),
+     "\tmu := h.kesbangLock(params.DB, params.Collection)\n\tmu.Lock()\n\tdefer mu.Unlock()\n"),
     ("atomic-update", "internal/handler/msg_delete.go",
-     "func (h *Handler) execDelete(ctx context.Context, c backends.Collection, p *common.Delete) (int32, error) {\n",
-     "func (h *Handler) execDelete(ctx context.Context, c backends.Collection, p *common.Delete) (int32, error) {\n"
-     "\th.writeMu.Lock()\n\tdefer h.writeMu.Unlock()\n"),
+     "\t\td, err = h.execDelete(connCtx, c, &p)\n",
+     "\t\tmu := h.kesbangLock(params.DB, params.Collection)\n\t\tmu.Lock()\n"
+     "\t\td, err = h.execDelete(connCtx, c, &p)\n\t\tmu.Unlock()\n"),
     ("id-prefix", "internal/backends/sqlite/collection.go",
      "\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n",
      "\t\tif w, a := kesbangIDPrefix(v); w != \"\" {\n\t\t\twhereClause, args = w, a\n\t\t}\n"

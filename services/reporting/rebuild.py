@@ -65,6 +65,7 @@ async def rebuild(settings: Settings, *, drop: bool = True) -> dict[str, Any]:
                         continue
                     await handler(event, contract)
                     applied += 1
+            await handler.flush()
             todo = {tp for tp in todo if await consumer.position(tp) < end[tp]}
         from services.reporting.adapters.store import Projections
 

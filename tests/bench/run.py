@@ -27,6 +27,8 @@ PORTS = {"registry": 19001, "events": 19002, "notifications": 19003, "reporting"
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 16))
 N_CREATE = int(os.environ.get("BENCH_CREATES", 1500))
 N_LAG = int(os.environ.get("BENCH_LAG_WRITES", 200))
+LOAD_RATES = [int(r) for r in os.environ.get("BENCH_LOAD_RATES", "50,200").split(",") if r]  # writes/s
+LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", 15))
 
 
 def machine() -> dict:
@@ -129,6 +131,103 @@ async def bench_lag(p: stack.IsolatedPlatform, token: str) -> dict:
             "max_ms": round(max(lags) * 1000, 1), "mean_ms": round(statistics.mean(lags) * 1000, 1)}
 
 
+async def backlog(p: stack.IsolatedPlatform) -> dict:
+    """Where the registry's events wait: still in its outbox, or on the topic behind each consumer group."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    client = AsyncMongoClient(stack.infra_urls()["mongo"], tz_aware=True)
+    out = {"outbox": await client[p.db_name("registry")]["ormas"].count_documents({"_outbox.0": {"$exists": True}})}
+    await client.close()
+    topic = p.topic("registry.ormas")
+    bootstrap = stack.infra_urls()["kafka"]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await consumer.start()
+    await admin.start()
+    try:
+        parts = [TopicPartition(topic, n) for n in consumer.partitions_for_topic(topic) or []]
+        end = await consumer.end_offsets(parts)
+        for group in ("events", "notifications", "reporting"):
+            committed = await admin.list_consumer_group_offsets(p.topic_prefix + group, partitions=parts)
+            out[group] = sum(end[tp] - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0)
+                             for tp in parts)
+    finally:
+        await consumer.stop()
+        await admin.close()
+    return out
+
+
+async def bench_dashboard_lag(p: stack.IsolatedPlatform, token: str, rate: int) -> dict:
+    """Writes at ``rate`` ormas/s into the registry for LOAD_SECONDS — CSV imports of rate/10 rows
+    every 100 ms, each sent without waiting for the one before, as offices importing at once would —
+    while a dashboard polls ``GET /stats/ormas`` for the city every 50 ms. The lag of a write is from
+    its import's answer to the first dashboard read whose total counts it (writes are taken in the
+    order their answers came, so the total reaching them means as many ormas are counted)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    per_request = max(1, rate // 10)
+    requests = int(LOAD_SECONDS * 10)
+    async with httpx.AsyncClient(base_url=p.urls["reporting"], timeout=60) as dash, \
+            httpx.AsyncClient(base_url=p.urls["registry"], timeout=120,
+                              limits=httpx.Limits(max_connections=64)) as http:
+        async def total() -> int:
+            r = await dash.get("/stats/ormas", params={"region": "35.75"}, headers=headers)
+            r.raise_for_status()
+            return r.json()["total"]
+
+        base = await total()
+        answered: list[tuple[float, int]] = []  # (answer time, ormas counted once this and all before are)
+        done = 0
+        errors = 0
+
+        async def write(i: int) -> None:
+            nonlocal done, errors
+            lines = ["Nama Ormas,Jenis,Kode Wilayah,No. HP"]
+            lines += [f"Ormas Beban {rate} {uuid.uuid4().hex[:10]},LSM,35.75,0812{i:04d}{j:04d}" for j in range(per_request)]
+            r = await http.post("/ormas/imports", headers=headers,
+                                files={"file": ("beban.csv", "\n".join(lines).encode(), "text/csv")})
+            if r.status_code != 200 or r.json()["created"] != per_request:
+                errors += 1
+                return
+            done += per_request
+            answered.append((time.perf_counter(), base + done))
+
+        seen: list[tuple[float, int]] = []
+        stop = asyncio.Event()
+
+        async def poll() -> None:
+            while not stop.is_set():
+                seen.append((time.perf_counter(), await total()))
+                await asyncio.sleep(0.05)
+
+        poller = asyncio.create_task(poll())
+        t0 = time.perf_counter()
+        tasks = []
+        for i in range(requests):
+            tasks.append(asyncio.create_task(write(i)))
+            await asyncio.sleep(max(0.0, t0 + (i + 1) * 0.1 - time.perf_counter()))
+        await asyncio.gather(*tasks)
+        write_seconds = time.perf_counter() - t0
+        waiting = await backlog(p)
+        deadline = time.perf_counter() + 600
+        while (not seen or seen[-1][1] < base + done) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.05)
+        stop.set()
+        await poller
+    lags, j = [], 0
+    for at, needed in answered:
+        while j < len(seen) and (seen[j][1] < needed or seen[j][0] < at):  # both rise with j
+            j += 1
+        if j < len(seen):
+            lags.append(seen[j][0] - at)
+    return {"name": f"lag: registry import answered → dashboard count (/stats/ormas), {rate} writes/s for {LOAD_SECONDS:g} s",
+            "written": done, "achieved_writes_per_s": round(done / write_seconds, 1), "failed_requests": errors,
+            "p50_ms": round(pct(lags, 50) * 1000, 1) if lags else None,
+            "p99_ms": round(pct(lags, 99) * 1000, 1) if lags else None,
+            "max_ms": round(max(lags) * 1000, 1) if lags else None,
+            "waiting_when_writes_ended": waiting}
+
+
 async def main_async(p: stack.IsolatedPlatform) -> dict:
     keys = stack.DATA / "keys"
     token = auth.mint((keys / "jwt-dev-private.pem").read_bytes(), subject="bench", role="operator",
@@ -136,6 +235,7 @@ async def main_async(p: stack.IsolatedPlatform) -> dict:
     results = {"machine": machine(), "when": dt.datetime.now(dt.UTC).isoformat(), "concurrency": CONCURRENCY,
                "benchmarks": []}
     steps = {"registry": [lambda: bench_create(p, token), lambda: drain_backlog(p), lambda: bench_lag(p, token)],
+             "lag": [lambda rate=rate: bench_dashboard_lag(p, token, rate) for rate in LOAD_RATES],
              "events": [lambda: events_scale.run(p, CONCURRENCY)],
              "notifications": [lambda: notifications_scale.run(p)],
              "reporting": [lambda: reporting_scale.run(p, CONCURRENCY)],

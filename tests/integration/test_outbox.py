@@ -155,3 +155,25 @@ async def test_a_hinted_document_is_published_without_a_sweep(setup, kafka):
     assert await _drained(coll, unnamed)
     msgs = await kafka.read(topic, until=lambda m: len(m) >= 2)
     assert [json.loads(m.value)["subject"] for m in msgs].count(f"ormas/{named}") == 1
+
+
+async def test_events_handed_over_by_an_inserting_writer_are_published_unread_and_removed(setup, kafka):
+    """An importer hands the relay the outbox of each document it inserted: published without
+    reading it back, then removed by exact value. A second write of the same document before the
+    relay ran (events appended) makes the relay read what is pending instead."""
+    coll, producer, topic = setup
+    fresh, rewritten = uuid.uuid4().hex, uuid.uuid4().hex
+    entries = {oid: [outbox.entry("ormas", oid, _event(oid, 1))] for oid in (fresh, rewritten)}
+    for oid, events in entries.items():
+        await coll.insert_one(outbox.with_events({"_id": oid, "version": 1}, events))
+    later = outbox.entry("ormas", rewritten, _event(rewritten, 2))
+    await coll.update_one({"_id": rewritten}, {"$push": {"_outbox": later}, "$set": {"version": 2}})
+    relay = outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic)
+    relay.wake(coll.name, fresh, entries[fresh])
+    relay.wake(coll.name, rewritten, entries[rewritten])
+    relay.wake(coll.name, rewritten)  # the update's own hint
+    assert await relay.drain_hinted() == 3
+    assert await _drained(coll, fresh) and await _drained(coll, rewritten)
+    msgs = await kafka.read(topic, until=lambda m: len(m) >= 3)
+    assert sorted(json.loads(m.value)["id"] for m in msgs) == sorted(
+        [entries[fresh][0]["event"]["id"], entries[rewritten][0]["event"]["id"], later["event"]["id"]])

@@ -116,7 +116,7 @@ async def import_ormas(request: Request, principal: Principal = Depends(writer),
         made = set(created)
         for doc in docs:
             if doc["_id"] in made:
-                _written(request, doc)
+                _written(request, doc, doc["_outbox"])
     return ImportReport(
         rows=total, created=len(created), already_recorded=len(existing),
         invalid=len(plan.errors), dry_run=dry_run, columns=plan.columns, ignored_columns=plan.ignored_columns,

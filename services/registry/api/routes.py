@@ -232,11 +232,11 @@ def _duplicates(fields: dict[str, Any], others: list[Row]) -> list[Candidate]:
     return sorted(near, key=lambda c: -c.similarity)[:5]
 
 
-def _written(request: Request, doc: dict[str, Any]) -> None:
+def _written(request: Request, doc: dict[str, Any], events: list[dict[str, Any]] | None = None) -> None:
     """After a write: this replica's search sees it at once (others learn it from the topic), and
-    the relay publishes its events now."""
+    the relay publishes its events now (``events``: a new document's whole outbox, sent unread)."""
     request.app.state.search.upsert(row_from_snapshot(domain.snapshot(doc)))
-    request.app.state.relay.wake("ormas", doc["_id"])
+    request.app.state.relay.wake("ormas", doc["_id"], events)
 
 
 @router.post("/ormas", status_code=201, response_model=OrmasOut)

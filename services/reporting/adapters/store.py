@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.reporting.domain.projections import (DELIVERY_RANK, by_scope, by_scope_month, child_key,
                                                    counter_deltas, counter_keys, counters_of, figures_from_counters,
-                                                   kegiatan_counter_keys, kegiatan_deltas, kegiatan_row, ormas_row,
-                                                   participation_fields, scope_doc_id)
+                                                   kegiatan_counter_keys, kegiatan_deltas, kegiatan_row, merged,
+                                                   ormas_row, participation_fields, scope_doc_id)
 from shared import readmodel, regions
 
 INDEXES = {
@@ -27,14 +27,45 @@ INDEXES = {
 
 
 class Projections:
-    def __init__(self, db: AsyncDatabase):
+    """The projections' writes. With ``deferred=True`` (the consumers) counter deltas are summed in
+    memory and written by ``flush()`` — one ``$inc`` per counter document per batch of events
+    instead of three per event — and kegiatan rows read for participation events are kept until
+    then; the consumer flushes before it commits the batch's offsets."""
+
+    def __init__(self, db: AsyncDatabase, *, deferred: bool = False):
         self.db = db
         self.ormas = db["ormas"]
+        self.deferred = deferred
+        self._pending: dict[tuple[str, str], dict[str, int]] = {}
+        self._kegiatan: dict[str, dict[str, Any] | None] = {}
+
+    async def _inc(self, collection: str, grouped: dict[str, dict[str, int]]) -> None:
+        if not self.deferred:
+            for doc_id, inc in grouped.items():
+                await self.db[collection].update_one({"_id": doc_id}, {"$inc": inc}, upsert=True)
+            return
+        for doc_id, inc in grouped.items():
+            pending = self._pending.setdefault((collection, doc_id), {})
+            for field, d in inc.items():
+                pending[field] = pending.get(field, 0) + d
+
+    async def flush(self) -> None:
+        """Writes the summed counter deltas (each document's removed once written: a failure
+        half-way leaves the rest for the next call)."""
+        for key in list(self._pending):
+            inc = {f: d for f, d in self._pending[key].items() if d}
+            if inc:
+                await self.db[key[0]].update_one({"_id": key[1]}, {"$inc": inc}, upsert=True)
+            del self._pending[key]
+        self._kegiatan.clear()
+
+    async def _kegiatan_row(self, kid: str) -> dict[str, Any] | None:
+        if kid not in self._kegiatan or not self.deferred:
+            self._kegiatan[kid] = await self.db["kegiatan"].find_one({"_id": kid})
+        return self._kegiatan[kid]
 
     async def _bump(self, kind: str, old, new, krow) -> None:
-        counters = self.db["kegiatan_counters"]
-        for doc_id, inc in by_scope_month(kegiatan_deltas(kind, old, new, krow)).items():
-            await counters.update_one({"_id": doc_id}, {"$inc": inc}, upsert=True)
+        await self._inc("kegiatan_counters", by_scope_month(kegiatan_deltas(kind, old, new, krow)))
 
     async def apply_kegiatan(self, name: str, data: dict[str, Any]) -> None:
         """The kegiatan row (and an aspiration's), then the counters of its scope and month."""
@@ -46,23 +77,22 @@ class Projections:
             old_a = await coll.find_one({"_id": a["id"]})
             new_a = {**fields, "kegiatan_id": kid, "region": data["region"]}
             if await readmodel.upsert_versioned(coll, a["id"], data["version"], new_a):
-                await self._bump("aspiration", old_a, new_a, await self.db["kegiatan"].find_one({"_id": kid}))
+                await self._bump("aspiration", old_a, new_a, await self._kegiatan_row(kid))
         row = kegiatan_row(name, data)
         # the completion counts survive later events (an aspiration followed up after completion)
         if name != "completed":
             for k in ("attending", "declined", "checked_in", "walk_ins", "people_present"):
                 row.pop(k, None)
         old = await self.db["kegiatan"].find_one({"_id": kid})
+        self._kegiatan.pop(kid, None)
         if await readmodel.upsert_versioned(self.db["kegiatan"], kid, data["version"], row):
             await self._bump("kegiatan", old, {**(old or {}), **row}, None)
 
     async def apply_participation(self, name: str, data: dict[str, Any]) -> None:
-        coll = self.db["participation"]
-        old = await coll.find_one({"_id": data["participant_id"]})
         fields = participation_fields(name, data)
-        await coll.update_one({"_id": data["participant_id"]}, {"$set": fields}, upsert=True)
-        new = await coll.find_one({"_id": data["participant_id"]})
-        await self._bump("participation", old, new, await self.db["kegiatan"].find_one({"_id": data["kegiatan_id"]}))
+        old = await self.db["participation"].find_one_and_update(
+            {"_id": data["participant_id"]}, {"$set": fields}, upsert=True, return_document=ReturnDocument.BEFORE)
+        await self._bump("participation", old, merged(old, fields), await self._kegiatan_row(data["kegiatan_id"]))
 
     async def apply_delivery(self, data: dict[str, Any]) -> None:
         rank = DELIVERY_RANK[data["status"]]
@@ -75,7 +105,7 @@ class Projections:
         except DuplicateKeyError:
             return
         if (r.modified_count or r.upserted_id is not None) and data.get("kegiatan_id") and data["kind"] == "invitation":
-            await self._bump("delivery", old, new, await self.db["kegiatan"].find_one({"_id": data["kegiatan_id"]}))
+            await self._bump("delivery", old, new, await self._kegiatan_row(data["kegiatan_id"]))
 
     async def recount_kegiatan_counters(self) -> int:
         """Counts the kegiatan counters again from the rows (what a crash or an event read before
@@ -96,16 +126,19 @@ class Projections:
         return await _replace_counters(self.db["kegiatan_counters"], by_scope_month(fresh))
 
     async def apply_ormas(self, data: dict[str, Any]) -> bool:
-        """The row, then the counters it moves. One consumer owns an ormas's partition, so the old
-        row read here is the one replaced; a crash between the two writes leaves the counters short
-        until the next recount (``recount_counters``, every 10 minutes)."""
-        old = await self.ormas.find_one({"_id": data["ormas_id"]})
+        """The row — replaced only by a newer version, and the row it replaced read in the same
+        write — then the counters it moves. A redelivered or older event changes nothing (the
+        version check is its idempotence). A crash between the row and the counters leaves the
+        counters short until the next recount (``recount_counters``, every 10 minutes)."""
         new = ormas_row(data)
-        if not await readmodel.upsert_versioned(self.ormas, data["ormas_id"], data["version"], new):
+        try:
+            old = await self.ormas.find_one_and_update(
+                {"_id": data["ormas_id"], "version": {"$lt": data["version"]}},
+                {"$set": {**new, "version": data["version"]}}, upsert=True, return_document=ReturnDocument.BEFORE)
+        except DuplicateKeyError:  # this version or a newer one is there already
             return False
-        counters = self.db["ormas_counters"]
-        for scope, inc in by_scope(counter_deltas(old, new)).items():  # one write per scope (3 at most)
-            await counters.update_one({"_id": scope_doc_id(scope)}, {"$inc": inc}, upsert=True)
+        await self._inc("ormas_counters", {scope_doc_id(scope): inc
+                                           for scope, inc in by_scope(counter_deltas(old, new)).items()})
         return True
 
     async def recount_counters(self) -> int:

@@ -58,6 +58,18 @@ def participation_fields(name: str, data: dict[str, Any]) -> dict[str, Any]:
     return {**base, "checked_in": True, f"days.{data['change']['day']}": data["change"]["people"]}
 
 
+def merged(old: dict[str, Any] | None, fields: dict[str, Any]) -> dict[str, Any]:
+    """A row after ``{"$set": fields}`` on ``old`` (dotted fields set inside their sub-document)."""
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in (old or {}).items()}
+    for key, value in fields.items():
+        target = out
+        *path, last = key.split(".")
+        for part in path:
+            target = target.setdefault(part, {})
+        target[last] = value
+    return out
+
+
 def _time(value: str):
     import datetime as dt
 
