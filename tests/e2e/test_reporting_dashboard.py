@@ -76,6 +76,53 @@ async def test_the_dashboard_shows_a_province_and_drills_down_to_a_city(platform
     await expect(page.locator("#err")).not_to_be_empty()
 
 
+async def test_the_nation_drills_down_to_a_province_and_a_city_and_back_with_its_trends(platform, headers, mint, page):
+    """A national analyst: the 38 provinces, Gorontalo, Kota Gorontalo, then up again; the trend
+    charts show this month's new ormas as the API counts them."""
+    import datetime as dt
+
+    op = headers("operator", "75.71")  # Kota Gorontalo
+    tag = uuid.uuid4().hex[:6]
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        for i in range(2):
+            r = await reg.post("/ormas", json={"name": f"Ormas Nasional {tag} {i}", "kind": "okp", "region": "75.71"},
+                               headers=op)
+            assert r.status_code == 201
+    month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    national = headers("analyst", "")
+    async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=30) as rp:
+        async def counted():
+            s = (await rp.get("/stats/ormas", params={"region": "75.71"}, headers=national)).json()
+            return s if s["recorded_by_month"].get(month, 0) >= 2 else None
+
+        city = await eventually(counted, what="the city's new ormas in reporting")
+        nation = (await rp.get("/stats/ormas", headers=national)).json()
+    assert nation["region"] == "" and nation["parent"] is None and len(nation["children"]) == 38
+    assert list(city["recorded_by_month"])[-1] == month and len(city["recorded_by_month"]) == 24
+    assert len(city["skt_ending_by_month"]) == 12 and list(city["skt_ending_by_month"])[0] == month
+
+    await page.goto(platform.urls["reporting"] + "/dashboard")
+    await page.fill("#token", mint("analyst", ""))
+    await page.dispatch_event("#token", "change")
+    await expect(page.locator("#title")).to_have_text("Dasbor Indonesia")
+    await expect(page.locator("#children tbody tr")).to_have_count(38)
+    await expect(page.locator("#crumbs a")).to_have_count(0)  # the top: nowhere to go up
+    await page.locator("#children a", has_text="Gorontalo").first.click()
+    await expect(page.locator("#title")).to_have_text("Dasbor Gorontalo")
+    await page.locator("#children a", has_text="Kota Gorontalo").click()
+    await expect(page.locator("#title")).to_have_text("Dasbor Kota Gorontalo")
+    assert "region=75.71" in page.url
+    bulan = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"][int(month[5:]) - 1]
+    last = page.locator("#trend-recorded rect title").last
+    await expect(last).to_have_text(f"{bulan} {month[2:4]}: {city['recorded_by_month'][month]}")
+    await expect(page.locator("#trend-recorded rect")).to_have_count(24)
+    await expect(page.locator("#trend-ending rect")).to_have_count(12)
+    await page.click("#crumbs a")
+    await expect(page.locator("#title")).to_have_text("Dasbor Gorontalo")
+    await page.click("#crumbs a")
+    await expect(page.locator("#title")).to_have_text("Dasbor Indonesia")
+
+
 async def test_business_figures_reach_prometheus(platform, headers):
     """Grafana reads the same figures from /metrics: ormas by province and status, SKT states,
     kegiatan and participation over twelve months."""

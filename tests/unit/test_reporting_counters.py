@@ -11,6 +11,8 @@ row = st.fixed_dictionaries({
     "kind": st.sampled_from(["ormas", "lsm"]), "legal_form": st.sampled_from(["perkumpulan", "tidak_berbadan_hukum"]),
     "sanction_level": st.sampled_from([None, "warning"]), "bidang": st.lists(st.sampled_from(["sosial", "agama"]), max_size=2),
     "skt_valid_until": st.sampled_from([None, "2026-01-01", "2026-12-01", "2030-01-01"]),
+    "recorded_month": st.sampled_from([None, "2025-02", "2026-11"]),
+    "skt_issued_month": st.sampled_from([None, "2024-01", "2026-10"]),
 }).map(lambda r: {**r, "province": r["region"][:2],
                   "regency": ".".join(r["region"].split(".")[:2]) if "." in r["region"] else None})
 
@@ -107,3 +109,28 @@ def test_kegiatan_deltas_keep_the_counters_equal_to_a_recount(changes):
         for k, d in deltas.items():
             counters[k] = counters.get(k, 0) + d
     assert {k: n for k, n in counters.items() if n} == kegiatan_recount(krows, prows)
+
+
+def test_trends_cover_24_months_back_and_12_ahead_across_a_year_end():
+    from services.reporting.domain.projections import months_from, trends
+
+    assert months_from("2026-11", 3) == ["2026-11", "2026-12", "2027-01"]
+    t = trends({"2026-11": 4, "2024-11": 9, "2024-12": 1}, {"2025-01": 2},
+               {"2026-11-22": 5, "2026-11-30": 1, "2027-10-31": 3, "2027-11-01": 7}, "2026-11-23")
+    assert list(t["recorded_by_month"])[0] == "2024-12" and list(t["recorded_by_month"])[-1] == "2026-11"
+    assert t["recorded_by_month"]["2026-11"] == 4 and t["recorded_by_month"]["2024-12"] == 1
+    assert "2024-11" not in t["recorded_by_month"]  # 25 months ago
+    assert t["skt_issued_by_month"]["2025-01"] == 2 and sum(t["skt_issued_by_month"].values()) == 2
+    # ending: from today on (the 22nd has passed), within the next 12 months
+    assert t["skt_ending_by_month"]["2026-11"] == 1 and t["skt_ending_by_month"]["2027-10"] == 3
+    assert list(t["skt_ending_by_month"]) == months_from("2026-11", 12) and sum(t["skt_ending_by_month"].values()) == 4
+
+
+def test_a_set_applied_to_a_row_in_memory_matches_what_the_database_stores():
+    from services.reporting.domain.projections import merged
+
+    old = {"_id": "p", "invited": True, "days": {"2026-11-01": 1}}
+    assert merged(old, {"attending": True, "days.2026-11-02": 2}) == {
+        "_id": "p", "invited": True, "attending": True, "days": {"2026-11-01": 1, "2026-11-02": 2}}
+    assert old["days"] == {"2026-11-01": 1}  # the row read is left as it was
+    assert merged(None, {"invited": True}) == {"invited": True}

@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError
 from services.reporting.domain.projections import (DELIVERY_RANK, by_scope, by_scope_month, child_key,
                                                    counter_deltas, counter_keys, counters_of, figures_from_counters,
                                                    kegiatan_counter_keys, kegiatan_deltas, kegiatan_row, merged,
-                                                   ormas_row, participation_fields, scope_doc_id)
+                                                   ormas_row, participation_fields, scope_doc_id, trends)
 from shared import readmodel, regions
 
 INDEXES = {
@@ -130,13 +130,14 @@ class Projections:
         write — then the counters it moves. A redelivered or older event changes nothing (the
         version check is its idempotence). A crash between the row and the counters leaves the
         counters short until the next recount (``recount_counters``, every 10 minutes)."""
-        new = ormas_row(data)
+        fields = ormas_row(data)
         try:
             old = await self.ormas.find_one_and_update(
                 {"_id": data["ormas_id"], "version": {"$lt": data["version"]}},
-                {"$set": {**new, "version": data["version"]}}, upsert=True, return_document=ReturnDocument.BEFORE)
+                {"$set": {**fields, "version": data["version"]}}, upsert=True, return_document=ReturnDocument.BEFORE)
         except DuplicateKeyError:  # this version or a newer one is there already
             return False
+        new = merged(old, fields)
         await self._inc("ormas_counters", {scope_doc_id(scope): inc
                                            for scope, inc in by_scope(counter_deltas(old, new)).items()})
         return True
@@ -173,29 +174,34 @@ class Projections:
         key = child_key(scope)
         today = today or dt.date.today().isoformat()
         soon = (dt.date.fromisoformat(today) + dt.timedelta(days=90)).isoformat()
-        counts: dict[str, dict[str, int]] = {f: {} for f in ("status", "kind", "legal_form", "bidang", "child", "sanction")}
+        counts: dict[str, dict[str, int]] = {f: {} for f in ("status", "kind", "legal_form", "bidang", "child", "sanction",
+                                                             "recorded", "skt_issued", "skt_until")}
         expiring = expired = total = 0
         async for o in self.ormas.find(match, {"status": 1, "kind": 1, "legal_form": 1, "bidang": 1, key: 1,
-                                               "skt_valid_until": 1, "sanction_level": 1}):
+                                               "skt_valid_until": 1, "sanction_level": 1, "recorded_month": 1,
+                                               "skt_issued_month": 1}):
             if (kind and o.get("kind") != kind) or (bidang and bidang not in (o.get("bidang") or [])):
                 continue
             total += 1
             for field, value in (("status", o.get("status")), ("kind", o.get("kind")),
                                  ("legal_form", o.get("legal_form")), ("child", o.get(key)),
-                                 ("sanction", o.get("sanction_level"))):
+                                 ("sanction", o.get("sanction_level")), ("recorded", o.get("recorded_month")),
+                                 ("skt_issued", o.get("skt_issued_month"))):
                 if value:
                     counts[field][value] = counts[field].get(value, 0) + 1
             for b in o.get("bidang") or []:
                 counts["bidang"][b] = counts["bidang"].get(b, 0) + 1
             until = o.get("skt_valid_until")
             if until and o.get("status") in ("registered", "expiring", "expired"):
+                counts["skt_until"][until] = counts["skt_until"].get(until, 0) + 1
                 if until < today:
                     expired += 1
                 elif until <= soon:
                     expiring += 1
         return {"total": total, "by_status": counts["status"], "by_child": counts["child"], "by_kind": counts["kind"],
                 "by_legal_form": counts["legal_form"], "by_bidang": dict(sorted(counts["bidang"].items())),
-                "sanctions": counts["sanction"], "skt_expiring_90_days": expiring, "skt_expired": expired}
+                "sanctions": counts["sanction"], "skt_expiring_90_days": expiring, "skt_expired": expired,
+                **trends(counts["recorded"], counts["skt_issued"], counts["skt_until"], today)}
 
 
 async def _replace_counters(coll, grouped: dict[str, dict[str, int]]) -> int:

@@ -1,4 +1,5 @@
-"""The web dashboard in Bahasa Indonesia (``/dashboard``): headline figures, kegiatan per month,
+"""The web dashboard in Bahasa Indonesia (``/dashboard``): headline figures, monthly trends
+(kegiatan; ormas recorded and SKTs issued over 24 months; SKTs ending over the next 12),
 a table by child region with drill-down (nation → province → city), filters by period, kind and
 bidang, printable. A static page: its script reads the JSON API with the user's own token."""
 
@@ -33,6 +34,12 @@ td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}td.n{text-align:
 <div class="card">SKT berakhir ≤ 90 hari<b id="c-expiring">-</b></div><div class="card">Kegiatan<b id="c-kegiatan">-</b></div>
 <div class="card">Tingkat kehadiran<b id="c-attendance">-</b></div><div class="card">Aspirasi<b id="c-aspirasi">-</b></div></div>
 <h2>Kegiatan per bulan</h2><svg id="trend" width="640" height="180" role="img" aria-label="Kegiatan per bulan"></svg>
+<h2>Ormas tercatat per bulan (24 bulan terakhir)</h2>
+<svg id="trend-recorded" width="640" height="180" role="img" aria-label="Ormas tercatat per bulan"></svg>
+<h2>SKT terbit per bulan (24 bulan terakhir)</h2>
+<svg id="trend-skt" width="640" height="180" role="img" aria-label="SKT terbit per bulan"></svg>
+<h2>SKT berakhir per bulan (12 bulan ke depan)</h2>
+<svg id="trend-ending" width="640" height="180" role="img" aria-label="SKT berakhir per bulan"></svg>
 <h2 id="children-title">Per wilayah</h2>
 <table id="children"><thead><tr><th>Wilayah</th><th>Kode</th><th>Ormas</th></tr></thead><tbody></tbody></table>
 <script>
@@ -53,6 +60,19 @@ function params(extra) {
   if (region !== null) p.set('region', region);
   return p;
 }
+const BULAN = ['Jan', 'Feb', 'Mar', 'Apr', 'Mei', 'Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov', 'Des'];
+function bars(id, series, color) {  // a bar per month, its figure on hover and above the bar
+  const months = Object.entries(series || {});
+  const max = Math.max(1, ...months.map(([, n]) => n));
+  const w = Math.max(8, Math.floor(600 / Math.max(1, months.length)));
+  $(id).innerHTML = months.map(([m, n], i) => {
+    const label = BULAN[Number(m.slice(5, 7)) - 1] + ' ' + m.slice(2, 4);
+    return `<g><rect x="${20 + i * w}" y="${150 - 130 * n / max}" width="${w - 4}" height="${130 * n / max}" fill="${color}">` +
+      `<title>${label}: ${n.toLocaleString('id-ID')}</title></rect>` +
+      (n ? `<text x="${20 + i * w}" y="${146 - 130 * n / max}" font-size="9">${n}</text>` : '') +
+      `<text x="${20 + i * w}" y="170" font-size="8">${label}</text></g>`;
+  }).join('');
+}
 async function load() {
   $('err').textContent = '';
   if (!tok.value) { $('err').textContent = 'Masukkan token akses.'; return; }
@@ -71,12 +91,10 @@ async function load() {
     const rate = k.participation.attendance_rate;
     $('c-attendance').textContent = rate === null ? '-' : (rate * 100).toFixed(1).replace('.', ',') + '%';
     $('c-aspirasi').textContent = k.aspirations.total.toLocaleString('id-ID');
-    const months = Object.entries(k.kegiatan.by_month);
-    const max = Math.max(1, ...months.map(([, n]) => n));
-    const w = Math.max(8, Math.floor(600 / Math.max(1, months.length)));
-    $('trend').innerHTML = months.map(([m, n], i) =>
-      `<g><rect x="${20 + i * w}" y="${150 - 130 * n / max}" width="${w - 4}" height="${130 * n / max}" fill="#8b0000"><title>${m}: ${n}</title></rect>` +
-      `<text x="${20 + i * w}" y="170" font-size="9">${m}</text></g>`).join('');
+    bars('trend', k.kegiatan.by_month, '#8b0000');
+    bars('trend-recorded', o.recorded_by_month, '#1f4e79');
+    bars('trend-skt', o.skt_issued_by_month, '#2e7d32');
+    bars('trend-ending', o.skt_ending_by_month, '#b26a00');
     const rows = o.children.slice().sort((a, b) => b.ormas - a.ormas);
     $('children').querySelector('tbody').innerHTML = rows.map((c) =>
       `<tr><td><a href="#" data-region="${c.code}">${c.name}</a></td><td>${c.code}</td><td class="n">${c.ormas.toLocaleString('id-ID')}</td></tr>`).join('');

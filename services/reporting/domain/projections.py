@@ -14,6 +14,9 @@ def ormas_row(data: dict[str, Any]) -> dict[str, Any]:
     """The reporting copy of one ormas, from a ``registry.ormas.*`` event's data."""
     row = {k: data[k] for k in ORMAS_FIELDS}
     row.update({k: data.get(k) for k in OPTIONAL_FIELDS})
+    # the months the trends count in: recorded in the book, and the SKT's issue
+    row["recorded_month"] = (data.get("created_at") or "")[:7] or None
+    row["skt_issued_month"] = (data.get("skt_issued_on") or "")[:7] or None
     row["province"] = data["region"][:2]
     row["regency"] = ".".join(data["region"].split(".")[:2]) if "." in data["region"] else None
     return row
@@ -108,7 +111,40 @@ def counter_keys(row: dict[str, Any] | None) -> list[str]:
             keys.append(f"{scope}|child|{child}")
         if row.get("status") in SKT_STATUSES and row.get("skt_valid_until"):
             keys.append(f"{scope}|skt_until|{row['skt_valid_until']}")
+        if row.get("recorded_month"):
+            keys.append(f"{scope}|recorded|{row['recorded_month']}")
+        if row.get("skt_issued_month"):
+            keys.append(f"{scope}|skt_issued|{row['skt_issued_month']}")
     return keys
+
+
+TREND_MONTHS_BACK, TREND_MONTHS_AHEAD = 24, 12
+
+
+def months_from(month: str, count: int) -> list[str]:
+    """``count`` months starting at ``month`` (YYYY-MM)."""
+    y, m = int(month[:4]), int(month[5:7])
+    out = []
+    for _ in range(count):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def trends(recorded: dict[str, int], issued: dict[str, int], until_days: dict[str, int], today: str) -> dict[str, Any]:
+    """The monthly series of the ormas dashboard: ormas recorded and SKTs issued over the last 24
+    months (this one included), and valid SKTs ending in each of the next 12 months."""
+    y, m = int(today[:4]), int(today[5:7])
+    start = (y * 12 + m - 1) - (TREND_MONTHS_BACK - 1)
+    back = months_from(f"{start // 12:04d}-{start % 12 + 1:02d}", TREND_MONTHS_BACK)
+    ahead = months_from(today[:7], TREND_MONTHS_AHEAD)
+    ending: dict[str, int] = {}
+    for day, n in until_days.items():
+        if day >= today and day[:7] in ahead:
+            ending[day[:7]] = ending.get(day[:7], 0) + n
+    return {"recorded_by_month": {mo: recorded.get(mo, 0) for mo in back},
+            "skt_issued_by_month": {mo: issued.get(mo, 0) for mo in back},
+            "skt_ending_by_month": {mo: ending.get(mo, 0) for mo in ahead}}
 
 
 def counter_deltas(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, int]:
@@ -133,7 +169,8 @@ def figures_from_counters(scope: str, counters: dict[str, int], today: str, soon
             "by_kind": by.get("kind", {}), "by_legal_form": by.get("legal_form", {}),
             "by_bidang": dict(sorted(by.get("bidang", {}).items())), "sanctions": by.get("sanction_level", {}),
             "skt_expiring_90_days": sum(n for d, n in until.items() if today <= d <= soon),
-            "skt_expired": sum(n for d, n in until.items() if d < today)}
+            "skt_expired": sum(n for d, n in until.items() if d < today),
+            **trends(by.get("recorded", {}), by.get("skt_issued", {}), until, today)}
 
 
 def encode_field(value: str) -> str:
