@@ -50,11 +50,15 @@ class Runtime:
 
 
 async def run_consumer_process(runtime: Runtime, *, group: str, topics: Sequence[str], handler: Handler,
-                               on_batch_end: Callable[[], Awaitable[None]] | None = None) -> None:
+                               on_batch_end: Callable[[], Awaitable[None]] | None = None,
+                               on_start: Callable[[], Awaitable[None]] | None = None,
+                               on_clean_stop: Callable[[], Awaitable[None]] | None = None) -> None:
     """The main of a ``python -m services.X.consumers`` process: consume until SIGTERM/SIGINT."""
     s = runtime.settings
     logs.configure_logging(f"{s.service_name}-consumers", s.log_level)
     await runtime.start()
+    if on_start:  # before the first event: e.g. repair what an unclean stop left
+        await on_start()
     physical = [s.topic(t) for t in topics]
     await ensure_topics(s.kafka_bootstrap, [*physical, *(dlq_topic(t) for t in physical)], s.topic_partitions)
 
@@ -71,6 +75,8 @@ async def run_consumer_process(runtime: Runtime, *, group: str, topics: Sequence
     log.info("consuming %s as %s", ", ".join(physical), group)
     try:
         await runner.run()
+        if on_clean_stop:  # only when run() returned: everything deferred was written
+            await on_clean_stop()
     finally:
         if s.ready_file:
             s.ready_file.unlink(missing_ok=True)

@@ -115,9 +115,9 @@ def send(message_id: str) -> dict:
         _later(message_id, wait)
         return {"message_id": message_id, "status": "throttled"}
     body = content(claimed)
-    store.handed(message_id, token, dt.datetime.now(dt.UTC))
-    try:
-        provider_id = _channel(msg["channel"]).send(claimed["to"], body)
+    try:  # "handed" is written at the channel's commit point (see channels.py)
+        provider_id = _channel(msg["channel"]).send(
+            claimed["to"], body, committing=lambda: store.handed(message_id, token, dt.datetime.now(dt.UTC)))
     except channels.RateLimited as e:
         _limiter().block(msg["channel"], e.retry_after)
         store.settle(message_id, token, status="queued", now=now, reason=str(e),

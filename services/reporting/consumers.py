@@ -2,11 +2,17 @@
 Each event is applied once (ormas events by their version, the others by a processed-ids store)
 and every projection write is itself safe to repeat (version checks, forward-only statuses,
 idempotent $set), so a crash between the two is harmless. Counter deltas are summed over a batch
-and written before its offsets are committed."""
+and written before its offsets are committed; a process killed before it wrote them leaves its
+replica marked unclean, and the next start recounts the counters from the rows first."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+import time
 from typing import Any
 
 from services.reporting.adapters.store import INDEXES, Projections
@@ -14,6 +20,8 @@ from services.reporting.settings import Settings
 from shared.contracts import Contract
 from shared.idempotency import ProcessedEvents
 from shared.runtime import Runtime, run_consumer_process
+
+log = logging.getLogger(__name__)
 
 GROUP = "reporting"
 TOPICS = ["registry.ormas", "events.kegiatan", "events.participation", "notifications.delivery"]
@@ -39,10 +47,44 @@ def build_handler(runtime: Runtime, consumer: str = GROUP):
     return handle
 
 
+STATE = "consumer_state"
+
+
+def replica() -> str:
+    return os.environ.get("REPORTING_REPLICA") or socket.gethostname()
+
+
+async def recover_if_unclean(db, name: str) -> bool:
+    """At start: if this replica's previous process did not stop cleanly (SIGKILL, OOM, power), its
+    deferred counter deltas died with it while the rows they belong to were written — recount every
+    counter from the rows before consuming. Then mark this process as running. Returns whether it
+    recounted."""
+    prev = await db[STATE].find_one({"_id": name})
+    recounted = False
+    if prev is not None and not prev.get("clean"):
+        t0 = time.perf_counter()
+        projections = Projections(db)
+        await projections.recount_counters()
+        await projections.recount_kegiatan_counters()
+        log.warning("previous consumer stopped uncleanly: counters recounted from the rows in %.1fs",
+                    time.perf_counter() - t0)
+        recounted = True
+    await db[STATE].replace_one({"_id": name}, {"_id": name, "clean": False, "since": dt.datetime.now(dt.UTC)},
+                                upsert=True)
+    return recounted
+
+
+async def mark_clean(db, name: str) -> None:
+    await db[STATE].update_one({"_id": name}, {"$set": {"clean": True, "stopped": dt.datetime.now(dt.UTC)}})
+
+
 async def main() -> None:
     runtime = Runtime(Settings(), indexes=INDEXES)
     handler = build_handler(runtime)
-    await run_consumer_process(runtime, group=GROUP, topics=TOPICS, handler=handler, on_batch_end=handler.flush)
+    name = replica()
+    await run_consumer_process(runtime, group=GROUP, topics=TOPICS, handler=handler, on_batch_end=handler.flush,
+                               on_start=lambda: recover_if_unclean(runtime.db, name),
+                               on_clean_stop=lambda: mark_clean(runtime.db, name))
 
 
 if __name__ == "__main__":

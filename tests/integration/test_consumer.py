@@ -174,3 +174,66 @@ async def test_the_trace_of_the_producing_request_is_the_handlers_trace(infra, k
         runner.stop()
         await task
     assert traces == [trace_id]
+
+
+async def test_a_dead_letter_replayed_after_the_fix_is_processed(infra, kafka, topic, producer):
+    """A handler refuses an event for good (ContractError) → DLQ; once the cause is fixed,
+    ``python -m shared.dlq replay`` sends it back to its topic and the consumer takes it."""
+    from shared import dlq
+    from shared.contracts import ContractError
+
+    fixed = False
+    seen: list[str] = []
+
+    async def handler(event, contract):
+        if not fixed:
+            raise ContractError("unknown region 99.99 (the regions table is out of date)")
+        seen.append(event["id"])
+
+    event = _event(uuid.uuid4().hex)
+    await kafka.produce(topic, encode(event), key=b"k")
+    group = f"it-{uuid.uuid4().hex[:6]}"
+    runner = ConsumerRunner(bootstrap=infra.kafka, group_id=group, topics=[topic], handler=handler, producer=producer)
+    task = asyncio.create_task(runner.run())
+    try:
+        await kafka.read(dlq_topic(topic), until=lambda m: len(m) >= 1)
+        letters = await dlq.read(infra.kafka, topic)
+        assert [m["headers"]["dlq.error"] for m in letters] == ["unknown region 99.99 (the regions table is out of date)"]
+        fixed = True
+        assert await dlq.replay(infra.kafka, topic, group="it-nobody") == 0  # another group's letters only
+        assert await dlq.replay(infra.kafka, topic, group=group) == 1
+        await eventually(lambda: _true(seen == [event["id"]]), timeout=20, what="the replayed event processed")
+    finally:
+        runner.stop()
+        await task
+
+
+async def test_what_a_handler_deferred_is_written_before_the_offsets_are_committed(infra, kafka, topic, producer):
+    """``on_batch_end`` (the reporting consumer's counter flush) runs after a batch and before its
+    commit; while it fails nothing is committed, and it is retried."""
+    applied: list[str] = []
+    flushed: list[list[str]] = []
+    failures = [ConnectionError("database restarting")]
+
+    async def handler(event, contract):
+        applied.append(event["id"])
+
+    async def flush():
+        if failures:
+            raise failures.pop()
+        flushed.append(list(applied))
+
+    events = [_event(uuid.uuid4().hex) for _ in range(3)]
+    for e in events:
+        await kafka.produce(topic, encode(e))
+    group = f"it-{uuid.uuid4().hex[:6]}"
+    runner = ConsumerRunner(bootstrap=infra.kafka, group_id=group, topics=[topic], handler=handler, producer=producer,
+                            max_backoff=0.5, on_batch_end=flush)
+    task = asyncio.create_task(runner.run())
+    try:
+        await eventually(lambda: _true(bool(flushed) and len(flushed[-1]) == 3), timeout=20, what="the flush")
+        assert not failures  # the failed flush was retried
+        assert await eventually(lambda: _committed(infra, group, topic), timeout=10, what="the commit") == 3
+    finally:
+        runner.stop()
+        await task

@@ -41,6 +41,8 @@ def test_the_pdf_is_one_page_with_the_qr_code():
 def test_a_short_message_fits_whatsapp_and_names_the_link():
     s = letters.short_text(invited())
     assert s.startswith("Yth. Ketua LSM Gempar") and "https://kesbang.example/rsvp/k1/" in s and len(s) < 500
+    office = invited()["kegiatan"]["organiser"]["name"]
+    assert f"{office} mengundang" in s and " Dan " not in s  # the office as it writes its name
 
 
 def test_a_letter_without_its_data_fails_at_preview_naming_the_field():

@@ -1,4 +1,10 @@
-"""The channels behind one small interface: ``send(to, content) -> provider message id``.
+"""The channels behind one small interface: ``send(to, content, committing) -> provider message id``.
+
+``committing()`` is called at the last moment before the message is the provider's — for SMTP
+after the whole message is written and before the final ``.`` of DATA (a connection dropped
+before it is discarded by the server), for HTTP right before the request — so a worker killed
+before that point left nothing with the provider and the message may be sent again; after it,
+it may have been delivered and is not sent again.
 
 - e-mail over SMTP (the letter as HTML and text, the PDF attached);
 - WhatsApp Business Cloud API over HTTP (a text message);
@@ -11,10 +17,14 @@ channel, never retried."""
 
 from __future__ import annotations
 
+import io
+import re
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.generator import BytesGenerator
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 from typing import Protocol
 
 import httpx
@@ -45,10 +55,14 @@ class Content:
     message_id: str = ""
 
 
+def _nothing() -> None:
+    return None
+
+
 class Channel(Protocol):
     name: str
 
-    def send(self, to: str, content: Content) -> str: ...
+    def send(self, to: str, content: Content, committing: Callable[[], None] = _nothing) -> str: ...
 
 
 class Email:
@@ -76,7 +90,7 @@ class Email:
                 pass
             self._smtp = None
 
-    def send(self, to: str, content: Content) -> str:
+    def send(self, to: str, content: Content, committing: Callable[[], None] = _nothing) -> str:
         msg = EmailMessage()
         msg["From"] = self.s.mail_from
         msg["To"] = to
@@ -90,7 +104,7 @@ class Email:
             maintype, subtype = mime.split("/", 1)
             msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
         try:
-            self._connection().send_message(msg)
+            self._transact(self._connection(), to, msg, committing)
         except smtplib.SMTPRecipientsRefused as e:
             code = next(iter(e.recipients.values()))[0]
             self._reset_after_error()
@@ -106,6 +120,44 @@ class Email:
             self.close()
             raise Transient(repr(e)) from None
         return msg["Message-ID"]
+
+    def _transact(self, smtp: smtplib.SMTP, to: str, msg: EmailMessage, committing: Callable[[], None]) -> None:
+        """One SMTP transaction, written out so that ``committing()`` runs between the message's
+        last line and the final dot: the server keeps nothing of a DATA that never ended."""
+        out = io.BytesIO()
+        BytesGenerator(out, policy=msg.policy.clone(linesep="\r\n")).flatten(msg)
+        data = re.sub(rb"(?m)^\.", b"..", out.getvalue())  # dot-stuffing
+        if not data.endswith(b"\r\n"):
+            data += b"\r\n"
+        smtp.ehlo_or_helo_if_needed()
+        eight_bit = not data.isascii() and smtp.has_extn("8bitmime")
+        code, reply = smtp.mail(parseaddr(self.s.mail_from)[1], ["BODY=8BITMIME"] if eight_bit else [])
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, self.s.mail_from)
+        code, reply = smtp.rcpt(to)
+        if code not in (250, 251):
+            raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
+        code, reply = smtp.docmd("data")
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        smtp.send(data)
+        try:
+            committing()
+        except BaseException:
+            self.close_abruptly()  # no final dot: the server discards the message
+            raise
+        smtp.send(b".\r\n")
+        code, reply = smtp.getreply()
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+
+    def close_abruptly(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.close()
+            except OSError:
+                pass
+            self._smtp = None
 
     def _reset_after_error(self) -> None:
         try:
@@ -133,10 +185,11 @@ class WhatsApp:
         self.s = settings
         self.http = client or httpx.Client(timeout=15)
 
-    def send(self, to: str, content: Content) -> str:
+    def send(self, to: str, content: Content, committing: Callable[[], None] = _nothing) -> str:
         if not (self.s.whatsapp_api_url and self.s.whatsapp_phone_number_id and self.s.whatsapp_token):
             raise Permanent("whatsapp: not configured on this installation")
         url = f"{self.s.whatsapp_api_url.rstrip('/')}/{self.s.whatsapp_phone_number_id}/messages"
+        committing()
         try:
             r = self.http.post(url, headers={"Authorization": f"Bearer {self.s.whatsapp_token}"}, json={
                 "messaging_product": "whatsapp", "recipient_type": "individual", "to": to.lstrip("+"),
@@ -161,9 +214,10 @@ class Sms:
         self.s = settings
         self.http = client or httpx.Client(timeout=15)
 
-    def send(self, to: str, content: Content) -> str:
+    def send(self, to: str, content: Content, committing: Callable[[], None] = _nothing) -> str:
         if not (self.s.sms_api_url and self.s.sms_api_key):
             raise Permanent("sms: no gateway configured on this installation")
+        committing()
         try:
             r = self.http.post(f"{self.s.sms_api_url.rstrip('/')}/messages", headers={"X-Api-Key": self.s.sms_api_key},
                                json={"to": to, "text": content.text[:459], "reference": content.message_id})

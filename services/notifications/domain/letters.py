@@ -64,7 +64,7 @@ def fields(data: Mapping[str, Any]) -> dict[str, Any]:
         tanggal.tanggal(start.date() - dt.timedelta(days=7))
     cutoff = _t(data["rsvp_cutoff"])
     return {
-        "government": government(k["organiser"]["region"]), "office": k["organiser"]["name"].upper(),
+        "government": government(k["organiser"]["region"]), "office": k["organiser"]["name"].upper(), "office_name": k["organiser"]["name"],
         "office_address": k["organiser"].get("address"), "place_date": f"{place}, {dated}",
         "number": letter["number"], "nature": letter["nature"], "attachment": letter["attachment"],
         "subject": letter["subject"], "to": addressee(data),
@@ -135,7 +135,7 @@ Kode QR pada surat terlampir (PDF) ditunjukkan kepada petugas saat registrasi.</
 def short_text(data: Mapping[str, Any]) -> str:
     """The WhatsApp / SMS invitation: who, what, when, where, and the RSVP link."""
     f = fields(data)
-    return (f"Yth. {f['to']}. {f['office'].title()} mengundang Saudara pada {f['event']}, {f['day_date']} pukul "
+    return (f"Yth. {f['to']}. {f['office_name']} mengundang Saudara pada {f['event']}, {f['day_date']} pukul "
             f"{f['time'].split(' s.d.')[0]} di {f['venue']}. Konfirmasi: {f['rsvp_url']}")
 
 
@@ -227,7 +227,7 @@ def notice(kind: str, data: Mapping[str, Any]) -> tuple[str, str]:
         reason = data.get("reason")
         body = (f"Yth. {f['to']}. Dengan hormat kami sampaikan bahwa {f['event']} yang dijadwalkan "
                 f"{f['day_date']} di {f['venue']} DIBATALKAN" + (f" ({reason})" if reason else "") +
-                f". Mohon maaf atas ketidaknyamanan ini. {f['office'].title()}")
+                f". Mohon maaf atas ketidaknyamanan ini. {f['office_name']}")
     elif kind == "rescheduled":
         body = (f"Yth. {f['to']}. {f['event']} DIJADWALKAN ULANG menjadi {f['day_date']} pukul "
                 f"{f['time'].split(' s.d.')[0]} di {f['venue']}." + (f" Alasan: {data['reason']}." if data.get("reason") else "")
