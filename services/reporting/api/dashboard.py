@@ -47,7 +47,10 @@ const q = new URLSearchParams(location.search);
 let region = q.has('region') ? q.get('region') : null;  // null: the caller's own office
 const tok = document.getElementById('token');
 tok.value = sessionStorage.getItem('kesbang-token') || '';
-tok.onchange = () => { sessionStorage.setItem('kesbang-token', tok.value); load(); };
+tok.onchange = () => {  // a change event also comes when the field loses focus: reload only for a new token
+  if (tok.value === sessionStorage.getItem('kesbang-token')) return;
+  sessionStorage.setItem('kesbang-token', tok.value); load();
+};
 const $ = (id) => document.getElementById(id);
 async function get(path) {
   const r = await fetch(path, {headers: {'Authorization': 'Bearer ' + tok.value}});
@@ -73,13 +76,16 @@ function bars(id, series, color) {  // a bar per month, its figure on hover and 
       `<text x="${20 + i * w}" y="170" font-size="8">${label}</text></g>`;
   }).join('');
 }
+let loading = 0;  // only the latest load draws: an older answer arriving late is dropped
 async function load() {
+  const mine = ++loading;
   $('err').textContent = '';
   if (!tok.value) { $('err').textContent = 'Masukkan token akses.'; return; }
   try {
     const o = await get('/stats/ormas?' + params({kind: $('kind').value, bidang: $('bidang').value}));
     const kp = {}; if ($('since').value) kp.since = $('since').value; if ($('until').value) kp.until = $('until').value;
     const k = await get('/stats/kegiatan?' + params(kp));
+    if (mine !== loading) return;
     region = o.region;
     $('title').textContent = 'Dasbor ' + o.name;
     $('crumbs').innerHTML = o.parent !== null && o.parent !== undefined
@@ -99,7 +105,7 @@ async function load() {
     $('children').querySelector('tbody').innerHTML = rows.map((c) =>
       `<tr><td><a href="#" data-region="${c.code}">${c.name}</a></td><td>${c.code}</td><td class="n">${c.ormas.toLocaleString('id-ID')}</td></tr>`).join('');
     history.replaceState(null, '', '?region=' + encodeURIComponent(region));
-  } catch (e) { $('err').textContent = e.message; }
+  } catch (e) { if (mine === loading) $('err').textContent = e.message; }
 }
 document.addEventListener('click', (ev) => {
   const a = ev.target.closest('a[data-region]');
