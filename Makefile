@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: help install run stop status test test-unit bench fault lock clean
+.PHONY: help install run stop status test test-unit bench fault load lock clean
 
 help:
 	@echo "make run     install what is missing, start Kafka, FerretDB, Redis, the SMTP sink, the services and workers"
@@ -12,6 +12,7 @@ help:
 	@echo "make test    the whole test suite against real servers (started once, reused if already up);"
 	@echo "             installs Debian's chromium for the dashboard's browser test"
 	@echo "make bench   benchmarks (figures and ratios; nothing asserted)"
+	@echo "make load    load profiles: an office's busiest day, a province-wide briefing of 30,000 ormas"
 	@echo "make fault   Kota Pasuruan x10 while services, consumers and workers are killed and Kafka,"
 	@echo "             FerretDB and Redis restart; expected/present/lost/doubled per effect"
 
@@ -38,6 +39,10 @@ test-unit: install
 
 bench: install
 	@$(PY) -m tests.bench.run
+
+# Load profiles: an office's busiest day; a province-wide briefing inviting 30,000 ormas.
+load: install
+	@$(PY) -m tests.load.run
 
 # Kota Pasuruan's story ×10 under kills and restarts; prints expected/present/lost/doubled per effect.
 fault: install

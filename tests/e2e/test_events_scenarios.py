@@ -8,14 +8,18 @@ shape the article gives: days, venue and its zone, number of ormas and people, s
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import uuid
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
 from tests.e2e.events_support import (create_kegiatan, create_ormas, events_of, import_book, invitations, now,
                                       rsvp_api, set_invitees_when_copied, step)
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -149,6 +153,34 @@ async def test_dki_jakarta_training_39_ormas_about_100_people_three_days_in_bogo
     assert r.status_code == 201 and r.json()["kind"] == "walk_in"
     att = (await ev.get(f"/kegiatan/{kid}/attendance", headers=op)).json()
     assert att["walk_ins"] == 1 and list(att["by_day"].values()) == [{"participants": 40, "people": 101}]
+
+    # what the province's dashboard and its monthly report say agrees with what happened (no other
+    # test records anything in DKI Jakarta): 39 ormas, one kegiatan, 39 invited, answered and
+    # checked in, each invitation delivered by e-mail and by WhatsApp
+    month = dt.datetime.fromisoformat(k["starts_at"]).astimezone(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m")
+    head = headers("head", "31")
+    async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=60) as rp:
+        async def agrees():
+            s = (await rp.get("/stats/kegiatan", params={"region": "31", "since": month, "until": month}, headers=head)).json()
+            p = s["participation"]
+            seen = (s["kegiatan"]["total"], p["invited"], p["attending"], p["checked_in"], s["deliveries"])
+            return s if seen == (1, 39, 39, 39, {"email": {"sent": 39}, "whatsapp": {"sent": 39}}) else None
+
+        await eventually(agrees, timeout=120, interval=1, what="the province's dashboard figures")
+        assert (await rp.get("/stats/ormas", params={"region": "31"}, headers=head)).json()["total"] == 39
+        r = await rp.post("/reports", json={"period": month, "region": "31"}, headers=head)
+        assert r.status_code in (200, 202), r.text
+
+        async def compiled():
+            doc = (await rp.get(f"/reports/{r.json()['id']}", headers=head)).json()
+            return doc if doc["status"] == "done" else None
+
+        report = await eventually(compiled, timeout=90, interval=0.5, what="the monthly report")
+        table = (await rp.get(report["files"]["csv"]["url"], headers=head)).content.decode("utf-8-sig")
+        figures = {(row[0], row[1]): row[2] for row in csv.reader(io.StringIO(table))}
+        assert figures[("Ormas", "Jumlah ormas")] == "39" and figures[("Kegiatan", "Jumlah kegiatan")] == "1"
+        assert figures[("Undangan", "Diundang")] == figures[("Undangan", "Hadir (registrasi)")] == "39"
+        assert figures[("Pengiriman undangan", "whatsapp — sent")] == "39"
 
 
 async def test_pwi_audience_at_bakesbangpol_kabupaten_pekalongan(platform, clients, headers, kafka):

@@ -1,0 +1,282 @@
+"""``make load``: two load profiles, driven through the services' HTTP APIs; for each kind of
+request its throughput, p50, p99 and errors. Like ``make bench``: its own processes under a
+throwaway prefix, figures printed and written to bench-results/, nothing asserted.
+
+1. **An office's busiest day** — Kota Pasuruan's facilitation day for 700 ormas. For
+   ``LOAD_SECONDS`` at once: operators at the door scanning QR codes, ormas opening their RSVP
+   links and answering, the office's staff searching the registry and editing records, and the
+   province's analysts refreshing the dashboard — each a closed-loop virtual user.
+2. **A province-wide pre-election briefing** — Bakesbangpol Provinsi Jawa Timur invites
+   ``LOAD_BRIEFING_ORMAS`` (30,000) ormas of its 38 regencies and cities: the cities' books
+   imported, the events service's copy filled, the publish and its fan-out to every invitation, then
+   the first wave of answers through the RSVP links while the invitation e-mails go out."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+from deploy.local import stack
+from shared import auth, regions
+from tests.bench.common import pct
+from tests.bench.run import machine
+from tests.fault.run import invited_events, workbook
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTS = {"registry": 19201, "events": 19202, "notifications": 19203, "reporting": 19204}
+LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", 60))
+BRIEFING = int(os.environ.get("LOAD_BRIEFING_ORMAS", 30_000))
+WAVE = int(os.environ.get("LOAD_RSVP_WAVE", 5_000))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ENV = {"notifications": {"NOTIFICATIONS_QUIET_FROM": "0", "NOTIFICATIONS_QUIET_UNTIL": "0"}}
+
+
+def token(role: str, region: str) -> dict[str, str]:
+    t = auth.mint((stack.DATA / "keys" / "jwt-dev-private.pem").read_bytes(), subject=f"load-{role}", role=role,
+                  region=region, issuer="kesbang-registry", audience="kesbang")
+    return {"Authorization": f"Bearer {t}"}
+
+
+class Recorder:
+    def __init__(self):
+        self.lat: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+
+    async def call(self, kind: str, http: httpx.AsyncClient, method: str, url: str, ok=(200, 201, 202), **kw):
+        t0 = time.perf_counter()
+        try:
+            r = await http.request(method, url, **kw)
+        except httpx.HTTPError:
+            self.errors[kind] += 1
+            return None
+        self.lat[kind].append(time.perf_counter() - t0)
+        self.statuses[kind][r.status_code] += 1
+        if r.status_code not in ok:
+            self.errors[kind] += 1
+        return r
+
+    def rows(self, profile: str, seconds: float) -> list[dict]:
+        """Per kind: answered requests per second, p50 and p99 of the answered, errors (no answer,
+        or a status the caller did not expect), and the statuses seen."""
+        return [{"name": f"{profile}: {kind}", "answered": len(lat), "per_s": round(len(lat) / seconds, 1),
+                 "p50_ms": round(pct(lat, 50) * 1000, 1), "p99_ms": round(pct(lat, 99) * 1000, 1),
+                 "errors": self.errors[kind], "statuses": dict(self.statuses[kind])}
+                for kind, lat in sorted(self.lat.items())]
+
+
+async def _copy_holds(http: httpx.AsyncClient, base: str, h: dict, kid: str, rule: dict, n: int, timeout: float) -> float:
+    t0 = time.perf_counter()
+    while True:
+        r = await http.put(f"{base}/kegiatan/{kid}/invitees", json={"rule": rule}, headers=h)
+        r.raise_for_status()
+        if r.json()["ormas"] >= n:
+            return time.perf_counter() - t0
+        if time.perf_counter() - t0 > timeout:
+            raise RuntimeError(f"the events copy holds {r.json()['ormas']} of {n} after {timeout:.0f}s")
+        await asyncio.sleep(2)
+
+
+def _kegiatan(title: str, region: str, hours: float = 1) -> dict:
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(hours=hours)
+    return {"title": title, "type": "sosialisasi", "venue_name": "Gedung Negara Grahadi", "venue_region": region,
+            "starts_at": start.isoformat(), "ends_at": (start + dt.timedelta(hours=8)).isoformat(),
+            "rsvp_cutoff": (start - dt.timedelta(minutes=10)).isoformat(), "seats_per_ormas": 2,
+            "letter": {"number": f"005/{uuid.uuid4().hex[:4]}/2026", "nature": "Penting", "attachment": "-",
+                       "subject": "Undangan", "signatory_name": "Kepala Bakesbangpol", "signatory_title": "Kepala Bakesbangpol"}}
+
+
+async def busiest_day(p: stack.IsolatedPlatform) -> list[dict]:
+    op, analyst = token("operator", "35.75"), token("analyst", "35")
+    tag = f"load{uuid.uuid4().hex[:6]}"
+    today = dt.date.today()
+    async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=64)) as http:
+        data, _, _ = workbook(tag, today)  # 700 with a valid SKT, 30 lapsed, 20 unregistered
+        r = await http.post(p.urls["registry"] + "/ormas/imports", files={"file": ("o.xlsx", data, XLSX)}, headers=op)
+        r.raise_for_status()
+        k = (await http.post(p.urls["events"] + "/kegiatan", json=_kegiatan(f"Fasilitasi Ormas {tag}", "35.75"),
+                             headers=op)).json()
+        kid = k["id"]
+        await _copy_holds(http, p.urls["events"], op, kid, {"bidang": [tag], "valid_skt_on": today.isoformat()}, 700, 600)
+        (await http.post(p.urls["events"] + f"/kegiatan/{kid}/transitions", json={"action": "publish"}, headers=op)).raise_for_status()
+        invited = list((await invited_events(p, kid, 700)).values())
+        (await http.post(p.urls["events"] + f"/kegiatan/{kid}/transitions", json={"action": "start"}, headers=op)).raise_for_status()
+        ids = [o["id"] async for o in _ormas_ids(http, p.urls["registry"], op, tag)]
+        rec = Recorder()
+        stop = time.perf_counter() + LOAD_SECONDS
+        queue = list(invited)
+        random.Random(7).shuffle(queue)
+
+        async def door():  # an operator scanning QR codes; people arrive in random order, some twice
+            rnd = random.Random()
+            while time.perf_counter() < stop:
+                d = queue.pop() if queue and rnd.random() < 0.9 else rnd.choice(invited)
+                await rec.call("check-in scan", http, "POST", p.urls["events"] + f"/kegiatan/{kid}/check-ins",
+                               json={"token": d["change"]["checkin_token"]}, headers=op)
+
+        async def ormas():  # an ormas opening its link and answering
+            rnd = random.Random()
+            while time.perf_counter() < stop:
+                d = rnd.choice(invited)
+                link = d["change"]["rsvp_url"].split("/rsvp/", 1)[1]
+                await rec.call("RSVP page (HTML)", http, "GET", p.urls["events"] + f"/rsvp/{link}")
+                await rec.call("RSVP answer", http, "POST", p.urls["events"] + f"/api/rsvp/{link}",
+                               json={"attending": True, "delegates": ["Ketua"]}, ok=(200, 409))
+
+        async def staff():  # the office: searching the book, opening and editing a record
+            rnd = random.Random()
+            words = ["pemuda", "peduli", "bangsa", tag, "karya", "budaya"]
+            while time.perf_counter() < stop:
+                await rec.call("registry search", http, "GET", p.urls["registry"] + "/ormas",
+                               params={"q": rnd.choice(words), "region": "35.75"}, headers=op)
+                oid = rnd.choice(ids)
+                got = await rec.call("registry read", http, "GET", p.urls["registry"] + f"/ormas/{oid}", headers=op)
+                if got is not None and got.status_code == 200:
+                    await rec.call("registry edit", http, "PATCH", p.urls["registry"] + f"/ormas/{oid}",
+                                   json={"street": f"Jl. Veteran {rnd.randrange(1000)}"},
+                                   headers={**op, "If-Match": got.headers.get("etag", "")}, ok=(200, 412))
+
+        async def dashboard():  # the province's analysts refreshing their dashboard
+            while time.perf_counter() < stop:
+                await rec.call("dashboard ormas figures", http, "GET", p.urls["reporting"] + "/stats/ormas",
+                               params={"region": "35"}, headers=analyst)
+                await rec.call("dashboard kegiatan figures", http, "GET", p.urls["reporting"] + "/stats/kegiatan",
+                               params={"region": "35"}, headers=analyst)
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(door() for _ in range(4)), *(ormas() for _ in range(8)), *(staff() for _ in range(2)),
+                             *(dashboard() for _ in range(2)))
+        seconds = time.perf_counter() - t0
+    return rec.rows(f"busiest day (4 door scanners, 8 ormas, 2 staff, 2 analysts, {seconds:.0f} s)", seconds)
+
+
+async def _ormas_ids(http, base, h, tag):
+    r = await http.get(base + "/ormas", params={"q": tag, "region": "35.75"}, headers=h)
+    r.raise_for_status()
+    for o in r.json()["items"]:
+        yield o["id"]
+
+
+def city_book(rows: int, start: int, city: str, tag: str, today: dt.date) -> bytes:
+    """One city's book: every ormas with its secretariat's e-mail and a valid SKT."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Ormas")
+    ws.append(["Nama Ormas", "Jenis", "Kode Wilayah", "Email", "Bidang", "Nomor SKT", "Tanggal SKT"])
+    for i in range(start, start + rows):
+        ws.append([f"Ormas {tag} {i:06d}", "LSM" if i % 3 == 0 else "Ormas", city, f"sekretariat{i}@{tag}.or.id",
+                   f"sosial; {tag}", f"220/{i}/SKT/2025", today - dt.timedelta(days=30 + i % 300)])
+    import io
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+async def briefing(p: stack.IsolatedPlatform) -> list[dict]:
+    cities = [r.code for r in regions.children("35")]
+    tag = f"brief{uuid.uuid4().hex[:6]}"
+    today = dt.date.today()
+    rows: list[dict] = []
+    per_city = BRIEFING // len(cities)
+    total = per_city * len(cities)
+    async with httpx.AsyncClient(timeout=1800, limits=httpx.Limits(max_connections=64)) as http:
+        t0 = time.perf_counter()
+        sem = asyncio.Semaphore(2)
+
+        async def import_city(i: int, city: str):
+            data = city_book(per_city, i * per_city, city, tag, today)
+            async with sem:
+                r = await http.post(p.urls["registry"] + "/ormas/imports", files={"file": (f"{city}.xlsx", data, XLSX)},
+                                    headers=token("operator", city))
+            r.raise_for_status()
+            return r.json()["created"]
+
+        created = sum(await asyncio.gather(*(import_city(i, c) for i, c in enumerate(cities))))
+        seconds = time.perf_counter() - t0
+        rows.append({"name": f"briefing: the 38 cities import {total} ormas (2 at a time)", "created": created,
+                     "seconds": round(seconds, 1), "rows_per_s": round(created / seconds, 1)})
+        op = token("operator", "35")
+        k = (await http.post(p.urls["events"] + "/kegiatan",
+                             json=_kegiatan(f"Sosialisasi Pemilu Damai {tag}", "35.78", hours=30), headers=op)).json()
+        kid = k["id"]
+        copied = await _copy_holds(http, p.urls["events"], op, kid, {"bidang": [tag]}, created, 1800)
+        rows.append({"name": "briefing: every imported ormas in the events copy (from the end of the imports)",
+                     "ormas": created, "seconds": round(copied, 1), "per_s": round(created / max(copied, 0.01), 1)})
+        mail_dir = Path(stack.infra_urls()["mail_dir"])
+        before = len(list(mail_dir.glob("*.eml")))
+        t0 = time.perf_counter()
+        r = await http.post(p.urls["events"] + f"/kegiatan/{kid}/transitions", json={"action": "publish"}, headers=op)
+        r.raise_for_status()
+        answered = time.perf_counter() - t0
+        invited = await invited_events(p, kid, created)
+        fanout = time.perf_counter() - t0
+        rows.append({"name": f"briefing: publish to {created} ormas → every invitation on the topic",
+                     "invited": len(invited), "publish_answered_s": round(answered, 1), "seconds": round(fanout, 1),
+                     "per_s": round(len(invited) / fanout, 1)})
+        rec = Recorder()
+        wave = list(invited.values())[:WAVE]
+        sem = asyncio.Semaphore(32)
+
+        async def answer(d):
+            link = d["change"]["rsvp_url"].split("/rsvp/", 1)[1]
+            async with sem:
+                await rec.call("RSVP answer", http, "POST", p.urls["events"] + f"/api/rsvp/{link}",
+                               json={"attending": True, "delegates": ["Ketua", "Sekretaris"]})
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(answer(d) for d in wave))
+        seconds = time.perf_counter() - t0
+        rows += rec.rows(f"briefing: first wave of {len(wave)} answers, 32 concurrent", seconds)
+        sent = len(list(mail_dir.glob("*.eml"))) - before
+        since = time.perf_counter() - t0 + seconds + fanout
+        rows.append({"name": "briefing: invitation e-mails (with PDF letters) sent meanwhile", "emails": sent,
+                     "seconds_since_publish": round(since, 1), "per_s": round(sent / since, 1)})
+    return rows
+
+
+async def main_async(p: stack.IsolatedPlatform) -> dict:
+    results = {"machine": machine(), "when": dt.datetime.now(dt.UTC).isoformat(), "profiles": []}
+    only = [s for s in os.environ.get("LOAD_ONLY", "").split(",") if s]
+    for name, profile in (("day", busiest_day), ("briefing", briefing)):
+        if only and name not in only:
+            continue
+        for row in await profile(p):
+            results["profiles"].append(row)
+            print("  " + ", ".join(f"{k}={v}" for k, v in row.items()), flush=True)
+    return results
+
+
+def main() -> None:
+    stack.ensure_dev_keys()
+    group = stack.ProcessGroup(stack.DATA / "run", stack.DATA / "logs")
+    started_infra = stack.bring_up(group, stack.infra_components())
+    p = stack.start_isolated(uuid.uuid4().hex[:6], PORTS, redis_db_base=12, extra_env=ENV)
+    try:
+        results = asyncio.run(main_async(p))
+    finally:
+        p.stop()
+        asyncio.run(stack.drop_isolated_data(p))
+        for name in reversed(started_infra):
+            group.stop(name)
+    m = results["machine"]
+    print(f"\nmachine: {m['cpus']} × {m['cpu']}, {m['memory_gib']} GiB; {m['database']}; Kafka {m['kafka']}")
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    path = out / f"load-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps(results, indent=2))
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
