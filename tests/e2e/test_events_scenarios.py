@@ -347,3 +347,69 @@ async def test_the_dialog_and_its_invitations_are_counted_by_reporting(platform,
         assert e["by_month"][month]["invited"] == 1
         figures = (await rp.get("/stats/ormas", params={"region": "35.75"}, headers=op)).json()
         assert figures["by_kind"]["lsm"] >= 3 and figures["total"] >= 3
+
+
+async def test_pasuruan_apel_of_the_social_conflict_team_with_forkopimda(platform, clients, headers, kafka):
+    """Article 003: Pemerintah Kota Pasuruan's apel for regional stability (the integrated team for
+    social conflict) in the yard of the BKD, before the mayoral election: no ormas invited — the
+    Forkopimda, the DPRD's deputy chair, the regional secretary, heads of offices and the team's
+    members, with the acting mayor as inspector; the prevention steps he set recorded as minutes
+    and the early-warning system as a follow-up."""
+    _, ev = clients
+    op = headers("operator", "35.75")
+    tag = uuid.uuid4().hex[:6]
+    guests = [
+        {"name": "Dr. Ardo Sahak, SE., MM.", "role": "speaker", "position": "Pjs. Wali Kota Pasuruan",
+         "email": f"walikota.{tag}@pasuruankota.go.id"},
+        {"name": "Kapolres Pasuruan Kota", "position": "Forkopimda", "email": f"kapolres.{tag}@polri.go.id"},
+        {"name": "Dandim 0819", "position": "Forkopimda", "email": f"dandim.{tag}@tniad.mil.id"},
+        {"name": "Wakil Ketua DPRD Kota Pasuruan", "position": "Wakil Ketua DPRD", "email": f"dprd.{tag}@pasuruankota.go.id"},
+        {"name": "Pj. Sekretaris Daerah Kota Pasuruan", "position": "Pj. Sekda", "email": f"sekda.{tag}@pasuruankota.go.id"},
+        {"name": "Plt. Kepala Bakesbangpol Kota Pasuruan", "position": "Plt. Kepala Badan"},
+    ] + [{"name": f"Kepala OPD {i} {tag}", "position": "Kepala OPD", "institution": "Pemerintah Kota Pasuruan"} for i in range(4)] \
+      + [{"name": f"Anggota Tim Terpadu {i} {tag}", "role": "other", "position": "Tim Terpadu Penanganan Konflik Sosial"}
+         for i in range(3)]
+    k = await create_kegiatan(
+        ev, op, title=f"Apel Fasilitasi Stabilitas Wilayah (Tim Terpadu Penanganan Konflik Sosial) {tag}", type="apel",
+        venue_name="Halaman BKD Kota Pasuruan", venue_region="35.75",
+        starts_at=(now() + dt.timedelta(hours=1)).isoformat(), ends_at=(now() + dt.timedelta(hours=2)).isoformat(),
+        rsvp_cutoff=(now() + dt.timedelta(minutes=30)).isoformat(),
+        speakers=[{"name": "Dr. Ardo Sahak, SE., MM.", "position": "Pjs. Wali Kota Pasuruan, inspektur apel"}])
+    kid = k["id"]
+    await set_invitees_when_copied(ev, op, kid, {"guests": guests}, 0)
+    r = await step(ev, op, kid, "publish")
+    assert r.status_code == 200 and r.json()["invited"] == len(guests) == 13
+    invited = await invitations(kafka, platform.topic("events.participation"), kid, 13)
+    assert {e["data"]["kind"] for e in invited} == {"guest"}
+    reachable = sorted(e["data"]["change"]["recipient"]["email"] for e in invited if e["data"]["change"]["reachable"])
+    assert reachable == sorted(g["email"] for g in guests if "email" in g)  # five letters by e-mail; the rest by hand
+
+    async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=60) as nt:
+        async def delivered():
+            d = (await nt.get(f"/kegiatan/{kid}/deliveries", headers=op)).json()
+            return d if d.get("by_channel", {}).get("email", {}).get("sent") == 5 else None
+
+        d = await eventually(delivered, timeout=90, interval=0.5, what="the five invitation e-mails")
+        assert len(d["unreachable"]) == 8  # listed for the office to deliver by hand
+
+    assert (await step(ev, op, kid, "start")).status_code == 200
+    absent = {f"Kepala OPD 3 {tag}", f"Anggota Tim Terpadu 2 {tag}"}
+    people = (await ev.get(f"/kegiatan/{kid}/participants", headers=op)).json()["items"]
+    assert len(people) == 13
+    for p in people:
+        if p["name"] not in absent:  # checked in by name at the yard's table
+            r = await ev.post(f"/kegiatan/{kid}/check-ins", json={"participant_id": p["id"]}, headers=op)
+            assert r.status_code == 200, r.text
+    r = await ev.post(f"/kegiatan/{kid}/walk-ins", json={"name": "Tokoh agama dan tokoh masyarakat", "people": 3}, headers=op)
+    assert r.status_code == 201
+    steps = ("Bersama tokoh agama dan tokoh masyarakat memelihara kondisi damai; membangun sistem peringatan dini; "
+             "meredam potensi konflik; menyelesaikan perselisihan secara damai melalui musyawarah dan urun rembug.")
+    assert (await ev.put(f"/kegiatan/{kid}/minutes", json={"text": steps}, headers=op)).status_code == 200
+    r = await ev.post(f"/kegiatan/{kid}/aspirations", headers=op, json={
+        "topic": "Sistem peringatan dini konflik sosial menjelang Pemilihan Wali Kota 9 Desember",
+        "raised_by": "Pjs. Wali Kota Pasuruan", "follow_up_owner": "Tim Terpadu Penanganan Konflik Sosial Kota Pasuruan"})
+    assert r.status_code == 201
+    assert (await step(ev, op, kid, "complete")).status_code == 200
+    c = (await events_of(kafka, platform.topic("events.kegiatan"), kid, "kegiatan.completed", 1))[0]["data"]["change"]
+    assert (c["invited"], c["checked_in"], c["walk_ins"], c["people_present"], c["aspirations"], c["has_minutes"]) == \
+        (13, 11, 1, 14, 1, True)
