@@ -44,3 +44,43 @@ def ratio(a: float, b: float) -> float | None:
         return None
     r = a / b
     return round(r, 3) if r < 10 else round(r, 1)
+
+
+def on_isolated_platform(ports, extra_env, body):
+    """Runs ``await body(platform, infra_group)`` on the servers (started here if they are not up,
+    and then stopped again) with the services as their own processes under a throwaway prefix,
+    and removes the run's processes, databases and topics afterwards — the frame of ``make bench``,
+    ``make load`` and ``make fault``."""
+    import uuid
+
+    from deploy.local import stack
+
+    stack.ensure_dev_keys()
+    group = stack.ProcessGroup(stack.DATA / "run", stack.DATA / "logs")
+    started_infra = stack.bring_up(group, stack.infra_components())
+    p = stack.start_isolated(uuid.uuid4().hex[:6], ports, redis_db_base=12, extra_env=extra_env)
+    try:
+        return asyncio.run(body(p, group))
+    finally:
+        p.stop()
+        try:
+            asyncio.run(stack.drop_isolated_data(p))
+        finally:
+            for name in reversed(started_infra):
+                group.stop(name)
+
+
+def write_results(results: dict, kind: str):
+    """Prints the machine and writes the figures to bench-results/<kind>-<time>.json."""
+    import datetime as dt
+    import json
+    from pathlib import Path
+
+    m = results["machine"]
+    print(f"\nmachine: {m['cpus']} × {m['cpu']}, {m['memory_gib']} GiB; {m['database']}; Kafka {m['kafka']}")
+    out = Path(__file__).resolve().parents[2] / "bench-results"
+    out.mkdir(exist_ok=True)
+    path = out / f"{kind}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps(results, indent=2))
+    print(f"written to {path}")
+    return path

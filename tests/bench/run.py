@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import os
 import platform as pyplatform
 import statistics
@@ -20,9 +19,8 @@ from pymongo import AsyncMongoClient
 from deploy.local import stack
 from shared import auth
 from tests.bench import events_scale, notifications_scale, registry_scale, reporting_scale
-from tests.bench.common import pct, run_concurrently, summary
+from tests.bench.common import on_isolated_platform, pct, run_concurrently, summary, write_results
 
-ROOT = Path(__file__).resolve().parents[2]
 PORTS = {"registry": 19001, "events": 19002, "notifications": 19003, "reporting": 19004}
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 16))
 N_CREATE = int(os.environ.get("BENCH_CREATES", 1500))
@@ -250,27 +248,10 @@ async def main_async(p: stack.IsolatedPlatform) -> dict:
 
 
 def main() -> None:
-    stack.ensure_dev_keys()
-    group = stack.ProcessGroup(stack.DATA / "run", stack.DATA / "logs")
-    started_infra = stack.bring_up(group, stack.infra_components())
-    p = stack.start_isolated(uuid.uuid4().hex[:6], PORTS, redis_db_base=12,
-                             extra_env={"notifications": notifications_scale.ENV})
-    try:
-        results = asyncio.run(main_async(p))
-    finally:
-        p.stop()
-        asyncio.run(stack.drop_isolated_data(p))
-        for name in reversed(started_infra):
-            group.stop(name)
-    m = results["machine"]
-    print(f"\nmachine: {m['cpus']} × {m['cpu']}, {m['memory_gib']} GiB; {m['database']}; Kafka {m['kafka']}")
+    results = on_isolated_platform(PORTS, {"notifications": notifications_scale.ENV}, lambda p, _: main_async(p))
     for b in results["benchmarks"]:
         print("  " + b["name"] + ": " + ", ".join(f"{k}={v}" for k, v in b.items() if k != "name"))
-    out = ROOT / "bench-results"
-    out.mkdir(exist_ok=True)
-    path = out / f"bench-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}.json"
-    path.write_text(json.dumps(results, indent=2))
-    print(f"written to {path}")
+    write_results(results, "bench")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from pymongo import AsyncMongoClient
 from deploy.local import stack
 from shared import auth
 from shared.mongo import id_prefix
+from tests.bench.common import on_isolated_platform
 
 SCALE = int(os.environ.get("KESBANG_FAULT_SCALE", 10))
 VALID, LAPSED, UNREGISTERED = 70 * SCALE, 3 * SCALE, 2 * SCALE
@@ -337,21 +338,7 @@ async def story(p: stack.IsolatedPlatform, infra_group: stack.ProcessGroup) -> i
 
 
 def main() -> None:
-    stack.ensure_dev_keys()
-    group = stack.ProcessGroup(stack.DATA / "run", stack.DATA / "logs")
-    started_infra = stack.bring_up(group, stack.infra_components())
-    p = stack.start_isolated(uuid.uuid4().hex[:6], PORTS, redis_db_base=12, extra_env=ENV)
-    code = 2
-    try:
-        code = asyncio.run(story(p, group))
-    finally:
-        p.stop()
-        try:
-            asyncio.run(stack.drop_isolated_data(p))
-        finally:
-            for name in reversed(started_infra):
-                group.stop(name)
-    sys.exit(code)
+    sys.exit(on_isolated_platform(PORTS, ENV, story))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import os
 import random
 import time
@@ -27,11 +26,10 @@ import httpx
 
 from deploy.local import stack
 from shared import auth, regions
-from tests.bench.common import pct
+from tests.bench.common import on_isolated_platform, pct, write_results
 from tests.bench.run import machine
 from tests.fault.run import invited_events, workbook
 
-ROOT = Path(__file__).resolve().parents[2]
 PORTS = {"registry": 19201, "events": 19202, "notifications": 19203, "reporting": 19204}
 LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", 60))
 BRIEFING = int(os.environ.get("LOAD_BRIEFING_ORMAS", 30_000))
@@ -265,24 +263,7 @@ async def main_async(p: stack.IsolatedPlatform) -> dict:
 
 
 def main() -> None:
-    stack.ensure_dev_keys()
-    group = stack.ProcessGroup(stack.DATA / "run", stack.DATA / "logs")
-    started_infra = stack.bring_up(group, stack.infra_components())
-    p = stack.start_isolated(uuid.uuid4().hex[:6], PORTS, redis_db_base=12, extra_env=ENV)
-    try:
-        results = asyncio.run(main_async(p))
-    finally:
-        p.stop()
-        asyncio.run(stack.drop_isolated_data(p))
-        for name in reversed(started_infra):
-            group.stop(name)
-    m = results["machine"]
-    print(f"\nmachine: {m['cpus']} × {m['cpu']}, {m['memory_gib']} GiB; {m['database']}; Kafka {m['kafka']}")
-    out = ROOT / "bench-results"
-    out.mkdir(exist_ok=True)
-    path = out / f"load-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}.json"
-    path.write_text(json.dumps(results, indent=2))
-    print(f"written to {path}")
+    write_results(on_isolated_platform(PORTS, ENV, lambda p, _: main_async(p)), "load")
 
 
 if __name__ == "__main__":
