@@ -63,3 +63,30 @@ async def kegiatan_figures_counted(db: AsyncDatabase, scope: str, since: str | N
         "aspirations": {"total": len(aspirations), "by_status": count(aspirations, "status")},
     }
 
+
+
+async def one_kegiatan_figures(db, kid: str) -> dict | None:
+    """One kegiatan as reporting knows it: its invitations, answers and check-ins, how its
+    invitations were delivered, its aspirations. Its participants and messages are ``_id`` ranges
+    (``"<kegiatan>:…"``): an index range, not a scan."""
+    from shared.mongo import id_prefix
+
+    k = await db["kegiatan"].find_one({"_id": kid})
+    if k is None:
+        return None
+    people = [p async for p in db["participation"].find({"_id": id_prefix(f"{kid}:")}) if p.get("kind") != "walk_in"]
+    deliveries: dict[str, dict[str, int]] = {}
+    async for d in db["deliveries"].find({"_id": id_prefix(f"{kid}:")}):
+        if d.get("kind") == "invitation":
+            ch = deliveries.setdefault(d["channel"], {})
+            ch[d["status"]] = ch.get(d["status"], 0) + 1
+    aspirations: dict[str, int] = {}
+    async for a in db["aspirations"].find({"kegiatan_id": kid}):
+        aspirations[a.get("status") or "open"] = aspirations.get(a.get("status") or "open", 0) + 1
+    return {"kegiatan_id": kid, "title": k.get("title"), "type": k.get("type"), "status": k.get("status"),
+            "region": k.get("region"), "month": k.get("month"),
+            "participation": {"invited": sum(1 for p in people if p.get("invited")),
+                              "attending": sum(1 for p in people if p.get("attending") is True),
+                              "declined": sum(1 for p in people if p.get("attending") is False),
+                              "checked_in": sum(1 for p in people if p.get("checked_in"))},
+            "deliveries": deliveries, "aspirations": aspirations}

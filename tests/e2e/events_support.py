@@ -106,3 +106,24 @@ def rsvp_api(url: str) -> str:
     """The JSON API behind an invitation's RSVP page link."""
     base, _, path = url.partition("/rsvp/")
     return f"{base}/api/rsvp/{path}"
+
+
+async def dashboard_agrees(platform, headers: dict, kid: str, timeout: float = 120) -> dict:
+    """Waits until reporting's figures of the kegiatan (what the dashboard counts) equal what the
+    events service recorded (invited, answered, checked in) and what notifications delivered (by
+    channel and status); returns them."""
+    async with httpx.AsyncClient(timeout=60) as http:
+        async def agree():
+            att = (await http.get(f"{platform.urls['events']}/kegiatan/{kid}/attendance", headers=headers)).json()
+            sent = (await http.get(f"{platform.urls['notifications']}/kegiatan/{kid}/deliveries", headers=headers)).json()
+            r = await http.get(f"{platform.urls['reporting']}/stats/kegiatan/{kid}", headers=headers)
+            if r.status_code != 200:
+                return None
+            got = r.json()
+            wanted = {k: att[k] for k in ("invited", "attending", "declined", "checked_in")}
+            settled = all(st in ("sent", "delivered", "read", "failed", "unreachable", "dead")
+                          for by in sent["by_channel"].values() for st in by)
+            return got if got["participation"] == wanted and settled and got["deliveries"] == {
+                ch: {st: n for st, n in by.items() if st != "dead"} for ch, by in sent["by_channel"].items()} else None
+
+        return await eventually(agree, timeout=timeout, interval=1, what="reporting's figures of the kegiatan")

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.e2e.events_support import (create_kegiatan, create_ormas, events_of, import_book, invitations, now,
-                                      rsvp_api, set_invitees_when_copied, step)
+from tests.e2e.events_support import (create_kegiatan, create_ormas, dashboard_agrees, events_of, import_book,
+                                      invitations, now, rsvp_api, set_invitees_when_copied, step)
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
@@ -103,6 +103,8 @@ async def test_kota_pasuruan_facilitation_days_70_participants_one_officer_per_o
     completed = await events_of(kafka, platform.topic("events.kegiatan"), kid, "kegiatan.completed", 1)
     c = completed[0]["data"]["change"]
     assert (c["invited"], c["attending"], c["checked_in"], c["people_present"]) == (70, 70, 70, 70)
+    figures = await dashboard_agrees(platform, op, kid)  # the dashboard counts what happened
+    assert figures["participation"]["checked_in"] == 70 and figures["deliveries"] == {"email": {"sent": 70}}
 
 
 async def test_dki_jakarta_training_39_ormas_about_100_people_three_days_in_bogor(platform, clients, headers, kafka):
@@ -167,6 +169,7 @@ async def test_dki_jakarta_training_39_ormas_about_100_people_three_days_in_bogo
             return s if seen == (1, 39, 39, 39, {"email": {"sent": 39}, "whatsapp": {"sent": 39}}) else None
 
         await eventually(agrees, timeout=120, interval=1, what="the province's dashboard figures")
+        assert (await dashboard_agrees(platform, op, kid))["participation"]["checked_in"] == 39
         assert (await rp.get("/stats/ormas", params={"region": "31"}, headers=head)).json()["total"] == 39
         r = await rp.post("/reports", json={"period": month, "region": "31"}, headers=head)
         assert r.status_code in (200, 202), r.text
@@ -229,6 +232,8 @@ async def test_pwi_audience_at_bakesbangpol_kabupaten_pekalongan(platform, clien
     assert (c["invited"], c["checked_in"], c["people_present"], c["aspirations"], c["has_minutes"]) == (2, 1, 6, 1, True)
     people = (await ev.get(f"/kegiatan/{kid}/participants", headers=op)).json()["items"]
     assert {p["kind"]: p["status"] for p in people} == {"ormas": "checked_in", "guest": "no_show"}
+    figures = await dashboard_agrees(platform, op, kid)
+    assert figures["aspirations"] == {"open": 1} and figures["participation"]["invited"] == 2
 
 
 async def test_pasuruan_lsm_dialog_of_21_december_2022_with_its_aspirations(platform, clients, headers, kafka):
@@ -288,6 +293,13 @@ async def test_pasuruan_lsm_dialog_of_21_december_2022_with_its_aspirations(plat
         == ["in_progress", "done"]
     c = (await events_of(kafka, platform.topic("events.kegiatan"), kid, "kegiatan.completed", 1))[0]["data"]["change"]
     assert (c["invited"], c["checked_in"], c["aspirations"]) == (14, 10, 2)
+
+    async def followed_up():  # the dashboard counts the follow-up as it stands
+        f = await dashboard_agrees(platform, op, kid)
+        return f if f["aspirations"] == {"done": 1, "in_progress": 1} else None
+
+    figures = await eventually(followed_up, timeout=60, what="the aspirations' follow-up on the dashboard")
+    assert figures["participation"]["checked_in"] == 10
 
 
 async def test_the_dialog_and_its_invitations_are_counted_by_reporting(platform, clients, headers):
@@ -413,3 +425,5 @@ async def test_pasuruan_apel_of_the_social_conflict_team_with_forkopimda(platfor
     c = (await events_of(kafka, platform.topic("events.kegiatan"), kid, "kegiatan.completed", 1))[0]["data"]["change"]
     assert (c["invited"], c["checked_in"], c["walk_ins"], c["people_present"], c["aspirations"], c["has_minutes"]) == \
         (13, 11, 1, 14, 1, True)
+    figures = await dashboard_agrees(platform, op, kid)
+    assert figures["deliveries"] == {"email": {"sent": 5}, "none": {"unreachable": 8}} and figures["status"] == "completed"

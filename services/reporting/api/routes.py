@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.reporting.figures import kegiatan_figures
+from services.reporting.figures import kegiatan_figures, one_kegiatan_figures
 from shared import regions
 from shared.auth import Principal
 from shared.web import NotFound, Unprocessable, authenticated
@@ -65,6 +65,18 @@ async def kegiatan_stats(request: Request, response: Response,
     figures = await kegiatan_figures(request.app.state.runtime.db, scope, since, until)
     response.headers["Cache-Control"] = "private, max-age=5"
     return figures
+
+@router.get("/stats/kegiatan/{kegiatan_id}")
+async def one_kegiatan_stats(kegiatan_id: str, request: Request, response: Response,
+                             principal: Principal = Depends(current)) -> dict:
+    """One kegiatan's figures as the dashboard counts them: invited, answered, checked in (walk-ins
+    apart), its invitations' deliveries by channel and status, its aspirations by follow-up."""
+    figures = await one_kegiatan_figures(request.app.state.runtime.db, kegiatan_id)
+    if figures is None or not principal.can_see(figures["region"] or "-"):
+        raise NotFound("no such kegiatan")
+    response.headers["Cache-Control"] = "private, max-age=5"
+    return figures
+
 
 @router.get("/stats/ormas/{ormas_id}/engagement")
 async def engagement(ormas_id: str, request: Request, response: Response,
