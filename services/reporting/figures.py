@@ -39,54 +39,53 @@ async def kegiatan_figures_counted(db: AsyncDatabase, scope: str, since: str | N
         return dict(sorted(out.items()))
 
     in_scope = {"region": match["region"]} if "region" in match else {}
-    people = [p async for p in db["participation"].find(in_scope)]
-    people = [p for p in people if p.get("kegiatan_id") in ids and p.get("kind") != "walk_in"]
-    invited = sum(1 for p in people if p.get("invited"))
-    attending = sum(1 for p in people if p.get("attending") is True)
-    declined = sum(1 for p in people if p.get("attending") is False)
-    checked_in = sum(1 for p in people if p.get("checked_in"))
-    deliveries: dict[str, dict[str, int]] = {}
-    async for d in db["deliveries"].find({}):
-        if d.get("kegiatan_id") in ids and d.get("kind") == "invitation":
-            ch = deliveries.setdefault(d["channel"], {})
-            ch[d["status"]] = ch.get(d["status"], 0) + 1
+    people = [p async for p in db["participation"].find(in_scope) if p.get("kegiatan_id") in ids]
+    p = _participation(people)
+    deliveries = _deliveries([d async for d in db["deliveries"].find({}) if d.get("kegiatan_id") in ids])
     aspirations = [a async for a in db["aspirations"].find(in_scope) if a.get("kegiatan_id") in ids]
     r = regions.get(scope)
     return {
         "region": scope, "name": r.name if r else "Indonesia", "since": since, "until": until,
         "kegiatan": {"total": len(kegiatan), "by_type": count(kegiatan, "type"), "by_month": count(kegiatan, "month"),
                      "by_status": count(kegiatan, "status"), "by_child": count(kegiatan, key)},
-        "participation": {"invited": invited, "attending": attending, "declined": declined, "checked_in": checked_in,
-                          "rsvp_rate": round((attending + declined) / invited, 3) if invited else None,
-                          "attendance_rate": round(checked_in / invited, 3) if invited else None},
+        "participation": {**p, "rsvp_rate": round((p["attending"] + p["declined"]) / p["invited"], 3) if p["invited"] else None,
+                          "attendance_rate": round(p["checked_in"] / p["invited"], 3) if p["invited"] else None},
         "deliveries": deliveries,
         "aspirations": {"total": len(aspirations), "by_status": count(aspirations, "status")},
     }
 
 
+def _participation(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Invited, answered yes or no, and checked in, over participation rows (walk-ins apart)."""
+    people = [p for p in rows if p.get("kind") != "walk_in"]
+    return {"invited": sum(1 for p in people if p.get("invited")),
+            "attending": sum(1 for p in people if p.get("attending") is True),
+            "declined": sum(1 for p in people if p.get("attending") is False),
+            "checked_in": sum(1 for p in people if p.get("checked_in"))}
 
-async def one_kegiatan_figures(db, kid: str) -> dict | None:
+
+def _deliveries(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Invitation messages by channel and status."""
+    out: dict[str, dict[str, int]] = {}
+    for d in rows:
+        if d.get("kind") == "invitation":
+            ch = out.setdefault(d["channel"], {})
+            ch[d["status"]] = ch.get(d["status"], 0) + 1
+    return out
+
+
+async def one_kegiatan_figures(db: AsyncDatabase, kid: str) -> dict[str, Any] | None:
     """One kegiatan as reporting knows it: its invitations, answers and check-ins, how its
     invitations were delivered, its aspirations. Its participants and messages are ``_id`` ranges
     (``"<kegiatan>:…"``): an index range, not a scan."""
-    from shared.mongo import id_prefix
-
     k = await db["kegiatan"].find_one({"_id": kid})
     if k is None:
         return None
-    people = [p async for p in db["participation"].find({"_id": id_prefix(f"{kid}:")}) if p.get("kind") != "walk_in"]
-    deliveries: dict[str, dict[str, int]] = {}
-    async for d in db["deliveries"].find({"_id": id_prefix(f"{kid}:")}):
-        if d.get("kind") == "invitation":
-            ch = deliveries.setdefault(d["channel"], {})
-            ch[d["status"]] = ch.get(d["status"], 0) + 1
     aspirations: dict[str, int] = {}
     async for a in db["aspirations"].find({"kegiatan_id": kid}):
         aspirations[a.get("status") or "open"] = aspirations.get(a.get("status") or "open", 0) + 1
     return {"kegiatan_id": kid, "title": k.get("title"), "type": k.get("type"), "status": k.get("status"),
             "region": k.get("region"), "month": k.get("month"),
-            "participation": {"invited": sum(1 for p in people if p.get("invited")),
-                              "attending": sum(1 for p in people if p.get("attending") is True),
-                              "declined": sum(1 for p in people if p.get("attending") is False),
-                              "checked_in": sum(1 for p in people if p.get("checked_in"))},
-            "deliveries": deliveries, "aspirations": aspirations}
+            "participation": _participation([p async for p in db["participation"].find({"_id": id_prefix(f"{kid}:")})]),
+            "deliveries": _deliveries([d async for d in db["deliveries"].find({"_id": id_prefix(f"{kid}:")})]),
+            "aspirations": aspirations}

@@ -127,3 +127,13 @@ async def dashboard_agrees(platform, headers: dict, kid: str, timeout: float = 1
                 ch: {st: n for st, n in by.items() if st != "dead"} for ch, by in sent["by_channel"].items()} else None
 
         return await eventually(agree, timeout=timeout, interval=1, what="reporting's figures of the kegiatan")
+
+
+async def message_sent(platform, headers: dict, message_id: str, what: str, timeout: float = 60) -> None:
+    """Waits until notifications reports the message as sent."""
+    async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=60) as nt:
+        async def sent():
+            r = await nt.get(f"/messages/{message_id}", headers=headers)
+            return r.status_code == 200 and r.json()["status"] == "sent"
+
+        await eventually(sent, timeout=timeout, what=what)

@@ -13,7 +13,8 @@ import uuid
 import httpx
 import pytest
 
-from tests.e2e.events_support import create_kegiatan, create_ormas, events_of, set_invitees_when_copied, step
+from tests.e2e.events_support import (create_kegiatan, create_ormas, events_of, message_sent, set_invitees_when_copied,
+                                      step)
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
@@ -199,12 +200,8 @@ async def test_whatsapp_status_webhooks_move_a_message_forward_only(platform, he
     n = int(uuid.uuid4().int % 10**4)
     op, kid, oid = await _published(platform, headers, tag, {"whatsapp": f"0818{n:04d}5678"})
     mid = f"{kid}:{oid}:invitation:whatsapp"
+    await message_sent(platform, op, mid, "the WhatsApp invitation sent")
     async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=60) as nt:
-        async def sent():
-            r = await nt.get(f"/messages/{mid}", headers=op)
-            return r.status_code == 200 and r.json()["status"] == "sent"
-
-        await eventually(sent, timeout=60, what="the WhatsApp invitation sent")
         wamid = _provider_lines(platform.infra.providers_dir, "whatsapp", f"Rapat Koordinasi {tag}")[0]["id"]
 
         async def hook(status: str, secret: bytes = b"development-webhook-secret") -> httpx.Response:

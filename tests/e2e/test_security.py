@@ -27,8 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from shared import auth
-from tests.e2e.events_support import create_kegiatan, create_ormas, set_invitees_when_copied, step
-from tests.helpers import eventually
+from tests.e2e.events_support import create_kegiatan, create_ormas, message_sent, set_invitees_when_copied, step
 
 pytestmark = pytest.mark.e2e
 
@@ -69,12 +68,7 @@ async def records(platform, headers):
         aspiration_id = r.json()["aspirations"][0]["id"]
         participant_id = (await ev.get(f"/kegiatan/{k['id']}/participants", headers=op)).json()["items"][0]["id"]
     message_id = f"{k['id']}:{o['id']}:invitation:whatsapp"
-    async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=60) as nt:
-        async def sent():
-            r = await nt.get(f"/messages/{message_id}", headers=op)
-            return r.status_code == 200 and r.json()["status"] == "sent"
-
-        await eventually(sent, timeout=60, what="the WhatsApp invitation sent to the seeded phone")
+    await message_sent(platform, op, message_id, "the WhatsApp invitation sent to the seeded phone")
     async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=60) as rp:
         r = await rp.post("/reports", json={"period": "2026-Q3"}, headers=op)
         assert r.status_code in (200, 202), r.text

@@ -66,6 +66,7 @@ async def kegiatan_stats(request: Request, response: Response,
     response.headers["Cache-Control"] = "private, max-age=5"
     return figures
 
+
 @router.get("/stats/kegiatan/{kegiatan_id}")
 async def one_kegiatan_stats(kegiatan_id: str, request: Request, response: Response,
                              principal: Principal = Depends(current)) -> dict:
