@@ -3,6 +3,7 @@ API and the compiled reports."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -89,3 +90,35 @@ async def one_kegiatan_figures(db: AsyncDatabase, kid: str) -> dict[str, Any] | 
             "participation": _participation([p async for p in db["participation"].find({"_id": id_prefix(f"{kid}:")})]),
             "deliveries": _deliveries([d async for d in db["deliveries"].find({"_id": id_prefix(f"{kid}:")})]),
             "aspirations": aspirations}
+
+
+LIST_PARALLEL = 8
+
+
+async def kegiatan_list(db: AsyncDatabase, scope: str, since: str, until: str) -> list[dict[str, Any]]:
+    """Every kegiatan of a province or regency whose month is in the period, in the order they
+    began, each with its invitations, answers, check-ins, walk-ins, people present and aspirations
+    counted from its rows — the same counts as its dashboard page. Its participants are an ``_id``
+    range; a few read side by side."""
+    match = {"region": {"$regex": regions.prefix_regex(scope)}, "month": {"$gte": since, "$lte": until}}
+    kegiatan = sorted([k async for k in db["kegiatan"].find(match)], key=lambda k: (k["starts_at"], k["_id"]))
+    ids = {k["_id"] for k in kegiatan}
+    aspirations: dict[str, int] = {}
+    async for a in db["aspirations"].find({"region": match["region"]}, {"kegiatan_id": 1}):
+        if a.get("kegiatan_id") in ids:
+            aspirations[a["kegiatan_id"]] = aspirations.get(a["kegiatan_id"], 0) + 1
+    gate = asyncio.Semaphore(LIST_PARALLEL)
+
+    async def line(k: dict[str, Any]) -> dict[str, Any]:
+        async with gate:
+            rows = [p async for p in db["participation"].find(
+                {"_id": id_prefix(f"{k['_id']}:")}, {"kind": 1, "invited": 1, "attending": 1, "checked_in": 1, "days": 1})]
+        return {"kegiatan_id": k["_id"], "title": k.get("title"), "type": k.get("type"), "status": k.get("status"),
+                "starts_at": k.get("starts_at"), "ends_at": k.get("ends_at"), "zone": k.get("zone"),
+                "venue_name": k.get("venue_name"), "venue_region": k.get("venue_region"),
+                **_participation(rows),
+                "walk_ins": sum(1 for p in rows if p.get("kind") == "walk_in"),
+                "people_present": sum(max((p.get("days") or {}).values(), default=0) for p in rows),
+                "aspirations": aspirations.get(k["_id"], 0)}
+
+    return list(await asyncio.gather(*(line(k) for k in kegiatan)))

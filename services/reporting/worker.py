@@ -1,10 +1,11 @@
 """Reporting's Celery app (``celery -A services.reporting.worker``): compiling the periodic reports.
 
 ``reporting.compile`` claims a queued report (or one whose worker died: its lease ran out), computes
-the figures from the projections, writes the PDF, XLSX and CSV with progress, and stores them; any
-error leaves the report ``failed`` with the reason, to be retried from the API. Two requests for
-the same report name the same record, so it is never compiled twice at once. Beat queues last
-month's report of every region with ormas on the 1st at 02.00 WIB."""
+the figures from the projections (and, for a province or a regency, the list of its kegiatan),
+writes the PDF, XLSX and CSV with progress, and stores them; any error leaves the report ``failed``
+with the reason, to be retried from the API. Two requests for the same report name the same
+record, so it is never compiled twice at once. Beat queues last month's report of every region
+with ormas on the 1st at 02.00 WIB."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pymongo import AsyncMongoClient, ReturnDocument
 
 from services.reporting.adapters.store import Projections
 from services.reporting.domain import reports
-from services.reporting.figures import kegiatan_figures
+from services.reporting.figures import kegiatan_figures, kegiatan_list
 from services.reporting.settings import Settings
 from shared.celery_app import make_celery
 
@@ -51,6 +52,9 @@ async def _compile(report_id: str) -> dict:
             figures = {"ormas": await Projections(db).ormas_figures(doc["region"])}
             await progress(25)
             figures["kegiatan"] = await kegiatan_figures(db, doc["region"], doc["first_month"], doc["last_month"])
+            await progress(40)
+            if doc["region"]:  # a province's or a regency's report lists its kegiatan; the nation's goes by province
+                figures["kegiatan_list"] = await kegiatan_list(db, doc["region"], doc["first_month"], doc["last_month"])
             await progress(50)
             files = {}
             for i, fmt in enumerate(doc["formats"]):

@@ -24,6 +24,12 @@ from tests.bench.common import pct, ratio, run_concurrently, summary
 N_ORMAS = int(os.environ.get("BENCH_REPORTING_ORMAS", 150_000))
 N_KEGIATAN = int(os.environ.get("BENCH_REPORTING_KEGIATAN", 10_000))
 N_REQUESTS = int(os.environ.get("BENCH_REPORTING_REQUESTS", 200))
+PER_KEGIATAN = 20  # participants of each kegiatan of the current quarter
+
+
+def _quarter_months(today: dt.date) -> set[str]:
+    first = 3 * ((today.month - 1) // 3) + 1
+    return {f"{today.year}-{m:02d}" for m in range(first, first + 3)}
 
 
 async def _fill(db) -> dict:
@@ -46,19 +52,33 @@ async def _fill(db) -> dict:
             rows = []
     if rows:
         await db["ormas"].insert_many(rows)
-    kegiatan = []
+    kegiatan, people = [], []
+    quarter = _quarter_months(today)
     for i in range(N_KEGIATAN):
         region = cities[i % len(cities)]
         month = (today.replace(day=1) - dt.timedelta(days=30 * rnd.randrange(0, 24))).strftime("%Y-%m")
+        start = dt.datetime.strptime(f"{month}-{rnd.randrange(1, 28):02d} 01:00", "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
         kegiatan.append({"_id": f"bench-k{i}", "version": 3, "type": rnd.choice(["fasilitasi", "dialog", "pelatihan"]),
                          "title": f"Kegiatan {i}", "region": region, "status": "completed", "month": month,
-                         "starts_at": dt.datetime.now(dt.UTC), "venue_region": region, "invited": 20,
+                         "starts_at": start, "ends_at": start + dt.timedelta(hours=8), "zone": "WIB",
+                         "venue_name": f"Pendopo {i}", "venue_region": region, "invited": 20,
                          "province": "35", "regency": region})
+        if month in quarter:  # this quarter's kegiatan have their participants: the report lists them
+            for j in range(PER_KEGIATAN):
+                people.append({"_id": f"bench-k{i}:o{j}", "kegiatan_id": f"bench-k{i}", "ormas_id": f"bench-{j}",
+                               "kind": "ormas", "region": region, "kegiatan_type": "dialog", "month": month,
+                               "invited": True, "attending": j % 4 != 3,
+                               **({"checked_in": True, "days": {"1": 1 + j % 2}} if j % 5 < 3 else {})})
         if len(kegiatan) == 1000:
             await db["kegiatan"].insert_many(kegiatan)
             kegiatan = []
+        if len(people) >= 5000:
+            await db["participation"].insert_many(people)
+            people = []
     if kegiatan:
         await db["kegiatan"].insert_many(kegiatan)
+    if people:
+        await db["participation"].insert_many(people)
     filled = time.perf_counter() - t0
     t0 = time.perf_counter()
     counters = await Projections(db).recount_counters() + await Projections(db).recount_kegiatan_counters()
@@ -66,11 +86,15 @@ async def _fill(db) -> dict:
             "fill_s": round(filled, 1), "recount_s": round(time.perf_counter() - t0, 1), "counters": counters}
 
 
+def headers_for(keys, region: str) -> dict:
+    token = auth.mint((keys / "jwt-dev-private.pem").read_bytes(), subject="bench", role="analyst", region=region,
+                      issuer="kesbang-registry", audience="kesbang", ttl=dt.timedelta(hours=2))
+    return {"Authorization": f"Bearer {token}"}
+
+
 async def run(p: stack.IsolatedPlatform, concurrency: int) -> list[dict]:
     keys = stack.DATA / "keys"
-    token = auth.mint((keys / "jwt-dev-private.pem").read_bytes(), subject="bench", role="analyst", region="35",
-                      issuer="kesbang-registry", audience="kesbang", ttl=dt.timedelta(hours=2))
-    h = {"Authorization": f"Bearer {token}"}
+    h = headers_for(keys, "35")
     client = AsyncMongoClient(stack.infra_urls()["mongo"], tz_aware=True)
     db = client[p.db_name("reporting")]
     rows = [await _fill(db)]
@@ -115,15 +139,24 @@ async def run(p: stack.IsolatedPlatform, concurrency: int) -> list[dict]:
 
         q = (dt.date.today().month - 1) // 3 + 1
         period = f"{dt.date.today().year}-Q{q}"
-        t0 = time.perf_counter()
-        r = await rp.post("/reports", json={"region": "35", "period": period, "refresh": True}, headers=h)
-        r.raise_for_status()
-        rid = r.json()["id"]
-        while (doc := (await rp.get(f"/reports/{rid}", headers=h)).json())["status"] not in ("done", "failed"):
-            await asyncio.sleep(0.2)
-        rows.append({"name": f"compile the quarterly report of Jawa Timur ({period}, 38 regencies/cities; PDF, XLSX, CSV)",
-                     "status": doc["status"], "seconds": round(time.perf_counter() - t0, 2),
-                     "files_kb": {f: round(m["size"] / 1024, 1) for f, m in doc["files"].items()}})
+        listed = await db["kegiatan"].count_documents({"month": {"$in": sorted(_quarter_months(dt.date.today()))}})
+        national = headers_for(keys, "")
+        compiled = {}
+        for region, head in (("", national), ("35", h)):  # the nation's report lists no kegiatan: the baseline
+            t0 = time.perf_counter()
+            r = await rp.post("/reports", json={"region": region, "period": period, "refresh": True}, headers=head)
+            r.raise_for_status()
+            rid = r.json()["id"]
+            while (doc := (await rp.get(f"/reports/{rid}", headers=head)).json())["status"] not in ("done", "failed"):
+                await asyncio.sleep(0.2)
+            compiled[region] = (doc, round(time.perf_counter() - t0, 2))
+        doc, seconds = compiled["35"]
+        rows.append({"name": f"compile the quarterly report of Jawa Timur ({period}, 38 regencies/cities; PDF, XLSX, CSV) "
+                             f"listing its {listed} kegiatan with {listed * PER_KEGIATAN} participants",
+                     "status": doc["status"], "seconds": seconds,
+                     "files_kb": {f: round(m["size"] / 1024, 1) for f, m in doc["files"].items()},
+                     "baseline_national_report_without_list_s": compiled[""][1],
+                     "ratio_to_baseline": ratio(seconds, compiled[""][1])})
 
     from services.reporting.rebuild import rebuild
     from services.reporting.settings import Settings

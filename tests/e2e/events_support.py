@@ -3,6 +3,7 @@ the events service's copy, creating and publishing a kegiatan, reading its invit
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 from openpyxl import Workbook
 
+from shared import regions
 from tests.helpers import eventually
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -127,6 +129,42 @@ async def dashboard_agrees(platform, headers: dict, kid: str, timeout: float = 1
                 ch: {st: n for st, n in by.items() if st != "dead"} for ch, by in sent["by_channel"].items()} else None
 
         return await eventually(agree, timeout=timeout, interval=1, what="reporting's figures of the kegiatan")
+
+
+COUNTED = ("invited", "attending", "declined", "checked_in", "walk_ins", "people_present", "aspirations")
+
+
+async def report_lists(platform, headers: dict, kegiatan: dict, counts: dict,
+                       timeout: float = 180) -> tuple[list[str], list[list[str]]]:
+    """Compiles the monthly report of the kegiatan's region (again, while its line does not yet carry
+    the counts: what happened reaches reporting a moment later, and other tests share the region)
+    until its list of kegiatan has the kegiatan with ``counts`` (``COUNTED``: its ``completed``
+    event's, or what the events service shows); returns the line and the whole CSV table."""
+    from services.reporting.domain.reports import LIST_COLUMNS, LIST_TITLE
+
+    start = dt.datetime.fromisoformat(kegiatan["starts_at"])
+    month = start.astimezone(regions.ZONES[kegiatan["venue"]["zone"]]).strftime("%Y-%m")
+    rid = f"{kegiatan['region']}:{month}"
+    at = LIST_COLUMNS.index("Diundang")
+    wanted = [str(counts[k]) for k in COUNTED]
+    async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=60) as rp:
+        async def listed():
+            r = await rp.get(f"/reports/{rid}", headers=headers)
+            if r.status_code == 200 and r.json()["status"] in ("queued", "running"):
+                return None
+            if r.status_code == 200 and r.json()["status"] == "done":
+                text = (await rp.get(r.json()["files"]["csv"]["url"], headers=headers)).content.decode("utf-8-sig")
+                table = list(csv.reader(io.StringIO(text)))
+                lines = table[table.index([LIST_TITLE]) + 2:] if [LIST_TITLE] in table else []
+                line = next((row for row in lines if row[-1] == kegiatan["id"]), None)
+                if line is not None and line[at:at + len(wanted)] == wanted:
+                    return line, table
+            r = await rp.post("/reports", json={"region": kegiatan["region"], "period": month, "refresh": True},
+                              headers=headers)
+            assert r.status_code in (200, 202), r.text
+            return None
+
+        return await eventually(listed, timeout=timeout, interval=1, what="the kegiatan in its region's monthly report")
 
 
 async def message_sent(platform, headers: dict, message_id: str, what: str, timeout: float = 60) -> None:

@@ -8,9 +8,7 @@ shape the article gives: days, venue and its zone, number of ormas and people, s
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -18,10 +16,11 @@ import httpx
 import pytest
 
 from tests.e2e.events_support import (create_kegiatan, create_ormas, dashboard_agrees, events_of, import_book,
-                                      invitations, now, rsvp_api, set_invitees_when_copied, step)
+                                      invitations, now, report_lists, rsvp_api, set_invitees_when_copied, step)
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
+BULAN = "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember".split()
 
 
 @pytest.fixture()
@@ -105,6 +104,8 @@ async def test_kota_pasuruan_facilitation_days_70_participants_one_officer_per_o
     assert (c["invited"], c["attending"], c["checked_in"], c["people_present"]) == (70, 70, 70, 70)
     figures = await dashboard_agrees(platform, op, kid)  # the dashboard counts what happened
     assert figures["participation"]["checked_in"] == 70 and figures["deliveries"] == {"email": {"sent": 70}}
+    line, _ = await report_lists(platform, op, k, c)  # and so does the city's monthly report
+    assert line[1] == k["title"] and line[3] == "Rumah Makan Gedoeng Woloe, Kota Pasuruan" and line[4] == "Selesai"
 
 
 async def test_dki_jakarta_training_39_ormas_about_100_people_three_days_in_bogor(platform, clients, headers, kafka):
@@ -159,7 +160,9 @@ async def test_dki_jakarta_training_39_ormas_about_100_people_three_days_in_bogo
     # what the province's dashboard and its monthly report say agrees with what happened (no other
     # test records anything in DKI Jakarta): 39 ormas, one kegiatan, 39 invited, answered and
     # checked in, each invitation delivered by e-mail and by WhatsApp
-    month = dt.datetime.fromisoformat(k["starts_at"]).astimezone(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m")
+    day = dt.datetime.fromisoformat(k["starts_at"]).astimezone(ZoneInfo("Asia/Jakarta"))
+    end = dt.datetime.fromisoformat(k["ends_at"]).astimezone(ZoneInfo("Asia/Jakarta"))
+    month = day.strftime("%Y-%m")
     head = headers("head", "31")
     async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=60) as rp:
         async def agrees():
@@ -171,19 +174,20 @@ async def test_dki_jakarta_training_39_ormas_about_100_people_three_days_in_bogo
         await eventually(agrees, timeout=120, interval=1, what="the province's dashboard figures")
         assert (await dashboard_agrees(platform, op, kid))["participation"]["checked_in"] == 39
         assert (await rp.get("/stats/ormas", params={"region": "31"}, headers=head)).json()["total"] == 39
-        r = await rp.post("/reports", json={"period": month, "region": "31"}, headers=head)
-        assert r.status_code in (200, 202), r.text
-
-        async def compiled():
-            doc = (await rp.get(f"/reports/{r.json()['id']}", headers=head)).json()
-            return doc if doc["status"] == "done" else None
-
-        report = await eventually(compiled, timeout=90, interval=0.5, what="the monthly report")
-        table = (await rp.get(report["files"]["csv"]["url"], headers=head)).content.decode("utf-8-sig")
-        figures = {(row[0], row[1]): row[2] for row in csv.reader(io.StringIO(table))}
-        assert figures[("Ormas", "Jumlah ormas")] == "39" and figures[("Kegiatan", "Jumlah kegiatan")] == "1"
-        assert figures[("Undangan", "Diundang")] == figures[("Undangan", "Hadir (registrasi)")] == "39"
-        assert figures[("Pengiriman undangan", "whatsapp — sent")] == "39"
+    # the monthly report, once it lists the training as the events service counts it so far
+    counts = {"invited": 39, "attending": 39, "declined": 0, "checked_in": 39, "walk_ins": 1, "people_present": 101,
+              "aspirations": 0}
+    line, rows = await report_lists(platform, head, k, counts)
+    listed = rows.index(["Daftar kegiatan"])
+    figures = {(row[0], row[1]): row[2] for row in rows[:listed - 1]}
+    assert figures[("Ormas", "Jumlah ormas")] == "39" and figures[("Kegiatan", "Jumlah kegiatan")] == "1"
+    assert figures[("Undangan", "Diundang")] == figures[("Undangan", "Hadir (registrasi)")] == "39"
+    assert figures[("Pengiriman undangan", "whatsapp — sent")] == "39"
+    # its list of kegiatan: the training still under way on its first day, with the walk-in
+    assert rows[listed + 2:] == [line] == [[
+        f"{day.day} {BULAN[day.month - 1]} {day.year} s.d. {end.day} {BULAN[end.month - 1]} {end.year}",
+        "Pelatihan Peningkatan Peran Ormas Angkatan II", "Pelatihan", "Hotel Grand Cempaka, Kabupaten Bogor",
+        "Berlangsung", "39", "39", "0", "39", "1", "101", "0", kid]]
 
 
 async def test_pwi_audience_at_bakesbangpol_kabupaten_pekalongan(platform, clients, headers, kafka):
@@ -234,6 +238,8 @@ async def test_pwi_audience_at_bakesbangpol_kabupaten_pekalongan(platform, clien
     assert {p["kind"]: p["status"] for p in people} == {"ormas": "checked_in", "guest": "no_show"}
     figures = await dashboard_agrees(platform, op, kid)
     assert figures["aspirations"] == {"open": 1} and figures["participation"]["invited"] == 2
+    line, _ = await report_lists(platform, op, k, c)
+    assert line[2] == "Silaturahmi" and line[3] == "Kantor Bakesbangpol Kabupaten Pekalongan, Kabupaten Pekalongan"
 
 
 async def test_pasuruan_lsm_dialog_of_21_december_2022_with_its_aspirations(platform, clients, headers, kafka):
@@ -300,6 +306,7 @@ async def test_pasuruan_lsm_dialog_of_21_december_2022_with_its_aspirations(plat
 
     figures = await eventually(followed_up, timeout=60, what="the aspirations' follow-up on the dashboard")
     assert figures["participation"]["checked_in"] == 10
+    assert (await report_lists(platform, op, k, c))[0][2] == "Dialog"
 
 
 async def test_the_dialog_and_its_invitations_are_counted_by_reporting(platform, clients, headers):
@@ -427,3 +434,6 @@ async def test_pasuruan_apel_of_the_social_conflict_team_with_forkopimda(platfor
         (13, 11, 1, 14, 1, True)
     figures = await dashboard_agrees(platform, op, kid)
     assert figures["deliveries"] == {"email": {"sent": 5}, "none": {"unreachable": 8}} and figures["status"] == "completed"
+    day = dt.datetime.fromisoformat(k["starts_at"]).astimezone(ZoneInfo("Asia/Jakarta"))
+    line, _ = await report_lists(platform, op, k, c)  # the city's monthly report lists the apel as it went
+    assert line[0] == f"{day.day} {BULAN[day.month - 1]} {day.year}" and line[4] == "Selesai" and line[2] == "Apel"

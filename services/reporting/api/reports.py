@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.reporting.api.routes import _scope, current
 from services.reporting.domain import reports
+from shared import regions
 from shared.auth import Principal
 from shared.web import Conflict, NotFound, Unprocessable, roles
 
@@ -63,7 +64,7 @@ async def request_report(body: ReportIn, request: Request, response: Response,
     db = request.app.state.runtime.db
     try:
         rid = await queue_report(db, scope, body.period, sorted(set(body.formats)), by=principal.subject,
-                                 today=dt.date.today(), refresh=body.refresh)
+                                 today=_today(scope), refresh=body.refresh)
     except reports.InvalidReport as e:
         raise Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}]) from None
     if rid is not None:
@@ -73,6 +74,13 @@ async def request_report(body: ReportIn, request: Request, response: Response,
         response.status_code = 200
     response.headers["Location"] = f"/reports/{doc['_id']}"
     return _out(doc)
+
+
+def _today(scope: str) -> dt.date:
+    """Today where the report is made (the nation's: in Papua, where a day begins first): a month
+    has begun there even while it is still the last day of the previous one in UTC."""
+    r = regions.get(scope)
+    return dt.datetime.now(regions.ZONES[r.zone if r else "WIT"]).date()
 
 
 async def _visible(request: Request, principal: Principal, report_id: str) -> dict[str, Any]:

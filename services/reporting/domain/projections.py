@@ -40,6 +40,7 @@ def kegiatan_row(name: str, data: dict[str, Any]) -> dict[str, Any]:
     start = _time(data["starts_at"])
     row = {"type": data["type"], "title": data["title"], "region": data["region"], "status": data["status"],
            "starts_at": start, "month": tanggal.local(start, data["venue"]["zone"]).strftime("%Y-%m"),
+           "ends_at": _time(data["ends_at"]), "zone": data["venue"]["zone"], "venue_name": data["venue"]["name"],
            "venue_region": data["venue"]["region"], "invited": data.get("invited", 0),
            "province": data["region"][:2], "regency": ".".join(data["region"].split(".")[:2]) if "." in data["region"] else None}
     if name == "completed":

@@ -32,6 +32,11 @@ STATUS_NAMES = {"registered": "Terdaftar (SKT berlaku)", "expiring": "SKT segera
 TYPE_NAMES = {"fasilitasi": "Fasilitasi", "dialog": "Dialog", "pelatihan": "Pelatihan", "apel": "Apel",
               "silaturahmi": "Silaturahmi", "sosialisasi": "Sosialisasi", "rapat_koordinasi": "Rapat koordinasi"}
 KIND_LABEL = {"month": "Bulanan", "quarter": "Triwulanan", "year": "Tahunan"}
+KEGIATAN_STATUS_NAMES = {"published": "Undangan terbit", "rescheduled": "Dijadwal ulang", "ongoing": "Berlangsung",
+                         "completed": "Selesai", "cancelled": "Dibatalkan"}
+LIST_TITLE = "Daftar kegiatan"
+LIST_COLUMNS = ("Tanggal", "Kegiatan", "Jenis", "Tempat", "Status", "Diundang", "Konfirmasi hadir", "Tidak hadir",
+                "Hadir (registrasi)", "Tanpa undangan", "Jumlah orang hadir", "Aspirasi", "Kode kegiatan")
 
 
 class InvalidReport(FieldError):
@@ -88,6 +93,7 @@ def rows(figures: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
     out += [("Kegiatan", "Jumlah kegiatan", k["kegiatan"]["total"])]
     out += [("Kegiatan menurut jenis", TYPE_NAMES.get(t, t), n) for t, n in k["kegiatan"]["by_type"].items()]
     out += [("Kegiatan menurut bulan", m, n) for m, n in k["kegiatan"]["by_month"].items()]
+    out += [("Kegiatan menurut wilayah", _region_name(c), n) for c, n in sorted((k["kegiatan"].get("by_child") or {}).items())]
     p = k["participation"]
     out += [("Undangan", "Diundang", p["invited"]), ("Undangan", "Konfirmasi hadir", p["attending"]),
             ("Undangan", "Tidak hadir", p["declined"]), ("Undangan", "Hadir (registrasi)", p["checked_in"]),
@@ -97,6 +103,36 @@ def rows(figures: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
     out += [("Aspirasi", "Jumlah aspirasi", k["aspirations"]["total"])]
     out += [("Aspirasi menurut tindak lanjut", s, n) for s, n in k["aspirations"]["by_status"].items()]
     return out
+
+
+def kegiatan_lines(figures: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """The period's kegiatan, one line each in the order of ``LIST_COLUMNS`` (none in a national
+    report: its figures go by province)."""
+    out = []
+    for k in figures.get("kegiatan_list") or []:
+        out.append((_dates(k), k.get("title") or "-", TYPE_NAMES.get(k.get("type"), k.get("type") or "-"), _venue(k),
+                    KEGIATAN_STATUS_NAMES.get(k.get("status"), k.get("status") or "-"), k["invited"], k["attending"],
+                    k["declined"], k["checked_in"], k["walk_ins"], k["people_present"], k["aspirations"], k["kegiatan_id"]))
+    return out
+
+
+def _dates(k: Mapping[str, Any]) -> str:
+    """"10 April 2018", or "10 April 2018 s.d. 12 April 2018", in the venue's zone."""
+    start = k.get("starts_at")
+    if start is None:
+        return "-"
+    zone = k.get("zone") or "WIB"
+    a = tanggal.local(start, zone).date()
+    b = tanggal.local(k.get("ends_at") or start, zone).date()
+    return tanggal.tanggal(a) if a >= b else f"{tanggal.tanggal(a)} s.d. {tanggal.tanggal(b)}"
+
+
+def _venue(k: Mapping[str, Any]) -> str:
+    r = regions.get(k.get("venue_region") or "")
+    name = k.get("venue_name")
+    if name and r:
+        return f"{name}, {r.name}"
+    return name or (r.name if r else "-")
 
 
 def _region_name(code: str) -> str:
@@ -109,6 +145,10 @@ def to_csv(figures: Mapping[str, Any]) -> bytes:
     w = csv.writer(out)
     w.writerow(["Bagian", "Uraian", "Jumlah"])
     w.writerows(rows(figures))
+    lines = kegiatan_lines(figures)
+    if lines:  # a second table below the first, as an office's spreadsheet has it
+        w.writerows([[], [LIST_TITLE], LIST_COLUMNS])
+        w.writerows(lines)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # Excel opens a BOM-marked UTF-8 CSV correctly
 
 
@@ -132,6 +172,12 @@ def to_xlsx(figures: Mapping[str, Any], heading: str) -> bytes:
         chart.add_data(Reference(chart_ws, min_col=2, min_row=1, max_row=len(by_child) + 1), titles_from_data=True)
         chart.set_categories(Reference(chart_ws, min_col=1, min_row=2, max_row=len(by_child) + 1))
         chart_ws.add_chart(chart, "D2")
+    lines = kegiatan_lines(figures)
+    if lines:
+        list_ws = wb.create_sheet(LIST_TITLE)
+        list_ws.append(LIST_COLUMNS)
+        for line in lines:
+            list_ws.append(list(line))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -164,7 +210,34 @@ def to_pdf(figures: Mapping[str, Any], heading: str, compiled_at: dt.datetime) -
         doc.cell(60, 6, _latin1(section)[:40], border=1)
         doc.cell(90, 6, _latin1(item)[:60], border=1)
         doc.cell(30, 6, _latin1(value), border=1, align="R", new_x="LMARGIN", new_y="NEXT")
+    lines = kegiatan_lines(figures)
+    if lines:
+        _kegiatan_table(doc, lines)
     return bytes(doc.output())
+
+
+# the PDF's list: date, kegiatan, venue, status, invited, confirmed, checked in, people, aspirations
+_PDF_LIST = ((0, "Tanggal", 28, "L"), (1, "Kegiatan", 52, "L"), (3, "Tempat", 38, "L"), (4, "Status", 18, "L"),
+             (5, "Diundang", 9, "R"), (6, "Konf.", 9, "R"), (8, "Hadir", 9, "R"), (10, "Orang", 9, "R"),
+             (11, "Asp.", 8, "R"))
+
+
+def _kegiatan_table(doc: FPDF, lines: list[tuple[Any, ...]]) -> None:
+    doc.add_page(orientation="P")
+    doc.set_font("Helvetica", "B", 10)
+    doc.cell(0, 7, LIST_TITLE, new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Helvetica", "B", 7)
+    for _, head, width, align in _PDF_LIST:
+        doc.cell(width, 6, head, border=1, align=align)
+    doc.ln()
+    doc.set_font("Helvetica", size=7)
+    for line in lines:
+        for i, _, width, align in _PDF_LIST:
+            text = _latin1(line[i])
+            while len(text) > 3 and doc.get_string_width(text) > width - 1.5:
+                text = text[:-2].rstrip() + "~"
+            doc.cell(width, 5, text, border=1, align=align)
+        doc.ln()
 
 
 def _bars(doc: FPDF, heading: str, data: Mapping[str, int]) -> None:
