@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
+
+from shared.mongo import bulk_write_chunked, insert_new
 
 
 async def upsert_versioned(coll: AsyncCollection, key: str, version: int, fields: Mapping[str, Any]) -> bool:
@@ -22,3 +25,45 @@ async def upsert_versioned(coll: AsyncCollection, key: str, version: int, fields
     except DuplicateKeyError:  # a newer (or the same) version is already stored
         return False
     return result.modified_count > 0 or result.upserted_id is not None
+
+
+class BatchedCopies:
+    """Copies kept a consumer batch at a time: ``put`` remembers the newest version of each key seen
+    since the last ``flush`` (an event carries the whole copy, so an older one of the same batch is
+    simply superseded); ``flush`` inserts the copies not there yet in one unordered insert, then
+    updates the others where the stored version is older — a newer copy already stored wins, a
+    redelivered batch changes nothing.
+
+    Not one upsert per copy: FerretDB 1.24 stops an unordered update command at its first error (an
+    upsert whose version filter fails on a stored newer copy raises a duplicate key) and skips the
+    statements after it. An insert goes on past a duplicate; an update without upsert has none.
+
+    The consumer calls ``flush`` from its ``on_batch_end`` hook, before it commits the batch's
+    offsets: a crash before that redelivers the batch. A failed flush keeps what it had to write, so
+    the retry writes it again."""
+
+    def __init__(self, coll: AsyncCollection, *, parallel: int = 3):
+        self.coll = coll
+        self.parallel = parallel
+        self.pending: dict[Any, tuple[int, dict[str, Any]]] = {}
+
+    def put(self, key: Any, version: int, fields: Mapping[str, Any]) -> None:
+        seen = self.pending.get(key)
+        if seen is None or version > seen[0]:
+            self.pending[key] = (version, dict(fields))
+
+    async def flush(self) -> int:
+        """Writes what was put; returns how many copies were new."""
+        if not self.pending:
+            return 0
+        pending, self.pending = self.pending, {}
+        try:
+            inserted = await insert_new(self.coll, [{**f, "_id": k, "version": v} for k, (v, f) in pending.items()])
+            ops = [UpdateOne({"_id": k, "version": {"$lt": v}}, {"$set": {**f, "version": v}})
+                   for k, (v, f) in pending.items() if k not in inserted]
+            await bulk_write_chunked(self.coll, ops, parallel=self.parallel)
+        except BaseException:
+            for k, (v, f) in pending.items():  # all again: what was written is a no-op the second time
+                self.put(k, v, f)
+            raise
+        return len(inserted)

@@ -14,9 +14,7 @@ GROUP = "events"
 TOPICS = ["registry.ormas"]
 
 
-def build_handler(runtime: Runtime):
-    copy = RegistryCopy(runtime.db)
-
+def build_handler(copy: RegistryCopy):
     async def handle(event: dict[str, Any], contract: Contract) -> None:
         if contract.topic == "registry.ormas":
             await copy.apply(event["data"])  # version-checked: redelivery is a no-op
@@ -26,7 +24,9 @@ def build_handler(runtime: Runtime):
 
 async def main() -> None:
     runtime = Runtime(Settings(), indexes=INDEXES)
-    await run_consumer_process(runtime, group=GROUP, topics=TOPICS, handler=build_handler(runtime))
+    # the copies of a batch are written together, before its offsets are committed
+    copy = RegistryCopy(runtime.db, batched=True)
+    await run_consumer_process(runtime, group=GROUP, topics=TOPICS, handler=build_handler(copy), on_batch_end=copy.flush)
 
 
 if __name__ == "__main__":

@@ -29,9 +29,9 @@ GROUP = "notifications"
 TOPICS = ["registry.ormas", "events.participation", "events.kegiatan"]
 
 
-def build_handler(runtime: Runtime, enqueue):
+def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None):
     db = runtime.db
-    contacts = Contacts(db)
+    contacts = contacts or Contacts(db)
 
     async def write(docs: list[dict[str, Any]]) -> None:
         now = dt.datetime.now(dt.UTC)
@@ -102,7 +102,9 @@ def celery_enqueue(ids: list[str]) -> None:
 
 async def main() -> None:
     runtime = Runtime(Settings(), indexes=INDEXES)
-    await run_consumer_process(runtime, group=GROUP, topics=TOPICS, handler=build_handler(runtime, celery_enqueue))
+    contacts = Contacts(runtime.db, batched=True)  # a batch's contacts are written together, before its commit
+    await run_consumer_process(runtime, group=GROUP, topics=TOPICS, handler=build_handler(runtime, celery_enqueue, contacts),
+                               on_batch_end=contacts.flush)
 
 
 if __name__ == "__main__":

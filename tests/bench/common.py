@@ -84,3 +84,49 @@ def write_results(results: dict, kind: str):
     path.write_text(json.dumps(results, indent=2))
     print(f"written to {path}")
     return path
+
+
+async def _partitions(consumer, topic: str) -> list:
+    from aiokafka import TopicPartition
+
+    # fresh metadata, as shared.dlq does: the public topics() fetches it without updating the client's view
+    await consumer._client.force_metadata_update()
+    return [TopicPartition(topic, n) for n in consumer.partitions_for_topic(topic) or []]
+
+
+async def topic_end(bootstrap: str, topic: str) -> int:
+    """How many messages a topic holds (the sum of its partitions' end offsets; 0 before it exists)."""
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        parts = await _partitions(consumer, topic)
+        return sum((await consumer.end_offsets(parts)).values()) if parts else 0
+    finally:
+        await consumer.stop()
+
+
+async def group_caught_up(bootstrap: str, topic: str, group: str, at_least: int, *, interval: float = 0.5) -> None:
+    """Waits until ``topic`` holds at least ``at_least`` messages and consumer ``group`` has committed
+    all of them — asked of Kafka, so the wait costs the database nothing (a count polled on FerretDB
+    scans the collection: a third of its CPU went to such counts, slowing what was measured)."""
+    from aiokafka import AIOKafkaConsumer
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await consumer.start()
+    await admin.start()
+    try:
+        while True:
+            parts = await _partitions(consumer, topic)
+            end = await consumer.end_offsets(parts) if parts else {}
+            if parts and sum(end.values()) >= at_least:
+                committed = await admin.list_consumer_group_offsets(group, partitions=parts)
+                if all(tp in committed and committed[tp].offset >= end[tp] for tp in parts):
+                    return
+            await asyncio.sleep(interval)
+    finally:
+        await consumer.stop()
+        await admin.close()

@@ -24,7 +24,7 @@ async def test_a_batch_keeps_the_newest_version_of_each_copy(coll):
         copies.put(f"o{i}", 1, {"name": f"Ormas {i}"})
     copies.put("o3", 3, {"name": "Ormas 3 (v3)"})
     copies.put("o3", 2, {"name": "Ormas 3 (v2, late)"})  # older than what the batch has: ignored
-    assert await copies.flush() == 40 and await copies.flush() == 0
+    assert await copies.flush() == 40 and await copies.flush() == 0  # 40 new copies; then nothing to write
     assert await coll.count_documents({}) == 40
     assert await coll.find_one({"_id": "o3"}) == {"_id": "o3", "name": "Ormas 3 (v3)", "version": 3}
 
@@ -33,9 +33,11 @@ async def test_a_batch_keeps_the_newest_version_of_each_copy(coll):
         copies.put(f"o{i}", 1, {"name": "stale"})
     copies.put("o3", 2, {"name": "stale"})
     copies.put("o7", 2, {"name": "Ormas 7 (v2)"})
-    await copies.flush()
+    copies.put("o40", 1, {"name": "Ormas 40"})  # new among old ones: inserted, the others still checked
+    assert await copies.flush() == 1
     assert await coll.count_documents({"name": "stale"}) == 0
     assert (await coll.find_one({"_id": "o7"}))["name"] == "Ormas 7 (v2)"
+    assert await coll.count_documents({}) == 41
 
 
 async def test_a_failed_flush_keeps_its_copies_for_the_retry(coll):
