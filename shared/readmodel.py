@@ -67,3 +67,24 @@ class BatchedCopies:
                 self.put(k, v, f)
             raise
         return len(inserted)
+
+
+class OrmasCopy:
+    """A service's copy of the registry's ormas, kept from ``registry.ormas`` events (keyed by
+    ``ormas_id``, version-checked); ``to_copy`` takes what the service keeps from an event's data.
+    ``batched``: ``apply`` keeps the copy for ``flush`` (the consumer's ``on_batch_end``)."""
+
+    def __init__(self, coll: AsyncCollection, to_copy, *, batched: bool = False):
+        self.coll = coll
+        self.to_copy = to_copy
+        self.batch = BatchedCopies(coll) if batched else None
+
+    async def apply(self, data: dict[str, Any]) -> None:
+        if self.batch is not None:
+            self.batch.put(data["ormas_id"], data["version"], self.to_copy(data))
+        else:
+            await upsert_versioned(self.coll, data["ormas_id"], data["version"], self.to_copy(data))
+
+    async def flush(self) -> None:
+        if self.batch is not None:
+            await self.batch.flush()

@@ -40,23 +40,11 @@ def prefix(kegiatan_id: str) -> dict[str, str]:
     return id_prefix(f"{kegiatan_id}:")
 
 
-class RegistryCopy:
-    """The copy of the registry's ormas; ``batched``: ``apply`` keeps the copy for ``flush`` (the
-    consumer's, at the end of each batch)."""
+class RegistryCopy(readmodel.OrmasCopy):
+    """The copy of the registry's ormas that invitee lists are resolved on."""
 
     def __init__(self, db: AsyncDatabase, *, batched: bool = False):
-        self.coll = db["registry_ormas"]
-        self.batch = readmodel.BatchedCopies(self.coll) if batched else None
-
-    async def apply(self, data: dict[str, Any]) -> None:
-        if self.batch is not None:
-            self.batch.put(data["ormas_id"], data["version"], ormas_copy(data))
-        else:
-            await readmodel.upsert_versioned(self.coll, data["ormas_id"], data["version"], ormas_copy(data))
-
-    async def flush(self) -> None:
-        if self.batch is not None:
-            await self.batch.flush()
+        super().__init__(db["registry_ormas"], ormas_copy, batched=batched)
 
     async def all_within(self, region: str) -> list[dict[str, Any]]:
         """Every ormas of the copy in this region and below (read in one pass)."""

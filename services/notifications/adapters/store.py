@@ -30,23 +30,11 @@ TOPIC = "notifications.delivery"
 HIDDEN = {outbox.FIELD: 0, outbox.LEASE: 0}
 
 
-class Contacts:
-    """The copy of the registry's contacts; ``batched``: ``apply`` keeps the copy for ``flush`` (the
-    consumer's, at the end of each batch)."""
+class Contacts(readmodel.OrmasCopy):
+    """The copy of the registry's contacts."""
 
     def __init__(self, db: AsyncDatabase, *, batched: bool = False):
-        self.coll = db["contacts"]
-        self.batch = readmodel.BatchedCopies(self.coll) if batched else None
-
-    async def apply(self, data: dict[str, Any]) -> None:
-        if self.batch is not None:
-            self.batch.put(data["ormas_id"], data["version"], contact_copy(data))
-        else:
-            await readmodel.upsert_versioned(self.coll, data["ormas_id"], data["version"], contact_copy(data))
-
-    async def flush(self) -> None:
-        if self.batch is not None:
-            await self.batch.flush()
+        super().__init__(db["contacts"], contact_copy, batched=batched)
 
 
 def delivery_event(msg: Mapping[str, Any], status: str, at: dt.datetime, reason: str | None = None) -> dict[str, Any]:
