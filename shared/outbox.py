@@ -72,9 +72,11 @@ def guarded(filter_: Mapping[str, Any], update: Mapping[str, Any], entries: Sequ
 
 
 def hint_document(collection: str, doc_id: Any) -> dict[str, Any]:
-    """What a writer in another process upserts into the relay's hint collection after its write
-    (a hint lost in a crash only delays the event until the next sweep)."""
-    return {"_id": f"{collection}:{doc_id}", "collection": collection, "doc_id": doc_id}
+    """What a writer in another process upserts into the relay's hint collection, before its write
+    (a writer killed between its write and a later hint would leave the event to the next sweep,
+    minutes away) and again after it (the relay may have read the first hint before the write
+    landed). Each carries a nonce: the relay removes only the hint it read, never a newer one."""
+    return {"_id": f"{collection}:{doc_id}", "collection": collection, "doc_id": doc_id, "n": uuid.uuid4().hex}
 
 
 PULL_PARALLEL = 3  # commands of BULK_CHUNK statements removing published events at once (well under
@@ -165,7 +167,8 @@ class OutboxRelay:
             for i in range(0, len(ids), self.batch):
                 await self._publish(self.collections[name], ids[i:i + self.batch])
         for i in range(0, len(found), BULK_CHUNK):  # after publishing: a hint lost in a crash is found again
-            await asyncio.gather(*(self.hint_collection.delete_one({"_id": h["_id"]}) for h in found[i:i + BULK_CHUNK]))
+            await asyncio.gather(*(self.hint_collection.delete_one({"_id": h["_id"], "n": h.get("n")})
+                                   for h in found[i:i + BULK_CHUNK]))
 
     async def drain_hinted(self) -> int:
         """Publishes the documents writers named since the last call."""

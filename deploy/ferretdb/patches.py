@@ -22,6 +22,15 @@ build stops and says which fix no longer applies. tests/integration/test_ferretd
    event's participants). Only for P of plain printable ASCII, where the JSON text the index holds
    sorts as the string does; anything else falls back to the scan, as before.
 
+5. more-to-come: an OP_MSG with the ``moreToCome`` flag (an unacknowledged write, ``w: 0``) must get
+   no reply; FerretDB answered it anyway, and the client read that stray answer as the reply to
+   its next command (``ProtocolError``). The notifications worker marks a message "handed to the
+   provider" with such a write right before the final dot of SMTP DATA (or the provider's HTTP
+   request): the mark's bytes and the dot leave one after the other without waiting for the
+   database, so a worker killed between them loses nothing and sends nothing twice but in a window
+   of two system calls (with an acknowledged mark the window was a database round trip: one
+   SIGKILL in ``make fault`` landed there and an e-mail was marked handed but never sent).
+
 Usage: python deploy/ferretdb/patches.py <FerretDB source dir>
 """
 
@@ -30,7 +39,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-VERSION_TAG = "kesbang.5"  # bump when a fix is added: the bootstrap rebuilds a binary without it
+VERSION_TAG = "kesbang.6"  # bump when a fix is added: the bootstrap rebuilds a binary without it
 
 GO_FN = '\n// kesbangIDPrefix pushes {_id: {$gte: P, $lt: P\'}} (every string starting with P) down to the _id\n// index as a range over its JSON text, `"P` <= text < `"P\'` (kesbang patch; handlers re-filter).\nfunc kesbangIDPrefix(v any) (string, []any) {\n\td, ok := v.(*types.Document)\n\tif !ok || d.Len() != 2 {\n\t\treturn "", nil\n\t}\n\tlo, _ := d.Get("$gte")\n\thi, _ := d.Get("$lt")\n\tlos, ok1 := lo.(string)\n\this, ok2 := hi.(string)\n\tif !ok1 || !ok2 || len(los) == 0 || len(los) != len(his) || los[:len(los)-1] != his[:len(his)-1] ||\n\t\this[len(his)-1] != los[len(los)-1]+1 {\n\t\treturn "", nil\n\t}\n\tfor i := 0; i < len(his); i++ {\n\t\tif c := his[i]; c < 0x23 || c > 0x7e || c == \'\\\\\' || (i < len(los) && (los[i] < 0x23 || los[i] == \'\\\\\')) {\n\t\t\treturn "", nil\n\t\t}\n\t}\n\treturn fmt.Sprintf(` WHERE %s >= ? AND %s < ?`, metadata.IDColumn, metadata.IDColumn), []any{`"` + los, `"` + his}\n}\n\n// check interfaces\nvar (\n\t_ backends.Collection = (*collection)(nil)\n)\n'
 
@@ -66,6 +75,11 @@ FIXES: list[tuple[str, str, str, str]] = [
      "\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n"),
     ("id-prefix", "internal/backends/sqlite/collection.go",
      "\n// check interfaces\nvar (\n\t_ backends.Collection = (*collection)(nil)\n)\n", GO_FN),
+    ("more-to-come", "internal/clientconn/conn.go",
+     "\t\tif resHeader == nil || resBody == nil {\n\t\t\tpanic(\"no response to send to client\")\n\t\t}\n",
+     "\t\t// kesbang: an OP_MSG with moreToCome (an unacknowledged write, w: 0) is answered with nothing\n"
+     "\t\tif m, ok := reqBody.(*wire.OpMsg); ok && m.Flags.FlagSet(wire.OpMsgMoreToCome) {\n\t\t\tcontinue\n\t\t}\n\n"
+     "\t\tif resHeader == nil || resBody == nil {\n\t\t\tpanic(\"no response to send to client\")\n\t\t}\n"),
 ]
 
 

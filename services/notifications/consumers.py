@@ -38,11 +38,16 @@ def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None):
         for d in docs:
             if d["status"] == "unreachable":
                 d[outbox.FIELD] = [delivery_event(d, "unreachable", now, d["error"])]
-        new = await insert_messages(db, docs)
-        for d in docs:
-            if d["_id"] in new and outbox.FIELD in d:  # tell the API's relay
-                h = outbox.hint_document("messages", d["_id"])
+        async def hint(ids: list[str]) -> None:  # tell the API's relay (see outbox.hint_document)
+            for mid in ids:
+                h = outbox.hint_document("messages", mid)
                 await db["outbox_hints"].replace_one({"_id": h["_id"]}, h, upsert=True)
+
+        # before the insert too: a consumer killed after it is redelivered the event, inserts nothing
+        # new and would hint nothing
+        await hint([d["_id"] for d in docs if outbox.FIELD in d])
+        new = await insert_messages(db, docs)
+        await hint([d["_id"] for d in docs if d["_id"] in new and outbox.FIELD in d])
         due = [d["_id"] for d in docs if d["_id"] in new and d["status"] == "queued"]
         if due:
             await asyncio.to_thread(enqueue, due)

@@ -287,6 +287,8 @@ async def story(p: stack.IsolatedPlatform, infra_group: stack.ProcessGroup) -> i
             rp_parts = [d async for d in rp_db["participation"].find({"kegiatan_id": kid})]
             stats = (await office.call("GET", "reporting", "/stats/kegiatan", params={"region": "35.75"})).json()
             ormas_stats = (await office.call("GET", "reporting", "/stats/ormas", params={"region": "35.75"})).json()
+            sent_ids = {d["_id"] async for d in nt_db["messages"].find({"kegiatan_id": kid, "status": "sent"}, {"_id": 1})}
+            rp_deliveries = {d["_id"] async for d in rp_db["deliveries"].find({"kegiatan_id": kid}, {"_id": 1})}
             unconfirmed = await nt_db["messages"].count_documents(
                 {"history.note": {"$regex": "before a worker died"}})
 
@@ -309,6 +311,8 @@ async def story(p: stack.IsolatedPlatform, infra_group: stack.ProcessGroup) -> i
                 row("reporting: ormas counter (dashboard total)", len(book_names), min(ormas_stats["total"], len(book_names)),
                     max(0, ormas_stats["total"] - len(book_names))),
                 row("reporting: participation rows", VALID, len(rp_parts), 0),
+                row("reporting: invitation deliveries (notifications outbox → Kafka → reporting)",
+                    len(expected_mail) + len(expected_wa), len(sent_ids & rp_deliveries), 0),
                 row("reporting: attended (dashboard)", len(scanning), min(stats["participation"]["checked_in"], len(scanning)),
                     max(0, stats["participation"]["checked_in"] - len(scanning))),
                 {"effect": "messages a killed worker had handed over (not sent again)", "expected": 0,

@@ -93,3 +93,20 @@ async def test_an_id_prefix_is_an_index_range_and_answers_exactly(coll):
     assert "SCAN" in await _plan(coll, {"_id": {"$gte": "k1:", "$lt": "k2"}})
     assert sorted([d["n"] async for d in coll.find({"_id": {"$gte": "k1:", "$lt": "k2"}})]) == sorted([*range(30), 98, 99, -2])
     assert sorted([d["n"] async for d in coll.find({"_id": _prefix("k1:é")})]) == [99]
+
+
+async def test_an_unacknowledged_write_gets_no_reply_and_is_applied_in_order(coll, infra):
+    """Fix 5: w: 0 (moreToCome) is answered with nothing, so the connection's next reply is its
+    own; on one connection the write is applied before the next command is read."""
+    from pymongo import AsyncMongoClient, WriteConcern
+
+    one = AsyncMongoClient(infra.mongo_url, maxPoolSize=1, tz_aware=True)  # every command on one connection
+    try:
+        docs = one[coll.database.name][coll.name]
+        fast = docs.with_options(write_concern=WriteConcern(w=0))
+        for i in range(30):
+            r = await fast.update_one({"_id": "id1"}, {"$inc": {"n": 1}})
+            assert r.acknowledged is False
+            assert (await docs.find_one({"_id": "id1"}))["n"] == i + 1
+    finally:
+        await one.close()

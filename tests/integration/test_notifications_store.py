@@ -11,6 +11,7 @@ from services.notifications.adapters.store import MessageStore
 from services.notifications.consumers import build_handler
 from services.notifications.domain import messages
 from shared.contracts import contract_for
+from tests.helpers import eventually
 from tests.unit.test_notifications_letters import invited
 
 pytestmark = pytest.mark.integration
@@ -57,7 +58,12 @@ async def test_claims_and_what_a_dead_worker_leaves(db, infra):
     later = now + dt.timedelta(minutes=5)
     # w1 died before handing it over: another worker may take it and send it
     assert store.claim(mid, "w2", later, later - dt.timedelta(minutes=2))["claim"]["token"] == "w2"
-    assert store.handed(mid, "w2", later)
+    store.handed(mid, "w2", later)  # unacknowledged (w: 0): applied a moment later
+
+    async def marked():
+        return (await db["messages"].find_one({"_id": mid}))["handed_at"] is not None
+
+    await eventually(marked, timeout=10, what="the handed mark")
     # w2 died after handing it over: nobody sends it again; it counts as sent, flagged unconfirmed
     much_later = later + dt.timedelta(minutes=5)
     assert store.claim(mid, "w3", much_later, much_later - dt.timedelta(minutes=2)) is None

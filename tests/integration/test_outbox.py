@@ -177,3 +177,34 @@ async def test_events_handed_over_by_an_inserting_writer_are_published_unread_an
     msgs = await kafka.read(topic, until=lambda m: len(m) >= 3)
     assert sorted(json.loads(m.value)["id"] for m in msgs) == sorted(
         [entries[fresh][0]["event"]["id"], entries[rewritten][0]["event"]["id"], later["event"]["id"]])
+
+
+async def test_a_hint_from_another_process_is_removed_only_as_it_was_read(setup, kafka):
+    """Another process hints before its write and again after it. A hint read before the write
+    publishes nothing; a newer hint written while the relay worked on the old one survives its
+    removal, so the write's events go out without waiting for the sweep."""
+    coll, producer, topic = setup
+    hints = coll.database["hints"]
+    oid = uuid.uuid4().hex
+
+    async def hint():
+        h = outbox.hint_document(coll.name, oid)
+        await hints.replace_one({"_id": h["_id"]}, h, upsert=True)
+
+    class Racing(outbox.OutboxRelay):  # the writer's write and its second hint land while the relay publishes
+        async def _publish(self, c, ids, **kw):
+            n = await super()._publish(c, ids, **kw)
+            if not await coll.find_one({"_id": oid}):
+                await coll.insert_one(outbox.with_events({"_id": oid, "version": 1},
+                                                         [outbox.entry("ormas", oid, _event(oid, 1))]))
+                await hint()
+            return n
+
+    relay = Racing(producer, [coll], topic_for=lambda _: topic, hints=hints)
+    await hint()  # before the write
+    await relay.read_hints()  # nothing to publish yet; the newer hint stays
+    assert await hints.count_documents({}) == 1 and not await _drained(coll, oid)
+    await relay.read_hints()
+    assert await _drained(coll, oid) and await hints.count_documents({}) == 0
+    msgs = await kafka.read(topic, until=lambda m: len(m) >= 1)
+    assert [json.loads(m.value)["subject"] for m in msgs] == [f"ormas/{oid}"]

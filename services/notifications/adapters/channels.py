@@ -4,7 +4,9 @@
 after the whole message is written and before the final ``.`` of DATA (a connection dropped
 before it is discarded by the server), for HTTP right before the request — so a worker killed
 before that point left nothing with the provider and the message may be sent again; after it,
-it may have been delivered and is not sent again.
+it may have been delivered and is not sent again. The worker's ``committing()`` does not wait for
+the database (an unacknowledged write, see ``MessageStore.handed``): between the mark and the
+dot there is no round trip in which a killed worker would leave a message marked but never sent.
 
 - e-mail over SMTP (the letter as HTML and text, the PDF attached);
 - WhatsApp Business Cloud API over HTTP (a text message);

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, MongoClient, ReturnDocument
+from pymongo import ASCENDING, IndexModel, MongoClient, ReturnDocument, WriteConcern
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notifications.domain.contacts import contact_copy
@@ -61,6 +61,7 @@ class MessageStore:
         self._pid = os.getpid()
         self.client = MongoClient(mongo_url, tz_aware=True, appname="notifications-worker")
         self.coll = self.client[db]["messages"]
+        self._unacknowledged = self.coll.with_options(write_concern=WriteConcern(w=0))
         self.hints = self.client[db]["outbox_hints"]
 
     def hint(self, mid: str) -> None:
@@ -84,9 +85,13 @@ class MessageStore:
                 return outbox.without_outbox(doc)
         return None
 
-    def handed(self, mid: str, token: str, now: dt.datetime) -> bool:
-        r = self.coll.update_one({"_id": mid, "claim.token": token}, {"$set": {"handed_at": now}})
-        return r.modified_count == 1
+    def handed(self, mid: str, token: str, now: dt.datetime) -> None:
+        """Marks the message handed to the provider as an unacknowledged write (w: 0): the request
+        is in the connection when this returns, and the channel's final dot (or HTTP request)
+        follows at once instead of a database round trip later — a worker killed in between can
+        neither lose the message (marked, never sent) nor double it but in a window of two system
+        calls. The database applies it even if the worker dies right after (its bytes were sent)."""
+        self._unacknowledged.update_one({"_id": mid, "claim.token": token}, {"$set": {"handed_at": now}})
 
     def settle(self, mid: str, token: str, *, status: str, now: dt.datetime, note: str | None = None,
                provider_id: str | None = None, event_status: str | None = None, reason: str | None = None,
@@ -107,6 +112,7 @@ class MessageStore:
                                   "$push": {"history": {"at": now, "status": status, "note": note or reason}}}
         if event_status:
             update["$push"][outbox.FIELD] = delivery_event({**msg, **fields}, event_status, now, reason)
+            self.hint(mid)  # before and after the write (see outbox.hint_document)
         doc = outbox.without_outbox(self.coll.find_one_and_update({"_id": mid, "claim.token": token}, update,
                                                      return_document=ReturnDocument.AFTER))
         if doc is not None and event_status:
@@ -120,6 +126,7 @@ class MessageStore:
                                   "claim.at": {"$lt": stale_before}}, HIDDEN)
         if msg is None:
             return None
+        self.hint(mid)  # before and after the write (see outbox.hint_document)
         doc = outbox.without_outbox(self.coll.find_one_and_update(
             {"_id": mid, "status": "sending", "claim.token": msg["claim"]["token"]},
             {"$set": {"status": "sent", "unconfirmed": True, "claim": None, "updated_at": now},
