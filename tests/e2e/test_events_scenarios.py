@@ -327,7 +327,12 @@ async def test_the_dialog_and_its_invitations_are_counted_by_reporting(platform,
     await set_invitees_when_copied(ev, op, kid, {"ormas_ids": ids}, 3)
     assert (await step(ev, op, kid, "publish")).status_code == 200
     assert (await step(ev, op, kid, "start")).status_code == 200
-    people = (await ev.get(f"/kegiatan/{kid}/participants", headers=op)).json()["items"]
+
+    async def invited():  # the publish answers before its fan-out has written the participants
+        items = (await ev.get(f"/kegiatan/{kid}/participants", headers=op)).json()["items"]
+        return items if len(items) == 3 else None
+
+    people = await eventually(invited, timeout=60, what="the three invited participants")
     for p in people[:2]:
         assert (await ev.post(f"/kegiatan/{kid}/check-ins", json={"participant_id": p["id"]}, headers=op)).status_code == 200
     await ev.post(f"/kegiatan/{kid}/aspirations", headers=op, json={"topic": "Ruang dialog rutin", "raised_by": "LSM"})

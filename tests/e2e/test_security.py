@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from shared import auth
 from tests.e2e.events_support import create_kegiatan, create_ormas, message_sent, set_invitees_when_copied, step
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -66,7 +67,12 @@ async def records(platform, headers):
                           json={"topic": "Aspirasi rahasia", "raised_by": "Ketua Rahasia", "follow_up_owner": "Sekda"})
         assert r.status_code == 201, r.text
         aspiration_id = r.json()["aspirations"][0]["id"]
-        participant_id = (await ev.get(f"/kegiatan/{k['id']}/participants", headers=op)).json()["items"][0]["id"]
+
+        async def invited():  # the publish answers before its fan-out has written the participant
+            items = (await ev.get(f"/kegiatan/{k['id']}/participants", headers=op)).json()["items"]
+            return items[0]["id"] if items else None
+
+        participant_id = await eventually(invited, timeout=60, what="the invited participant")
     message_id = f"{k['id']}:{o['id']}:invitation:whatsapp"
     await message_sent(platform, op, message_id, "the WhatsApp invitation sent to the seeded phone")
     async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=60) as rp:
