@@ -12,7 +12,12 @@ from pymongo.errors import DuplicateKeyError
 COLLECTION = "processed_events"
 # The mark's _id is "<consumer>:<event id>": uniqueness and lookups go through the primary key, the
 # only lookup FerretDB's SQLite backend answers without scanning the collection.
-INDEXES = [IndexModel([("at", ASCENDING)], name="at")]
+# A mark only has to outlive every redelivery of its event: Kafka keeps messages 7 days
+# (log.retention.hours=168, in deploy/kafka and compose), so marks are kept twice that and then
+# expire. An event replayed from a longer-kept topic is caught by the consumers' version checks.
+RETENTION = dt.timedelta(days=14)
+INDEXES = [IndexModel([("at", ASCENDING)], name="at_ttl", expireAfterSeconds=int(RETENTION.total_seconds()))]
+REPLACED_INDEXES = ("at",)  # the same key without a TTL, from before
 
 
 class ProcessedEvents:

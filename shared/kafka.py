@@ -106,6 +106,28 @@ def _headers(traceparent: str | None, extra: list[tuple[str, bytes]] | None = No
     return hdrs
 
 
+# MongoDB error codes that say "not now" rather than "never": shutdown, timeouts, write conflicts
+_TRANSIENT_CODES = {6, 7, 50, 89, 91, 112, 189, 262, 11600, 11602, 13435, 13436}
+
+
+def transient(e: BaseException) -> bool:
+    """An error that retrying the same message can outlive (a server away, a timeout) — retried
+    without bound. Any other error is the message's own and is retried a few times only."""
+    from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+
+    if isinstance(e, (KafkaError, OSError, asyncio.TimeoutError, TimeoutError, ConnectionFailure)):
+        return True
+    if isinstance(e, OperationFailure) and e.code in _TRANSIENT_CODES:
+        return True
+    if isinstance(e, PyMongoError) and (e.timeout or e.has_error_label("RetryableWriteError")):
+        return True
+    try:
+        import redis.exceptions
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(e, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError))
+
+
 class _Listener(ConsumerRebalanceListener):
     def __init__(self, runner: "ConsumerRunner"):
         self.runner = runner
@@ -127,8 +149,9 @@ class _Listener(ConsumerRebalanceListener):
 class ConsumerRunner:
     def __init__(self, *, bootstrap: str, group_id: str, topics: list[str], handler: Handler,
                  producer: EventProducer, max_backoff: float = 30.0, on_started: Callable[[], None] | None = None,
-                 on_batch_end: Callable[[], Awaitable[None]] | None = None):
+                 on_batch_end: Callable[[], Awaitable[None]] | None = None, max_failures: int = 5):
         self.group_id = group_id
+        self.max_failures = max_failures  # of a non-transient error, before the message is dead-lettered
         self.topics = topics
         self.handler = handler
         self.producer = producer
@@ -219,6 +242,7 @@ class ConsumerRunner:
                 await self._dead_letter(msg, str(e))
                 return
             backoff = 0.2
+            failures = 0
             while True:
                 try:
                     await self.handler(event, contract)
@@ -227,9 +251,14 @@ class ConsumerRunner:
                 except ContractError as e:
                     await self._dead_letter(msg, str(e))
                     return
-                except Exception as e:  # transient: retry the same message, do not commit past it
+                except Exception as e:  # retry the same message, do not commit past it
                     if self._stopping.is_set():
                         raise
+                    if not transient(e):
+                        failures += 1
+                        if failures >= self.max_failures:  # a poison message: it would stall its partition
+                            await self._dead_letter(msg, f"handler failed {failures} times: {e!r}"[:4000])
+                            return
                     HANDLER_RETRIES.labels(self.group_id).inc()
                     log.warning("handler failed, retrying in %.1fs: %r", backoff, e)
                     await asyncio.sleep(backoff * (0.5 + random.random()))

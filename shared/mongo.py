@@ -11,7 +11,7 @@ from typing import Any
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 
 # FerretDB 1.24 (SQLite) keeps every statement's query iterator of one update/delete command open
 # until the whole command ends (``defer`` inside the statement loop of msg_update.go), each holding
@@ -28,12 +28,58 @@ def create_client(url: str, *, app_name: str) -> AsyncMongoClient:
     )
 
 
-async def ensure_indexes(db: AsyncDatabase, indexes: Mapping[str, Sequence[IndexModel]]) -> None:
+Expiry = tuple[str, str, int]  # (collection, date field, seconds after it)
+
+
+async def ensure_indexes(db: AsyncDatabase, indexes: Mapping[str, Sequence[IndexModel]],
+                         replaced: Mapping[str, Sequence[str]] | None = None) -> list[Expiry]:
+    """Creates what is missing; ``replaced``: index names an earlier version made, dropped first.
+
+    Returns the TTL indexes the server could not make (FerretDB 1.24 answers NotImplemented to
+    ``expireAfterSeconds``): each is made as a plain index, and :func:`sweep_expired` removes what
+    MongoDB's TTL monitor would. On MongoDB the list is empty."""
+    for collection, names in (replaced or {}).items():
+        existing = {i["name"] async for i in await db[collection].list_indexes()}
+        for name in names:
+            if name in existing:
+                await db[collection].drop_index(name)
+    emulated: list[Expiry] = []
     for collection, models in indexes.items():
         # One index per call: FerretDB 1.24 drops the connection (a server panic) when a single
         # createIndexes call re-declares two or more indexes that already exist.
         for model in models:
-            await db[collection].create_indexes([model])
+            try:
+                await db[collection].create_indexes([model])
+            except OperationFailure as e:
+                ttl = model.document.get("expireAfterSeconds")
+                if ttl is None or e.code != NOT_IMPLEMENTED:
+                    raise
+                plain = {k: v for k, v in model.document.items() if k not in ("key", "expireAfterSeconds")}
+                await db[collection].create_indexes([IndexModel(list(model.document["key"].items()), **plain)])
+                emulated.append((collection, next(iter(model.document["key"])), int(ttl)))
+    return emulated
+
+
+NOT_IMPLEMENTED = 238
+
+
+async def sweep_expired(db: AsyncDatabase, expiries: Sequence[Expiry], stop: asyncio.Event,
+                        every: float = 600.0) -> None:
+    """Deletes, every ``every`` seconds, the documents a TTL index would have expired."""
+    import datetime as dt
+    import logging
+
+    while not stop.is_set():
+        for collection, field, seconds in expiries:
+            try:
+                cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds)
+                await db[collection].delete_many({field: {"$lt": cutoff}})
+            except PyMongoError as e:  # the database is away: the next round deletes them
+                logging.getLogger(__name__).warning("expiry sweep of %s failed: %r", collection, e)
+        try:
+            await asyncio.wait_for(stop.wait(), every)
+        except asyncio.TimeoutError:
+            pass
 
 
 async def bulk_write_chunked(coll: AsyncCollection, ops: Sequence[Any], *, ordered: bool = False,

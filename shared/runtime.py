@@ -27,6 +27,7 @@ class Runtime:
         self.client = mongo.create_client(settings.mongo_url, app_name=settings.service_name)
         self.db = self.client[settings.mongo_db]
         self.producer = EventProducer(settings.kafka_bootstrap, client_id=settings.service_name)
+        self._sweep: asyncio.Task | None = None
         self.verifier = (
             TokenVerifier.from_file(settings.jwt_public_key_file, issuer=settings.jwt_issuer,
                                     audience=settings.jwt_audience)
@@ -34,7 +35,11 @@ class Runtime:
         )
 
     async def start(self) -> None:
-        await mongo.ensure_indexes(self.db, self.indexes)
+        expiries = await mongo.ensure_indexes(self.db, self.indexes,
+                                              replaced={idempotency.COLLECTION: idempotency.REPLACED_INDEXES})
+        if expiries:  # a database without TTL indexes: this process deletes what they would
+            self._sweep_stop = asyncio.Event()
+            self._sweep = asyncio.create_task(mongo.sweep_expired(self.db, expiries, self._sweep_stop))
         if self.topics:
             await ensure_topics(self.settings.kafka_bootstrap,
                                 [*self.topics, *(dlq_topic(t) for t in self.topics)],
@@ -42,6 +47,9 @@ class Runtime:
         await self.producer.start()
 
     async def stop(self) -> None:
+        if self._sweep is not None:
+            self._sweep_stop.set()
+            await self._sweep
         await self.producer.stop()
         await self.client.close()
 

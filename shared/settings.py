@@ -9,6 +9,9 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_KEY_MARKER = "jwt-dev-"
+# The first line of every development key file (deploy/local/stack.py writes it): a development
+# key is recognised by its content, whatever the file is called.
+DEV_KEY_TEXT = "Kesbang development key: never use it outside development"
 
 
 class ServiceSettings(BaseSettings):
@@ -17,7 +20,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
     service_name: str = "kesbang"
-    environment: Literal["development", "test", "staging", "production"] = "development"
+    # fail closed: a process started without *_ENVIRONMENT runs with production's checks (the local
+    # stack and the tests set development)
+    environment: Literal["development", "test", "staging", "production"] = "production"
     mongo_url: str = "mongodb://127.0.0.1:27017/"
     mongo_db: str = "kesbang"
     kafka_bootstrap: str = "127.0.0.1:9092"
@@ -41,13 +46,21 @@ class ServiceSettings(BaseSettings):
         if self.jwt_public_key_file is None:
             raise ValueError(f"{self.environment}: jwt_public_key_file must be set")
         for f in (self.jwt_public_key_file, self.jwt_private_key_file):
-            if f is not None and DEV_KEY_MARKER in f.name:
+            if f is not None and (DEV_KEY_MARKER in f.name or _is_development_key(f)):
                 raise ValueError(f"{self.environment}: refusing the development key {f}")
         return self
 
     def topic(self, name: str) -> str:
         """The physical topic for a logical one (``registry.ormas``); tests run under a prefix."""
         return f"{self.topic_prefix}{name}"
+
+
+def _is_development_key(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return DEV_KEY_TEXT.encode() in fh.read(4096)
+    except OSError:
+        return False  # a missing file fails where it is read, with its own message
 
 
 def service_config(prefix: str) -> SettingsConfigDict:

@@ -71,6 +71,21 @@ def check_if_match(value: str | None, current: int, what: str) -> int:
     return current
 
 
+def content_disposition(filename: str, fallback: str = "download") -> str:
+    """An ``attachment`` header for any file name (RFC 6266): ``filename*`` carries the name in
+    UTF-8, percent-encoded, and ``filename`` an ASCII fallback with quotes, backslashes and
+    controls replaced — so neither ``Surat “Domisili”.pdf`` (not latin-1) nor a name carrying
+    ``"; filename*=…`` can break the header."""
+    from urllib.parse import quote
+    import re
+    import unicodedata
+
+    name = re.sub(r"[\x00-\x1f\x7f]", "", filename or "").replace("/", "_").replace("\\", "_").strip() or fallback
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r"[^A-Za-z0-9._ ()\[\]-]", "_", ascii_name).strip() or fallback
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def problem(status: int, title: str, detail: str | None = None, *, headers: dict[str, str] | None = None,
             **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
@@ -102,7 +117,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainProblem)
     async def _domain(request: Request, exc: DomainProblem):
-        return problem(exc.status, exc.title, exc.detail, **exc.extra)
+        wait = exc.extra.get("retry_after")
+        return problem(exc.status, exc.title, exc.detail, headers={"Retry-After": str(wait)} if wait else None,
+                       **exc.extra)
 
     @app.exception_handler(AuthError)
     async def _auth(request: Request, exc: AuthError):
@@ -153,6 +170,83 @@ def install_middleware(app: FastAPI) -> None:
                 log.info("%s %s %d", request.method, path, status,
                          extra={"duration_ms": round(elapsed * 1000, 1), "status": status})
             logs.reset_traceparent(token)
+
+
+class BodyLimits:
+    """ASGI middleware run before any route: bounds a request's body and authenticates first.
+
+    FastAPI reads (and spools) a whole body before a route's dependencies run, so without this an
+    anonymous 200 MB upload is read in full before its 401. Here a request whose path is not public
+    must carry a valid bearer token before one byte of its body is read (401), and its body may not
+    exceed the route's limit: refused from Content-Length at once, or as soon as a streamed body
+    passes it (413). ``limits``: (method, path regex) → bytes; ``default`` for the others."""
+
+    def __init__(self, app, *, default: int, limits: Sequence[tuple[str, str, int]] = (),
+                 public: Sequence[str] = (), verifier_of: Callable[[Any], TokenVerifier | None] | None = None):
+        import re
+
+        self.app = app
+        self.default = default
+        self.limits = [(m, re.compile(p), n) for m, p, n in limits]
+        self.public = [re.compile(p) for p in public]
+        self.verifier_of = verifier_of
+
+    def limit_of(self, method: str, path: str) -> int:
+        return next((n for m, p, n in self.limits if m == method and p.fullmatch(path)), self.default)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            return await self.app(scope, receive, send)
+        path, method = scope["path"], scope["method"]
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        if self.verifier_of is not None and not any(p.fullmatch(path) for p in self.public):
+            verifier = self.verifier_of(scope["app"])
+            kind, _, token = headers.get("authorization", "").partition(" ")
+            try:
+                if verifier is None or kind.lower() != "bearer" or not token:
+                    raise AuthError("a bearer token is required")
+                verifier.verify(token.strip())
+            except AuthError as e:
+                return await problem(401, "Unauthorized", str(e),
+                                     headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})(scope, receive, send)
+        limit = self.limit_of(method, path)
+        declared = headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            return await _too_large(limit)(scope, receive, send)
+        seen = 0
+        refused = False
+
+        async def bounded_receive():
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:  # answer 413 now; the route sees a client that went away
+                    refused = True
+                    await _too_large(limit)(scope, receive, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message):
+            if not refused:  # after the 413, whatever the route still says is dropped
+                await send(message)
+
+        try:
+            await self.app(scope, bounded_receive, guarded_send)
+        except Exception:
+            if not refused:  # the route failed on the disconnect it was shown: answered already
+                raise
+
+
+def _too_large_text(limit: int) -> str:
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+    return f"the request body is larger than {size}"
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return problem(413, "Content Too Large", _too_large_text(limit), max_bytes=limit)
 
 
 ReadyCheck = Callable[[], Awaitable[None]]
@@ -209,10 +303,18 @@ def roles(dependency, allowed: Iterable[str]):
     return check
 
 
-def create_app(*, title: str, version: str, lifespan, routers: Sequence[APIRouter], description: str = "") -> FastAPI:
+DEFAULT_BODY_LIMIT = 256 * 1024
+
+
+def create_app(*, title: str, version: str, lifespan, routers: Sequence[APIRouter], description: str = "",
+               body_limits: Sequence[tuple[str, str, int]] = (), public: Sequence[str] = ()) -> FastAPI:
+    """``body_limits``: (method, path regex, bytes) above the default of 256 KB; ``public``: path
+    regexes whose writes need no token (the login, RSVP links, provider webhooks)."""
     app = FastAPI(title=title, version=version, lifespan=lifespan, description=description)
     install_error_handlers(app)
     install_middleware(app)
+    app.add_middleware(BodyLimits, default=DEFAULT_BODY_LIMIT, limits=body_limits, public=public,
+                       verifier_of=lambda a: getattr(getattr(a.state, "runtime", None), "verifier", None))
     for r in routers:
         app.include_router(r)
     return app
