@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import datetime as dt
 import getpass
+import os
 import sys
 
 from argon2 import PasswordHasher
@@ -17,8 +18,19 @@ from shared import mongo, regions
 from shared.auth import ROLES
 
 
+def _settings() -> Settings:
+    """The running installation's settings: the process's REGISTRY_* variables where they are set
+    (a container of the production shape), else those of the local stack in this checkout."""
+    if "REGISTRY_MONGO_URL" not in os.environ:
+        from deploy.local import stack
+
+        for key, value in stack.service_env("registry").items():
+            os.environ.setdefault(key, value)
+    return Settings()
+
+
 async def _create(args: argparse.Namespace, password: str) -> int:
-    settings = Settings()
+    settings = _settings()
     client = mongo.create_client(settings.mongo_url, app_name="registry-admin")
     try:
         await client[settings.mongo_db]["users"].insert_one({
@@ -30,8 +42,13 @@ async def _create(args: argparse.Namespace, password: str) -> int:
         return 1
     finally:
         await client.close()
-    print(f"created {args.role} {args.username!r} for region {args.region or 'nasional'}")
+    print(f"created {args.role} {args.username!r} for region {args.region or 'nasional'} "
+          f"in database {settings.mongo_db} at {_where(settings.mongo_url)}")
     return 0
+
+
+def _where(url: str) -> str:
+    return url.split("@")[-1].removeprefix("mongodb://").rstrip("/")  # no credentials printed
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 from contextlib import asynccontextmanager
 
+import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from services.registry.adapters.repository import INDEXES, OrmasRepository
 from services.registry.api import accounts, documents, imports
 from services.registry.api.routes import router
 from services.registry.adapters.search_feed import SearchFeed
+from services.registry.adapters.throttle import LoginThrottle
+from services.registry.domain import documents as document_rules
 from services.registry.domain.ormas import TOPIC
 from services.registry.domain.search import SearchIndex
 from services.registry.settings import Settings
@@ -39,6 +42,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await feed.start()  # ready only once the index holds the whole book
         app.state.ormas = OrmasRepository(runtime.db, max_pending=settings.outbox_max_pending)
         app.state.relay = relay
+        app.state.throttle = LoginThrottle(
+            aioredis.from_url(settings.redis_url), account_max=settings.login_account_max_failures,
+            address_max=settings.login_address_max_failures, window=settings.login_window_seconds,
+            namespace=settings.topic_prefix)
         task = asyncio.create_task(relay.run(), name="outbox-relay")
         try:
             yield
@@ -46,10 +53,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             relay.stop()
             await task
             await feed.stop()
+            await app.state.throttle.redis.aclose()
             await runtime.stop()
 
     return web.create_app(
         title="Kesbang Registry", version="0.1.0", lifespan=lifespan,
         description="The office's book of ormas, officers, SKT and sanctions.",
         routers=[web.health_router(runtime.ready_checks()), accounts.router, imports.router, documents.router, router],  # /ormas/export before /ormas/{id}
+        body_limits=[("POST", r"/ormas/imports", imports.MAX_BYTES + 64 * 1024),
+                     ("POST", r"/ormas/[^/]+/documents", document_rules.MAX_BYTES + 64 * 1024)],
+        public=[r"/auth/token"],
     )

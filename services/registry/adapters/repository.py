@@ -21,6 +21,10 @@ INDEXES = {
         IndexModel([("region", ASCENDING), ("status", ASCENDING)], name="region_status"),
         *outbox.INDEXES,
     ],
+    # refresh tokens (api/accounts.py): gone when their session ends; ended together per user
+    "sessions": [IndexModel([("expires_at", ASCENDING)], name="expires_ttl", expireAfterSeconds=0),
+                 IndexModel([("user", ASCENDING)], name="user")],
+    "users": [IndexModel([("region", ASCENDING)], name="region")],
 }
 HIDDEN = {outbox.FIELD: 0, outbox.LEASE: 0}
 

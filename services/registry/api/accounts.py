@@ -7,34 +7,41 @@ Accounts are created by an admin for their own region or below (the first admin 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import hashlib
 import json
+import logging
+import re
+import secrets
 from typing import Annotated, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from jwt.algorithms import RSAAlgorithm
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from pymongo.errors import DuplicateKeyError
 
+from services.registry.adapters.throttle import Locked
 from services.registry.api.routes import current
-from shared import auth, regions
-from shared.auth import ROLES, AuthError, Principal
-from shared.web import Conflict, NotFound, Unprocessable, roles
+from services.registry.domain import numbering
+from shared import auth, masking, regions
+from shared.auth import ROLES, AuthError, Forbidden, Principal
+from shared.text import Input
+from shared.web import Conflict, NotFound, Unprocessable, problem, roles
 
 router = APIRouter(tags=["offices and accounts"])
 admin = roles(current, ("admin",))
 hasher = PasswordHasher()
-TOKEN_HOURS = 8
+SESSIONS = "sessions"  # refresh tokens by their SHA-256, with a TTL index on expires_at
+log = logging.getLogger(__name__)
 # a hash to verify against when the user does not exist, so both answers take the same time
 _DUMMY = hasher.hash("kesbang-no-such-user")
 
 
-class OfficeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class OfficeIn(Input):
     name: str = Field(min_length=3, max_length=200, examples=["Badan Kesatuan Bangsa dan Politik Kota Pasuruan"])
     letterhead: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=6,
                                                                     description="kop surat, line by line")
@@ -51,8 +58,7 @@ class OfficeOut(OfficeIn):
     region_name: str
 
 
-class UserIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class UserIn(Input):
     username: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$")
     full_name: str = Field(min_length=1, max_length=200)
     role: Literal[ROLES]  # type: ignore[valid-type]
@@ -72,6 +78,30 @@ class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"
     expires_in: int
+    refresh_token: str = Field(description="renews the access token at POST /auth/token (grant_type=refresh_token) "
+                                           "while the account stays active")
+    refresh_expires_in: int
+
+
+class UserPage(BaseModel):
+    items: list[UserOut]
+    next_cursor: str | None
+
+
+class UserPatch(Input):
+    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: Literal[ROLES] | None = None  # type: ignore[valid-type]
+    region: str | None = Field(default=None, max_length=13)
+    active: bool | None = None
+
+
+class PasswordIn(Input):
+    password: str = Field(min_length=12, max_length=200)
+
+
+class OwnPasswordIn(Input):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=12, max_length=200)
 
 
 def _office_out(region: str, doc: dict) -> OfficeOut:
@@ -84,21 +114,26 @@ def _check_format(fmt: str | None) -> None:
     if fmt is None:
         return
     try:
-        fmt.format(seq=1, year=2026, office="35.75", region="35.75")
-    except (KeyError, IndexError, ValueError) as e:
-        raise Unprocessable(f"skt_number_format: {e}", errors=[
-            {"field": "skt_number_format", "message": "use {seq}, {year}, {office}, {region}"}]) from None
-    if "{seq" not in fmt:
-        raise Unprocessable("skt_number_format needs {seq}", errors=[
-            {"field": "skt_number_format", "message": "must contain {seq} so numbers stay unique"}])
+        numbering.check(fmt)
+    except numbering.BadFormat as e:
+        raise Unprocessable(f"skt_number_format: {e.message}", errors=[
+            {"field": "skt_number_format", "message": e.message}]) from None
+
+
+def _check_region(region: str, field: str = "region") -> None:
+    if region != regions.NATIONAL and not regions.is_valid(region):
+        raise Unprocessable(f"{region!r} is not a Kemendagri region code", errors=[{"field": field, "message": "unknown"}])
 
 
 @router.put("/offices/{region}", response_model=OfficeOut)
 async def put_office(region: str, body: OfficeIn, request: Request, principal: Principal = Depends(admin)) -> OfficeOut:
-    if region != regions.NATIONAL and not regions.is_valid(region):
-        raise Unprocessable(f"{region!r} is not a Kemendagri region code", errors=[{"field": "region", "message": "unknown"}])
+    """An office's settings are written by that office's own admins (and the national admins, who
+    set up new offices); a province's admin does not write its cities' letterheads."""
+    _check_region(region)
     if not principal.can_see(region):
         raise NotFound(f"region {region} is outside your office's scope")
+    if principal.region not in (region, regions.NATIONAL):
+        raise Forbidden("an office's settings are written by that office's admin")
     _check_format(body.skt_number_format)
     doc = {**body.model_dump(), "updated_at": dt.datetime.now(dt.UTC), "updated_by": principal.subject}
     await request.app.state.runtime.db["offices"].update_one({"_id": region or "nasional"}, {"$set": doc}, upsert=True)
@@ -113,16 +148,19 @@ async def get_office(region: str, request: Request, principal: Principal = Depen
     return _office_out(region, doc)
 
 
+def _user_out(doc: dict) -> UserOut:
+    return UserOut(username=doc["_id"], full_name=doc["full_name"], role=doc["role"], region=doc["region"],
+                   active=doc.get("active", True))
+
+
 @router.post("/users", status_code=201, response_model=UserOut)
 async def create_user(body: UserIn, request: Request, principal: Principal = Depends(admin)) -> UserOut:
-    if body.region != regions.NATIONAL and not regions.is_valid(body.region):
-        raise Unprocessable(f"{body.region!r} is not a Kemendagri region code",
-                            errors=[{"field": "region", "message": "unknown"}])
+    _check_region(body.region)
     if not principal.can_see(body.region):
         raise NotFound(f"region {body.region} is outside your office's scope")
     doc = {"_id": body.username, "full_name": body.full_name, "role": body.role, "region": body.region,
-           "password": hasher.hash(body.password), "active": True, "created_at": dt.datetime.now(dt.UTC),
-           "created_by": principal.subject}
+           "password": await asyncio.to_thread(hasher.hash, body.password), "active": True,
+           "created_at": dt.datetime.now(dt.UTC), "created_by": principal.subject}
     try:
         await request.app.state.runtime.db["users"].insert_one(doc)
     except DuplicateKeyError:
@@ -130,28 +168,190 @@ async def create_user(body: UserIn, request: Request, principal: Principal = Dep
     return UserOut(username=body.username, full_name=body.full_name, role=body.role, region=body.region, active=True)
 
 
-@router.post("/auth/token", response_model=TokenOut)
-async def token(request: Request, response: Response, username: str = Form(max_length=64),
-                password: str = Form(max_length=200), grant_type: str = Form(default="password")) -> TokenOut:
-    """OAuth2 password grant: a bearer token for the user's role and region (8 hours)."""
-    if grant_type != "password":
-        raise Unprocessable("only grant_type=password", errors=[{"field": "grant_type", "message": "unsupported"}])
-    state = request.app.state
-    user = await state.runtime.db["users"].find_one({"_id": username})
+@router.get("/users", response_model=UserPage)
+async def list_users(request: Request, principal: Principal = Depends(admin),
+                     region: str | None = Query(default=None, max_length=13, description="this region and below"),
+                     active: bool | None = None, cursor: str | None = Query(default=None, max_length=64),
+                     limit: int = Query(default=50, ge=1, le=200)) -> UserPage:
+    """The accounts of the admin's region and below, by username (cursor: the last one shown)."""
+    scope = principal.region if region is None else region
+    if region is not None:
+        _check_region(region)
+        if not principal.can_see(region):
+            raise NotFound(f"region {region} is outside your office's scope")
+    query: dict = {} if scope == regions.NATIONAL else {"region": {"$regex": f"^{re.escape(scope)}(\\.|$)"}}
+    if active is not None:
+        query["active"] = active
+    if cursor:
+        query["_id"] = {"$gt": cursor}
+    docs = await request.app.state.runtime.db["users"].find(query, {"password": 0}).sort("_id", 1) \
+        .limit(limit + 1).to_list(None)
+    more = len(docs) > limit
+    docs = docs[:limit]
+    return UserPage(items=[_user_out(d) for d in docs], next_cursor=docs[-1]["_id"] if more else None)
+
+
+async def _managed(request: Request, principal: Principal, username: str) -> dict:
+    doc = await request.app.state.runtime.db["users"].find_one({"_id": username}, {"password": 0})
+    if doc is None or not principal.can_see(doc["region"]):
+        raise NotFound("no such user")
+    return doc
+
+
+@router.get("/users/{username}", response_model=UserOut)
+async def get_user(username: str, request: Request, principal: Principal = Depends(admin)) -> UserOut:
+    return _user_out(await _managed(request, principal, username))
+
+
+@router.patch("/users/{username}", response_model=UserOut)
+async def update_user(username: str, body: UserPatch, request: Request,
+                      principal: Principal = Depends(admin)) -> UserOut:
+    """Name, role, region (within the admin's scope) and ``active``. Deactivating ends the user's
+    sessions: no access token is renewed, and the last one runs out within ACCESS_MINUTES."""
+    doc = await _managed(request, principal, username)
+    sent = body.model_dump(exclude_unset=True)
+    if any(sent.get(k) is None for k in sent):
+        raise Unprocessable("a field cannot be cleared", errors=[{"field": k, "message": "cannot be null"}
+                                                                  for k in sent if sent[k] is None])
+    if "region" in sent:
+        _check_region(sent["region"])
+        if not principal.can_see(sent["region"]):
+            raise NotFound(f"region {sent['region']} is outside your office's scope")
+    if username == principal.subject and (sent.get("active") is False or "role" in sent or "region" in sent):
+        raise Conflict("an admin does not deactivate or demote their own account; ask another admin")
+    if not sent:
+        return _user_out(doc)
+    now = dt.datetime.now(dt.UTC)
+    db = request.app.state.runtime.db
+    await db["users"].update_one({"_id": username}, {"$set": {**sent, "updated_at": now, "updated_by": principal.subject}})
+    new = await db["users"].find_one({"_id": username}, {"password": 0})
+    if sent.get("active") is False or "role" in sent or "region" in sent:
+        await db[SESSIONS].delete_many({"user": username})
+    log.info("account %s changed by %s: %s", masking.mask_name(username), principal.subject, sorted(sent))
+    return _user_out(new)
+
+
+@router.post("/users/{username}/password", status_code=204)
+async def reset_password(username: str, body: PasswordIn, request: Request,
+                         principal: Principal = Depends(admin)) -> Response:
+    """Sets a new password (the admin hands it over); the user's sessions end."""
+    await _managed(request, principal, username)
+    db = request.app.state.runtime.db
+    await db["users"].update_one({"_id": username}, {"$set": {
+        "password": await asyncio.to_thread(hasher.hash, body.password), "updated_at": dt.datetime.now(dt.UTC),
+        "updated_by": principal.subject}})
+    await db[SESSIONS].delete_many({"user": username})
+    await request.app.state.throttle.unlock(username)
+    return Response(status_code=204)
+
+
+@router.post("/users/{username}/unlock", status_code=204)
+async def unlock(username: str, request: Request, principal: Principal = Depends(admin)) -> Response:
+    """Lifts the lock that failed logins put on an account before its time runs out."""
+    await _managed(request, principal, username)
+    await request.app.state.throttle.unlock(username)
+    return Response(status_code=204)
+
+
+@router.post("/auth/password", status_code=204)
+async def change_own_password(body: OwnPasswordIn, request: Request, principal: Principal = Depends(current)) -> Response:
+    """A user changes their own password; their other sessions end."""
+    db = request.app.state.runtime.db
+    user = await db["users"].find_one({"_id": principal.subject})
+    if user is None or not await _password_ok(user, body.current_password):
+        raise Unprocessable("the current password is wrong",
+                            errors=[{"field": "current_password", "message": "wrong password"}])
+    await db["users"].update_one({"_id": principal.subject}, {"$set": {
+        "password": await asyncio.to_thread(hasher.hash, body.new_password), "updated_at": dt.datetime.now(dt.UTC)}})
+    await db[SESSIONS].delete_many({"user": principal.subject})
+    return Response(status_code=204)
+
+
+async def _password_ok(user: dict | None, password: str) -> bool:
+    """argon2 in a thread: a verify costs ~50 ms of CPU and 64 MB, which the event loop must not wait for."""
     try:
-        hasher.verify(user["password"] if user else _DUMMY, password)
-        if user is None or not user.get("active", True):
-            raise VerificationError()
+        await asyncio.to_thread(hasher.verify, user["password"] if user else _DUMMY, password)
     except (VerificationError, InvalidHashError):
-        raise AuthError("wrong username or password") from None
+        return False
+    return user is not None
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/auth/token", response_model=TokenOut,
+             responses={429: {"description": "too many failed logins; see Retry-After"}})
+async def token(request: Request, response: Response, username: str = Form(default="", max_length=64),
+                password: str = Form(default="", max_length=200), grant_type: str = Form(default="password"),
+                refresh_token: str = Form(default="", max_length=100)) -> TokenOut:
+    """OAuth2 password grant, or ``refresh_token`` grant: an access token of ACCESS_MINUTES for the
+    user's role and region, with a refresh token that renews it while the account stays active
+    (up to SESSION_HOURS after the login)."""
+    state = request.app.state
+    db = state.runtime.db
+    if grant_type == "refresh_token":
+        return await _refresh(request, response, refresh_token)
+    if grant_type != "password":
+        raise Unprocessable("only grant_type=password or refresh_token",
+                            errors=[{"field": "grant_type", "message": "unsupported"}])
+    if not username or not password:
+        raise Unprocessable("username and password are required",
+                            errors=[{"field": f, "message": "required"}
+                                    for f, v in (("username", username), ("password", password)) if not v])
+    client = _client(request)
+    try:
+        await state.throttle.check(username, client)
+    except Locked as e:
+        log.warning("login refused for %s from %s: %s locked", masking.mask_name(username),
+                    masking.mask_address(client), e.what)
+        return problem(429, "Too Many Requests", f"too many failed logins; try again in {e.retry_after} s",
+                       headers={"Retry-After": str(e.retry_after)}, retry_after=e.retry_after)
+    user = await db["users"].find_one({"_id": username}) if username else None
+    if not await _password_ok(user, password) or not user.get("active", True):
+        await state.throttle.failed(username, client)
+        log.warning("failed login for %s from %s", masking.mask_name(username), masking.mask_address(client))
+        raise AuthError("wrong username or password")
+    await state.throttle.succeeded(username)
+    return await _issue(request, response, user)
+
+
+async def _issue(request: Request, response: Response, user: dict, *, session_ends: dt.datetime | None = None) -> TokenOut:
+    state = request.app.state
     key = state.settings.jwt_private_key_file
     if key is None:
         raise NotFound("this registry does not issue tokens")
-    token = auth.mint(key.read_bytes(), subject=username, role=user["role"], region=user["region"],
-                      issuer=state.settings.jwt_issuer, audience=state.settings.jwt_audience,
-                      ttl=dt.timedelta(hours=TOKEN_HOURS), kid=state.jwk["kid"])
+    now = dt.datetime.now(dt.UTC)
+    minutes = state.settings.access_token_minutes
+    access = auth.mint(key.read_bytes(), subject=user["_id"], role=user["role"], region=user["region"],
+                       issuer=state.settings.jwt_issuer, audience=state.settings.jwt_audience,
+                       ttl=dt.timedelta(minutes=minutes), kid=state.jwk["kid"])
+    secret = secrets.token_urlsafe(32)
+    ends = session_ends or now + dt.timedelta(hours=state.settings.session_hours)
+    await state.runtime.db[SESSIONS].insert_one({"_id": _digest(secret), "user": user["_id"], "created_at": now,
+                                                 "expires_at": ends})
     response.headers["Cache-Control"] = "no-store"
-    return TokenOut(access_token=token, expires_in=TOKEN_HOURS * 3600)
+    return TokenOut(access_token=access, expires_in=minutes * 60, refresh_token=secret,
+                    refresh_expires_in=int((ends - now).total_seconds()))
+
+
+async def _refresh(request: Request, response: Response, secret: str) -> TokenOut:
+    """A refresh token is used once: it is exchanged for a new one ending when the session ends."""
+    db = request.app.state.runtime.db
+    if not secret:
+        raise Unprocessable("refresh_token is required", errors=[{"field": "refresh_token", "message": "required"}])
+    session = await db[SESSIONS].find_one_and_delete({"_id": _digest(secret)})
+    now = dt.datetime.now(dt.UTC)
+    if session is None or session["expires_at"].replace(tzinfo=dt.UTC) <= now:
+        raise AuthError("the session has ended; log in again")
+    user = await db["users"].find_one({"_id": session["user"]}, {"password": 0})
+    if user is None or not user.get("active", True):
+        raise AuthError("the account is not active")
+    return await _issue(request, response, user, session_ends=session["expires_at"].replace(tzinfo=dt.UTC))
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @router.get("/.well-known/jwks.json")

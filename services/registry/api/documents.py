@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from services.registry.api.routes import _etag, _invalid, _visible, _writable, current, writer
 from services.registry.domain import documents as rules
 from shared.auth import Principal
-from shared.web import NotFound, PreconditionFailed, Unprocessable
+from shared.web import NotFound, PreconditionFailed, Unprocessable, content_disposition
 
 router = APIRouter(tags=["documents"])
 
@@ -110,5 +110,5 @@ async def download_document(ormas_id: str, document_id: str, request: Request,
         raise NotFound("the file of this document is missing")
     name = entry.get("filename") or f"{entry['type']}"
     return Response(bytes(stored["data"]), media_type=entry["content_type"],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                    headers={"Content-Disposition": content_disposition(name, entry["type"]),
                              "ETag": f'"{entry["sha256"]}"', "Cache-Control": "private, max-age=3600"})

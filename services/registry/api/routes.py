@@ -10,17 +10,18 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.registry.adapters.repository import DuplicateOrmas, IdTaken
 from services.registry.changes import event_entry, transition_events
 from services.registry.domain.search import SORT_KEYS, BadCursor, Row, row_from_snapshot
-from services.registry.domain import lifecycle
+from services.registry.domain import lifecycle, numbering
 from services.registry.domain import officers as board_rules
 from services.registry.domain import ormas as domain
 from services.registry.domain.ormas import mask_phone
 from services.registry.domain.policy import ACTION_ROLES
-from shared import failpoints, regions
+from shared import failpoints, masking, regions
+from shared.text import Input
 from shared.auth import Forbidden, Principal
 from shared.errors import FieldError
 from shared.contracts.registry_schemas import KINDS, LEGAL_FORMS, SCOPES, STATUSES
@@ -39,22 +40,19 @@ Scope = Literal[tuple(SCOPES)]  # type: ignore[valid-type]
 Status = Literal[tuple(STATUSES)]  # type: ignore[valid-type]
 
 
-class AddressIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AddressIn(Input):
     street: str | None = Field(default=None, max_length=300)
     region: str | None = Field(default=None, max_length=13, description="down to kecamatan, inside the ormas's region")
     postal_code: str | None = Field(default=None, pattern=r"^[0-9]{5}$")
 
 
-class LetterIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LetterIn(Input):
     type: Literal[domain.PRESENCE_LETTERS]  # type: ignore[valid-type]
     number: str = Field(min_length=1, max_length=100)
     issued_on: dt.date | None = None
 
 
-class OrmasFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class OrmasFields(Input):
     acronym: str | None = Field(default=None, max_length=50)
     decree_number: str | None = Field(default=None, max_length=100, description="Kemenkumham decree (legal entities)")
     bidang: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(default_factory=list, max_length=20)
@@ -141,8 +139,8 @@ class OrmasPage(BaseModel):
     next_cursor: str | None
 
 
-class TransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TransitionIn(Input):
+    multiline = frozenset({"reason", "notes"})
     action: Literal[tuple(lifecycle.TRANSITIONS)]  # type: ignore[valid-type]
     reason: str | None = Field(default=None, max_length=2000)
     authority: Literal[lifecycle.AUTHORITIES] | None = None  # type: ignore[valid-type]
@@ -318,7 +316,7 @@ async def get_ormas(ormas_id: str, request: Request, response: Response,
                     principal: Principal = Depends(current)) -> OrmasOut:
     doc = await _visible(request, principal, ormas_id)
     _etag(response, doc)
-    return _out(doc)
+    return _out(masking.contacts_for(principal.role, doc))
 
 
 @router.patch("/ormas/{ormas_id}", response_model=OrmasOut)
@@ -398,8 +396,9 @@ async def transition(ormas_id: str, body: TransitionIn, request: Request, respon
             lifecycle.apply(doc, step, skt_number="-")  # refuse before drawing a number
             seq = await state.ormas.next_skt_sequence(principal.region, now.year)
             office = await state.runtime.db["offices"].find_one({"_id": principal.region or "nasional"})
-            skt_number = ((office or {}).get("skt_number_format") or state.settings.skt_number_format).format(
-                seq=seq, office=principal.region or "nasional", year=now.year, region=doc["region"])
+            skt_number = numbering.number((office or {}).get("skt_number_format") or state.settings.skt_number_format,
+                                          seq=seq, office=principal.region or "nasional", year=now.year,
+                                          region=doc["region"])
         outcome = lifecycle.apply(doc, step, skt_number=skt_number)
     except lifecycle.IllegalTransition as e:
         raise Conflict(str(e), current_status=e.status, allowed_next_states=e.allowed,
@@ -416,8 +415,7 @@ async def transition(ormas_id: str, body: TransitionIn, request: Request, respon
     return _out(new)
 
 
-class OfficerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class OfficerIn(Input):
     name: str = Field(min_length=1, max_length=200)
     position: Literal[board_rules.POSITIONS]  # type: ignore[valid-type]
     nik: str = Field(min_length=16, max_length=16, pattern=r"^[0-9]{16}$", description="never shown unmasked")
@@ -426,8 +424,7 @@ class OfficerIn(BaseModel):
     term_end: dt.date | None = None
 
 
-class BoardIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BoardIn(Input):
     officers: list[OfficerIn] = Field(max_length=board_rules.MAX_BOARD)
     reason: str | None = Field(default=None, max_length=500, description="e.g. musyawarah 2026")
 

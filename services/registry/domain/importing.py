@@ -7,12 +7,12 @@ import dataclasses
 import datetime as dt
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from services.registry.domain import lifecycle
-from services.registry.domain.ormas import Details, InvalidOrmas, create, name_key
-from shared import regions
+from services.registry.domain.ormas import _CONTROL, Details, InvalidOrmas, create, name_key
+from shared import regions, sheets
 
 IMPORT_NAMESPACE = uuid.UUID("b3c1e0c2-45a7-4f0e-9c55-0d7f4a3e2b19")
 MAX_ROWS = 50_000
@@ -165,13 +165,19 @@ def import_id(region: str, name: str) -> str:
 
 
 def plan(rows: Sequence[Sequence[Any]], *, office: str, actor: str, now: dt.datetime,
-         custom_mapping: Mapping[str, str] | None = None, default_region: str | None = None) -> Plan:
+         custom_mapping: Mapping[str, str] | None = None, default_region: str | None = None,
+         can_write: Callable[[str], bool] | None = None, may_register: bool = True) -> Plan:
     """Validates every row; returns the documents of the good ones and the errors of the others.
 
-    ``office`` is the importing office's region: a row outside it is refused."""
+    An import obeys the rules of the API: ``can_write`` says which regions the importing account
+    records ormas in (default: the office's region and below), and a row carrying an SKT, which
+    records the ormas as registered, needs ``may_register`` (a verifier's, head's or admin's)."""
+    if can_write is None:
+        def can_write(region: str) -> bool:
+            return region == office or region.startswith(office + ".") or office == regions.NATIONAL
     if not rows:
         raise BadFile("the file is empty")
-    if len(rows) - 1 > MAX_ROWS:
+    if sum(1 for r in rows[1:] if r) > MAX_ROWS:
         raise BadFile(f"at most {MAX_ROWS} rows per import")
     mapping, ignored = map_headers(rows[0], custom_mapping)
     docs: list[tuple[int, dict[str, Any]]] = []
@@ -179,13 +185,13 @@ def plan(rows: Sequence[Sequence[Any]], *, office: str, actor: str, now: dt.date
     seen: dict[tuple[str, str], int] = {}
     today = now.date()
     for n, raw in enumerate(rows[1:], start=2):
-        cells = {field: raw[i] if i < len(raw) else None for i, field in mapping.items()}
+        cells = {field: sheets.unquote(raw[i]) if i < len(raw) else None for i, field in mapping.items()}
         if not any(_text(v) for v in cells.values()):
             continue  # blank line
         try:
             region = _region(cells.get("region"), default_region)
-            if not (region == office or region.startswith(office + ".") or office == regions.NATIONAL):
-                raise InvalidOrmas("region", f"{region} is outside the importing office's region {office}")
+            if not can_write(region):
+                raise InvalidOrmas("region", f"{region} is not a region the importing office records ormas in")
             bidang = [b for b in re.split(r"[;,/]", _text(cells.get("bidang"))) if b.strip()]
             street, sub = _text(cells.get("street")), _text(cells.get("address_region"))
             details = Details(
@@ -203,6 +209,11 @@ def plan(rows: Sequence[Sequence[Any]], *, office: str, actor: str, now: dt.date
             doc = create(details, ormas_id="", actor=actor, now=now)
             skt_number = _text(cells.get("skt_number"))
             if skt_number:
+                if not may_register:
+                    raise InvalidOrmas("skt_number", "only a verifier, the head or an admin records an ormas "
+                                                     "as registered; import it without its SKT, or ask them")
+                if len(skt_number) > 100 or _CONTROL.search(skt_number):
+                    raise InvalidOrmas("skt_number", "at most 100 characters, no control characters")
                 if doc["status"] == "legal_entity":
                     raise InvalidOrmas("skt_number", "a legal entity holds no SKT")
                 issued = parse_date(cells.get("skt_issued_on"), "skt_issued_on")

@@ -27,6 +27,10 @@ DETAIL_FIELDS = ("name", "acronym", "kind", "legal_form", "decree_number", "scop
                  "email", "phone", "whatsapp", "founding_date", "npwp", "presence_letters")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# the API's bounds, held here too so that every way in (the import included) meets them
+MAX_LENGTHS = {"name": 300, "acronym": 50, "decree_number": 100, "email": 254, "phone": 30, "whatsapp": 30,
+               "npwp": 30, "address.street": 300}
+MAX_BIDANG, MAX_BIDANG_LENGTH = 20, 80
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
@@ -77,9 +81,15 @@ class Details:
         name = " ".join((self.name or "").split())
         if not name_key(name):
             raise InvalidOrmas("name", "must contain letters or digits")
-        for field, value in (("name", name), ("acronym", self.acronym), ("decree_number", self.decree_number)):
+        for field, value in (("name", name), ("acronym", self.acronym), ("decree_number", self.decree_number),
+                             ("email", self.email), ("phone", self.phone), ("whatsapp", self.whatsapp),
+                             ("npwp", self.npwp), ("address.street", (self.address or {}).get("street"))):
             if value and _CONTROL.search(value):
                 raise InvalidOrmas(field, "contains control characters")
+            if value and len(value) > MAX_LENGTHS[field]:
+                raise InvalidOrmas(field, f"at most {MAX_LENGTHS[field]} characters")
+        if len(self.bidang) > MAX_BIDANG:
+            raise InvalidOrmas("bidang", f"at most {MAX_BIDANG} fields of activity")
         if self.kind not in KINDS:
             raise InvalidOrmas("kind", f"must be one of {', '.join(KINDS)}")
         if self.legal_form not in LEGAL_FORMS:
@@ -99,6 +109,8 @@ class Details:
             b = " ".join(str(b).split()).lower()
             if not b:
                 raise InvalidOrmas("bidang", "an empty field of activity")
+            if len(b) > MAX_BIDANG_LENGTH or _CONTROL.search(b):
+                raise InvalidOrmas("bidang", f"a field of activity has at most {MAX_BIDANG_LENGTH} characters, no control characters")
             if b not in bidang:
                 bidang.append(b)
         address = None
