@@ -53,4 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Kesbang Events", version="0.1.0", lifespan=lifespan,
         description="Kegiatan: facilitation days, dialogs, trainings, assemblies; invitees, RSVP, attendance, outcomes.",
         routers=[web.health_router(runtime.ready_checks()), public.router, router, participants.router, outcomes.router],
+        # 50,000 explicit invitees; minutes of 100,000 characters
+        body_limits=[("PUT", r"/kegiatan/[^/]+/invitees", 4 * 1024 * 1024),
+                     ("POST", r"/kegiatan/[^/]+/invitees", 4 * 1024 * 1024),
+                     ("PUT", r"/kegiatan/[^/]+/minutes", 1024 * 1024)],
+        public=[r"/(api/)?rsvp/[^/]+/[^/]+"],
     )

@@ -75,7 +75,10 @@ class Fanout:
         if k is None:
             return None
         run = k["fanout"].get("run")
-        resumed = k["fanout"]["attempt"] > 1
+        # runs an addition replaced while they were still pending (their worker may have died
+        # between writing participants and publishing them): their participants count as this run's
+        runs = {run, *(k["fanout"].get("carried") or [])}
+        resumed = k["fanout"]["attempt"] > 1 or len(runs) > 1
         invitees = await self.kegiatan.invitees(k)
         copies = await self.copy.by_ids(invitees)
         pairs, missing = changes.new_participants(k, invitees, copies, secret=self.secret, public_url=self.public_url,
@@ -83,7 +86,7 @@ class Fanout:
         earlier = set()
         if resumed:  # what the interrupted attempt wrote may not have been published
             earlier = {d["_id"] for d in await self.participants.of(kegiatan_id, {"fanout_run": 1})
-                       if d.get("fanout_run") == run}
+                       if d.get("fanout_run") in runs}
         created = existing = published = 0
         for i in range(0, len(pairs), self.chunk):
             chunk = pairs[i:i + self.chunk]

@@ -10,6 +10,7 @@ DEV_TOKEN_SECRET = "development-only-rsvp-and-check-in-secret"
 class Settings(ServiceSettings):
     model_config = service_config("EVENTS_")
     service_name: str = "events"
+    mongo_db: str = "kesbang_events"  # as the local stack and compose name it
     # signs the RSVP links and check-in QR codes of invitations (HMAC-SHA256)
     token_secret: SecretStr = SecretStr(DEV_TOKEN_SECRET)
     token_secret_file: Path | None = None  # read instead of token_secret when set (a mounted secret)

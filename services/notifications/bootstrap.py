@@ -44,4 +44,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Kesbang Notifications", version="0.1.0", lifespan=lifespan,
         description="Invitation letters, reminders and delivery tracking, sent by Celery workers.",
         routers=[web.health_router(runtime.ready_checks()), router, webhooks.router],
+        body_limits=[("POST", r"/webhooks/whatsapp", 1024 * 1024)],
+        public=[r"/webhooks/whatsapp"],
     )

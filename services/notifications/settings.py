@@ -3,9 +3,13 @@ from pydantic import Field, model_validator
 from shared.settings import ServiceSettings, service_config
 
 
+MIN_SECRET = 16  # an empty or short webhook secret would let anyone sign a status (webhooks.py refuses it)
+
+
 class Settings(ServiceSettings):
     model_config = service_config("NOTIFICATIONS_")
     service_name: str = "notifications"
+    mongo_db: str = "kesbang_notifications"  # as the local stack and compose name it
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_user: str | None = None
@@ -41,6 +45,9 @@ class Settings(ServiceSettings):
         if self.environment in ("development", "test"):
             return self
         for name in ("whatsapp_token", "whatsapp_webhook_secret", "sms_api_key"):
-            if getattr(self, name).startswith("development-"):
+            if getattr(self, name).startswith("development-"):  # empty: that channel is off
                 raise ValueError(f"{self.environment}: NOTIFICATIONS_{name.upper()} must be set")
+        if self.whatsapp_token and len(self.whatsapp_webhook_secret) < MIN_SECRET:
+            raise ValueError(f"{self.environment}: NOTIFICATIONS_WHATSAPP_WEBHOOK_SECRET needs at least "
+                             f"{MIN_SECRET} characters when WhatsApp is on")
         return self

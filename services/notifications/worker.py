@@ -101,6 +101,7 @@ def send(message_id: str) -> dict:
         return {"message_id": message_id, "status": msg["status"] if msg else "missing"}
     quiet = messages.quiet_until(msg["channel"], now, msg.get("zone") or "WIB", (settings.quiet_from, settings.quiet_until))
     if quiet is not None:  # night in the recipient's zone: WhatsApp and SMS wait for the morning
+        store.wait(message_id, quiet, now, note="quiet hours")  # recover() leaves it alone till then
         _later(message_id, min(quiet - now, QUIET_STEP).total_seconds())
         return {"message_id": message_id, "status": "waiting", "until": quiet.isoformat()}
     token = uuid.uuid4().hex
@@ -114,10 +115,18 @@ def send(message_id: str) -> dict:
                      requeue_at=now + dt.timedelta(seconds=wait))
         _later(message_id, wait)
         return {"message_id": message_id, "status": "throttled"}
-    body = content(claimed)
+    handed = []
+
+    def committing() -> None:
+        handed.append(True)
+        store.handed(message_id, token, dt.datetime.now(dt.UTC))
+
     try:  # "handed" is written at the channel's commit point (see channels.py)
-        provider_id = _channel(msg["channel"]).send(
-            claimed["to"], body, committing=lambda: store.handed(message_id, token, dt.datetime.now(dt.UTC)))
+        try:
+            body = content(claimed)
+        except (letters.LetterError, KeyError, TypeError, ValueError) as e:  # a letter that cannot be written
+            raise channels.Permanent(f"the letter cannot be written: {e!r}"[:500]) from None
+        provider_id = _channel(msg["channel"]).send(claimed["to"], body, committing=committing)
     except channels.RateLimited as e:
         _limiter().block(msg["channel"], e.retry_after)
         store.settle(message_id, token, status="queued", now=now, reason=str(e),
@@ -125,25 +134,39 @@ def send(message_id: str) -> dict:
         _later(message_id, e.retry_after)
         return {"message_id": message_id, "status": "rate_limited"}
     except channels.Transient as e:
-        if claimed["attempts"] >= settings.max_attempts:
-            store.settle(message_id, token, status="dead", now=now, event_status="failed",
-                         reason=f"gave up after {claimed['attempts']} attempts: {e}")
-            _fall_back(claimed, now)
-            return {"message_id": message_id, "status": "dead"}
-        wait = messages.backoff(claimed["attempts"])
-        store.settle(message_id, token, status="queued", now=now, reason=str(e),
-                     requeue_at=now + dt.timedelta(seconds=wait))
-        _later(message_id, wait)
-        return {"message_id": message_id, "status": "retrying", "in": wait}
+        return _retry_or_give_up(claimed, token, now, str(e))
     except channels.Permanent as e:
         store.settle(message_id, token, status="failed", now=now, event_status="failed", reason=str(e))
         _fall_back(claimed, now)
         return {"message_id": message_id, "status": "failed", "reason": str(e)}
+    except Exception as e:  # noqa: BLE001 — every exception settles the message, or it is re-claimed forever
+        reason = f"{type(e).__name__}: {e}"[:500]
+        if handed or isinstance(e, channels.Unconfirmed):  # it may have gone out: not sent again
+            log.warning("message %s handed to the provider, then %s", message_id, reason)
+            store.settle(message_id, token, status="sent", now=dt.datetime.now(dt.UTC), event_status="sent",
+                         reason=f"unconfirmed: {reason}", unconfirmed=True)
+            return {"message_id": message_id, "status": "sent", "unconfirmed": True}
+        log.exception("message %s: unexpected error before it was handed over", message_id)
+        return _retry_or_give_up(claimed, token, now, reason)
     store.settle(message_id, token, status="sent", now=dt.datetime.now(dt.UTC), provider_id=provider_id,
                  event_status="sent")
     if msg["channel"] != "email":  # the provider's status webhooks name its own id
         store.remember_provider_id(provider_id, message_id)
     return {"message_id": message_id, "status": "sent"}
+
+
+def _retry_or_give_up(claimed: dict[str, Any], token: str, now: dt.datetime, reason: str) -> dict:
+    """Queued again after a backoff, or dead (and on to the next channel) after the last attempt."""
+    store, message_id = _store(), claimed["_id"]
+    if claimed["attempts"] >= settings.max_attempts:
+        store.settle(message_id, token, status="dead", now=now, event_status="failed",
+                     reason=f"gave up after {claimed['attempts']} attempts: {reason}")
+        _fall_back(claimed, now)
+        return {"message_id": message_id, "status": "dead"}
+    wait = messages.backoff(claimed["attempts"])
+    store.settle(message_id, token, status="queued", now=now, reason=reason, requeue_at=now + dt.timedelta(seconds=wait))
+    _later(message_id, wait)
+    return {"message_id": message_id, "status": "retrying", "in": wait}
 
 
 def _fall_back(msg: dict[str, Any], now: dt.datetime) -> None:

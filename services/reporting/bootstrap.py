@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+
+import redis.asyncio as aioredis
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -26,6 +28,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await runtime.start()
         app.state.runtime = runtime
         app.state.projections = Projections(runtime.db)
+        app.state.settings = settings
+        app.state.redis = aioredis.from_url(settings.redis_url)
+        app.state.filtered_slot = asyncio.Semaphore(1)
         stop = asyncio.Event()
         task = asyncio.create_task(metrics.keep_fresh(app.state.projections, settings.metrics_every_seconds, stop))
         try:

@@ -28,8 +28,9 @@ app = make_celery(settings, queue="reporting")
 app.conf.beat_schedule = {
     "monthly-reports": {"task": "reporting.monthly", "schedule": crontab(minute=0, hour=19, day_of_month="28-31")},
     "recount": {"task": "reporting.recount", "schedule": 600.0},
+    "recover-stuck-reports": {"task": "reporting.recover", "schedule": settings.recover_every_seconds},
 }
-LEASE = dt.timedelta(minutes=10)
+LEASE = dt.timedelta(minutes=5)  # renewed at every progress step: a live compile keeps its report
 
 
 async def _compile(report_id: str) -> dict:
@@ -46,7 +47,8 @@ async def _compile(report_id: str) -> dict:
             return {"report": report_id, "status": "taken"}
 
         async def progress(p: int) -> None:
-            await db["reports"].update_one({"_id": report_id}, {"$set": {"progress": p}})
+            await db["reports"].update_one({"_id": report_id}, {"$set": {
+                "progress": p, "lease_until": dt.datetime.now(dt.UTC) + LEASE}})
 
         try:
             figures = {"ormas": await Projections(db).ormas_figures(doc["region"])}
@@ -80,6 +82,40 @@ async def _compile(report_id: str) -> dict:
 @app.task(name="reporting.compile")
 def compile_report(report_id: str) -> dict:
     return asyncio.run(_compile(report_id))
+
+
+async def _stuck(now: dt.datetime) -> list[str]:
+    """Reports nobody is compiling: running under a lease that ran out (its worker was killed; the
+    redelivered task, if any, answered "taken" while the lease held), or queued so long that their
+    task was lost. Each is marked, so that it is enqueued again at most once per period."""
+    client = AsyncMongoClient(settings.mongo_url, tz_aware=True)
+    db = client[settings.mongo_db]
+    quiet = now - dt.timedelta(seconds=settings.recover_after_seconds)
+    try:
+        found = await db["reports"].find({"$or": [
+            {"status": "running", "lease_until": {"$lt": now}},
+            {"status": "queued", "requested_at": {"$lt": quiet}}]}, {"status": 1, "recovered_at": 1}).to_list(None)
+        out = []
+        for d in found:
+            if d.get("recovered_at") and d["recovered_at"] > quiet:
+                continue
+            r = await db["reports"].update_one({"_id": d["_id"], "status": d["status"]},
+                                               {"$set": {"recovered_at": now}})
+            if r.modified_count:
+                out.append(d["_id"])
+        return out
+    finally:
+        await client.close()
+
+
+@app.task(name="reporting.recover")
+def recover() -> dict:
+    ids = asyncio.run(_stuck(dt.datetime.now(dt.UTC)))
+    for rid in ids:
+        compile_report.delay(rid)
+    if ids:
+        log.warning("re-enqueued %d stuck reports", len(ids))
+    return {"recovered": len(ids)}
 
 
 async def _monthly(today: dt.date) -> list[str]:

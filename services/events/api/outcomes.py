@@ -7,24 +7,25 @@ import datetime as dt
 import uuid
 
 from fastapi import APIRouter, Depends, Header, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from services.events import changes
 from services.events.api.routes import KegiatanOut, _etag, invalid, out, writable, writer
 from services.events.domain import kegiatan as domain
 from shared.auth import Principal
+from shared.text import Input
 from shared.web import Conflict, NotFound, PreconditionFailed
 
 router = APIRouter(tags=["outcomes"])
 
 
-class MinutesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class MinutesIn(Input):
+    multiline = frozenset({"text"})
     text: str = Field(min_length=1, max_length=100_000)
 
 
-class AspirationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AspirationIn(Input):
+    multiline = frozenset({"text"})
     topic: str = Field(min_length=1, max_length=300)
     text: str = Field(default="", max_length=10_000)
     raised_by: str = Field(min_length=1, max_length=200, description="the person, and the ormas they speak for")
@@ -32,8 +33,8 @@ class AspirationIn(BaseModel):
     follow_up_owner: str | None = Field(default=None, max_length=200, examples=["Bappeda Kota Pasuruan"])
 
 
-class FollowUpIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class FollowUpIn(Input):
+    multiline = frozenset({"note"})
     status: str = Field(examples=["in_progress"])
     note: str | None = Field(default=None, max_length=5_000)
     follow_up_owner: str | None = Field(default=None, max_length=200)

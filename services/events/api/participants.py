@@ -8,13 +8,14 @@ import uuid
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.events import changes
 from services.events.api.routes import current, visible, writable, writer
 from services.events.domain import participation
 from services.events.domain.participation import InvalidToken, ParticipationError
 from shared.auth import Principal
+from shared.text import Input
 from shared.masking import mask_phone
 from shared.web import Conflict, DomainProblem, NotFound, PreconditionFailed, Unprocessable
 
@@ -44,8 +45,7 @@ class ParticipantPage(BaseModel):
     total: int
 
 
-class CheckInIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CheckInIn(Input):
     token: str | None = Field(default=None, max_length=500, description="the participant's QR code")
     participant_id: str | None = Field(default=None, max_length=200, description="found by name on the check-in page")
     people: int | None = Field(default=None, ge=1, le=50, description="delegates present (default: those announced, or 1)")
@@ -61,8 +61,7 @@ class CheckInOut(BaseModel):
     people: int
 
 
-class WalkInIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class WalkInIn(Input):
     name: str = Field(min_length=1, max_length=200)
     institution: str | None = Field(default=None, max_length=200)
     ormas_id: str | None = Field(default=None, max_length=100)

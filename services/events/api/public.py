@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from typing import Any
+from typing import Annotated, Any
 
 import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.events import changes
 from services.events.domain import kegiatan as domain
 from services.events.domain import participation
 from services.events.domain.participation import InvalidToken, ParticipationError
 from shared import tanggal
+from shared.text import Input
 from shared.web import Conflict, DomainProblem, NotFound, PreconditionFailed, Unprocessable
 
 router = APIRouter(tags=["rsvp (public)"])
@@ -32,10 +33,11 @@ class Gone(DomainProblem):
     status, title = 410, "Gone"
 
 
-class RsvpIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RsvpIn(Input):
+    multiline = frozenset({"reason"})
     attending: bool
-    delegates: list[str] = Field(default_factory=list, max_length=50, description="names, up to the seats per ormas")
+    delegates: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=50, description="names, up to the seats per ormas")
     reason: str | None = Field(default=None, max_length=1000, description="why not, when declining")
 
 

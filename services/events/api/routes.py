@@ -8,12 +8,13 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from services.events import changes
 from services.events.domain import kegiatan as domain
 from services.events.domain import targeting
-from shared import regions
+from shared import masking, regions
+from shared.text import Input
 from shared.auth import Principal
 from shared.errors import FieldError
 from shared.web import (Conflict, NotFound, PreconditionFailed, Unprocessable, authenticated, check_if_match,
@@ -28,24 +29,21 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 MAX_EXPLICIT = 50_000
 
 
-class Speaker(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Speaker(Input):
     name: Name
     position: str | None = Field(default=None, max_length=200)
     institution: str | None = Field(default=None, max_length=200)
 
 
-class AgendaItem(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AgendaItem(Input):
     title: str = Field(min_length=1, max_length=300)
     time: str | None = Field(default=None, max_length=20, examples=["08.00-09.00"])
     day: int | None = Field(default=None, ge=1, le=31)
 
 
-class Letter(BaseModel):
+class Letter(Input):
     """The invitation letter: nomor, sifat, lampiran, perihal, and who signs it."""
 
-    model_config = ConfigDict(extra="forbid")
     number: str | None = Field(default=None, max_length=100, examples=["005/123/423.202/2018"])
     nature: str | None = Field(default=None, max_length=50, examples=["Penting"])
     attachment: str | None = Field(default=None, max_length=50, examples=["-"])
@@ -57,8 +55,8 @@ class Letter(BaseModel):
     date: dt.date | None = None
 
 
-class KegiatanFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class KegiatanFields(Input):
+    multiline = frozenset({"theme"})
     theme: str | None = Field(default=None, max_length=500)
     venue_address: str | None = Field(default=None, max_length=300)
     seats_per_ormas: int = Field(default=1, ge=1, le=50)
@@ -80,8 +78,8 @@ class KegiatanIn(KegiatanFields):
     ends_at: AwareDatetime
 
 
-class KegiatanPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class KegiatanPatch(Input):
+    multiline = frozenset({"theme"})
     title: str | None = Field(default=None, min_length=1, max_length=300)
     type: Type | None = None
     theme: str | None = Field(default=None, max_length=500)
@@ -132,8 +130,7 @@ class Page(BaseModel):
     next_cursor: str | None
 
 
-class RuleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RuleIn(Input):
     region: str | None = Field(default=None, max_length=13, description="default: the organising office's region")
     kinds: list[Literal["ormas", "lsm", "okp", "profesi", "keagamaan", "asing"]] = Field(default_factory=list, max_length=6)
     bidang: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(default_factory=list, max_length=20)
@@ -142,8 +139,7 @@ class RuleIn(BaseModel):
     exclude_suspended: bool = True
 
 
-class GuestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class GuestIn(Input):
     name: Name
     role: Literal["official", "speaker", "press", "other"] = "official"
     position: str | None = Field(default=None, max_length=200)
@@ -153,10 +149,9 @@ class GuestIn(BaseModel):
     whatsapp: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$")
 
 
-class InviteesIn(BaseModel):
+class InviteesIn(Input):
     """Who is invited: a rule resolved on the registry copy, an explicit list of ormas, guests."""
 
-    model_config = ConfigDict(extra="forbid")
     rule: RuleIn | None = None
     ormas_ids: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default_factory=list, max_length=MAX_EXPLICIT)
     guests: list[GuestIn] = Field(default_factory=list, max_length=500)
@@ -170,8 +165,8 @@ class InviteesOut(BaseModel):
     sample: list[dict[str, Any]] = Field(description="the first 50 ormas, by name")
 
 
-class TransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TransitionIn(Input):
+    multiline = frozenset({"reason"})
     action: Literal[tuple(domain.TRANSITIONS)]  # type: ignore[valid-type]
     reason: str | None = Field(default=None, max_length=2000)
     starts_at: AwareDatetime | None = None
@@ -189,14 +184,15 @@ def _if_match(value: str | None, current: int) -> int:
     return check_if_match(value, current, "kegiatan")
 
 
-def out(doc: dict[str, Any]) -> KegiatanOut:
+def out(doc: dict[str, Any], role: str = "operator") -> KegiatanOut:
+    """``role``: the reader's; guests' contacts are masked for read-only roles (shared.masking)."""
     return KegiatanOut(
         id=doc["_id"], version=doc["version"], title=doc["title"], type=doc["type"], theme=doc.get("theme"),
         region=doc["region"], organiser=doc["organiser"], venue=doc["venue"], starts_at=doc["starts_at"],
         ends_at=doc["ends_at"], seats_per_ormas=doc["seats_per_ormas"], capacity=doc.get("capacity"),
         speakers=doc.get("speakers") or [], agenda=doc.get("agenda") or [], letter=doc.get("letter"),
         rsvp_cutoff=domain.rsvp_cutoff(doc), status=doc["status"], allowed_actions=domain.allowed(doc),
-        targeting=doc.get("targeting"), guests=doc.get("guests") or [],
+        targeting=doc.get("targeting"), guests=[masking.contacts_for(role, g) for g in doc.get("guests") or []],
         invited=doc.get("invited_count") or 0,
         fanout={k: v for k, v in (doc.get("fanout") or {}).items() if k != "run"} or None,
         minutes=doc.get("minutes"), aspirations=[domain.public_aspiration(a) for a in doc.get("aspirations") or []],
@@ -288,7 +284,7 @@ async def list_kegiatan(request: Request, principal: Principal = Depends(current
     more = len(docs) > limit
     docs = docs[:limit]
     nxt = f"{docs[-1]['starts_at'].isoformat()}|{docs[-1]['_id']}" if more else None
-    return Page(items=[out(d) for d in docs], next_cursor=nxt)
+    return Page(items=[out(d, principal.role) for d in docs], next_cursor=nxt)
 
 
 @router.get("/kegiatan/{kegiatan_id}", response_model=KegiatanOut)
@@ -296,7 +292,7 @@ async def get_kegiatan(kegiatan_id: str, request: Request, response: Response,
                        principal: Principal = Depends(current)) -> KegiatanOut:
     doc = await visible(request, principal, kegiatan_id)
     _etag(response, doc)
-    return out(doc)
+    return out(doc, principal.role)
 
 
 @router.patch("/kegiatan/{kegiatan_id}", response_model=KegiatanOut)
@@ -453,7 +449,8 @@ async def add_invitees(kegiatan_id: str, body: InviteesIn, request: Request, res
     run = uuid.uuid4().hex
     list_id = await state.kegiatan.save_invitees(kegiatan_id, run, [*have, *new_ids])
     new = await state.kegiatan.change(
-        kegiatan_id, version, {"updated_at": now, "fanout": {"state": "pending", "run": run, "by": principal.subject},
+        kegiatan_id, version, {"updated_at": now, "fanout": domain.next_fanout(doc.get("fanout"), run=run,
+                                                                                by=principal.subject),
                                "invitee_list": list_id, "invited_count": doc["invited_count"] + len(new_ids) + len(guests)},
         {"at": now, "by": principal.subject, "action": "invitees_added", "ormas": len(new_ids), "guests": len(guests)},
         [], extra={"$push": {"guests": {"$each": guests}}})

@@ -137,6 +137,19 @@ TIMEZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapu
 DEFAULT_RSVP_CUTOFF = dt.timedelta(hours=24)
 
 
+MAX_CARRIED = 20
+
+
+def next_fanout(prior: Mapping[str, Any] | None, *, run: str, by: str) -> dict[str, Any]:
+    """The pending fan-out of an addition. A run still pending when the addition comes (its worker
+    may have died between writing participants and publishing them) is carried: the new run
+    publishes that run's participants too, or their invitations would never go out."""
+    prior = prior or {}
+    carried = [*(prior.get("carried") or []), prior["run"]] if prior.get("state") == "pending" and prior.get("run") \
+        else []
+    return {"state": "pending", "run": run, "by": by, "carried": carried[-MAX_CARRIED:]}
+
+
 def organiser_name(region: str) -> str:
     """The office's name as its letterhead writes it: "Badan Kesatuan Bangsa dan Politik Kota Pasuruan",
     "… Provinsi Daerah Khusus Ibukota Jakarta"; the national office is the Ditjen Polpum."""

@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shared import regions
+from shared import regions, text
 from shared.errors import FieldError
 
 PURPOSES = ("rsvp", "checkin")
@@ -71,6 +71,10 @@ def verify(secret: bytes, token: str, *, purpose: str, kegiatan_id: str, now: dt
     return participant
 
 
+MAX_NAME = 200  # a delegate's name; the reason is bounded by MAX_REASON
+MAX_REASON = 1000
+
+
 @dataclasses.dataclass(frozen=True)
 class Response:
     attending: bool
@@ -91,10 +95,19 @@ def respond(participant: Mapping[str, Any], answer: Response, *, seats: int, cut
             raise ParticipationError("delegates", "name at least one delegate")
         if len(delegates) > seats:
             raise ParticipationError("delegates", f"at most {seats} delegate(s) per ormas")
+        if any(len(d) > MAX_NAME for d in delegates):
+            raise ParticipationError("delegates", f"a delegate's name has at most {MAX_NAME} characters")
+        try:
+            for d in delegates:
+                text.check(d)
+        except text.BadText as e:
+            raise ParticipationError("delegates", str(e)) from None
     else:
         delegates = []
         if not (answer.reason or "").strip():
             raise ParticipationError("reason", "a declined invitation needs a reason")
+        if len(answer.reason) > MAX_REASON:
+            raise ParticipationError("reason", f"at most {MAX_REASON} characters")
     return {"status": "responded", "attending": answer.attending, "delegates": delegates,
             "decline_reason": None if answer.attending else answer.reason.strip(), "responded_at": now}
 

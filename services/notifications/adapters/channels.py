@@ -19,6 +19,7 @@ channel, never retried."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import smtplib
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.generator import BytesGenerator
 from email.message import EmailMessage
-from email.utils import make_msgid, parseaddr
+from email.utils import make_msgid, parseaddr, parsedate_to_datetime
 from typing import Protocol
 
 import httpx
@@ -40,6 +41,10 @@ class Transient(Exception):
 
 class Permanent(Exception):
     pass
+
+
+class Unconfirmed(Exception):
+    """The provider took the message (2xx) but its answer cannot be read: it may have gone out."""
 
 
 class RateLimited(Transient):
@@ -169,9 +174,30 @@ class Email:
             self.close()
 
 
+def retry_after(value: str | None, *, now: dt.datetime | None = None, default: float = 5.0) -> float:
+    """Seconds to wait from a Retry-After header in either of its forms (RFC 9110 §10.2.3):
+    delta-seconds (``120``) or an HTTP date (``Wed, 21 Oct 2026 07:28:00 GMT``); within 1 s – 1 h."""
+    if not value or not value.strip():
+        return default
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return default
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        seconds = (when - (now or dt.datetime.now(dt.UTC))).total_seconds()
+    if seconds != seconds:  # NaN
+        return default
+    return min(max(seconds, 1.0), 3600.0)
+
+
 def _http_errors(r: httpx.Response, provider: str) -> None:
     if r.status_code == 429:
-        raise RateLimited(f"{provider}: 429", float(r.headers.get("Retry-After") or 5))
+        raise RateLimited(f"{provider}: 429", retry_after(r.headers.get("Retry-After")))
     if r.status_code >= 500:
         raise Transient(f"{provider}: {r.status_code}")
     if r.status_code >= 400:
@@ -202,9 +228,12 @@ class WhatsApp:
             code = ((r.json() if r.headers.get("content-type", "").startswith("application/json") else {})
                     .get("error") or {}).get("code")
             if code == 130429:  # throughput reached: a rate limit, not a refusal
-                raise RateLimited("whatsapp: 130429 rate limit hit", float(r.headers.get("Retry-After") or 5))
+                raise RateLimited("whatsapp: 130429 rate limit hit", retry_after(r.headers.get("Retry-After")))
         _http_errors(r, "whatsapp")
-        return r.json()["messages"][0]["id"]
+        try:
+            return str(r.json()["messages"][0]["id"])
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise Unconfirmed(f"whatsapp: accepted without a message id: {r.text[:200]}") from None
 
 
 class Sms:
@@ -226,4 +255,7 @@ class Sms:
         except httpx.HTTPError as e:
             raise Transient(f"sms: {e!r}") from None
         _http_errors(r, "sms")
-        return str(r.json()["id"])
+        try:
+            return str(r.json()["id"])
+        except (ValueError, KeyError, TypeError):
+            raise Unconfirmed(f"sms: accepted without a message id: {r.text[:200]}") from None

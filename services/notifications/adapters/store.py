@@ -93,9 +93,18 @@ class MessageStore:
         calls. The database applies it even if the worker dies right after (its bytes were sent)."""
         self._unacknowledged.update_one({"_id": mid, "claim.token": token}, {"$set": {"handed_at": now}})
 
+    def wait(self, mid: str, until: dt.datetime, now: dt.datetime, *, note: str) -> None:
+        """A queued message that waits (quiet hours) until ``until``: recorded, so that ``stuck``
+        does not take it for lost and enqueue it again every round."""
+        if self.coll.find_one({"_id": mid, "status": "queued", "not_before": until}, {"_id": 1}) is not None:
+            return
+        self.coll.update_one({"_id": mid, "status": "queued"}, {
+            "$set": {"not_before": until, "updated_at": now},
+            "$push": {"history": {"at": now, "status": "queued", "note": f"{note}: waits until {until.isoformat()}"}}})
+
     def settle(self, mid: str, token: str, *, status: str, now: dt.datetime, note: str | None = None,
                provider_id: str | None = None, event_status: str | None = None, reason: str | None = None,
-               requeue_at: dt.datetime | None = None) -> dict[str, Any] | None:
+               requeue_at: dt.datetime | None = None, unconfirmed: bool = False) -> dict[str, Any] | None:
         """Ends this worker's claim: sent / failed / dead (with a delivery event), or back to queued
         (a retry, not yet handed over)."""
         msg = self.coll.find_one({"_id": mid, "claim.token": token}, HIDDEN)
@@ -106,6 +115,8 @@ class MessageStore:
             fields.update(handed_at=None, not_before=requeue_at or now, error=reason)
         if provider_id:
             fields["provider_id"] = provider_id
+        if unconfirmed:
+            fields["unconfirmed"] = True
         if reason and status != "queued":
             fields["error"] = reason
         update: dict[str, Any] = {"$set": fields,
@@ -145,6 +156,8 @@ class MessageStore:
         for d in self.coll.find({"status": {"$in": ["queued", "sending"]}},
                                 {"status": 1, "not_before": 1, "enqueued_at": 1, "claim": 1, "recovered_at": 1}):
             if d["status"] == "queued":
+                if d.get("not_before") and d["not_before"].replace(tzinfo=dt.UTC) > now:
+                    continue  # waiting on purpose (a retry's backoff, quiet hours)
                 if broker_idle and (d.get("not_before") or d.get("enqueued_at") or now) < older_than:
                     out.append(d["_id"])
             elif (d.get("claim") or {}).get("at", now) < older_than and (d.get("recovered_at") or d["claim"]["at"]) < older_than:

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from services.notifications.domain import letters
+from shared import regions
 from shared.auth import Principal
-from shared.masking import mask_phone
+from shared.text import Input
+from shared.masking import SEES_CONTACTS, mask_email, mask_phone
 from shared.mongo import id_prefix
 from shared.web import Conflict, NotFound, Unprocessable, authenticated, roles
 
 router = APIRouter(tags=["delivery"])
 current = authenticated(lambda request: request.app.state.runtime.verifier)
 writer = roles(current, ("operator", "admin"))
+SKT_PREFIX = "skt"  # SKT-expiry notices: message ids skt:<ormas>:… (domain/messages.py)
 
 
 class MessageOut(BaseModel):
@@ -48,14 +52,17 @@ class DeliveryOut(BaseModel):
     failed: list[MessageOut]
 
 
-def _masked(channel: str, to: str | None) -> str | None:
-    return to if channel == "email" else mask_phone(to)
+def _masked(channel: str, to: str | None, role: str) -> str | None:
+    """Phone numbers are masked for everyone; an address for the roles that see no contacts."""
+    if channel != "email":
+        return mask_phone(to)
+    return to if role in SEES_CONTACTS else mask_email(to)
 
 
-def message_out(m: dict[str, Any]) -> MessageOut:
+def message_out(m: dict[str, Any], role: str = "operator") -> MessageOut:
     return MessageOut(id=m["_id"], kegiatan_id=m.get("kegiatan_id"), participant_id=m.get("participant_id"),
                       recipient=m.get("recipient_name"), kind=m["kind"], channel=m["channel"],
-                      to=_masked(m["channel"], m.get("to")), status=m["status"], attempts=m.get("attempts", 0),
+                      to=_masked(m["channel"], m.get("to"), role), status=m["status"], attempts=m.get("attempts", 0),
                       error=m.get("error"), unconfirmed=bool(m.get("unconfirmed")), fallback_of=m.get("fallback_of"),
                       history=[{"at": h["at"], "status": h["status"], "note": h.get("note")} for h in m.get("history", [])])
 
@@ -70,8 +77,11 @@ async def _of_kegiatan(request: Request, kegiatan_id: str) -> list[dict[str, Any
 @router.get("/kegiatan/{kegiatan_id}/deliveries", response_model=DeliveryOut)
 async def deliveries(kegiatan_id: str, request: Request, principal: Principal = Depends(current)) -> DeliveryOut:
     """Every message of a kegiatan's invitations rolled up by status and channel."""
-    ms = await _of_kegiatan(request, kegiatan_id)
-    if not ms or not principal.can_see(ms[0].get("region") or "-"):
+    if kegiatan_id == SKT_PREFIX:  # not a kegiatan: the SKT notices have their own listing
+        raise NotFound("no such kegiatan; SKT notices are listed at /skt-notices")
+    # each message by its own region: a kegiatan's messages could span regions
+    ms = [m for m in await _of_kegiatan(request, kegiatan_id) if principal.can_see(m.get("region") or "-")]
+    if not ms:
         raise NotFound("no messages for this kegiatan (yet)")
     by_status: dict[str, int] = {}
     by_channel: dict[str, dict[str, int]] = {}
@@ -84,7 +94,43 @@ async def deliveries(kegiatan_id: str, request: Request, principal: Principal = 
         by_status=by_status, by_channel=by_channel,
         unreachable=[{"participant_id": m.get("participant_id"), "name": m.get("recipient_name")}
                      for m in ms if m["status"] == "unreachable"],
-        failed=[message_out(m) for m in ms if m["status"] in ("failed", "dead")])
+        failed=[message_out(m, principal.role) for m in ms if m["status"] in ("failed", "dead")])
+
+
+class MessagePage(BaseModel):
+    items: list[MessageOut]
+    next_cursor: str | None
+
+
+@router.get("/skt-notices", response_model=MessagePage)
+async def skt_notices(request: Request, principal: Principal = Depends(current),
+                      region: str | None = Query(default=None, max_length=13, description="this region and below"),
+                      cursor: str | None = Query(default=None, max_length=300),
+                      limit: int = Query(default=50, ge=1, le=200)) -> MessagePage:
+    """The SKT-expiry notices sent to the ormas of the caller's region (and below), by message id."""
+    scope = principal.region if region is None else region
+    if region is not None:
+        if region and not regions.is_valid(region):
+            raise Unprocessable(f"{region!r} is not a Kemendagri region code",
+                                errors=[{"field": "region", "message": "unknown region code"}])
+        if not principal.can_see(region):
+            raise NotFound(f"region {region} is outside your office's scope")
+    ids = id_prefix(f"{SKT_PREFIX}:")
+    if cursor:
+        if not cursor.startswith(f"{SKT_PREFIX}:"):
+            raise Unprocessable("invalid cursor", errors=[{"field": "cursor", "message": "invalid"}])
+        ids.pop("$gte")
+        ids["$gt"] = cursor
+    query: dict[str, Any] = {"_id": ids}
+    if scope:
+        query["region"] = {"$regex": f"^{re.escape(scope)}(\\.|$)"}
+    coll = request.app.state.runtime.db["messages"]
+    ms = await coll.find(query, {"payload": 0, "_outbox": 0, "available": 0}).sort("_id", 1).limit(limit + 1) \
+        .to_list(None)
+    more = len(ms) > limit
+    ms = ms[:limit]
+    return MessagePage(items=[message_out(m, principal.role) for m in ms],
+                       next_cursor=ms[-1]["_id"] if more else None)
 
 
 async def _message(request: Request, principal: Principal, message_id: str) -> dict[str, Any]:
@@ -96,7 +142,7 @@ async def _message(request: Request, principal: Principal, message_id: str) -> d
 
 @router.get("/messages/{message_id}", response_model=MessageOut)
 async def get_message(message_id: str, request: Request, principal: Principal = Depends(current)) -> MessageOut:
-    return message_out(await _message(request, principal, message_id))
+    return message_out(await _message(request, principal, message_id), principal.role)
 
 
 @router.post("/messages/{message_id}/resend", response_model=MessageOut)
@@ -121,19 +167,75 @@ async def resend(message_id: str, request: Request, principal: Principal = Depen
     return message_out(updated)
 
 
-class Person(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Person(Input):
     name: str = Field(min_length=1, max_length=200)
     position: str | None = Field(default=None, max_length=200)
     institution: str | None = Field(default=None, max_length=200)
 
 
-class PreviewIn(BaseModel):
+# The kegiatan of a preview, bounded field by field as the events API bounds it.
+class PreviewVenue(Input):
+    name: str = Field(min_length=1, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    region: str = Field(min_length=2, max_length=13)
+    region_name: str | None = Field(default=None, max_length=200)
+    zone: Literal["WIB", "WITA", "WIT"]
+    timezone: str | None = Field(default=None, max_length=40)
+
+
+class PreviewOrganiser(Input):
+    name: str = Field(min_length=1, max_length=200)
+    region: str = Field(min_length=2, max_length=13)
+    address: str | None = Field(default=None, max_length=300)
+
+
+class PreviewLetter(Input):
+    number: str | None = Field(default=None, max_length=100)
+    nature: str | None = Field(default=None, max_length=50)
+    attachment: str | None = Field(default=None, max_length=50)
+    subject: str | None = Field(default=None, max_length=300)
+    signatory_name: str | None = Field(default=None, max_length=200)
+    signatory_title: str | None = Field(default=None, max_length=200)
+    signatory_nip: str | None = Field(default=None, pattern=r"^[0-9]{18}$")
+    place: str | None = Field(default=None, max_length=100)
+    date: dt.date | None = None
+
+
+class PreviewAgendaItem(Input):
+    title: str = Field(min_length=1, max_length=300)
+    time: str | None = Field(default=None, max_length=20)
+    day: int | None = Field(default=None, ge=1, le=31)
+
+
+class PreviewKegiatan(Input):
+    """The kegiatan as the events service's snapshot carries it, with its letter, agenda, speakers."""
+
+    multiline = frozenset({"theme"})
+    kegiatan_id: str | None = Field(default=None, max_length=100)
+    version: int | None = Field(default=None, ge=1)
+    title: str = Field(min_length=1, max_length=300)
+    type: str = Field(min_length=1, max_length=50)
+    theme: str | None = Field(default=None, max_length=500)
+    region: str | None = Field(default=None, max_length=13)
+    status: str | None = Field(default=None, max_length=20)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    rsvp_cutoff: AwareDatetime | None = None
+    venue: PreviewVenue
+    organiser: PreviewOrganiser
+    seats_per_ormas: int | None = Field(default=None, ge=1, le=50)
+    capacity: int | None = Field(default=None, ge=1, le=1_000_000)
+    invited: int | None = Field(default=None, ge=0)
+    speakers: list[Person] = Field(default_factory=list, max_length=50)
+    agenda: list[PreviewAgendaItem] = Field(default_factory=list, max_length=100)
+    letter: PreviewLetter | None = None
+
+
+class PreviewIn(Input):
     """The kegiatan as the events service holds it (its snapshot, letter, agenda, speakers) and a
     sample recipient; the RSVP link and QR code are placeholders."""
 
-    model_config = ConfigDict(extra="forbid")
-    kegiatan: dict[str, Any] = Field(description="title, type, theme, starts_at, ends_at, venue, organiser, agenda, speakers, letter")
+    kegiatan: PreviewKegiatan
     recipient: Person = Person(name="Nama Ormas")
     kind: Literal["ormas", "guest"] = "ormas"
     seats: int = Field(default=1, ge=1, le=50)
@@ -144,7 +246,10 @@ class PreviewIn(BaseModel):
 async def preview(body: PreviewIn, principal: Principal = Depends(current)) -> Response:
     """The letter exactly as it will be sent, or 422 naming what is missing — checked before
     publishing, so that no worker meets a letter it cannot write."""
-    k = body.kegiatan
+    k = body.kegiatan.model_dump(mode="json")
+    for t in ("starts_at", "ends_at", "rsvp_cutoff"):  # as the snapshot writes them
+        if k.get(t):
+            k[t] = k[t].replace("+00:00", "Z")
     cutoff = k.get("rsvp_cutoff") or k.get("starts_at")
     data = {"kind": body.kind, "seats": body.seats, "kegiatan": k, "rsvp_url": "https://contoh/rsvp/…",
             "rsvp_cutoff": cutoff, "checkin_token": "CONTOH-KODE-QR-" + "0" * 40,

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from services.notifications.adapters.store import delivery_event
+from services.notifications.settings import MIN_SECRET
 from shared import outbox
 from shared.web import DomainProblem, Unprocessable
 
@@ -27,9 +28,11 @@ class Forbidden(DomainProblem):
 
 
 @router.get("/webhooks/whatsapp", response_class=PlainTextResponse)
-async def verify(request: Request, mode: str = Query(alias="hub.mode"), token: str = Query(alias="hub.verify_token"),
+async def verify(request: Request, mode: str = Query(alias="hub.mode", max_length=20),
+                 token: str = Query(alias="hub.verify_token", max_length=200),
                  challenge: str = Query(alias="hub.challenge", max_length=200)) -> str:
-    if mode != "subscribe" or not hmac.compare_digest(token, request.app.state.settings.whatsapp_webhook_secret):
+    secret = request.app.state.settings.whatsapp_webhook_secret
+    if mode != "subscribe" or len(secret) < MIN_SECRET or not hmac.compare_digest(token, secret):
         raise Forbidden("verification failed")
     return challenge
 
@@ -38,6 +41,8 @@ async def verify(request: Request, mode: str = Query(alias="hub.mode"), token: s
 async def statuses(request: Request) -> dict[str, int]:
     body = await request.body()
     secret = request.app.state.settings.whatsapp_webhook_secret.encode()
+    if len(secret) < MIN_SECRET:  # anyone can sign with an empty key: no webhook is taken without one
+        raise Forbidden("webhooks are off: no webhook secret is configured")
     expected = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(request.headers.get("x-hub-signature-256", ""), expected):
         raise Forbidden("bad signature")
@@ -50,7 +55,12 @@ async def statuses(request: Request) -> dict[str, int]:
     db = request.app.state.runtime.db
     applied = 0
     for s in items:
-        if not isinstance(s, dict) or s.get("status") not in ("delivered", "read", "failed") or not s.get("id"):
+        # every field is checked for its type before it reaches a query: {"$gt": ""} is not an id
+        if not isinstance(s, dict) or s.get("status") not in ("delivered", "read", "failed") or \
+                not isinstance(s.get("id"), str) or not 0 < len(s["id"]) <= 200:
+            continue
+        errors = s.get("errors")
+        if errors is not None and not (isinstance(errors, list) and all(isinstance(e, dict) for e in errors)):
             continue
         link = await db["provider_ids"].find_one({"_id": s["id"]})
         if link is None:
@@ -69,7 +79,8 @@ async def _apply(request: Request, mid: str, s: dict[str, Any]) -> int:
     if new == "failed":
         if msg["status"] not in ("sent", "delivered"):
             return 0
-        reason = "; ".join(str(e.get("title") or e.get("code")) for e in s.get("errors") or []) or "failed after sending"
+        reason = "; ".join(str(e.get("title") or e.get("code"))[:200] for e in s.get("errors") or [])[:1000] \
+            or "failed after sending"
         fields = {"status": "failed", "error": reason}
     elif RANK.get(new, 0) <= RANK.get(msg["status"], 9):
         return 0

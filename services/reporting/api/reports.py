@@ -8,20 +8,20 @@ import datetime as dt
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.reporting.api.routes import _scope, current
 from services.reporting.domain import reports
 from shared import regions
+from shared.text import Input
 from shared.auth import Principal
-from shared.web import Conflict, NotFound, Unprocessable, roles
+from shared.web import Conflict, NotFound, Unprocessable, content_disposition, roles
 
 router = APIRouter(tags=["reports"])
 requester = roles(current, ("operator", "head", "analyst", "admin"))
 
 
-class ReportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReportIn(Input):
     region: str | None = Field(default=None, max_length=13, description="default: your office's")
     period: str = Field(max_length=7, examples=["2026-11", "2026-Q4", "2026"])
     formats: list[Literal["pdf", "xlsx", "csv"]] = Field(default_factory=lambda: list(reports.FORMATS), min_length=1, max_length=3)
@@ -106,7 +106,7 @@ async def download(report_id: str, fmt: Literal["pdf", "xlsx", "csv"], request: 
         raise NotFound("the file is gone; compile the report again")
     name = f"laporan-{report_id.replace(':', '-')}.{fmt}"
     return Response(bytes(f["data"]), media_type=reports.MEDIA[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, max-age=300"})
+                    headers={"Content-Disposition": content_disposition(name), "Cache-Control": "private, max-age=300"})
 
 
 @router.post("/reports/{report_id}/retry", status_code=202, response_model=ReportOut)

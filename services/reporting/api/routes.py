@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import json
+
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.reporting.figures import kegiatan_figures, one_kegiatan_figures
 from shared import regions
 from shared.auth import Principal
-from shared.web import NotFound, Unprocessable, authenticated
+from shared.contracts.registry_schemas import KINDS
+from shared.web import DomainProblem, NotFound, Unprocessable, authenticated
 
 router = APIRouter(tags=["dashboard"])
 current = authenticated(lambda request: request.app.state.runtime.verifier)
@@ -22,13 +27,54 @@ async def ormas_stats(request: Request, response: Response,
     """An office's ormas by status, kind, legal form, bidang and child region (every child listed,
     with its name), SKTs expiring and expired, sanctions; optionally only one kind or bidang."""
     scope = _scope(principal, region)
-    figures = await request.app.state.projections.ormas_figures(scope, kind=kind, bidang=(bidang or "").strip().lower() or None)
+    kind = kind or None
+    if kind is not None and kind not in KINDS:
+        raise Unprocessable(f"kind: {kind!r} is not one of {', '.join(KINDS)}",
+                            errors=[{"field": "kind", "message": "unknown kind"}])
+    bidang = (bidang or "").strip().lower() or None
+    if kind or bidang:
+        figures = await _filtered(request, scope, kind, bidang)
+    else:
+        figures = await request.app.state.projections.ormas_figures(scope)
     r = regions.get(scope)
     children = [{"code": c.code, "name": c.name, "ormas": figures["by_child"].get(c.code, 0)}
                 for c in (regions.provinces() if scope == regions.NATIONAL else regions.children(scope))]
     response.headers["Cache-Control"] = "private, max-age=5"
     return {"region": scope, "name": r.name if r else "Indonesia", **figures, "children": children,
             "parent": ".".join(scope.split(".")[:-1]) if "." in scope else ("" if scope else None)}
+
+
+FILTERED_TTL = 5  # seconds a filtered count is served from Redis (the dashboard's own max-age)
+FILTERED_WAIT = 1.0  # seconds a request waits for this replica's one filtered count slot
+
+
+async def _filtered(request: Request, scope: str, kind: str | None, bidang: str | None) -> dict:
+    """Figures of one kind or bidang are counted from the rows (seconds at a province's size): a
+    replica counts one at a time, others wait a moment and then get 429 with Retry-After, and
+    every count is kept in Redis for a few seconds, so that no analyst can tie reporting up."""
+    state = request.app.state
+    key = f"kesbang:stats:{state.settings.topic_prefix}:{scope}|{kind or ''}|{bidang or ''}|{dt.date.today()}"
+    cached = await state.redis.get(key)
+    if cached is not None:
+        return json.loads(cached)
+    try:
+        await asyncio.wait_for(state.filtered_slot.acquire(), FILTERED_WAIT)
+    except asyncio.TimeoutError:
+        raise TooBusy("figures filtered by kind or bidang are being counted; retry in a few seconds",
+                      retry_after=5) from None
+    try:
+        cached = await state.redis.get(key)  # counted meanwhile by the request we waited for
+        if cached is not None:
+            return json.loads(cached)
+        figures = await state.projections.ormas_figures(scope, kind=kind, bidang=bidang)
+        await state.redis.set(key, json.dumps(figures), ex=FILTERED_TTL)
+        return figures
+    finally:
+        state.filtered_slot.release()
+
+
+class TooBusy(DomainProblem):
+    status, title = 429, "Too Many Requests"
 
 
 def _scope(principal: Principal, region: str | None) -> str:

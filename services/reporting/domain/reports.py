@@ -18,7 +18,7 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from shared import regions, tanggal
+from shared import regions, sheets, tanggal
 from shared.errors import FieldError
 
 PERIOD = re.compile(r"^(?P<y>[0-9]{4})(?:-(?:(?P<m>0[1-9]|1[0-2])|Q(?P<q>[1-4])))?$")
@@ -144,11 +144,11 @@ def to_csv(figures: Mapping[str, Any]) -> bytes:
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["Bagian", "Uraian", "Jumlah"])
-    w.writerows(rows(figures))
+    w.writerows(sheets.csv_row(r) for r in rows(figures))
     lines = kegiatan_lines(figures)
     if lines:  # a second table below the first, as an office's spreadsheet has it
         w.writerows([[], [LIST_TITLE], LIST_COLUMNS])
-        w.writerows(lines)
+        w.writerows(sheets.csv_row(line) for line in lines)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # Excel opens a BOM-marked UTF-8 CSV correctly
 
 
@@ -156,17 +156,17 @@ def to_xlsx(figures: Mapping[str, Any], heading: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Laporan"
-    ws.append([heading])
+    sheets.xlsx_append(ws, [heading])
     ws.append([])
     ws.append(["Bagian", "Uraian", "Jumlah"])
     for r in rows(figures):
-        ws.append(list(r))
+        sheets.xlsx_append(ws, r)
     by_child = figures["ormas"]["by_child"]
     if by_child:
         chart_ws = wb.create_sheet("Ormas per wilayah")
         chart_ws.append(["Wilayah", "Ormas"])
         for c, n in sorted(by_child.items()):
-            chart_ws.append([_region_name(c), n])
+            sheets.xlsx_append(chart_ws, [_region_name(c), n])
         chart = BarChart()
         chart.title = "Ormas menurut wilayah"
         chart.add_data(Reference(chart_ws, min_col=2, min_row=1, max_row=len(by_child) + 1), titles_from_data=True)
@@ -177,7 +177,7 @@ def to_xlsx(figures: Mapping[str, Any], heading: str) -> bytes:
         list_ws = wb.create_sheet(LIST_TITLE)
         list_ws.append(LIST_COLUMNS)
         for line in lines:
-            list_ws.append(list(line))
+            sheets.xlsx_append(list_ws, line)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
