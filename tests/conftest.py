@@ -18,6 +18,10 @@ from deploy.local import stack
 from shared import auth
 from tests.helpers import KafkaProbe
 
+# settings default to production's checks; settings built inside the test process are development's
+for _prefix in ("", "REGISTRY_", "EVENTS_", "NOTIFICATIONS_", "REPORTING_"):
+    os.environ.setdefault(f"{_prefix}ENVIRONMENT", "development")
+
 RUN_ID = uuid.uuid4().hex[:6]
 TEST_PORTS = {"registry": 18001, "events": 18002, "notifications": 18003, "reporting": 18004}
 
@@ -62,7 +66,9 @@ def platform(infra: Infra) -> Platform:
     # no quiet hours, or WhatsApp and SMS would wait for the morning when the suite runs after 21.00
     # WIB (the quiet-hours rule has its own unit tests)
     p = stack.start_isolated(RUN_ID, TEST_PORTS, redis_db_base=8,
-                             extra_env={"notifications": {"NOTIFICATIONS_REMINDER_GRACE_SECONDS": "0",
+                             # every test logs in from 127.0.0.1: the per-address throttle is tested on its own
+                             extra_env={"registry": {"REGISTRY_LOGIN_ADDRESS_MAX_FAILURES": "1000000"},
+                                        "notifications": {"NOTIFICATIONS_REMINDER_GRACE_SECONDS": "0",
                                                           "NOTIFICATIONS_QUIET_FROM": "0", "NOTIFICATIONS_QUIET_UNTIL": "0"},
                                         "reporting": {"REPORTING_METRICS_EVERY_SECONDS": "5"}})
     p.infra = infra

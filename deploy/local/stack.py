@@ -428,19 +428,25 @@ def service_components(
 
 def ensure_dev_keys() -> None:
     """A development RSA key pair for JWTs (never used outside development; settings refuse it)."""
+    from shared.settings import DEV_KEY_TEXT
+
     keys = DATA / "keys"
-    private = keys / "jwt-dev-private.pem"
+    private, public = keys / "jwt-dev-private.pem", keys / "jwt-dev-public.pem"
+    marker = (DEV_KEY_TEXT + "\n").encode()  # text before a PEM's BEGIN line is allowed (RFC 7468)
     if private.exists():
+        for f in (private, public):  # keys made before the marker existed get it
+            if f.exists() and not f.read_bytes().startswith(marker):
+                f.write_bytes(marker + f.read_bytes())
         return
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     keys.mkdir(parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private.write_bytes(key.private_bytes(
+    private.write_bytes(marker + key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     private.chmod(0o600)
-    (keys / "jwt-dev-public.pem").write_bytes(key.public_key().public_bytes(
+    public.write_bytes(marker + key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
 
 

@@ -83,7 +83,7 @@ async def _tokens(bootstrap: str, topic: str, kid: str, n: int) -> list[str]:
 
 async def run(p: stack.IsolatedPlatform, concurrency: int) -> list[dict]:
     keys = stack.DATA / "keys"
-    token = auth.mint((keys / "jwt-dev-private.pem").read_bytes(), subject="bench", role="operator", region=REGION,
+    token = auth.mint((keys / "jwt-dev-private.pem").read_bytes(), subject="bench", role="admin", region=REGION,
                       issuer="kesbang-registry", audience="kesbang", ttl=dt.timedelta(hours=4))
     h = {"Authorization": f"Bearer {token}"}
     tag = uuid.uuid4().hex[:6]

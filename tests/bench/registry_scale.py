@@ -134,7 +134,7 @@ async def run(p: stack.IsolatedPlatform, concurrency: int) -> list[dict]:
     def mint(role: str, region: str) -> str:
         return auth.mint(key, subject="bench", role=role, region=region, issuer="kesbang-registry", audience="kesbang")
 
-    tokens = {r.code: mint("operator", r.code) for r in regions.children("35")}
+    tokens = {r.code: mint("admin", r.code) for r in regions.children("35")}
     rows = [await fill_by_import(p, tokens)]
     print("    " + str(rows[-1]), flush=True)
     rows += await create_at_scale(p, tokens, concurrency)

@@ -18,7 +18,7 @@ from pymongo import AsyncMongoClient
 
 from deploy.local import stack
 from shared import auth
-from tests.bench import events_scale, notifications_scale, registry_scale, reporting_scale
+from tests.bench import events_scale, hardening, notifications_scale, registry_scale, reporting_scale
 from tests.bench.common import (group_caught_up, on_isolated_platform, pct, run_concurrently, summary, topic_end,
                                 write_results)
 
@@ -246,7 +246,8 @@ async def main_async(p: stack.IsolatedPlatform) -> dict:
              "events": [lambda: events_scale.run(p, CONCURRENCY)],
              "notifications": [lambda: notifications_scale.run(p)],
              "reporting": [lambda: reporting_scale.run(p, CONCURRENCY)],
-             "registry_scale": [lambda: registry_scale.run(p, CONCURRENCY)] if registry_scale.SCALE else []}
+             "registry_scale": [lambda: registry_scale.run(p, CONCURRENCY)] if registry_scale.SCALE else [],
+             "hardening": [lambda: hardening.run(p, token)]}
     only = [s for s in os.environ.get("BENCH_ONLY", "").split(",") if s]  # e.g. BENCH_ONLY=events
     for step in [s for name, group in steps.items() if not only or name in only for s in group]:
         rows = await step()

@@ -43,7 +43,7 @@ async def test_kota_pasuruan_facilitation_days_70_participants_one_officer_per_o
     rows += [[f"Ormas {tag} lapsed {i}", "Ormas", "Kota Pasuruan", "Jl. Soekarno Hatta", "", f"0813{i:08d}",
               tag, f"220/9{i}/423.202/2015", dt.date(2015, 1, 5)] for i in range(3)]
     rows += [[f"Ormas {tag} unregistered {i}", "Ormas", "Kota Pasuruan", "", "", "", tag, "", None] for i in range(2)]
-    await import_book(reg, op, rows)
+    await import_book(reg, headers("admin", "35.75"), rows)  # a book with SKTs: an admin imports it
 
     k = await create_kegiatan(ev, op, seats_per_ormas=1, capacity=100,
                               starts_at=(now() + dt.timedelta(hours=2)).isoformat(),
@@ -254,7 +254,7 @@ async def test_pasuruan_lsm_dialog_of_21_december_2022_with_its_aspirations(plat
              f"220/{i}/423.202/2023", today - dt.timedelta(days=300)] for i in range(12)]
     rows += [[f"Ormas {tag} {i:02d}", "Ormas", "Kota Pasuruan", "", "", "", tag, f"220/5{i}/423.202/2023",
               today - dt.timedelta(days=300)] for i in range(3)]
-    await import_book(reg, op, rows)
+    await import_book(reg, headers("admin", "35.75"), rows)  # a book with SKTs: an admin imports it
     k = await create_kegiatan(ev, op, title="Dialog Aktualisasi Peran LSM Dalam Menunjang Keberhasilan Pembangunan",
                               type="dialog", theme="Siap Mensukseskan MTQ ke-30 Provinsi Jawa Timur tahun 2023",
                               venue_name="Kantor Bakesbangpol Kota Pasuruan", venue_region="35.75")

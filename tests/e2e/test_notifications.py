@@ -230,7 +230,7 @@ async def test_an_expiring_skt_is_told_to_the_ormas(platform, headers):
     issued = dt.date.today().replace(year=dt.date.today().year - 5) + dt.timedelta(days=30)
     op = headers("operator", "35.75")
     async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as reg:
-        await import_book(reg, op, [[f"Ormas Skt {tag}", "Ormas", "Kota Pasuruan", "", f"skt.{tag}@ormas.example.org", "",
+        await import_book(reg, headers("admin", "35.75"), [[f"Ormas Skt {tag}", "Ormas", "Kota Pasuruan", "", f"skt.{tag}@ormas.example.org", "",
                                      "sosial", f"220/{tag}/423.202", issued]])
         found = (await reg.get("/ormas", params={"q": tag}, headers=op)).json()["items"]
         oid = found[0]["id"]

@@ -60,21 +60,22 @@ def pasuruan_book(tag: str) -> tuple[bytes, int]:
 
 async def test_the_pasuruan_book_imports_once_and_counts_329_skt_holders_in_april_2018(platform, headers):
     op = headers("operator", "35.75")
+    admin = headers("admin", "35.75")  # the book carries SKTs: recording them registers, an admin's step
     tag = uuid.uuid4().hex[:8]
     data, total = pasuruan_book(tag)
     async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=120) as http:
         files = {"file": ("ormas-kota-pasuruan-2018.xlsx", data, XLSX)}
-        dry = await http.post("/ormas/imports", files=files, params={"dry_run": "true"}, headers=op)
+        dry = await http.post("/ormas/imports", files=files, params={"dry_run": "true"}, headers=admin)
         assert dry.status_code == 200, dry.text
         assert dry.json()["created"] == 0 and dry.json()["invalid"] == 3
-        r = await http.post("/ormas/imports", files=files, headers=op)
+        r = await http.post("/ormas/imports", files=files, headers=admin)
         assert r.status_code == 200, r.text
         report = r.json()
         assert report["rows"] == total and report["created"] == total - 3 and report["invalid"] == 3
         assert sorted((e["row"], e["field"]) for e in report["errors"]) == \
             [(total - 1, "region"), (total, "phone"), (total + 1, "kind")]
         assert report["ignored_columns"] == ["No"]
-        again = (await http.post("/ormas/imports", files=files, headers=op)).json()
+        again = (await http.post("/ormas/imports", files=files, headers=admin)).json()
         assert again["created"] == 0 and again["already_recorded"] == total - 3  # idempotent re-import
 
         export = await http.get("/ormas/export", params={"format": "csv", "region": "35.75",
@@ -92,7 +93,7 @@ async def test_the_pasuruan_book_imports_once_and_counts_329_skt_holders_in_apri
         names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
         assert sum(tag in n for n in names) == total - 3
         # an exported file imports again as "already recorded", nothing doubled
-        back = await http.post("/ormas/imports", files={"file": ("export.xlsx", xlsx.content, XLSX)}, headers=op)
+        back = await http.post("/ormas/imports", files={"file": ("export.xlsx", xlsx.content, XLSX)}, headers=admin)
         assert back.json()["created"] == 0 and back.json()["invalid"] == 0
 
 
@@ -146,7 +147,8 @@ async def test_the_daily_job_gives_each_expiry_notice_once_and_expires_what_ran_
              f"Hampir Habis {tag},Ormas,35.75,220/1/{tag},{issued_30.isoformat()}",
              f"Sudah Habis {tag},LSM,35.75,220/2/{tag},{issued_gone.isoformat()}"]
     async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as http:
-        r = await http.post("/ormas/imports", files={"file": ("skt.csv", "\n".join(lines).encode(), "text/csv")}, headers=op)
+        r = await http.post("/ormas/imports", files={"file": ("skt.csv", "\n".join(lines).encode(), "text/csv")},
+                            headers=headers("admin", "35.75"))
         assert r.json()["created"] == 2, r.text
         soon, gone = r.json()["created_ids"]
         assert (await http.get(f"/ormas/{gone}", headers=op)).json()["status"] == "expired"  # imported as it is

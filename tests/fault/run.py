@@ -174,8 +174,8 @@ class Faults:
 
 async def story(p: stack.IsolatedPlatform, infra_group: stack.ProcessGroup) -> int:
     tag = f"flt{uuid.uuid4().hex[:6]}"
-    token = auth.mint((stack.DATA / "keys" / "jwt-dev-private.pem").read_bytes(), subject="operator-pasuruan",
-                      role="operator", region="35.75", issuer="kesbang-registry", audience="kesbang")
+    token = auth.mint((stack.DATA / "keys" / "jwt-dev-private.pem").read_bytes(), subject="admin-pasuruan",
+                      role="admin", region="35.75", issuer="kesbang-registry", audience="kesbang")
     office = Office(p, token)
     faults = Faults(p, infra_group)
     urls = stack.infra_urls()

@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from shared.contracts import encode, make_event
 from shared.idempotency import INDEXES, ProcessedEvents
 from shared.kafka import ConsumerRunner, EventProducer, dlq_topic, ensure_topics
+from shared.mongo import ensure_indexes
 from shared.readmodel import upsert_versioned
 from tests.helpers import eventually
 
@@ -109,8 +110,7 @@ async def test_a_second_consumer_in_the_group_takes_over_what_the_first_left_unc
     """At-least-once: a consumer that dies before committing leaves its messages to the next one;
     the processed-ids store and version checks make the redelivery harmless."""
     db = mongo[f"it_idem_{uuid.uuid4().hex[:6]}"]
-    for model in INDEXES:
-        await db["processed_events"].create_indexes([model])
+    await ensure_indexes(db, {"processed_events": INDEXES})
     processed = ProcessedEvents(db, "it")
     copies = db["copies"]
     applied: list[str] = []

@@ -99,7 +99,8 @@ async def busiest_day(p: stack.IsolatedPlatform) -> list[dict]:
     today = dt.date.today()
     async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=64)) as http:
         data, _, _ = workbook(tag, today)  # 700 with a valid SKT, 30 lapsed, 20 unregistered
-        r = await http.post(p.urls["registry"] + "/ormas/imports", files={"file": ("o.xlsx", data, XLSX)}, headers=op)
+        r = await http.post(p.urls["registry"] + "/ormas/imports", files={"file": ("o.xlsx", data, XLSX)},
+                             headers=token("admin", "35.75"))  # a book with SKTs: an admin imports it
         r.raise_for_status()
         k = (await http.post(p.urls["events"] + "/kegiatan", json=_kegiatan(f"Fasilitasi Ormas {tag}", "35.75"),
                              headers=op)).json()
@@ -203,7 +204,7 @@ async def briefing(p: stack.IsolatedPlatform) -> list[dict]:
             data = city_book(per_city, i * per_city, city, tag, today)
             async with sem:
                 r = await http.post(p.urls["registry"] + "/ormas/imports", files={"file": (f"{city}.xlsx", data, XLSX)},
-                                    headers=token("operator", city))
+                                    headers=token("admin", city))
             r.raise_for_status()
             return r.json()["created"]
 
