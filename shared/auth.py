@@ -15,17 +15,20 @@ from typing import Iterable
 
 import jwt
 
-from shared import regions
+from shared import errors, regions
 
 ROLES = ("operator", "verifier", "head", "analyst", "admin")
 ALGORITHMS = ["RS256"]  # explicit: never "none", never HS256 with a public key as secret
 
 
-class AuthError(Exception):
+class AuthError(errors.Unauthenticated):
     """The caller is not authenticated (401)."""
 
+    def __init__(self, detail: str, **extra):
+        super().__init__(detail, **extra)
 
-class Forbidden(Exception):
+
+class Forbidden(errors.NotAllowed):
     """The caller is authenticated but its role may not do this (403)."""
 
 

@@ -21,6 +21,7 @@ from prometheus_client import Counter, Gauge
 from pymongo import IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
+from shared import errors
 from shared.kafka import EventProducer
 from shared.mongo import BULK_CHUNK, bulk_write_chunked
 
@@ -37,8 +38,13 @@ RELAY_PENDING = Gauge("kesbang_outbox_pending_documents", "Documents with unpubl
 INDEXES = [IndexModel([(f"{FIELD}.id", 1)], name="outbox_pending", sparse=True)]
 
 
-class OutboxFull(Exception):
+class OutboxFull(errors.Unavailable):
     """The aggregate has too many unpublished events; retry after the relay has drained them."""
+
+    kind = "outbox-full"
+
+    def __init__(self, detail: str = "too many unpublished changes on this record; retry shortly", **extra):
+        super().__init__(detail, **{"retry_after": 2, **extra})
 
 
 def entry(topic: str, key: str, event: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared import logs
-from shared.auth import AuthError, Forbidden, Principal, TokenVerifier, require_role
-from shared.outbox import OutboxFull
+from shared import errors, logs
+from shared.auth import AuthError, Principal, TokenVerifier, require_role
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -26,32 +26,12 @@ HTTP_REQUESTS = Counter("kesbang_http_requests_total", "HTTP requests", ["method
 HTTP_LATENCY = Histogram("kesbang_http_request_seconds", "HTTP request latency", ["method", "route"])
 
 
-class DomainProblem(Exception):
-    """An error with an HTTP meaning, raised by API code (domain code raises its own errors)."""
-
-    status = 400
-    title = "Bad Request"
-
-    def __init__(self, detail: str, **extra: Any):
-        super().__init__(detail)
-        self.detail = detail
-        self.extra = extra
-
-
-class NotFound(DomainProblem):
-    status, title = 404, "Not Found"
-
-
-class Conflict(DomainProblem):
-    status, title = 409, "Conflict"
-
-
-class PreconditionFailed(DomainProblem):
-    status, title = 412, "Precondition Failed"
-
-
-class Unprocessable(DomainProblem):
-    status, title = 422, "Unprocessable Content"
+# The names API modules have raised since before shared.errors held the types (same classes).
+DomainProblem = errors.Problem
+NotFound = errors.NotFound
+Conflict = errors.Conflict
+PreconditionFailed = errors.StaleVersion
+Unprocessable = errors.Invalid
 
 
 def set_etag(response: Any, doc: dict[str, Any]) -> None:
@@ -87,8 +67,10 @@ def content_disposition(filename: str, fallback: str = "download") -> str:
 
 
 def problem(status: int, title: str, detail: str | None = None, *, headers: dict[str, str] | None = None,
-            **extra: Any) -> JSONResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+            kind: str | None = None, **extra: Any) -> JSONResponse:
+    """A problem+json answer; ``kind`` (shared.errors) gives its stable ``type``, else about:blank."""
+    body: dict[str, Any] = {"type": errors.TYPE_PREFIX + kind if kind else "about:blank", "title": title,
+                            "status": status}
     if detail:
         body["detail"] = detail
     body.update(extra)
@@ -104,35 +86,36 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """The one mapping from errors to problem+json: every shared.errors type by its kind (and so
+    its stable ``type``), a FieldError as 422 naming its field, request validation as 422 naming
+    each field, HTTP errors by their status; anything else is a 500 that says nothing more."""
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
-        errors = _validation_errors(exc)
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return problem(422, "Unprocessable Content", detail, errors=errors)
+        found = _validation_errors(exc)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in found)
+        return problem(422, "Unprocessable Content", detail, kind=errors.Invalid.kind, errors=found)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
+        kind = {401: errors.Unauthenticated, 403: errors.NotAllowed, 404: errors.NotFound, 413: errors.TooLarge,
+                429: errors.TooManyRequests}.get(exc.status_code)
         return problem(exc.status_code, _reason(exc.status_code), str(exc.detail) if exc.detail else None,
-                       headers=getattr(exc, "headers", None))
+                       headers=getattr(exc, "headers", None), kind=kind.kind if kind else None)
 
-    @app.exception_handler(DomainProblem)
-    async def _domain(request: Request, exc: DomainProblem):
-        wait = exc.extra.get("retry_after")
-        return problem(exc.status, exc.title, exc.detail, headers={"Retry-After": str(wait)} if wait else None,
-                       **exc.extra)
+    @app.exception_handler(errors.Problem)
+    async def _domain(request: Request, exc: errors.Problem):
+        headers = {}
+        if exc.extra.get("retry_after"):
+            headers["Retry-After"] = str(exc.extra["retry_after"])
+        if isinstance(exc, errors.Unauthenticated):
+            headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return problem(exc.status, exc.title, exc.detail, headers=headers or None, kind=exc.kind, **exc.extra)
 
-    @app.exception_handler(AuthError)
-    async def _auth(request: Request, exc: AuthError):
-        return problem(401, "Unauthorized", str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-
-    @app.exception_handler(Forbidden)
-    async def _forbidden(request: Request, exc: Forbidden):
-        return problem(403, "Forbidden", str(exc))
-
-    @app.exception_handler(OutboxFull)
-    async def _outbox_full(request: Request, exc: OutboxFull):
-        return problem(503, "Service Unavailable", "too many unpublished changes on this record; retry shortly",
-                       headers={"Retry-After": "2"})
+    @app.exception_handler(errors.FieldError)
+    async def _field(request: Request, exc: errors.FieldError):
+        return problem(422, "Unprocessable Content", str(exc), kind=exc.kind,
+                       errors=[{"field": exc.field, "message": exc.message}])
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
@@ -207,7 +190,7 @@ class BodyLimits:
                     raise AuthError("a bearer token is required")
                 verifier.verify(token.strip())
             except AuthError as e:
-                return await problem(401, "Unauthorized", str(e),
+                return await problem(401, "Unauthorized", str(e), kind=errors.Unauthenticated.kind,
                                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})(scope, receive, send)
         limit = self.limit_of(method, path)
         declared = headers.get("content-length")
@@ -246,7 +229,7 @@ def _too_large_text(limit: int) -> str:
 
 
 def _too_large(limit: int) -> JSONResponse:
-    return problem(413, "Content Too Large", _too_large_text(limit), max_bytes=limit)
+    return problem(413, "Content Too Large", _too_large_text(limit), kind=errors.TooLarge.kind, max_bytes=limit)
 
 
 ReadyCheck = Callable[[], Awaitable[None]]
@@ -306,15 +289,43 @@ def roles(dependency, allowed: Iterable[str]):
 DEFAULT_BODY_LIMIT = 256 * 1024
 
 
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details; ``type`` is ``urn:kesbang:problem:<kind>`` (see the API description)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+# Every operation may answer these (route-specific 4xx come on top): listed once in each OpenAPI.
+PROBLEM_RESPONSES = {
+    401: {"model": ProblemDetails, "description": "no valid bearer token (urn:kesbang:problem:unauthenticated)"},
+    403: {"model": ProblemDetails, "description": "the role may not do this (urn:kesbang:problem:not-allowed)"},
+    404: {"model": ProblemDetails, "description": "no such record in the caller's scope (not-found, out-of-scope)"},
+    409: {"model": ProblemDetails, "description": "conflict, duplicate, or transition-not-allowed"},
+    412: {"model": ProblemDetails, "description": "the record changed (urn:kesbang:problem:stale-version)"},
+    413: {"model": ProblemDetails, "description": "the body is larger than the route allows (too-large)"},
+    429: {"model": ProblemDetails, "description": "refused for now, see Retry-After (too-many-requests)"},
+    503: {"model": ProblemDetails, "description": "unavailable or outbox-full, see Retry-After"},
+}
+
+
+def _problem_kinds() -> str:
+    return "Problems: " + ", ".join(f"`{errors.TYPE_PREFIX}{k}`" for k in [*errors.KINDS, "outbox-full"]) + "."
+
+
 def create_app(*, title: str, version: str, lifespan, routers: Sequence[APIRouter], description: str = "",
                body_limits: Sequence[tuple[str, str, int]] = (), public: Sequence[str] = ()) -> FastAPI:
     """``body_limits``: (method, path regex, bytes) above the default of 256 KB; ``public``: path
     regexes whose writes need no token (the login, RSVP links, provider webhooks)."""
-    app = FastAPI(title=title, version=version, lifespan=lifespan, description=description)
+    app = FastAPI(title=title, version=version, lifespan=lifespan, description=f"{description}\n\n{_problem_kinds()}",
+                  generate_unique_id_function=lambda route: route.name)  # operation ids: the functions' names
     install_error_handlers(app)
     install_middleware(app)
     app.add_middleware(BodyLimits, default=DEFAULT_BODY_LIMIT, limits=body_limits, public=public,
                        verifier_of=lambda a: getattr(getattr(a.state, "runtime", None), "verifier", None))
     for r in routers:
-        app.include_router(r)
+        app.include_router(r, responses=PROBLEM_RESPONSES)
     return app

@@ -582,3 +582,13 @@ async def test_filtered_figures_are_counted_one_at_a_time_and_kept_a_moment(plat
         assert keys and 0 < await r.ttl(keys[0]) <= 5
     finally:
         await r.aclose()
+
+
+async def test_a_document_number_with_a_control_character_is_refused(platform, headers):
+    op = headers("operator", "35.75")
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as http:
+        o = await create_ormas(http, op, name=f"Nomor {uuid.uuid4().hex[:6]}", kind="ormas", region="35.75")
+        r = await http.post(f"/ormas/{o['id']}/documents", data={"type": "surat_domisili", "number": "12\x07/2026"},
+                            files={"file": ("d.pdf", pdf, "application/pdf")}, headers=op)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "number"

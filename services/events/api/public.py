@@ -19,7 +19,7 @@ from services.events import changes
 from services.events.domain import kegiatan as domain
 from services.events.domain import participation
 from services.events.domain.participation import InvalidToken, ParticipationError
-from shared import tanggal
+from shared import errors, tanggal
 from shared.text import Input
 from shared.web import Conflict, DomainProblem, NotFound, PreconditionFailed, Unprocessable
 
@@ -29,8 +29,7 @@ TYPE_NAMES = {"fasilitasi": "Fasilitasi Pemberdayaan Ormas", "dialog": "Dialog",
               "rapat_koordinasi": "Rapat Koordinasi"}
 
 
-class Gone(DomainProblem):
-    status, title = 410, "Gone"
+Gone = errors.Gone
 
 
 class RsvpIn(Input):

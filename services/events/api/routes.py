@@ -16,7 +16,6 @@ from services.events.domain import targeting
 from shared import masking, regions
 from shared.text import Input
 from shared.auth import Principal
-from shared.errors import FieldError
 from shared.web import (Conflict, NotFound, PreconditionFailed, Unprocessable, authenticated, check_if_match,
                         roles, set_etag)
 
@@ -173,9 +172,6 @@ class TransitionIn(Input):
     ends_at: AwareDatetime | None = None
 
 
-def invalid(e: FieldError) -> Unprocessable:
-    return Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}])
-
 
 _etag = set_etag
 
@@ -222,16 +218,13 @@ def _letter(letter: Letter | None) -> dict[str, Any] | None:
 
 
 def _details(body: dict[str, Any], region: str) -> dict[str, Any]:
-    try:
-        fields = domain.Details(
-            title=body["title"], type=body["type"], region=region, venue_name=body["venue_name"],
-            venue_region=body["venue_region"], starts_at=body["starts_at"], ends_at=body["ends_at"],
-            seats_per_ormas=body.get("seats_per_ormas") or 1, capacity=body.get("capacity"), theme=body.get("theme"),
-            venue_address=body.get("venue_address"), speakers=body.get("speakers") or [],
-            agenda=body.get("agenda") or [], letter=body.get("letter")).normalised()
-        domain.check_rsvp_cutoff(body.get("rsvp_cutoff"), fields["starts_at"])
-    except domain.InvalidKegiatan as e:
-        raise invalid(e) from None
+    fields = domain.Details(
+        title=body["title"], type=body["type"], region=region, venue_name=body["venue_name"],
+        venue_region=body["venue_region"], starts_at=body["starts_at"], ends_at=body["ends_at"],
+        seats_per_ormas=body.get("seats_per_ormas") or 1, capacity=body.get("capacity"), theme=body.get("theme"),
+        venue_address=body.get("venue_address"), speakers=body.get("speakers") or [],
+        agenda=body.get("agenda") or [], letter=body.get("letter")).normalised()
+    domain.check_rsvp_cutoff(body.get("rsvp_cutoff"), fields["starts_at"])
     return fields
 
 
@@ -334,10 +327,7 @@ def _rule(body: RuleIn, office: str) -> targeting.Rule:
     rule = targeting.Rule(region=office if body.region is None else body.region, kinds=tuple(body.kinds),
                           bidang=tuple(b.strip().lower() for b in body.bidang), legal_forms=tuple(body.legal_forms),
                           valid_skt_on=body.valid_skt_on, exclude_suspended=body.exclude_suspended)
-    try:
-        rule.validate(office)
-    except targeting.InvalidRule as e:
-        raise invalid(e) from None
+    rule.validate(office)
     return rule
 
 
@@ -485,11 +475,9 @@ async def transition(kegiatan_id: str, body: TransitionIn, request: Request, res
             raise domain.InvalidKegiatan("ends_at", "a kegiatan lasts at most 31 days")
         changes_, history = domain.step(doc, body.action, actor=principal.subject, at=now, reason=body.reason,
                                         invitees=len(invitees) + len(doc.get("guests") or []), new_times=new_times)
-    except domain.IllegalStep as e:
-        raise Conflict(str(e), current_status=e.status, allowed_next_states=e.allowed,
-                       allowed_actions=domain.allowed(doc)) from None
-    except domain.InvalidKegiatan as e:
-        raise invalid(e) from None
+    except domain.IllegalStep as e:  # with what the caller may do instead
+        e.extra["allowed_actions"] = domain.allowed(doc)
+        raise
     set_fields.update(changes_, updated_at=now)
     change: dict[str, Any] | None = None
     name = {"publish": "published", "reschedule": "rescheduled", "start": "started", "cancel": "cancelled",

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from shared import regions
-from shared.errors import FieldError
+from shared.errors import FieldError, TransitionNotAllowed
 
 TYPES = ("fasilitasi", "dialog", "pelatihan", "apel", "silaturahmi", "sosialisasi", "rapat_koordinasi")
 STATUSES = ("draft", "published", "rescheduled", "ongoing", "completed", "cancelled")
@@ -31,10 +31,11 @@ class InvalidKegiatan(FieldError):
     """Bad input, naming the field."""
 
 
-class IllegalStep(Exception):
+class IllegalStep(TransitionNotAllowed):
     def __init__(self, action: str, status: str, allowed: list[str]):
-        super().__init__(f"{action!r} is not allowed while the kegiatan is {status!r}")
-        self.action, self.status, self.allowed = action, status, allowed
+        super().__init__(f"{action!r} is not allowed while the kegiatan is {status!r}", current_status=status,
+                         allowed_next_states=allowed)
+        self.action, self.current_status, self.allowed = action, status, allowed
 
 
 @dataclasses.dataclass(frozen=True)

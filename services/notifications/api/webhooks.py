@@ -16,15 +16,14 @@ from fastapi.responses import PlainTextResponse
 
 from services.notifications.adapters.store import delivery_event
 from services.notifications.settings import MIN_SECRET
-from shared import outbox
-from shared.web import DomainProblem, Unprocessable
+from shared import errors, outbox
+from shared.web import Unprocessable
 
 router = APIRouter(tags=["webhooks"])
 RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4}
 
 
-class Forbidden(DomainProblem):
-    status, title = 403, "Forbidden"
+Forbidden = errors.NotAllowed
 
 
 @router.get("/webhooks/whatsapp", response_class=PlainTextResponse)

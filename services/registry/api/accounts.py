@@ -27,7 +27,7 @@ from pymongo.errors import DuplicateKeyError
 from services.registry.adapters.throttle import Locked
 from services.registry.api.routes import current
 from services.registry.domain import numbering
-from shared import auth, masking, regions
+from shared import auth, errors, masking, regions
 from shared.auth import ROLES, AuthError, Forbidden, Principal
 from shared.text import Input
 from shared.web import Conflict, NotFound, Unprocessable, problem, roles
@@ -164,7 +164,7 @@ async def create_user(body: UserIn, request: Request, principal: Principal = Dep
     try:
         await request.app.state.runtime.db["users"].insert_one(doc)
     except DuplicateKeyError:
-        raise Conflict(f"user {body.username!r} exists") from None
+        raise errors.Duplicate(f"user {body.username!r} exists") from None
     return UserOut(username=body.username, full_name=body.full_name, role=body.role, region=body.region, active=True)
 
 

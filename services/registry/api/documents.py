@@ -11,8 +11,9 @@ from bson import Binary
 from fastapi import APIRouter, Depends, File, Form, Header, Request, Response, UploadFile
 from pydantic import BaseModel
 
-from services.registry.api.routes import _etag, _invalid, _visible, _writable, current, writer
+from services.registry.api.routes import _etag, _visible, _writable, current, writer
 from services.registry.domain import documents as rules
+from shared import text
 from shared.auth import Principal
 from shared.web import NotFound, PreconditionFailed, Unprocessable, content_disposition
 
@@ -71,11 +72,13 @@ async def upload_document(ormas_id: str, request: Request, response: Response,
                           if_match: str | None = Header(default=None)) -> DocumentsOut:
     state = request.app.state
     doc, version = await _writable(request, principal, ormas_id, if_match)
+    for field, value in (("number", number), ("file", file.filename)):  # as JSON bodies are (shared.text)
+        try:
+            text.check(value or "")
+        except text.BadText as e:
+            raise Unprocessable(f"{field}: {e}", errors=[{"field": field, "message": str(e)}]) from None
     data = await file.read(rules.MAX_BYTES + 1)
-    try:
-        content_type, digest = rules.check_upload(data, file.content_type, type)
-    except rules.BadUpload as e:
-        raise _invalid(e) from None
+    content_type, digest = rules.check_upload(data, file.content_type, type)
     if issued_on and issued_on > dt.date.today():
         raise Unprocessable("issued_on is in the future", errors=[{"field": "issued_on", "message": "in the future"}])
     # content-addressed: the same file uploaded twice is stored once

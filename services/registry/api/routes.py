@@ -20,12 +20,11 @@ from services.registry.domain import officers as board_rules
 from services.registry.domain import ormas as domain
 from services.registry.domain.ormas import mask_phone
 from services.registry.domain.policy import ACTION_ROLES
-from shared import failpoints, masking, regions
+from shared import errors, failpoints, masking, regions
 from shared.text import Input
 from shared.auth import Forbidden, Principal
-from shared.errors import FieldError
 from shared.contracts.registry_schemas import KINDS, LEGAL_FORMS, SCOPES, STATUSES
-from shared.web import (Conflict, NotFound, PreconditionFailed, Unprocessable, authenticated, check_if_match,
+from shared.web import (NotFound, PreconditionFailed, Unprocessable, authenticated, check_if_match,
                         roles, set_etag)
 
 router = APIRouter(tags=["ormas"])
@@ -178,9 +177,6 @@ def check_region_filter(principal: Principal, region: str | None) -> None:
         raise NotFound(f"region {region} is outside your office's scope")
 
 
-def _invalid(e: FieldError) -> Unprocessable:
-    return Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}])
-
 
 _event = event_entry
 
@@ -219,7 +215,7 @@ def _duplicates(fields: dict[str, Any], others: list[Row]) -> list[Candidate]:
     matcher.set_seq2(fields["name_key"])  # the matcher caches what it learns about seq2
     for o in others:
         if o.name_key == fields["name_key"] or (fields["acronym_key"] and o.acronym_key == fields["acronym_key"]):
-            raise Conflict("an ormas with this name or acronym is already recorded in this region",
+            raise errors.Duplicate("an ormas with this name or acronym is already recorded in this region",
                            existing_id=o.id, existing_name=o.name)
         matcher.set_seq1(o.name_key)
         if matcher.real_quick_ratio() < NEAR_MATCH or matcher.quick_ratio() < NEAR_MATCH:
@@ -244,10 +240,7 @@ async def create_ormas(body: OrmasIn, request: Request, response: Response,
     state = request.app.state
     details = domain.Details(**body.model_dump(exclude_none=True))
     now = dt.datetime.now(dt.UTC)
-    try:
-        fields = details.normalised(now.date())
-    except domain.InvalidOrmas as e:
-        raise _invalid(e) from None
+    fields = details.normalised(now.date())
     if not principal.can_write(body.region):
         raise NotFound(f"region {body.region} is outside your office's scope")
     fingerprint = hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
@@ -266,7 +259,7 @@ async def create_ormas(body: OrmasIn, request: Request, response: Response,
     except IdTaken as e:
         return _replay(e.existing, fingerprint, response)
     except DuplicateOrmas as e:
-        raise Conflict(str(e), existing_id=e.existing_id) from None
+        raise errors.Duplicate(str(e), existing_id=e.existing_id) from None
     failpoints.hit("registry.after_write")
     _written(request, doc)
     response.headers["Location"] = f"/ormas/{ormas_id}"
@@ -340,11 +333,8 @@ async def update_ormas(ormas_id: str, body: OrmasPatch, request: Request, respon
     if (merged.get("legal_form") in domain.LEGAL_ENTITY_FORMS) != (doc.get("legal_form") in domain.LEGAL_ENTITY_FORMS):
         raise Unprocessable("the legal form changes through the lifecycle, not by editing",
                             errors=[{"field": "legal_form", "message": "cannot switch between legal entity and not"}])
-    try:
-        fields = domain.Details(region=doc["region"], **{k: v for k, v in merged.items() if v is not None}) \
-            .normalised(dt.date.today())
-    except domain.InvalidOrmas as e:
-        raise _invalid(e) from None
+    fields = domain.Details(region=doc["region"], **{k: v for k, v in merged.items() if v is not None}) \
+        .normalised(dt.date.today())
     fields.pop("region")
     changed = domain.changed_fields(doc, fields)
     if not changed:
@@ -362,7 +352,7 @@ async def update_ormas(ormas_id: str, body: OrmasPatch, request: Request, respon
     try:
         new = await state.ormas.change(ormas_id, version, {**fields, "updated_at": now}, history, events)
     except DuplicateOrmas:
-        raise Conflict("an ormas with this name is already recorded in this region") from None
+        raise errors.Duplicate("an ormas with this name is already recorded in this region") from None
     if new is None:
         raise PreconditionFailed("the ormas changed while this update was made; reload and retry")
     _written(request, new)
@@ -400,11 +390,9 @@ async def transition(ormas_id: str, body: TransitionIn, request: Request, respon
                                           seq=seq, office=principal.region or "nasional", year=now.year,
                                           region=doc["region"])
         outcome = lifecycle.apply(doc, step, skt_number=skt_number)
-    except lifecycle.IllegalTransition as e:
-        raise Conflict(str(e), current_status=e.status, allowed_next_states=e.allowed,
-                       allowed_actions=lifecycle.allowed_actions(doc)) from None
-    except lifecycle.InvalidTransition as e:
-        raise _invalid(e) from None
+    except lifecycle.IllegalTransition as e:  # with what the caller may do instead
+        e.extra["allowed_actions"] = lifecycle.allowed_actions(doc)
+        raise
     after = {**doc, **outcome.changes, "version": version + 1, "updated_at": now}
     events = transition_events(after, step, outcome)
     new = await state.ormas.change(ormas_id, version, {**outcome.changes, "updated_at": now}, outcome.history, events)
@@ -462,10 +450,7 @@ async def replace_officers(ormas_id: str, body: BoardIn, request: Request, respo
     state = request.app.state
     doc, version = await _writable(request, principal, ormas_id, if_match)
     now = dt.datetime.now(dt.UTC)
-    try:
-        officers = board_rules.board([board_rules.Officer(**o.model_dump()) for o in body.officers], now.date())
-    except domain.InvalidOrmas as e:
-        raise _invalid(e) from None
+    officers = board_rules.board([board_rules.Officer(**o.model_dump()) for o in body.officers], now.date())
     previous = doc.get("officers") or []
     fields: dict[str, Any] = {"officers": officers, "updated_at": now}
     if previous:

@@ -25,7 +25,7 @@ from typing import Any
 
 from lokal import holidays
 
-from shared.errors import FieldError
+from shared.errors import FieldError, TransitionNotAllowed
 
 STATUSES = ("unregistered", "legal_entity", "draft", "submitted", "in_verification", "revision_requested",
             "rejected", "registered", "expiring", "expired", "suspended", "revoked", "dissolved")
@@ -38,11 +38,12 @@ MAX_WARNINGS = 3
 ACTIVE = ("registered", "expiring", "legal_entity", "unregistered")  # states a sanction can interrupt
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(TransitionNotAllowed):
     def __init__(self, action: str, status: str, allowed: list[str]):
-        super().__init__(f"{action!r} is not allowed while the ormas is {status!r}")
+        super().__init__(f"{action!r} is not allowed while the ormas is {status!r}", current_status=status,
+                         allowed_next_states=allowed)
         self.action = action
-        self.status = status
+        self.current_status = status  # not .status: that is the HTTP status of the problem
         self.allowed = allowed
 
 

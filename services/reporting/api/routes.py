@@ -9,10 +9,10 @@ import json
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.reporting.figures import kegiatan_figures, one_kegiatan_figures
-from shared import regions
+from shared import errors, regions
 from shared.auth import Principal
 from shared.contracts.registry_schemas import KINDS
-from shared.web import DomainProblem, NotFound, Unprocessable, authenticated
+from shared.web import NotFound, Unprocessable, authenticated
 
 router = APIRouter(tags=["dashboard"])
 current = authenticated(lambda request: request.app.state.runtime.verifier)
@@ -73,8 +73,7 @@ async def _filtered(request: Request, scope: str, kind: str | None, bidang: str 
         state.filtered_slot.release()
 
 
-class TooBusy(DomainProblem):
-    status, title = 429, "Too Many Requests"
+TooBusy = errors.TooManyRequests
 
 
 def _scope(principal: Principal, region: str | None) -> str:
