@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 
 def pct(values: list[float], q: float) -> float:
@@ -83,7 +84,47 @@ def write_results(results: dict, kind: str):
     path = out / f"{kind}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}.json"
     path.write_text(json.dumps(results, indent=2))
     print(f"written to {path}")
+    update_figures(results, kind)
     return path
+
+
+FIGURES = Path(__file__).resolve().parents[2] / "docs"
+KINDS = {"bench": "make bench", "load": "make load"}
+
+
+def update_figures(results: dict, kind: str) -> None:
+    """docs/figures.md from docs/figures.json: each row as its newest run measured it, with that
+    run's machine and time, so a partial run (BENCH_ONLY=…) renews only its own rows."""
+    import json
+
+    store = FIGURES / "figures.json"
+    data = json.loads(store.read_text()) if store.exists() else {}
+    rows = data.setdefault(kind, {})
+    m = results["machine"]
+    machine = f"{m['cpus']} × {m['cpu']}, {m['memory_gib']} GiB; {m['database']}; Kafka {m['kafka']}; Python {m['python']}"
+    for b in results.get("benchmarks", []):
+        rows[b["name"]] = {"when": results["when"][:16].replace("T", " ") + " UTC", "machine": machine,
+                           "figures": {k: v for k, v in b.items() if k != "name"}}
+    store.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+    out = ["# Figures", "",
+           "Written by `make bench` and `make load` from their results (docs/figures.json);",
+           "each row as its newest run measured it. Ratios compare with a baseline measured in the same run;",
+           "nothing here is asserted by a test. Earlier hand-kept figures: [figures-earlier.md](figures-earlier.md).", ""]
+    for k, title in KINDS.items():
+        if not data.get(k):
+            continue
+        out += [f"## {title}", ""]
+        by_run: dict[tuple[str, str], list[tuple[str, dict]]] = {}
+        for name, row in data[k].items():
+            by_run.setdefault((row["when"], row["machine"]), []).append((name, row["figures"]))
+        for (when, machine), items in sorted(by_run.items(), reverse=True):
+            out += [f"Run of {when} — {machine}", "", "| what | figures |", "|---|---|"]
+            for name, figs in items:
+                text = ", ".join(f"{key}={value}" for key, value in figs.items()).replace("|", "/")
+                out.append(f"| {name} | {text} |")
+            out.append("")
+    (FIGURES / "figures.md").write_text("\n".join(out))
+    print(f"figures page: {FIGURES / 'figures.md'}")
 
 
 async def _partitions(consumer, topic: str) -> list:
