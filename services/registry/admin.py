@@ -11,10 +11,10 @@ import os
 import sys
 
 from argon2 import PasswordHasher
-from pymongo.errors import DuplicateKeyError
 
+from services.registry.adapters.accounts import Accounts
 from services.registry.settings import Settings
-from shared import mongo, regions
+from shared import errors, mongo, regions
 from shared.auth import ROLES
 
 
@@ -33,12 +33,12 @@ async def _create(args: argparse.Namespace, password: str) -> int:
     settings = _settings()
     client = mongo.create_client(settings.mongo_url, app_name="registry-admin")
     try:
-        await client[settings.mongo_db]["users"].insert_one({
+        await Accounts(client[settings.mongo_db]).create_user({
             "_id": args.username, "full_name": args.full_name, "role": args.role, "region": args.region,
             "password": PasswordHasher().hash(password), "active": True, "created_at": dt.datetime.now(dt.UTC),
             "created_by": "admin-cli"})
-    except DuplicateKeyError:
-        print(f"user {args.username!r} exists", file=sys.stderr)
+    except errors.Duplicate as e:
+        print(e.detail, file=sys.stderr)
         return 1
     finally:
         await client.close()

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
+from services.registry.adapters.accounts import Accounts
 from services.registry.adapters.repository import INDEXES, OrmasRepository
 from services.registry.api import accounts, documents, imports
 from services.registry.api.routes import router
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                           topic=settings.topic(TOPIC))
         await feed.start()  # ready only once the index holds the whole book
         app.state.ormas = OrmasRepository(runtime.db, max_pending=settings.outbox_max_pending)
+        app.state.accounts = Accounts(runtime.db)
         app.state.relay = relay
         app.state.throttle = LoginThrottle(
             aioredis.from_url(settings.redis_url), account_max=settings.login_account_max_failures,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bson import Binary
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -47,7 +48,16 @@ class OrmasRepository:
     def __init__(self, db: AsyncDatabase, *, max_pending: int = 100):
         self.coll = db["ormas"]
         self.counters = db["counters"]
+        self.files = db["document_files"]
         self.max_pending = max_pending
+
+    async def store_file(self, digest: str, data: bytes, content_type: str) -> None:
+        """A document's bytes, content-addressed: the same file uploaded twice is stored once."""
+        await self.files.update_one({"_id": digest}, {"$setOnInsert": {"data": Binary(data), "content_type": content_type,
+                                                                       "size": len(data)}}, upsert=True)
+
+    async def file(self, digest: str) -> dict[str, Any] | None:
+        return await self.files.find_one({"_id": digest})
 
     async def insert(self, doc: dict[str, Any], events: list[dict[str, Any]]) -> None:
         try:

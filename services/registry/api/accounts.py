@@ -13,29 +13,27 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
 import secrets
 from typing import Annotated, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from jwt.algorithms import RSAAlgorithm
 from pydantic import BaseModel, Field
-from pymongo.errors import DuplicateKeyError
 
+from services.registry.adapters.accounts import Accounts as AccountsAdapter
 from services.registry.adapters.throttle import Locked
-from services.registry.api.routes import current
+from services.registry.deps import Accounts, Admin, Config, Current, Jwk, Throttle
 from services.registry.domain import numbering
+from services.registry.settings import Settings
 from shared import auth, errors, masking, regions
 from shared.auth import ROLES, AuthError, Forbidden, Principal
 from shared.text import Input
-from shared.web import Conflict, NotFound, Unprocessable, problem, roles
+from shared.web import Conflict, NotFound, Unprocessable
 
 router = APIRouter(tags=["offices and accounts"])
-admin = roles(current, ("admin",))
 hasher = PasswordHasher()
-SESSIONS = "sessions"  # refresh tokens by their SHA-256, with a TTL index on expires_at
 log = logging.getLogger(__name__)
 # a hash to verify against when the user does not exist, so both answers take the same time
 _DUMMY = hasher.hash("kesbang-no-such-user")
@@ -126,23 +124,23 @@ def _check_region(region: str, field: str = "region") -> None:
 
 
 @router.put("/offices/{region}", response_model=OfficeOut)
-async def put_office(region: str, body: OfficeIn, request: Request, principal: Principal = Depends(admin)) -> OfficeOut:
+async def put_office(region: str, body: OfficeIn, accounts: Accounts, principal: Admin) -> OfficeOut:
     """An office's settings are written by that office's own admins (and the national admins, who
     set up new offices); a province's admin does not write its cities' letterheads."""
     _check_region(region)
     if not principal.can_see(region):
-        raise NotFound(f"region {region} is outside your office's scope")
+        raise errors.OutOfScope(f"region {region} is outside your office's scope")
     if principal.region not in (region, regions.NATIONAL):
         raise Forbidden("an office's settings are written by that office's admin")
     _check_format(body.skt_number_format)
     doc = {**body.model_dump(), "updated_at": dt.datetime.now(dt.UTC), "updated_by": principal.subject}
-    await request.app.state.runtime.db["offices"].update_one({"_id": region or "nasional"}, {"$set": doc}, upsert=True)
+    await accounts.put_office(region, doc)
     return _office_out(region, doc)
 
 
 @router.get("/offices/{region}", response_model=OfficeOut)
-async def get_office(region: str, request: Request, principal: Principal = Depends(current)) -> OfficeOut:
-    doc = await request.app.state.runtime.db["offices"].find_one({"_id": region or "nasional"})
+async def get_office(region: str, accounts: Accounts, principal: Current) -> OfficeOut:
+    doc = await accounts.office(region)
     if doc is None or not principal.can_see(region):
         raise NotFound("no such office")
     return _office_out(region, doc)
@@ -154,61 +152,51 @@ def _user_out(doc: dict) -> UserOut:
 
 
 @router.post("/users", status_code=201, response_model=UserOut)
-async def create_user(body: UserIn, request: Request, principal: Principal = Depends(admin)) -> UserOut:
+async def create_user(body: UserIn, accounts: Accounts, principal: Admin) -> UserOut:
     _check_region(body.region)
     if not principal.can_see(body.region):
-        raise NotFound(f"region {body.region} is outside your office's scope")
+        raise errors.OutOfScope(f"region {body.region} is outside your office's scope")
     doc = {"_id": body.username, "full_name": body.full_name, "role": body.role, "region": body.region,
            "password": await asyncio.to_thread(hasher.hash, body.password), "active": True,
            "created_at": dt.datetime.now(dt.UTC), "created_by": principal.subject}
-    try:
-        await request.app.state.runtime.db["users"].insert_one(doc)
-    except DuplicateKeyError:
-        raise errors.Duplicate(f"user {body.username!r} exists") from None
-    return UserOut(username=body.username, full_name=body.full_name, role=body.role, region=body.region, active=True)
+    await accounts.create_user(doc)
+    return _user_out(doc)
 
 
 @router.get("/users", response_model=UserPage)
-async def list_users(request: Request, principal: Principal = Depends(admin),
+async def list_users(accounts: Accounts, principal: Admin,
                      region: str | None = Query(default=None, max_length=13, description="this region and below"),
                      active: bool | None = None, cursor: str | None = Query(default=None, max_length=64),
                      limit: int = Query(default=50, ge=1, le=200)) -> UserPage:
     """The accounts of the admin's region and below, by username (cursor: the last one shown)."""
-    scope = principal.region if region is None else region
     if region is not None:
         _check_region(region)
         if not principal.can_see(region):
-            raise NotFound(f"region {region} is outside your office's scope")
-    query: dict = {} if scope == regions.NATIONAL else {"region": {"$regex": f"^{re.escape(scope)}(\\.|$)"}}
-    if active is not None:
-        query["active"] = active
-    if cursor:
-        query["_id"] = {"$gt": cursor}
-    docs = await request.app.state.runtime.db["users"].find(query, {"password": 0}).sort("_id", 1) \
-        .limit(limit + 1).to_list(None)
+            raise errors.OutOfScope(f"region {region} is outside your office's scope")
+    docs = await accounts.users_within(principal.region if region is None else region, active=active,
+                                       after=cursor, limit=limit + 1)
     more = len(docs) > limit
     docs = docs[:limit]
     return UserPage(items=[_user_out(d) for d in docs], next_cursor=docs[-1]["_id"] if more else None)
 
 
-async def _managed(request: Request, principal: Principal, username: str) -> dict:
-    doc = await request.app.state.runtime.db["users"].find_one({"_id": username}, {"password": 0})
+async def _managed(accounts: AccountsAdapter, principal: Principal, username: str) -> dict:
+    doc = await accounts.user(username)
     if doc is None or not principal.can_see(doc["region"]):
         raise NotFound("no such user")
     return doc
 
 
 @router.get("/users/{username}", response_model=UserOut)
-async def get_user(username: str, request: Request, principal: Principal = Depends(admin)) -> UserOut:
-    return _user_out(await _managed(request, principal, username))
+async def get_user(username: str, accounts: Accounts, principal: Admin) -> UserOut:
+    return _user_out(await _managed(accounts, principal, username))
 
 
 @router.patch("/users/{username}", response_model=UserOut)
-async def update_user(username: str, body: UserPatch, request: Request,
-                      principal: Principal = Depends(admin)) -> UserOut:
+async def update_user(username: str, body: UserPatch, accounts: Accounts, principal: Admin) -> UserOut:
     """Name, role, region (within the admin's scope) and ``active``. Deactivating ends the user's
-    sessions: no access token is renewed, and the last one runs out within ACCESS_MINUTES."""
-    doc = await _managed(request, principal, username)
+    sessions: no access token is renewed, and the last one runs out within its 15 minutes."""
+    doc = await _managed(accounts, principal, username)
     sent = body.model_dump(exclude_unset=True)
     if any(sent.get(k) is None for k in sent):
         raise Unprocessable("a field cannot be cleared", errors=[{"field": k, "message": "cannot be null"}
@@ -216,54 +204,49 @@ async def update_user(username: str, body: UserPatch, request: Request,
     if "region" in sent:
         _check_region(sent["region"])
         if not principal.can_see(sent["region"]):
-            raise NotFound(f"region {sent['region']} is outside your office's scope")
+            raise errors.OutOfScope(f"region {sent['region']} is outside your office's scope")
     if username == principal.subject and (sent.get("active") is False or "role" in sent or "region" in sent):
         raise Conflict("an admin does not deactivate or demote their own account; ask another admin")
     if not sent:
         return _user_out(doc)
-    now = dt.datetime.now(dt.UTC)
-    db = request.app.state.runtime.db
-    await db["users"].update_one({"_id": username}, {"$set": {**sent, "updated_at": now, "updated_by": principal.subject}})
-    new = await db["users"].find_one({"_id": username}, {"password": 0})
+    new = await accounts.update_user(username, {**sent, "updated_at": dt.datetime.now(dt.UTC),
+                                                "updated_by": principal.subject})
     if sent.get("active") is False or "role" in sent or "region" in sent:
-        await db[SESSIONS].delete_many({"user": username})
+        await accounts.end_sessions(username)
     log.info("account %s changed by %s: %s", masking.mask_name(username), principal.subject, sorted(sent))
     return _user_out(new)
 
 
 @router.post("/users/{username}/password", status_code=204)
-async def reset_password(username: str, body: PasswordIn, request: Request,
-                         principal: Principal = Depends(admin)) -> Response:
+async def reset_password(username: str, body: PasswordIn, accounts: Accounts, throttle: Throttle,
+                         principal: Admin) -> Response:
     """Sets a new password (the admin hands it over); the user's sessions end."""
-    await _managed(request, principal, username)
-    db = request.app.state.runtime.db
-    await db["users"].update_one({"_id": username}, {"$set": {
-        "password": await asyncio.to_thread(hasher.hash, body.password), "updated_at": dt.datetime.now(dt.UTC),
-        "updated_by": principal.subject}})
-    await db[SESSIONS].delete_many({"user": username})
-    await request.app.state.throttle.unlock(username)
+    await _managed(accounts, principal, username)
+    await accounts.update_user(username, {"password": await asyncio.to_thread(hasher.hash, body.password),
+                                          "updated_at": dt.datetime.now(dt.UTC), "updated_by": principal.subject})
+    await accounts.end_sessions(username)
+    await throttle.unlock(username)
     return Response(status_code=204)
 
 
 @router.post("/users/{username}/unlock", status_code=204)
-async def unlock(username: str, request: Request, principal: Principal = Depends(admin)) -> Response:
+async def unlock(username: str, accounts: Accounts, throttle: Throttle, principal: Admin) -> Response:
     """Lifts the lock that failed logins put on an account before its time runs out."""
-    await _managed(request, principal, username)
-    await request.app.state.throttle.unlock(username)
+    await _managed(accounts, principal, username)
+    await throttle.unlock(username)
     return Response(status_code=204)
 
 
 @router.post("/auth/password", status_code=204)
-async def change_own_password(body: OwnPasswordIn, request: Request, principal: Principal = Depends(current)) -> Response:
+async def change_own_password(body: OwnPasswordIn, accounts: Accounts, principal: Current) -> Response:
     """A user changes their own password; their other sessions end."""
-    db = request.app.state.runtime.db
-    user = await db["users"].find_one({"_id": principal.subject})
+    user = await accounts.user(principal.subject, with_password=True)
     if user is None or not await _password_ok(user, body.current_password):
         raise Unprocessable("the current password is wrong",
                             errors=[{"field": "current_password", "message": "wrong password"}])
-    await db["users"].update_one({"_id": principal.subject}, {"$set": {
-        "password": await asyncio.to_thread(hasher.hash, body.new_password), "updated_at": dt.datetime.now(dt.UTC)}})
-    await db[SESSIONS].delete_many({"user": principal.subject})
+    await accounts.update_user(principal.subject, {"password": await asyncio.to_thread(hasher.hash, body.new_password),
+                                                   "updated_at": dt.datetime.now(dt.UTC)})
+    await accounts.end_sessions(principal.subject)
     return Response(status_code=204)
 
 
@@ -282,16 +265,15 @@ def _client(request: Request) -> str:
 
 @router.post("/auth/token", response_model=TokenOut,
              responses={429: {"description": "too many failed logins; see Retry-After"}})
-async def token(request: Request, response: Response, username: str = Form(default="", max_length=64),
-                password: str = Form(default="", max_length=200), grant_type: str = Form(default="password"),
-                refresh_token: str = Form(default="", max_length=100)) -> TokenOut:
-    """OAuth2 password grant, or ``refresh_token`` grant: an access token of ACCESS_MINUTES for the
-    user's role and region, with a refresh token that renews it while the account stays active
-    (up to SESSION_HOURS after the login)."""
-    state = request.app.state
-    db = state.runtime.db
+async def token(request: Request, response: Response, accounts: Accounts, throttle: Throttle, config: Config,
+                jwk: Jwk, username: str = Form(default="", max_length=64), password: str = Form(default="", max_length=200),
+                grant_type: str = Form(default="password"), refresh_token: str = Form(default="", max_length=100)) -> TokenOut:
+    """OAuth2 password grant, or ``refresh_token`` grant: an access token of 15 minutes
+    (``REGISTRY_ACCESS_TOKEN_MINUTES``) for the user's role and region, with a refresh token that
+    renews it while the account stays active (up to ``REGISTRY_SESSION_HOURS`` after the login)."""
+    issuer = _Issuer(accounts, config, jwk, response)
     if grant_type == "refresh_token":
-        return await _refresh(request, response, refresh_token)
+        return await issuer.refresh(refresh_token)
     if grant_type != "password":
         raise Unprocessable("only grant_type=password or refresh_token",
                             errors=[{"field": "grant_type", "message": "unsupported"}])
@@ -301,63 +283,61 @@ async def token(request: Request, response: Response, username: str = Form(defau
                                     for f, v in (("username", username), ("password", password)) if not v])
     client = _client(request)
     try:
-        await state.throttle.check(username, client)
+        await throttle.check(username, client)
     except Locked as e:
         log.warning("login refused for %s from %s: %s locked", masking.mask_name(username),
                     masking.mask_address(client), e.what)
-        return problem(429, "Too Many Requests", f"too many failed logins; try again in {e.retry_after} s",
-                       headers={"Retry-After": str(e.retry_after)}, retry_after=e.retry_after)
-    user = await db["users"].find_one({"_id": username}) if username else None
+        raise errors.TooManyRequests(f"too many failed logins; try again in {e.retry_after} s",
+                                     retry_after=e.retry_after) from None
+    user = await accounts.user(username, with_password=True)
     if not await _password_ok(user, password) or not user.get("active", True):
-        await state.throttle.failed(username, client)
+        await throttle.failed(username, client)
         log.warning("failed login for %s from %s", masking.mask_name(username), masking.mask_address(client))
         raise AuthError("wrong username or password")
-    await state.throttle.succeeded(username)
-    return await _issue(request, response, user)
+    await throttle.succeeded(username)
+    return await issuer.issue(user)
 
 
-async def _issue(request: Request, response: Response, user: dict, *, session_ends: dt.datetime | None = None) -> TokenOut:
-    state = request.app.state
-    key = state.settings.jwt_private_key_file
-    if key is None:
-        raise NotFound("this registry does not issue tokens")
-    now = dt.datetime.now(dt.UTC)
-    minutes = state.settings.access_token_minutes
-    access = auth.mint(key.read_bytes(), subject=user["_id"], role=user["role"], region=user["region"],
-                       issuer=state.settings.jwt_issuer, audience=state.settings.jwt_audience,
-                       ttl=dt.timedelta(minutes=minutes), kid=state.jwk["kid"])
-    secret = secrets.token_urlsafe(32)
-    ends = session_ends or now + dt.timedelta(hours=state.settings.session_hours)
-    await state.runtime.db[SESSIONS].insert_one({"_id": _digest(secret), "user": user["_id"], "created_at": now,
-                                                 "expires_at": ends})
-    response.headers["Cache-Control"] = "no-store"
-    return TokenOut(access_token=access, expires_in=minutes * 60, refresh_token=secret,
-                    refresh_expires_in=int((ends - now).total_seconds()))
+class _Issuer:
+    """Access tokens and the sessions (refresh tokens) that renew them."""
 
+    def __init__(self, accounts: AccountsAdapter, config: Settings, jwk: dict, response: Response):
+        self.accounts, self.config, self.jwk, self.response = accounts, config, jwk, response
 
-async def _refresh(request: Request, response: Response, secret: str) -> TokenOut:
-    """A refresh token is used once: it is exchanged for a new one ending when the session ends."""
-    db = request.app.state.runtime.db
-    if not secret:
-        raise Unprocessable("refresh_token is required", errors=[{"field": "refresh_token", "message": "required"}])
-    session = await db[SESSIONS].find_one_and_delete({"_id": _digest(secret)})
-    now = dt.datetime.now(dt.UTC)
-    if session is None or session["expires_at"].replace(tzinfo=dt.UTC) <= now:
-        raise AuthError("the session has ended; log in again")
-    user = await db["users"].find_one({"_id": session["user"]}, {"password": 0})
-    if user is None or not user.get("active", True):
-        raise AuthError("the account is not active")
-    return await _issue(request, response, user, session_ends=session["expires_at"].replace(tzinfo=dt.UTC))
+    async def issue(self, user: dict, *, session_ends: dt.datetime | None = None) -> TokenOut:
+        key = self.config.jwt_private_key_file
+        if key is None:
+            raise NotFound("this registry does not issue tokens")
+        now = dt.datetime.now(dt.UTC)
+        minutes = self.config.access_token_minutes
+        access = auth.mint(key.read_bytes(), subject=user["_id"], role=user["role"], region=user["region"],
+                           issuer=self.config.jwt_issuer, audience=self.config.jwt_audience,
+                           ttl=dt.timedelta(minutes=minutes), kid=self.jwk["kid"])
+        secret = secrets.token_urlsafe(32)
+        ends = session_ends or now + dt.timedelta(hours=self.config.session_hours)
+        await self.accounts.open_session(secret, user["_id"], now, ends)
+        self.response.headers["Cache-Control"] = "no-store"
+        return TokenOut(access_token=access, expires_in=minutes * 60, refresh_token=secret,
+                        refresh_expires_in=int((ends - now).total_seconds()))
 
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+    async def refresh(self, secret: str) -> TokenOut:
+        """A refresh token is used once: it is exchanged for a new one ending when the session ends."""
+        if not secret:
+            raise Unprocessable("refresh_token is required", errors=[{"field": "refresh_token", "message": "required"}])
+        session = await self.accounts.take_session(secret)
+        now = dt.datetime.now(dt.UTC)
+        if session is None or session["expires_at"].replace(tzinfo=dt.UTC) <= now:
+            raise AuthError("the session has ended; log in again")
+        user = await self.accounts.user(session["user"])
+        if user is None or not user.get("active", True):
+            raise AuthError("the account is not active")
+        return await self.issue(user, session_ends=session["expires_at"].replace(tzinfo=dt.UTC))
 
 
 @router.get("/.well-known/jwks.json")
-async def jwks(request: Request, response: Response) -> dict:
+async def jwks(response: Response, jwk: Jwk) -> dict:
     response.headers["Cache-Control"] = "public, max-age=300"
-    return {"keys": [request.app.state.jwk]}
+    return {"keys": [jwk]}
 
 
 def public_jwk(pem: bytes) -> dict:

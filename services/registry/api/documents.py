@@ -7,14 +7,13 @@ import datetime as dt
 import uuid
 from typing import Any, Literal
 
-from bson import Binary
-from fastapi import APIRouter, Depends, File, Form, Header, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Header, Response, UploadFile
 from pydantic import BaseModel
 
-from services.registry.api.routes import _etag, _visible, _writable, current, writer
+from services.registry.api.routes import _etag, _visible, _writable
+from services.registry.deps import Current, OrmasStore, Writer
 from services.registry.domain import documents as rules
 from shared import text
-from shared.auth import Principal
 from shared.web import NotFound, PreconditionFailed, Unprocessable, content_disposition
 
 router = APIRouter(tags=["documents"])
@@ -55,23 +54,20 @@ def _listing(doc: dict[str, Any]) -> DocumentsOut:
 
 
 @router.get("/ormas/{ormas_id}/documents", response_model=DocumentsOut)
-async def list_documents(ormas_id: str, request: Request, response: Response,
-                         principal: Principal = Depends(current)) -> DocumentsOut:
-    doc = await _visible(request, principal, ormas_id)
+async def list_documents(ormas_id: str, response: Response, principal: Current, ormas: OrmasStore) -> DocumentsOut:
+    doc = await _visible(ormas, principal, ormas_id)
     _etag(response, doc)
     return _listing(doc)
 
 
 @router.post("/ormas/{ormas_id}/documents", status_code=201, response_model=DocumentsOut)
-async def upload_document(ormas_id: str, request: Request, response: Response,
-                          principal: Principal = Depends(writer),
+async def upload_document(ormas_id: str, response: Response, principal: Writer, ormas: OrmasStore,
                           file: UploadFile = File(description="PDF, JPEG or PNG, at most 10 MB"),
                           type: Literal[tuple(rules.TYPES)] = Form(),  # type: ignore[valid-type]
                           number: str | None = Form(default=None, max_length=100),
                           issued_on: dt.date | None = Form(default=None),
                           if_match: str | None = Header(default=None)) -> DocumentsOut:
-    state = request.app.state
-    doc, version = await _writable(request, principal, ormas_id, if_match)
+    doc, version = await _writable(ormas, principal, ormas_id, if_match)
     for field, value in (("number", number), ("file", file.filename)):  # as JSON bodies are (shared.text)
         try:
             text.check(value or "")
@@ -81,10 +77,7 @@ async def upload_document(ormas_id: str, request: Request, response: Response,
     content_type, digest = rules.check_upload(data, file.content_type, type)
     if issued_on and issued_on > dt.date.today():
         raise Unprocessable("issued_on is in the future", errors=[{"field": "issued_on", "message": "in the future"}])
-    # content-addressed: the same file uploaded twice is stored once
-    await state.runtime.db["document_files"].update_one(
-        {"_id": digest}, {"$setOnInsert": {"data": Binary(data), "content_type": content_type, "size": len(data)}},
-        upsert=True)
+    await ormas.store_file(digest, data, content_type)
     now = dt.datetime.now(dt.UTC)
     entry = {"id": str(uuid.uuid4()), "type": type, "filename": (file.filename or "")[:200] or None,
              "content_type": content_type, "size": len(data), "sha256": digest, "number": number,
@@ -92,7 +85,7 @@ async def upload_document(ormas_id: str, request: Request, response: Response,
              "uploaded_by": principal.subject}
     documents = [*(doc.get("documents") or []), entry]
     history = {"at": now, "by": principal.subject, "action": "document_added", "document_type": type}
-    new = await state.ormas.change(ormas_id, version, {"documents": documents, "updated_at": now}, history, [])
+    new = await ormas.change(ormas_id, version, {"documents": documents, "updated_at": now}, history, [])
     if new is None:
         raise PreconditionFailed("the ormas changed while the document was added; reload and retry")
     _etag(response, new)
@@ -102,13 +95,12 @@ async def upload_document(ormas_id: str, request: Request, response: Response,
 
 @router.get("/ormas/{ormas_id}/documents/{document_id}", response_class=Response,
             responses={200: {"content": {t: {} for t in rules.SIGNATURES}}})
-async def download_document(ormas_id: str, document_id: str, request: Request,
-                            principal: Principal = Depends(current)) -> Response:
-    doc = await _visible(request, principal, ormas_id)
+async def download_document(ormas_id: str, document_id: str, principal: Current, ormas: OrmasStore) -> Response:
+    doc = await _visible(ormas, principal, ormas_id)
     entry = next((d for d in doc.get("documents") or [] if d["id"] == document_id), None)
     if entry is None:
         raise NotFound("no such document")
-    stored = await request.app.state.runtime.db["document_files"].find_one({"_id": entry["sha256"]})
+    stored = await ormas.file(entry["sha256"])
     if stored is None:
         raise NotFound("the file of this document is missing")
     name = entry.get("filename") or f"{entry['type']}"

@@ -7,16 +7,15 @@ import datetime as dt
 import json
 from typing import Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from services.registry.adapters import spreadsheets
-from services.registry.api.routes import (Kind, LegalForm, Status, _event, _written, check_region_filter, current,
-                                          writer)
+from services.registry.api.routes import Kind, LegalForm, Status, _event, _written, check_region_filter
+from services.registry.deps import Current, OrmasStore, Relay, Search, Writer
 from services.registry.domain import importing
 from shared import masking, regions
-from shared.auth import Principal
 from shared.web import Unprocessable, content_disposition
 
 router = APIRouter(tags=["import and export"])
@@ -47,7 +46,7 @@ def _file_problem(message: str) -> Unprocessable:
 
 
 @router.post("/ormas/imports", response_model=ImportReport)
-async def import_ormas(request: Request, principal: Principal = Depends(writer),
+async def import_ormas(principal: Writer, ormas: OrmasStore, search: Search, relay: Relay,
                        file: UploadFile = File(description="CSV or XLSX, first row the headers"),
                        mapping: str | None = Form(default=None, description='JSON {"header": "field"}'),
                        region: str | None = Form(default=None, description="for rows without a region column"),
@@ -96,7 +95,7 @@ async def import_ormas(request: Request, principal: Principal = Depends(writer),
     errors = list(plan.errors)
     for row, doc in plan.docs:
         if doc["region"] not in books:
-            rows_ = request.app.state.search.same_region(doc["region"])
+            rows_ = search.same_region(doc["region"])
             books[doc["region"]] = ({r.name_key: r.id for r in rows_},
                                     {r.acronym_key: r.id for r in rows_ if r.acronym_key})
         names, acronyms = books[doc["region"]]
@@ -117,12 +116,12 @@ async def import_ormas(request: Request, principal: Principal = Depends(writer),
         for _, doc in plan.docs:
             doc["_outbox"] = [_event("created", doc)]
             docs.append(doc)
-        created, already = await request.app.state.ormas.insert_new(docs)
+        created, already = await ormas.insert_new(docs)
         existing += already
         made = set(created)
         for doc in docs:
             if doc["_id"] in made:
-                _written(request, doc, doc["_outbox"])
+                _written(search, relay, doc, doc["_outbox"])
     return ImportReport(
         rows=total, created=len(created), already_recorded=len(existing),
         invalid=len(plan.errors), dry_run=dry_run, columns=plan.columns, ignored_columns=plan.ignored_columns,
@@ -133,7 +132,7 @@ async def import_ormas(request: Request, principal: Principal = Depends(writer),
 @router.get("/ormas/export", response_class=Response,
             responses={200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-officedocument."
                                                                     "spreadsheetml.sheet": {}}}})
-async def export_ormas(request: Request, principal: Principal = Depends(current),
+async def export_ormas(principal: Current, ormas: OrmasStore, search: Search,
                        format: Literal["csv", "xlsx"] = "csv", region: str | None = Query(default=None, max_length=13),
                        kind: Kind | None = None, legal_form: LegalForm | None = None,
                        status: list[Status] | None = Query(default=None),
@@ -141,10 +140,10 @@ async def export_ormas(request: Request, principal: Principal = Depends(current)
     """The office's ormas in the import's own columns (a file exported here imports again)."""
     check_region_filter(principal, region)
     # the search index chooses (the same filters as GET /ormas), the database supplies the records
-    rows, _ = request.app.state.search.search(
+    rows, _ = search.search(
         scope=principal.region, region=region, kind=kind, legal_form=legal_form, status=status,
         skt_valid_on=skt_valid_on.isoformat() if skt_valid_on else None, sort="name", limit=importing.MAX_ROWS)
-    docs = await request.app.state.ormas.by_ids([r.id for r in rows])
+    docs = await ormas.by_ids([r.id for r in rows])
     fields = list(importing.EXPORT_HEADERS)
     rows = []
     for d in docs:  # contacts as the role may see them (shared.masking)

@@ -9,12 +9,14 @@ import json
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field
 
-from services.registry.adapters.repository import DuplicateOrmas, IdTaken
+from services.registry.adapters.repository import DuplicateOrmas, IdTaken, OrmasRepository
+from services.registry.deps import Accounts, Config, Current, OrmasStore, Relay, Search, Writer
 from services.registry.changes import event_entry, transition_events
-from services.registry.domain.search import SORT_KEYS, BadCursor, Row, row_from_snapshot
+from services.registry.domain.search import SORT_KEYS, BadCursor, Row, SearchIndex, row_from_snapshot
+from shared.outbox import OutboxRelay
 from services.registry.domain import lifecycle, numbering
 from services.registry.domain import officers as board_rules
 from services.registry.domain import ormas as domain
@@ -24,12 +26,10 @@ from shared import errors, failpoints, masking, regions
 from shared.text import Input
 from shared.auth import Forbidden, Principal
 from shared.contracts.registry_schemas import KINDS, LEGAL_FORMS, SCOPES, STATUSES
-from shared.web import (NotFound, PreconditionFailed, Unprocessable, authenticated, check_if_match,
-                        roles, set_etag)
+from shared.web import (NotFound, PreconditionFailed, Unprocessable, check_if_match,
+                        set_etag)
 
 router = APIRouter(tags=["ormas"])
-current = authenticated(lambda request: request.app.state.runtime.verifier)
-writer = roles(current, ("operator", "admin"))
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5d0c1f7e-2b7a-4f43-8f3e-1b1d3c0a9e11")
 NEAR_MATCH = 0.85
 
@@ -188,18 +188,18 @@ def _if_match(value: str | None, current: int) -> int:
     return check_if_match(value, current, "ormas")
 
 
-async def _writable(request: Request, principal: Principal, ormas_id: str, if_match: str | None, *,
+async def _writable(ormas: OrmasRepository, principal: Principal, ormas_id: str, if_match: str | None, *,
                     admin_in_scope: bool = False) -> tuple[dict[str, Any], int]:
     """The ormas this office may change (404 otherwise) and the version the change must find
     (412 when If-Match names another). ``admin_in_scope``: an admin acts on any ormas it sees."""
-    doc = await _visible(request, principal, ormas_id)
+    doc = await _visible(ormas, principal, ormas_id)
     if not principal.can_write(doc["region"]) and not (admin_in_scope and principal.role == "admin"):
         raise NotFound("no such ormas")
     return doc, _if_match(if_match, doc["version"])
 
 
-async def _visible(request: Request, principal: Principal, ormas_id: str) -> dict[str, Any]:
-    doc = await request.app.state.ormas.get(ormas_id)
+async def _visible(ormas: OrmasRepository, principal: Principal, ormas_id: str) -> dict[str, Any]:
+    doc = await ormas.get(ormas_id)
     if doc is None or not principal.can_see(doc["region"]):
         raise NotFound("no such ormas")  # another region's record is indistinguishable from none
     return doc
@@ -226,18 +226,16 @@ def _duplicates(fields: dict[str, Any], others: list[Row]) -> list[Candidate]:
     return sorted(near, key=lambda c: -c.similarity)[:5]
 
 
-def _written(request: Request, doc: dict[str, Any], events: list[dict[str, Any]] | None = None) -> None:
+def _written(search: SearchIndex, relay: OutboxRelay, doc: dict[str, Any], events: list[dict[str, Any]] | None = None) -> None:
     """After a write: this replica's search sees it at once (others learn it from the topic), and
     the relay publishes its events now (``events``: a new document's whole outbox, sent unread)."""
-    request.app.state.search.upsert(row_from_snapshot(domain.snapshot(doc)))
-    request.app.state.relay.wake("ormas", doc["_id"], events)
+    search.upsert(row_from_snapshot(domain.snapshot(doc)))
+    relay.wake("ormas", doc["_id"], events)
 
 
 @router.post("/ormas", status_code=201, response_model=OrmasOut)
-async def create_ormas(body: OrmasIn, request: Request, response: Response,
-                       principal: Principal = Depends(writer),
-                       idempotency_key: str | None = Header(default=None, max_length=200)) -> OrmasOut:
-    state = request.app.state
+async def create_ormas(body: OrmasIn, response: Response, principal: Writer, ormas: OrmasStore, search: Search,
+                       relay: Relay, idempotency_key: str | None = Header(default=None, max_length=200)) -> OrmasOut:
     details = domain.Details(**body.model_dump(exclude_none=True))
     now = dt.datetime.now(dt.UTC)
     fields = details.normalised(now.date())
@@ -246,22 +244,22 @@ async def create_ormas(body: OrmasIn, request: Request, response: Response,
     fingerprint = hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
     if idempotency_key:
         ormas_id = str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{principal.subject}|{idempotency_key}"))
-        replay = await state.ormas.get(ormas_id)
+        replay = await ormas.get(ormas_id)
         if replay is not None:
             return _replay(replay, fingerprint, response)
     else:
         ormas_id = str(uuid.uuid4())
-    near = _duplicates(fields, state.search.same_region(body.region))
+    near = _duplicates(fields, search.same_region(body.region))
     doc = domain.create(details, ormas_id=ormas_id, actor=principal.subject, now=now)
     doc["idempotency"] = {"key": idempotency_key, "fingerprint": fingerprint} if idempotency_key else None
     try:
-        await state.ormas.insert(doc, [_event("created", doc)])
+        await ormas.insert(doc, [_event("created", doc)])
     except IdTaken as e:
         return _replay(e.existing, fingerprint, response)
     except DuplicateOrmas as e:
         raise errors.Duplicate(str(e), existing_id=e.existing_id) from None
     failpoints.hit("registry.after_write")
-    _written(request, doc)
+    _written(search, relay, doc)
     response.headers["Location"] = f"/ormas/{ormas_id}"
     _etag(response, doc)
     return _out(doc, near)
@@ -280,7 +278,7 @@ def _replay(existing: dict[str, Any], fingerprint: str, response: Response) -> O
 
 @router.get("/ormas", response_model=OrmasPage)
 async def search_ormas(
-    request: Request, principal: Principal = Depends(current),
+    principal: Current, search: Search,
     q: str | None = Query(default=None, max_length=100, description="words of the name or acronym"),
     region: str | None = Query(default=None, max_length=13, description="this region and everything below it"),
     kind: Kind | None = None, legal_form: LegalForm | None = None,
@@ -294,7 +292,7 @@ async def search_ormas(
 ) -> OrmasPage:
     check_region_filter(principal, region)
     try:
-        rows, next_cursor = request.app.state.search.search(
+        rows, next_cursor = search.search(
             scope=principal.region, region=region, q=q, kind=kind, legal_form=legal_form,
             bidang=bidang.strip().lower() if bidang else None, status=status,
             skt_expiring_before=skt_expiring_before.isoformat() if skt_expiring_before else None,
@@ -305,19 +303,16 @@ async def search_ormas(
 
 
 @router.get("/ormas/{ormas_id}", response_model=OrmasOut)
-async def get_ormas(ormas_id: str, request: Request, response: Response,
-                    principal: Principal = Depends(current)) -> OrmasOut:
-    doc = await _visible(request, principal, ormas_id)
+async def get_ormas(ormas_id: str, response: Response, principal: Current, ormas: OrmasStore) -> OrmasOut:
+    doc = await _visible(ormas, principal, ormas_id)
     _etag(response, doc)
     return _out(masking.contacts_for(principal.role, doc))
 
 
 @router.patch("/ormas/{ormas_id}", response_model=OrmasOut)
-async def update_ormas(ormas_id: str, body: OrmasPatch, request: Request, response: Response,
-                       principal: Principal = Depends(writer),
-                       if_match: str | None = Header(default=None)) -> OrmasOut:
-    state = request.app.state
-    doc, version = await _writable(request, principal, ormas_id, if_match)
+async def update_ormas(ormas_id: str, body: OrmasPatch, response: Response, principal: Writer, ormas: OrmasStore,
+                       search: Search, relay: Relay, if_match: str | None = Header(default=None)) -> OrmasOut:
+    doc, version = await _writable(ormas, principal, ormas_id, if_match)
     sent = body.model_dump(exclude_unset=True)
     cleared = [k for k in ("name", "kind", "legal_form", "scope") if k in sent and sent[k] is None]
     if cleared:
@@ -341,7 +336,7 @@ async def update_ormas(ormas_id: str, body: OrmasPatch, request: Request, respon
         _etag(response, doc)
         return _out(doc)
     if "name" in changed or "acronym" in changed:
-        _duplicates(fields, state.search.same_region(doc["region"], exclude=ormas_id))
+        _duplicates(fields, search.same_region(doc["region"], exclude=ormas_id))
     now = dt.datetime.now(dt.UTC)
     after = {**doc, **fields, "version": version + 1, "updated_at": now}
     events = [_event("updated", after, {"fields": changed})]
@@ -350,26 +345,25 @@ async def update_ormas(ormas_id: str, body: OrmasPatch, request: Request, respon
         events.append(_event("contacts_changed", after, {"fields": contacts}))
     history = {"at": now, "by": principal.subject, "action": "updated", "fields": changed}
     try:
-        new = await state.ormas.change(ormas_id, version, {**fields, "updated_at": now}, history, events)
+        new = await ormas.change(ormas_id, version, {**fields, "updated_at": now}, history, events)
     except DuplicateOrmas:
         raise errors.Duplicate("an ormas with this name is already recorded in this region") from None
     if new is None:
         raise PreconditionFailed("the ormas changed while this update was made; reload and retry")
-    _written(request, new)
+    _written(search, relay, new)
     _etag(response, new)
     return _out(new)
 
 
 @router.post("/ormas/{ormas_id}/transitions", response_model=OrmasOut)
-async def transition(ormas_id: str, body: TransitionIn, request: Request, response: Response,
-                     principal: Principal = Depends(current),
+async def transition(ormas_id: str, body: TransitionIn, response: Response, principal: Current, ormas: OrmasStore,
+                     search: Search, relay: Relay, accounts: Accounts, config: Config,
                      if_match: str | None = Header(default=None)) -> OrmasOut:
     """Moves the ormas one step through its lifecycle. An action not possible from the current
     status answers 409 with the statuses that are reachable."""
-    state = request.app.state
     if principal.role not in ACTION_ROLES[body.action]:
         raise Forbidden(f"role {principal.role!r} may not {body.action}")
-    doc, version = await _writable(request, principal, ormas_id, if_match, admin_in_scope=True)
+    doc, version = await _writable(ormas, principal, ormas_id, if_match, admin_in_scope=True)
     now = dt.datetime.now(dt.UTC)
     data: dict[str, Any] = {}
     if body.action == "check_documents":
@@ -384,9 +378,9 @@ async def transition(ormas_id: str, body: TransitionIn, request: Request, respon
     try:
         if body.action in ("register", "renew"):
             lifecycle.apply(doc, step, skt_number="-")  # refuse before drawing a number
-            seq = await state.ormas.next_skt_sequence(principal.region, now.year)
-            office = await state.runtime.db["offices"].find_one({"_id": principal.region or "nasional"})
-            skt_number = numbering.number((office or {}).get("skt_number_format") or state.settings.skt_number_format,
+            seq = await ormas.next_skt_sequence(principal.region, now.year)
+            office = await accounts.office(principal.region)
+            skt_number = numbering.number((office or {}).get("skt_number_format") or config.skt_number_format,
                                           seq=seq, office=principal.region or "nasional", year=now.year,
                                           region=doc["region"])
         outcome = lifecycle.apply(doc, step, skt_number=skt_number)
@@ -395,10 +389,10 @@ async def transition(ormas_id: str, body: TransitionIn, request: Request, respon
         raise
     after = {**doc, **outcome.changes, "version": version + 1, "updated_at": now}
     events = transition_events(after, step, outcome)
-    new = await state.ormas.change(ormas_id, version, {**outcome.changes, "updated_at": now}, outcome.history, events)
+    new = await ormas.change(ormas_id, version, {**outcome.changes, "updated_at": now}, outcome.history, events)
     if new is None:
         raise PreconditionFailed("the ormas changed while this step was taken; reload and retry")
-    _written(request, new)
+    _written(search, relay, new)
     _etag(response, new)
     return _out(new)
 
@@ -433,22 +427,19 @@ class BoardOut(BaseModel):
 
 
 @router.get("/ormas/{ormas_id}/officers", response_model=BoardOut)
-async def get_officers(ormas_id: str, request: Request, response: Response,
-                       principal: Principal = Depends(current)) -> BoardOut:
-    doc = await _visible(request, principal, ormas_id)
+async def get_officers(ormas_id: str, response: Response, principal: Current, ormas: OrmasStore) -> BoardOut:
+    doc = await _visible(ormas, principal, ormas_id)
     _etag(response, doc)
     return BoardOut(version=doc["version"], officers=[OfficerOut(**board_rules.public(o)) for o in doc.get("officers") or []],
                     previous_boards=len(doc.get("board_history") or []))
 
 
 @router.put("/ormas/{ormas_id}/officers", response_model=BoardOut)
-async def replace_officers(ormas_id: str, body: BoardIn, request: Request, response: Response,
-                           principal: Principal = Depends(writer),
-                           if_match: str | None = Header(default=None)) -> BoardOut:
+async def replace_officers(ormas_id: str, body: BoardIn, response: Response, principal: Writer, ormas: OrmasStore,
+                           search: Search, relay: Relay, if_match: str | None = Header(default=None)) -> BoardOut:
     """Records a new board. The previous one is kept in the record's board history; the event
     names the officers by name and position only."""
-    state = request.app.state
-    doc, version = await _writable(request, principal, ormas_id, if_match)
+    doc, version = await _writable(ormas, principal, ormas_id, if_match)
     now = dt.datetime.now(dt.UTC)
     officers = board_rules.board([board_rules.Officer(**o.model_dump()) for o in body.officers], now.date())
     previous = doc.get("officers") or []
@@ -459,11 +450,11 @@ async def replace_officers(ormas_id: str, body: BoardIn, request: Request, respo
     after = {**doc, **fields, "version": version + 1}
     history = {"at": now, "by": principal.subject, "action": "officers_changed", "reason": body.reason,
                "positions": [o["position"] for o in officers]}
-    new = await state.ormas.change(ormas_id, version, fields, history,
+    new = await ormas.change(ormas_id, version, fields, history,
                                    [_event("officers_changed", after, {"fields": ["officers"]})])
     if new is None:
         raise PreconditionFailed("the ormas changed while the board was recorded; reload and retry")
-    _written(request, new)
+    _written(search, relay, new)
     _etag(response, new)
     return BoardOut(version=new["version"], officers=[OfficerOut(**board_rules.public(o)) for o in officers],
                     previous_boards=len(new.get("board_history") or []))

@@ -1,0 +1,45 @@
+"""The registry's dependencies, as Annotated aliases a route names by type.
+
+``bootstrap.py`` wires the components onto the app at start; this module is the only other place
+that reads ``app.state``, so a reader (or a tool) follows a route's ``ormas: OrmasStore`` to the
+class that serves it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from services.registry.adapters.accounts import Accounts as AccountsAdapter
+from services.registry.adapters.repository import OrmasRepository
+from services.registry.adapters.throttle import LoginThrottle
+from services.registry.domain.search import SearchIndex
+from services.registry.settings import Settings
+from shared.auth import Principal
+from shared.outbox import OutboxRelay
+from shared.web import authenticated, roles
+
+
+def _component(name: str):
+    def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    get.__name__ = f"get_{name}"
+    return get
+
+
+current = authenticated(lambda request: request.app.state.runtime.verifier)
+writer = roles(current, ("operator", "admin"))
+admin = roles(current, ("admin",))
+
+Current = Annotated[Principal, Depends(current)]
+Writer = Annotated[Principal, Depends(writer)]
+Admin = Annotated[Principal, Depends(admin)]
+
+OrmasStore = Annotated[OrmasRepository, Depends(_component("ormas"))]
+Accounts = Annotated[AccountsAdapter, Depends(_component("accounts"))]
+Search = Annotated[SearchIndex, Depends(_component("search"))]
+Relay = Annotated[OutboxRelay, Depends(_component("relay"))]
+Throttle = Annotated[LoginThrottle, Depends(_component("throttle"))]
+Config = Annotated[Settings, Depends(_component("settings"))]
+Jwk = Annotated[dict, Depends(_component("jwk"))]
