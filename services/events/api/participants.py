@@ -7,14 +7,14 @@ import datetime as dt
 import uuid
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.events import changes
-from services.events.api.routes import current, visible, writable, writer
+from services.events.application.kegiatan import visible, writable
+from services.events.deps import Copy, Current, KegiatanStore, Participants, Relay, Secret, Writer
 from services.events.domain import participation
 from services.events.domain.participation import InvalidToken, ParticipationError
-from shared.auth import Principal
 from shared.text import Input
 from shared.masking import mask_phone
 from shared.web import Conflict, DomainProblem, NotFound, PreconditionFailed, Unprocessable
@@ -103,12 +103,12 @@ def _present(doc: dict[str, Any]) -> None:
 
 
 @router.get("/kegiatan/{kegiatan_id}/participants", response_model=ParticipantPage)
-async def list_participants(kegiatan_id: str, request: Request, principal: Principal = Depends(current),
+async def list_participants(kegiatan_id: str, principal: Current, kegiatan: KegiatanStore, participants: Participants,
                             q: str | None = Query(default=None, max_length=100, description="words of the name or a delegate's"),
                             status: Literal["invited", "responded", "checked_in", "no_show"] | None = None,
                             offset: int = Query(default=0, ge=0), limit: int = Query(default=100, ge=1, le=500)) -> ParticipantPage:
-    doc = await visible(request, principal, kegiatan_id)
-    ps = await request.app.state.participants.of(kegiatan_id)
+    doc = await visible(kegiatan, principal, kegiatan_id)
+    ps = await participants.of(kegiatan_id)
     items = [participant_out(p, doc["status"]) for p in ps]
     if q:
         words = q.lower().split()
@@ -120,19 +120,18 @@ async def list_participants(kegiatan_id: str, request: Request, principal: Princ
 
 
 @router.post("/kegiatan/{kegiatan_id}/check-ins", response_model=CheckInOut)
-async def check_in(kegiatan_id: str, body: CheckInIn, request: Request,
-                   principal: Principal = Depends(writer)) -> CheckInOut:
+async def check_in(kegiatan_id: str, body: CheckInIn, principal: Writer, kegiatan: KegiatanStore,
+                   participants: Participants, relay: Relay, secret: Secret) -> CheckInOut:
     """One scan of a participant's QR code (or a pick from the name search). Idempotent per day:
     a second scan answers when the participant arrived ("Sudah hadir pukul 08.05 WIB")."""
-    state = request.app.state
-    doc, _ = await writable(request, principal, kegiatan_id, None)
+    doc, _ = await writable(kegiatan, principal, kegiatan_id, None)
     if (body.token is None) == (body.participant_id is None):
         raise Unprocessable("send either the scanned token or the participant_id",
                             errors=[{"field": "token", "message": "exactly one of token, participant_id"}])
     now = _now_ms()
     if body.token is not None:
         try:
-            pid = participation.verify(state.secret, body.token, purpose="checkin", kegiatan_id=kegiatan_id, now=now)
+            pid = participation.verify(secret, body.token, purpose="checkin", kegiatan_id=kegiatan_id, now=now)
         except InvalidToken as e:
             raise Unprocessable(f"this QR code cannot be used here: {e}", errors=[{"field": "token", "message": str(e)}]) from None
         method = "qr"
@@ -143,7 +142,7 @@ async def check_in(kegiatan_id: str, body: CheckInIn, request: Request,
         method = "search"
     _present(doc)
     for _ in range(5):  # a concurrent RSVP or scan moved the version: read again
-        p = await state.participants.get(pid)
+        p = await participants.get(pid)
         if p is None:
             raise NotFound("no such participant in this kegiatan")
         people = body.people or (len(p.get("delegates") or []) if p.get("attending") else 0) or 1
@@ -161,27 +160,26 @@ async def check_in(kegiatan_id: str, body: CheckInIn, request: Request,
         after = {**p, "version": p["version"] + 1}
         event = changes.participation_event("checked_in", after, doc, {
             "day": day, "at": changes.domain._iso(now), "people": people, "method": method})
-        new = await state.participants.change(pid, p["version"], changes_,
+        new = await participants.change(pid, p["version"], changes_,
                                                {"at": now, "by": principal.subject, "action": "checked_in", "day": day}, [event])
         if new is not None:
-            state.relay.wake("participants", pid)
+            relay.wake("participants", pid)
             return CheckInOut(participant_id=pid, name=p["name"], already=False, message=message, day=day, at=now,
                               people=people)
     raise PreconditionFailed("the participant is being changed by someone else; scan again")
 
 
 @router.post("/kegiatan/{kegiatan_id}/walk-ins", status_code=201, response_model=ParticipantOut)
-async def walk_in(kegiatan_id: str, body: WalkInIn, request: Request,
-                  principal: Principal = Depends(writer)) -> ParticipantOut:
+async def walk_in(kegiatan_id: str, body: WalkInIn, principal: Writer, kegiatan: KegiatanStore,
+                  participants: Participants, copy: Copy, relay: Relay) -> ParticipantOut:
     """Someone who came without an invitation (or whose ormas was not invited), recorded present."""
-    state = request.app.state
-    doc, _ = await writable(request, principal, kegiatan_id, None)
+    doc, _ = await writable(kegiatan, principal, kegiatan_id, None)
     _present(doc)
     now = _now_ms()
     if body.ormas_id is not None:
-        if f"{kegiatan_id}:{body.ormas_id}" in {p["_id"] for p in await state.participants.of(kegiatan_id, {"_id": 1})}:
+        if f"{kegiatan_id}:{body.ormas_id}" in {p["_id"] for p in await participants.of(kegiatan_id, {"_id": 1})}:
             raise Conflict("this ormas is invited: check it in instead of recording a walk-in")
-        if not (await state.copy.by_ids([body.ormas_id])):
+        if not (await copy.by_ids([body.ormas_id])):
             raise Unprocessable("unknown ormas", errors=[{"field": "ormas_id", "message": "not in the registry"}])
     pid = f"{kegiatan_id}:w-{uuid.uuid4().hex[:12]}"
     p = {"_id": pid, "kegiatan_id": kegiatan_id, "kind": "walk_in", "ormas_id": body.ormas_id,
@@ -202,15 +200,16 @@ async def walk_in(kegiatan_id: str, body: WalkInIn, request: Request,
     p["history"] = [{"at": now, "by": principal.subject, "action": "walk_in", "day": day}]
     event = changes.participation_event("checked_in", p, doc, {"day": day, "at": changes.domain._iso(now),
                                                                 "people": body.people, "method": "walk_in"})
-    await state.participants.insert_ids([{**p, "_outbox": [event]}])
-    state.relay.wake("participants", pid)
+    await participants.insert_ids([{**p, "_outbox": [event]}])
+    relay.wake("participants", pid)
     return participant_out(p, doc["status"])
 
 
 @router.get("/kegiatan/{kegiatan_id}/attendance", response_model=AttendanceOut)
-async def attendance(kegiatan_id: str, request: Request, principal: Principal = Depends(current)) -> AttendanceOut:
-    doc = await visible(request, principal, kegiatan_id)
-    ps = await request.app.state.participants.of(kegiatan_id)
+async def attendance(kegiatan_id: str, principal: Current, kegiatan: KegiatanStore,
+                     participants: Participants) -> AttendanceOut:
+    doc = await visible(kegiatan, principal, kegiatan_id)
+    ps = await participants.of(kegiatan_id)
     invited = [p for p in ps if p["kind"] != "walk_in"]
     by_day: dict[str, dict[str, int]] = {}
     for p in ps:

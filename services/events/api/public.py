@@ -20,6 +20,7 @@ from services.events.domain import kegiatan as domain
 from services.events.domain import participation
 from services.events.domain.participation import InvalidToken, ParticipationError
 from shared import errors, tanggal
+from services.events.deps import Rsvp, RsvpPorts
 from shared.text import Input
 from shared.web import Conflict, DomainProblem, NotFound, PreconditionFailed, Unprocessable
 
@@ -60,8 +61,7 @@ class RsvpView(BaseModel):
     checkin_qr_svg: str | None = Field(description="the participant's check-in QR code, once attending")
 
 
-async def _load(request: Request, kegiatan_id: str, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    state = request.app.state
+async def _load(state: RsvpPorts, kegiatan_id: str, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     now = dt.datetime.now(dt.UTC)
     try:
         pid = participation.verify(state.secret, token, purpose="rsvp", kegiatan_id=kegiatan_id, now=now)
@@ -76,13 +76,13 @@ async def _load(request: Request, kegiatan_id: str, token: str) -> tuple[dict[st
     return k, p
 
 
-def _view(request: Request, k: dict[str, Any], p: dict[str, Any]) -> RsvpView:
+def _view(state: RsvpPorts, k: dict[str, Any], p: dict[str, Any]) -> RsvpView:
     zone = k["venue"]["zone"]
     cutoff = domain.rsvp_cutoff(k)
     now = dt.datetime.now(dt.UTC)
     qr = None
     if p.get("attending"):
-        _, checkin = changes.tokens(request.app.state.secret, k, p["_id"])
+        _, checkin = changes.tokens(state.secret, k, p["_id"])
         qr = segno.make(checkin, error="m").svg_inline(scale=4)
     venue = ", ".join(x for x in (k["venue"]["name"], k["venue"].get("address"), changes.region_name(k["venue"]["region"])) if x)
     return RsvpView(
@@ -96,8 +96,7 @@ def _view(request: Request, k: dict[str, Any], p: dict[str, Any]) -> RsvpView:
         checkin_qr_svg=qr)
 
 
-async def _answer(request: Request, k: dict[str, Any], p: dict[str, Any], answer: participation.Response) -> dict[str, Any]:
-    state = request.app.state
+async def _answer(state: RsvpPorts, k: dict[str, Any], p: dict[str, Any], answer: participation.Response) -> dict[str, Any]:
     if k["status"] not in ("published", "rescheduled"):
         raise Conflict("Kegiatan ini tidak lagi menerima konfirmasi (the kegiatan no longer takes answers).",
                        current_status=k["status"])
@@ -123,19 +122,19 @@ async def _answer(request: Request, k: dict[str, Any], p: dict[str, Any], answer
 
 
 @router.get("/api/rsvp/{kegiatan_id}/{token}", response_model=RsvpView)
-async def rsvp_view(kegiatan_id: str, token: str, request: Request) -> RsvpView:
-    k, p = await _load(request, kegiatan_id, token)
-    return _view(request, k, p)
+async def rsvp_view(kegiatan_id: str, token: str, ports: Rsvp) -> RsvpView:
+    k, p = await _load(ports, kegiatan_id, token)
+    return _view(ports, k, p)
 
 
 @router.post("/api/rsvp/{kegiatan_id}/{token}", response_model=RsvpView)
-async def rsvp_answer(kegiatan_id: str, token: str, body: RsvpIn, request: Request) -> RsvpView:
+async def rsvp_answer(kegiatan_id: str, token: str, body: RsvpIn, ports: Rsvp) -> RsvpView:
     """Attending (with the delegates' names, up to the seats) or declined (with a reason); a later
     answer replaces an earlier one until the cut-off."""
-    k, p = await _load(request, kegiatan_id, token)
-    new = await _answer(request, k, p, participation.Response(attending=body.attending, delegates=body.delegates,
+    k, p = await _load(ports, kegiatan_id, token)
+    new = await _answer(ports, k, p, participation.Response(attending=body.attending, delegates=body.delegates,
                                                               reason=body.reason))
-    return _view(request, k, new)
+    return _view(ports, k, new)
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -180,31 +179,31 @@ def _rsvp_html(v: RsvpView, action: str, message: str = "", error: str = "") -> 
 
 
 @router.get("/rsvp/{kegiatan_id}/{token}", response_class=HTMLResponse, include_in_schema=False)
-async def rsvp_page(kegiatan_id: str, token: str, request: Request) -> HTMLResponse:
+async def rsvp_page(kegiatan_id: str, token: str, request: Request, ports: Rsvp) -> HTMLResponse:
     try:
-        k, p = await _load(request, kegiatan_id, token)
+        k, p = await _load(ports, kegiatan_id, token)
     except (NotFound, Gone) as ex:
         return _page("Tautan tidak berlaku", f"<h1>Tautan tidak berlaku</h1><p>{html.escape(ex.detail)}</p>", ex.status)
-    return _page("Konfirmasi Kehadiran", _rsvp_html(_view(request, k, p), str(request.url.path)))
+    return _page("Konfirmasi Kehadiran", _rsvp_html(_view(ports, k, p), str(request.url.path)))
 
 
 @router.post("/rsvp/{kegiatan_id}/{token}", response_class=HTMLResponse, include_in_schema=False)
-async def rsvp_form(kegiatan_id: str, token: str, request: Request, attending: str = Form("yes"),
+async def rsvp_form(kegiatan_id: str, token: str, request: Request, ports: Rsvp, attending: str = Form("yes"),
                     delegate: list[str] = Form(default_factory=list), reason: str = Form("")) -> HTMLResponse:
     try:
-        k, p = await _load(request, kegiatan_id, token)
+        k, p = await _load(ports, kegiatan_id, token)
     except (NotFound, Gone) as ex:
         return _page("Tautan tidak berlaku", f"<h1>Tautan tidak berlaku</h1><p>{html.escape(ex.detail)}</p>", ex.status)
     try:
-        p = await _answer(request, k, p, participation.Response(attending=attending == "yes", delegates=delegate[:50],
+        p = await _answer(ports, k, p, participation.Response(attending=attending == "yes", delegates=delegate[:50],
                                                                 reason=reason[:1000] or None))
     except DomainProblem as ex:
         why = {"delegates": "Isi nama utusan (paling banyak sesuai jumlah kursi).",
                "reason": "Isi alasan tidak hadir.", "rsvp": "Batas waktu konfirmasi sudah lewat."}
         field = (ex.extra.get("errors") or [{}])[0].get("field")
-        return _page("Konfirmasi Kehadiran", _rsvp_html(_view(request, k, p), str(request.url.path),
+        return _page("Konfirmasi Kehadiran", _rsvp_html(_view(ports, k, p), str(request.url.path),
                                                          error=why.get(field, ex.detail)), ex.status)
-    return _page("Konfirmasi Kehadiran", _rsvp_html(_view(request, k, p), str(request.url.path),
+    return _page("Konfirmasi Kehadiran", _rsvp_html(_view(ports, k, p), str(request.url.path),
                                                     message="Terima kasih, konfirmasi Anda sudah kami terima."))
 
 
