@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from services.registry.adapters.accounts import Accounts
 from services.registry.adapters.repository import INDEXES, OrmasRepository
 from services.registry.api import accounts, documents, imports
-from services.registry.api.routes import router
+from services.registry.api.ormas import router
 from services.registry.adapters.search_feed import SearchFeed
 from services.registry.adapters.throttle import LoginThrottle
 from services.registry.domain import documents as document_rules

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from services.registry.adapters.accounts import Accounts as AccountsAdapter
 from services.registry.adapters.repository import OrmasRepository
 from services.registry.adapters.throttle import LoginThrottle
+from services.registry.application.ormas import Ports
 from services.registry.domain.search import SearchIndex
 from services.registry.settings import Settings
 from shared.auth import Principal
@@ -26,6 +27,11 @@ def _component(name: str):
 
     get.__name__ = f"get_{name}"
     return get
+
+
+def _ormas_ports(request: Request) -> Ports:
+    s = request.app.state
+    return Ports(ormas=s.ormas, search=s.search, relay=s.relay)
 
 
 current = authenticated(lambda request: request.app.state.runtime.verifier)
@@ -43,3 +49,4 @@ Relay = Annotated[OutboxRelay, Depends(_component("relay"))]
 Throttle = Annotated[LoginThrottle, Depends(_component("throttle"))]
 Config = Annotated[Settings, Depends(_component("settings"))]
 Jwk = Annotated[dict, Depends(_component("jwk"))]
+OrmasPorts = Annotated[Ports, Depends(_ormas_ports)]

@@ -10,7 +10,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, File, Form, Header, Response, UploadFile
 from pydantic import BaseModel
 
-from services.registry.api.routes import _etag, _visible, _writable
+from services.registry.api.ormas import _etag
+from services.registry.application.ormas import visible as _visible
+from services.registry.application.ormas import writable as _writable
 from services.registry.deps import Current, OrmasStore, Writer
 from services.registry.domain import documents as rules
 from shared import text

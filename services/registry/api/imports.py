@@ -12,7 +12,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from services.registry.adapters import spreadsheets
-from services.registry.api.routes import Kind, LegalForm, Status, _event, _written, check_region_filter
+from services.registry.api.ormas import Kind, LegalForm, Status, check_region_filter
+from services.registry.application import ormas as use
+from services.registry.changes import event_entry as _event
 from services.registry.deps import Current, OrmasStore, Relay, Search, Writer
 from services.registry.domain import importing
 from shared import masking, regions
@@ -121,7 +123,7 @@ async def import_ormas(principal: Writer, ormas: OrmasStore, search: Search, rel
         made = set(created)
         for doc in docs:
             if doc["_id"] in made:
-                _written(search, relay, doc, doc["_outbox"])
+                use.written(use.Ports(ormas=ormas, search=search, relay=relay), doc, doc["_outbox"])
     return ImportReport(
         rows=total, created=len(created), already_recorded=len(existing),
         invalid=len(plan.errors), dry_run=dry_run, columns=plan.columns, ignored_columns=plan.ignored_columns,
