@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from services.notifications.adapters.inbox import Messages
+
 from services.notifications.adapters.store import INDEXES, TOPIC
 from services.notifications.api import webhooks
-from services.notifications.api.routes import router
+from services.notifications.api.messages import router
 from services.notifications.consumers import celery_enqueue
 from services.notifications.settings import Settings
 from shared import logs, web
@@ -32,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             hints=runtime.db["outbox_hints"])
         app.state.runtime, app.state.settings, app.state.relay = runtime, settings, relay
         app.state.enqueue = celery_enqueue
+        app.state.messages = Messages(runtime.db)
         task = asyncio.create_task(relay.run(), name="outbox-relay")
         try:
             yield

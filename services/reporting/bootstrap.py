@@ -9,10 +9,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from services.reporting.adapters.reports import Reports
 from services.reporting.adapters.store import INDEXES, Projections
 from services.reporting.api import dashboard, reports
 from services.reporting import metrics
-from services.reporting.api.routes import router
+from services.reporting.api.stats import router
 from services.reporting.settings import Settings
 from shared import logs, web
 from shared.runtime import Runtime
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await runtime.start()
         app.state.runtime = runtime
         app.state.projections = Projections(runtime.db)
+        app.state.reports = Reports(runtime.db)
         app.state.settings = settings
         app.state.redis = aioredis.from_url(settings.redis_url)
         app.state.filtered_slot = asyncio.Semaphore(1)

@@ -16,6 +16,7 @@ import logging
 from celery.schedules import crontab
 from pymongo import AsyncMongoClient, ReturnDocument
 
+from services.reporting.adapters.reports import Reports
 from services.reporting.adapters.store import Projections
 from services.reporting.domain import reports
 from services.reporting.figures import kegiatan_figures, kegiatan_list
@@ -137,24 +138,8 @@ async def _monthly(today: dt.date) -> list[str]:
 
 async def queue_report(db, region: str, period: str, formats: list[str], *, by: str, today: dt.date,
                        refresh: bool = False) -> str | None:
-    """Creates (or, with ``refresh``, re-queues a finished) report record; None when it is already
-    queued or running (the request joins it)."""
-    kind, first, last = reports.parse_period(period, today)
-    rid = reports.report_id(region, period)
-    now = dt.datetime.now(dt.UTC)
-    doc = {"_id": rid, "region": region, "period": period, "kind": kind, "first_month": first, "last_month": last,
-           "title": reports.title(region, period, kind), "formats": formats, "status": "queued", "progress": 0,
-           "requested_by": by, "requested_at": now, "attempts": 0, "error": None, "files": {}}
-    r = await db["reports"].update_one({"_id": rid}, {"$setOnInsert": doc}, upsert=True)
-    if r.upserted_id is not None:
-        return rid
-    if refresh:
-        r = await db["reports"].update_one({"_id": rid, "status": {"$in": ["done", "failed"]}},
-                                           {"$set": {"status": "queued", "progress": 0, "formats": formats,
-                                                     "requested_by": by, "requested_at": now, "error": None}})
-        if r.modified_count:
-            return rid
-    return None
+    """See ``services/reporting/adapters/reports.py:Reports.queue``."""
+    return await Reports(db).queue(region, period, formats, by=by, today=today, refresh=refresh)
 
 
 @app.task(name="reporting.monthly")

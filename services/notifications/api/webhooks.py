@@ -9,37 +9,35 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from services.notifications.adapters.store import delivery_event
+from services.notifications.deps import Config, Messages, Relay
 from services.notifications.settings import MIN_SECRET
-from shared import errors, outbox
+from shared import errors
 from shared.web import Unprocessable
 
 router = APIRouter(tags=["webhooks"])
-RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4}
 
 
 Forbidden = errors.NotAllowed
 
 
 @router.get("/webhooks/whatsapp", response_class=PlainTextResponse)
-async def verify(request: Request, mode: str = Query(alias="hub.mode", max_length=20),
+async def verify(config: Config, mode: str = Query(alias="hub.mode", max_length=20),
                  token: str = Query(alias="hub.verify_token", max_length=200),
                  challenge: str = Query(alias="hub.challenge", max_length=200)) -> str:
-    secret = request.app.state.settings.whatsapp_webhook_secret
+    secret = config.whatsapp_webhook_secret
     if mode != "subscribe" or len(secret) < MIN_SECRET or not hmac.compare_digest(token, secret):
         raise Forbidden("verification failed")
     return challenge
 
 
 @router.post("/webhooks/whatsapp")
-async def statuses(request: Request) -> dict[str, int]:
+async def statuses(request: Request, config: Config, messages: Messages, relay: Relay) -> dict[str, int]:
     body = await request.body()
-    secret = request.app.state.settings.whatsapp_webhook_secret.encode()
+    secret = config.whatsapp_webhook_secret.encode()
     if len(secret) < MIN_SECRET:  # anyone can sign with an empty key: no webhook is taken without one
         raise Forbidden("webhooks are off: no webhook secret is configured")
     expected = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
@@ -51,7 +49,6 @@ async def statuses(request: Request) -> dict[str, int]:
                  for s in (c.get("value") or {}).get("statuses", [])]
     except (ValueError, AttributeError, TypeError):
         raise Unprocessable("not a WhatsApp webhook payload", errors=[{"field": "(body)", "message": "invalid"}]) from None
-    db = request.app.state.runtime.db
     applied = 0
     for s in items:
         # every field is checked for its type before it reaches a query: {"$gt": ""} is not an id
@@ -61,34 +58,10 @@ async def statuses(request: Request) -> dict[str, int]:
         errors = s.get("errors")
         if errors is not None and not (isinstance(errors, list) and all(isinstance(e, dict) for e in errors)):
             continue
-        link = await db["provider_ids"].find_one({"_id": s["id"]})
-        if link is None:
+        mid = await messages.message_of_provider_id(s["id"])
+        if mid is None:
             continue
-        applied += await _apply(request, link["message_id"], s)
+        if await messages.apply_provider_status(mid, s["status"], errors, dt.datetime.now(dt.UTC)):
+            relay.wake("messages", mid)
+            applied += 1
     return {"received": len(items), "applied": applied}
-
-
-async def _apply(request: Request, mid: str, s: dict[str, Any]) -> int:
-    coll = request.app.state.runtime.db["messages"]
-    msg = await coll.find_one({"_id": mid}, {"payload": 0, outbox.FIELD: 0})
-    if msg is None:
-        return 0
-    now = dt.datetime.now(dt.UTC)
-    new = s["status"]
-    if new == "failed":
-        if msg["status"] not in ("sent", "delivered"):
-            return 0
-        reason = "; ".join(str(e.get("title") or e.get("code"))[:200] for e in s.get("errors") or [])[:1000] \
-            or "failed after sending"
-        fields = {"status": "failed", "error": reason}
-    elif RANK.get(new, 0) <= RANK.get(msg["status"], 9):
-        return 0
-    else:
-        fields, reason = {"status": new}, None
-    r = await coll.update_one({"_id": mid, "status": msg["status"]}, {
-        "$set": {**fields, "updated_at": now},
-        "$push": {"history": {"at": now, "status": fields["status"], "note": "provider webhook"},
-                  outbox.FIELD: delivery_event({**msg, **fields}, fields["status"], now, reason)}})
-    if r.modified_count:
-        request.app.state.relay.wake("messages", mid)
-    return r.modified_count

@@ -32,6 +32,15 @@ class Projections:
     instead of three per event — and kegiatan rows read for participation events are kept until
     then; the consumer flushes before it commits the batch's offsets."""
 
+    async def engagement(self, ormas_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """One ormas's row and its participation rows (invited, attending, checked in, month)."""
+        ormas = await self.ormas.find_one({"_id": ormas_id}, {"name": 1, "region": 1})
+        if ormas is None:
+            return None, []
+        rows = await self.db["participation"].find(
+            {"ormas_id": ormas_id}, {"month": 1, "invited": 1, "attending": 1, "checked_in": 1}).to_list(None)
+        return ormas, rows
+
     def __init__(self, db: AsyncDatabase, *, deferred: bool = False):
         self.db = db
         self.ormas = db["ormas"]

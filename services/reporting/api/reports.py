@@ -7,18 +7,19 @@ import asyncio
 import datetime as dt
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from services.reporting.api.routes import _scope, current
+from services.reporting.adapters.reports import Reports as ReportsAdapter
+from services.reporting.api.stats import _scope
+from services.reporting.deps import Current, Reports, Requester
 from services.reporting.domain import reports
 from shared import regions
 from shared.text import Input
 from shared.auth import Principal
-from shared.web import Conflict, NotFound, Unprocessable, content_disposition, roles
+from shared.web import Conflict, NotFound, content_disposition
 
 router = APIRouter(tags=["reports"])
-requester = roles(current, ("operator", "head", "analyst", "admin"))
 
 
 class ReportIn(Input):
@@ -56,20 +57,13 @@ def _enqueue(report_id: str) -> None:
 
 
 @router.post("/reports", status_code=202, response_model=ReportOut)
-async def request_report(body: ReportIn, request: Request, response: Response,
-                         principal: Principal = Depends(requester)) -> ReportOut:
-    from services.reporting.worker import queue_report
-
+async def request_report(body: ReportIn, response: Response, principal: Requester, store: Reports) -> ReportOut:
     scope = _scope(principal, body.region)
-    db = request.app.state.runtime.db
-    try:
-        rid = await queue_report(db, scope, body.period, sorted(set(body.formats)), by=principal.subject,
-                                 today=_today(scope), refresh=body.refresh)
-    except reports.InvalidReport as e:
-        raise Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}]) from None
+    rid = await store.queue(scope, body.period, sorted(set(body.formats)), by=principal.subject, today=_today(scope),
+                            refresh=body.refresh)  # InvalidReport: 422 naming the period
     if rid is not None:
         await asyncio.to_thread(_enqueue, rid)
-    doc = await db["reports"].find_one({"_id": reports.report_id(scope, body.period)})
+    doc = await store.get(reports.report_id(scope, body.period))
     if doc["status"] == "done":
         response.status_code = 200
     response.headers["Location"] = f"/reports/{doc['_id']}"
@@ -83,25 +77,24 @@ def _today(scope: str) -> dt.date:
     return dt.datetime.now(regions.ZONES[r.zone if r else "WIT"]).date()
 
 
-async def _visible(request: Request, principal: Principal, report_id: str) -> dict[str, Any]:
-    doc = await request.app.state.runtime.db["reports"].find_one({"_id": report_id})
+async def _visible(store: ReportsAdapter, principal: Principal, report_id: str) -> dict[str, Any]:
+    doc = await store.get(report_id)
     if doc is None or not principal.can_see(doc["region"]):
         raise NotFound("no such report")
     return doc
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut)
-async def get_report(report_id: str, request: Request, principal: Principal = Depends(current)) -> ReportOut:
-    return _out(await _visible(request, principal, report_id))
+async def get_report(report_id: str, principal: Current, store: Reports) -> ReportOut:
+    return _out(await _visible(store, principal, report_id))
 
 
 @router.get("/reports/{report_id}/files/{fmt}", responses={200: {"content": {m: {} for m in reports.MEDIA.values()}}})
-async def download(report_id: str, fmt: Literal["pdf", "xlsx", "csv"], request: Request,
-                   principal: Principal = Depends(current)) -> Response:
-    doc = await _visible(request, principal, report_id)
+async def download(report_id: str, fmt: Literal["pdf", "xlsx", "csv"], principal: Current, store: Reports) -> Response:
+    doc = await _visible(store, principal, report_id)
     if doc["status"] != "done" or fmt not in (doc.get("files") or {}):
         raise NotFound(f"no {fmt} file (the report is {doc['status']})")
-    f = await request.app.state.runtime.db["report_files"].find_one({"_id": f"{report_id}:{fmt}"})
+    f = await store.file(report_id, fmt)
     if f is None:
         raise NotFound("the file is gone; compile the report again")
     name = f"laporan-{report_id.replace(':', '-')}.{fmt}"
@@ -110,12 +103,10 @@ async def download(report_id: str, fmt: Literal["pdf", "xlsx", "csv"], request: 
 
 
 @router.post("/reports/{report_id}/retry", status_code=202, response_model=ReportOut)
-async def retry(report_id: str, request: Request, principal: Principal = Depends(requester)) -> ReportOut:
-    doc = await _visible(request, principal, report_id)
+async def retry(report_id: str, principal: Requester, store: Reports) -> ReportOut:
+    doc = await _visible(store, principal, report_id)
     if doc["status"] != "failed":
         raise Conflict(f"only a failed report is retried; this one is {doc['status']}", current_status=doc["status"])
-    db = request.app.state.runtime.db
-    r = await db["reports"].update_one({"_id": report_id, "status": "failed"}, {"$set": {"status": "queued", "progress": 0}})
-    if r.modified_count:
+    if await store.retry(report_id):
         await asyncio.to_thread(_enqueue, report_id)
-    return _out(await db["reports"].find_one({"_id": report_id}))
+    return _out(await store.get(report_id))

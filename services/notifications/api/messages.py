@@ -5,24 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.notifications.domain import letters
 from shared import regions
+from services.notifications.adapters.inbox import Messages as MessagesAdapter
+from services.notifications.deps import Current, Enqueue, Messages, Writer
 from shared.auth import Principal
 from shared.text import Input
 from shared.masking import SEES_CONTACTS, mask_email, mask_phone
-from shared.mongo import id_prefix
-from shared.web import Conflict, NotFound, Unprocessable, authenticated, roles
+from shared.web import Conflict, NotFound, Unprocessable
 
 router = APIRouter(tags=["delivery"])
-current = authenticated(lambda request: request.app.state.runtime.verifier)
-writer = roles(current, ("operator", "admin"))
 SKT_PREFIX = "skt"  # SKT-expiry notices: message ids skt:<ormas>:… (domain/messages.py)
 
 
@@ -67,20 +65,13 @@ def message_out(m: dict[str, Any], role: str = "operator") -> MessageOut:
                       history=[{"at": h["at"], "status": h["status"], "note": h.get("note")} for h in m.get("history", [])])
 
 
-async def _of_kegiatan(request: Request, kegiatan_id: str) -> list[dict[str, Any]]:
-    # message ids start with the participant's, which starts with the kegiatan's: an index range
-    coll = request.app.state.runtime.db["messages"]
-    return [m async for m in coll.find({"_id": id_prefix(f"{kegiatan_id}:")},
-                                       {"payload": 0, "_outbox": 0, "available": 0})]
-
-
 @router.get("/kegiatan/{kegiatan_id}/deliveries", response_model=DeliveryOut)
-async def deliveries(kegiatan_id: str, request: Request, principal: Principal = Depends(current)) -> DeliveryOut:
+async def deliveries(kegiatan_id: str, principal: Current, messages: Messages) -> DeliveryOut:
     """Every message of a kegiatan's invitations rolled up by status and channel."""
     if kegiatan_id == SKT_PREFIX:  # not a kegiatan: the SKT notices have their own listing
         raise NotFound("no such kegiatan; SKT notices are listed at /skt-notices")
     # each message by its own region: a kegiatan's messages could span regions
-    ms = [m for m in await _of_kegiatan(request, kegiatan_id) if principal.can_see(m.get("region") or "-")]
+    ms = [m for m in await messages.of_kegiatan(kegiatan_id) if principal.can_see(m.get("region") or "-")]
     if not ms:
         raise NotFound("no messages for this kegiatan (yet)")
     by_status: dict[str, int] = {}
@@ -103,7 +94,7 @@ class MessagePage(BaseModel):
 
 
 @router.get("/skt-notices", response_model=MessagePage)
-async def skt_notices(request: Request, principal: Principal = Depends(current),
+async def skt_notices(principal: Current, messages: Messages,
                       region: str | None = Query(default=None, max_length=13, description="this region and below"),
                       cursor: str | None = Query(default=None, max_length=300),
                       limit: int = Query(default=50, ge=1, le=200)) -> MessagePage:
@@ -115,55 +106,41 @@ async def skt_notices(request: Request, principal: Principal = Depends(current),
                                 errors=[{"field": "region", "message": "unknown region code"}])
         if not principal.can_see(region):
             raise NotFound(f"region {region} is outside your office's scope")
-    ids = id_prefix(f"{SKT_PREFIX}:")
-    if cursor:
-        if not cursor.startswith(f"{SKT_PREFIX}:"):
-            raise Unprocessable("invalid cursor", errors=[{"field": "cursor", "message": "invalid"}])
-        ids.pop("$gte")
-        ids["$gt"] = cursor
-    query: dict[str, Any] = {"_id": ids}
-    if scope:
-        query["region"] = {"$regex": f"^{re.escape(scope)}(\\.|$)"}
-    coll = request.app.state.runtime.db["messages"]
-    ms = await coll.find(query, {"payload": 0, "_outbox": 0, "available": 0}).sort("_id", 1).limit(limit + 1) \
-        .to_list(None)
+    if cursor and not cursor.startswith(f"{SKT_PREFIX}:"):
+        raise Unprocessable("invalid cursor", errors=[{"field": "cursor", "message": "invalid"}])
+    ms = await messages.with_prefix(f"{SKT_PREFIX}:", after=cursor, region_scope=scope, limit=limit + 1)
     more = len(ms) > limit
     ms = ms[:limit]
     return MessagePage(items=[message_out(m, principal.role) for m in ms],
                        next_cursor=ms[-1]["_id"] if more else None)
 
 
-async def _message(request: Request, principal: Principal, message_id: str) -> dict[str, Any]:
-    m = await request.app.state.runtime.db["messages"].find_one({"_id": message_id}, {"payload": 0, "_outbox": 0})
+async def _message(messages: MessagesAdapter, principal: Principal, message_id: str) -> dict[str, Any]:
+    m = await messages.get(message_id)
     if m is None or not principal.can_see(m.get("region") or "-"):
         raise NotFound("no such message")
     return m
 
 
 @router.get("/messages/{message_id}", response_model=MessageOut)
-async def get_message(message_id: str, request: Request, principal: Principal = Depends(current)) -> MessageOut:
-    return message_out(await _message(request, principal, message_id), principal.role)
+async def get_message(message_id: str, principal: Current, messages: Messages) -> MessageOut:
+    return message_out(await _message(messages, principal, message_id), principal.role)
 
 
 @router.post("/messages/{message_id}/resend", response_model=MessageOut)
-async def resend(message_id: str, request: Request, principal: Principal = Depends(writer)) -> MessageOut:
+async def resend(message_id: str, principal: Writer, messages: Messages, enqueue: Enqueue) -> MessageOut:
     """A failed or dead message (the operator fixed the address in the registry, or the provider
     is back) is queued again."""
-    m = await _message(request, principal, message_id)
+    m = await _message(messages, principal, message_id)
     if not principal.can_write(m.get("region") or "-"):
         raise NotFound("no such message")
     if m["status"] not in ("failed", "dead"):
         raise Conflict(f"only a failed message is resent; this one is {m['status']}", current_status=m["status"])
     now = dt.datetime.now(dt.UTC)
-    updated = await request.app.state.runtime.db["messages"].find_one_and_update(
-        {"_id": message_id, "status": m["status"]},
-        {"$set": {"status": "queued", "attempts": 0, "error": None, "claim": None, "handed_at": None,
-                  "enqueued_at": now, "not_before": None, "updated_at": now},
-         "$push": {"history": {"at": now, "status": "queued", "note": f"resent by {principal.subject}"}}},
-        return_document=True)
+    updated = await messages.requeue(message_id, m["status"], principal.subject, now)
     if updated is None:
         raise Conflict("the message changed meanwhile; reload and retry")
-    await asyncio.to_thread(request.app.state.enqueue, [message_id])
+    await asyncio.to_thread(enqueue, [message_id])
     return message_out(updated)
 
 
@@ -243,7 +220,7 @@ class PreviewIn(Input):
 
 
 @router.post("/preview", responses={200: {"content": {"application/pdf": {}, "text/html": {}}}})
-async def preview(body: PreviewIn, principal: Principal = Depends(current)) -> Response:
+async def preview(body: PreviewIn, principal: Current) -> Response:
     """The letter exactly as it will be sent, or 422 naming what is missing — checked before
     publishing, so that no worker meets a letter it cannot write."""
     k = body.kegiatan.model_dump(mode="json")

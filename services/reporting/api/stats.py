@@ -6,24 +6,27 @@ import asyncio
 import datetime as dt
 import json
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+import redis.asyncio as aioredis
+
+from fastapi import APIRouter, Query, Response
 
 from services.reporting.figures import kegiatan_figures, one_kegiatan_figures
 from shared import errors, regions
+from services.reporting.adapters.store import Projections as ProjectionsAdapter
+from services.reporting.deps import Config, Current, Database, FilteredSlot, Projections, Redis
 from shared.auth import Principal
 from shared.contracts.registry_schemas import KINDS
-from shared.web import NotFound, Unprocessable, authenticated
+from shared.web import NotFound, Unprocessable
 
 router = APIRouter(tags=["dashboard"])
-current = authenticated(lambda request: request.app.state.runtime.verifier)
 
 
 @router.get("/stats/ormas")
-async def ormas_stats(request: Request, response: Response,
+async def ormas_stats(response: Response, principal: Current, projections: Projections, redis: Redis,
+                      slot: FilteredSlot, config: Config,
                       region: str | None = Query(default=None, description="Kemendagri code; default: your office's"),
                       kind: str | None = Query(default=None, max_length=20),
-                      bidang: str | None = Query(default=None, max_length=80),
-                      principal: Principal = Depends(current)) -> dict:
+                      bidang: str | None = Query(default=None, max_length=80)) -> dict:
     """An office's ormas by status, kind, legal form, bidang and child region (every child listed,
     with its name), SKTs expiring and expired, sanctions; optionally only one kind or bidang."""
     scope = _scope(principal, region)
@@ -33,9 +36,9 @@ async def ormas_stats(request: Request, response: Response,
                             errors=[{"field": "kind", "message": "unknown kind"}])
     bidang = (bidang or "").strip().lower() or None
     if kind or bidang:
-        figures = await _filtered(request, scope, kind, bidang)
+        figures = await _filtered(projections, redis, slot, config.topic_prefix, scope, kind, bidang)
     else:
-        figures = await request.app.state.projections.ormas_figures(scope)
+        figures = await projections.ormas_figures(scope)
     r = regions.get(scope)
     children = [{"code": c.code, "name": c.name, "ormas": figures["by_child"].get(c.code, 0)}
                 for c in (regions.provinces() if scope == regions.NATIONAL else regions.children(scope))]
@@ -48,29 +51,29 @@ FILTERED_TTL = 5  # seconds a filtered count is served from Redis (the dashboard
 FILTERED_WAIT = 1.0  # seconds a request waits for this replica's one filtered count slot
 
 
-async def _filtered(request: Request, scope: str, kind: str | None, bidang: str | None) -> dict:
+async def _filtered(projections: ProjectionsAdapter, redis: aioredis.Redis, slot: asyncio.Semaphore, prefix: str,
+                    scope: str, kind: str | None, bidang: str | None) -> dict:
     """Figures of one kind or bidang are counted from the rows (seconds at a province's size): a
     replica counts one at a time, others wait a moment and then get 429 with Retry-After, and
     every count is kept in Redis for a few seconds, so that no analyst can tie reporting up."""
-    state = request.app.state
-    key = f"kesbang:stats:{state.settings.topic_prefix}:{scope}|{kind or ''}|{bidang or ''}|{dt.date.today()}"
-    cached = await state.redis.get(key)
+    key = f"kesbang:stats:{prefix}:{scope}|{kind or ''}|{bidang or ''}|{dt.date.today()}"
+    cached = await redis.get(key)
     if cached is not None:
         return json.loads(cached)
     try:
-        await asyncio.wait_for(state.filtered_slot.acquire(), FILTERED_WAIT)
+        await asyncio.wait_for(slot.acquire(), FILTERED_WAIT)
     except asyncio.TimeoutError:
         raise TooBusy("figures filtered by kind or bidang are being counted; retry in a few seconds",
                       retry_after=5) from None
     try:
-        cached = await state.redis.get(key)  # counted meanwhile by the request we waited for
+        cached = await redis.get(key)  # counted meanwhile by the request we waited for
         if cached is not None:
             return json.loads(cached)
-        figures = await state.projections.ormas_figures(scope, kind=kind, bidang=bidang)
-        await state.redis.set(key, json.dumps(figures), ex=FILTERED_TTL)
+        figures = await projections.ormas_figures(scope, kind=kind, bidang=bidang)
+        await redis.set(key, json.dumps(figures), ex=FILTERED_TTL)
         return figures
     finally:
-        state.filtered_slot.release()
+        slot.release()
 
 
 TooBusy = errors.TooManyRequests
@@ -91,11 +94,10 @@ MAX_MONTHS = 60
 
 
 @router.get("/stats/kegiatan")
-async def kegiatan_stats(request: Request, response: Response,
+async def kegiatan_stats(response: Response, principal: Current, db: Database,
                          region: str | None = Query(default=None, description="Kemendagri code; default: your office's"),
                          since: str | None = Query(default=None, pattern=MONTH, description="first month, YYYY-MM"),
-                         until: str | None = Query(default=None, pattern=MONTH, description="last month, YYYY-MM"),
-                         principal: Principal = Depends(current)) -> dict:
+                         until: str | None = Query(default=None, pattern=MONTH, description="last month, YYYY-MM")) -> dict:
     """Kegiatan by type, month, status and child region; invitations, answers and attendance; how
     the invitations were delivered; aspirations and their follow-up — over a period of at most five
     years, in the caller's scope."""
@@ -107,17 +109,16 @@ async def kegiatan_stats(request: Request, response: Response,
         if months > MAX_MONTHS:
             raise Unprocessable(f"a period covers at most {MAX_MONTHS} months",
                                 errors=[{"field": "until", "message": f"more than {MAX_MONTHS} months after since"}])
-    figures = await kegiatan_figures(request.app.state.runtime.db, scope, since, until)
+    figures = await kegiatan_figures(db, scope, since, until)
     response.headers["Cache-Control"] = "private, max-age=5"
     return figures
 
 
 @router.get("/stats/kegiatan/{kegiatan_id}")
-async def one_kegiatan_stats(kegiatan_id: str, request: Request, response: Response,
-                             principal: Principal = Depends(current)) -> dict:
+async def one_kegiatan_stats(kegiatan_id: str, response: Response, principal: Current, db: Database) -> dict:
     """One kegiatan's figures as the dashboard counts them: invited, answered, checked in (walk-ins
     apart), its invitations' deliveries by channel and status, its aspirations by follow-up."""
-    figures = await one_kegiatan_figures(request.app.state.runtime.db, kegiatan_id)
+    figures = await one_kegiatan_figures(db, kegiatan_id)
     if figures is None or not principal.can_see(figures["region"] or "-"):
         raise NotFound("no such kegiatan")
     response.headers["Cache-Control"] = "private, max-age=5"
@@ -125,15 +126,13 @@ async def one_kegiatan_stats(kegiatan_id: str, request: Request, response: Respo
 
 
 @router.get("/stats/ormas/{ormas_id}/engagement")
-async def engagement(ormas_id: str, request: Request, response: Response,
-                     principal: Principal = Depends(current)) -> dict:
+async def engagement(ormas_id: str, response: Response, principal: Current, projections: Projections) -> dict:
     """One ormas over time: kegiatan it was invited to, answered and attended, by month."""
-    db = request.app.state.runtime.db
-    ormas = await db["ormas"].find_one({"_id": ormas_id}, {"name": 1, "region": 1})
+    ormas, rows = await projections.engagement(ormas_id)
     if ormas is None or not principal.can_see(ormas["region"]):
         raise NotFound("no such ormas")
     months: dict[str, dict[str, int]] = {}
-    async for p in db["participation"].find({"ormas_id": ormas_id}):
+    for p in rows:
         m = months.setdefault(p.get("month") or "?", {"invited": 0, "attending": 0, "attended": 0})
         m["invited"] += 1 if p.get("invited") else 0
         m["attending"] += 1 if p.get("attending") else 0

@@ -1,0 +1,80 @@
+"""The notifications API's reads and writes of messages (async; the Celery worker's are in
+``store.py``): a kegiatan's messages, the SKT notices of a region, one message, a resend, and the
+statuses a provider's webhook reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.notifications.adapters.store import delivery_event
+from shared import outbox
+from shared.mongo import id_prefix
+
+LISTED = {"payload": 0, outbox.FIELD: 0, "available": 0}
+RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4}
+
+
+class Messages:
+    def __init__(self, db: AsyncDatabase):
+        self.coll = db["messages"]
+        self.provider_ids = db["provider_ids"]
+
+    async def of_kegiatan(self, kegiatan_id: str) -> list[dict[str, Any]]:
+        # message ids start with the participant's, which starts with the kegiatan's: an index range
+        return [m async for m in self.coll.find({"_id": id_prefix(f"{kegiatan_id}:")}, LISTED)]
+
+    async def with_prefix(self, prefix: str, *, after: str | None, region_scope: str,
+                          limit: int) -> list[dict[str, Any]]:
+        """Messages whose id starts with ``prefix`` (after ``after``), of ``region_scope`` and below."""
+        ids = id_prefix(prefix)
+        if after:
+            ids.pop("$gte")
+            ids["$gt"] = after
+        query: dict[str, Any] = {"_id": ids}
+        if region_scope:
+            query["region"] = {"$regex": f"^{re.escape(region_scope)}(\\.|$)"}
+        return await self.coll.find(query, LISTED).sort("_id", 1).limit(limit).to_list(None)
+
+    async def get(self, message_id: str) -> dict[str, Any] | None:
+        return await self.coll.find_one({"_id": message_id}, {"payload": 0, outbox.FIELD: 0})
+
+    async def requeue(self, message_id: str, from_status: str, by: str, now: dt.datetime) -> dict[str, Any] | None:
+        """A failed or dead message queued again from its first attempt; None if it moved meanwhile."""
+        return await self.coll.find_one_and_update(
+            {"_id": message_id, "status": from_status},
+            {"$set": {"status": "queued", "attempts": 0, "error": None, "claim": None, "handed_at": None,
+                      "enqueued_at": now, "not_before": None, "updated_at": now},
+             "$push": {"history": {"at": now, "status": "queued", "note": f"resent by {by}"}}},
+            return_document=ReturnDocument.AFTER)
+
+    async def message_of_provider_id(self, provider_id: str) -> str | None:
+        link = await self.provider_ids.find_one({"_id": provider_id})
+        return link["message_id"] if link else None
+
+    async def apply_provider_status(self, message_id: str, status: str, errors: list[dict[str, Any]] | None,
+                                    now: dt.datetime) -> bool:
+        """A provider's status moves a message forward only (sent → delivered → read; failed after
+        sent or delivered), with its delivery event in the message's outbox. False: nothing changed."""
+        msg = await self.coll.find_one({"_id": message_id}, {"payload": 0, outbox.FIELD: 0})
+        if msg is None:
+            return False
+        if status == "failed":
+            if msg["status"] not in ("sent", "delivered"):
+                return False
+            reason = "; ".join(str(e.get("title") or e.get("code"))[:200] for e in errors or [])[:1000] \
+                or "failed after sending"
+            fields = {"status": "failed", "error": reason}
+        elif RANK.get(status, 0) <= RANK.get(msg["status"], 9):
+            return False
+        else:
+            fields, reason = {"status": status}, None
+        r = await self.coll.update_one({"_id": message_id, "status": msg["status"]}, {
+            "$set": {**fields, "updated_at": now},
+            "$push": {"history": {"at": now, "status": fields["status"], "note": "provider webhook"},
+                      outbox.FIELD: delivery_event({**msg, **fields}, fields["status"], now, reason)}})
+        return bool(r.modified_count)

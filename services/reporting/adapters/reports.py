@@ -1,0 +1,51 @@
+"""Compiled reports in reporting's database: the only code that reads or writes the ``reports``
+and ``report_files`` collections outside the compiling worker's claim and lease
+(``services/reporting/worker.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.reporting.domain import reports
+
+
+class Reports:
+    def __init__(self, db: AsyncDatabase):
+        self.coll = db["reports"]
+        self.files = db["report_files"]
+
+    async def get(self, report_id: str) -> dict[str, Any] | None:
+        return await self.coll.find_one({"_id": report_id})
+
+    async def file(self, report_id: str, fmt: str) -> dict[str, Any] | None:
+        return await self.files.find_one({"_id": f"{report_id}:{fmt}"})
+
+    async def queue(self, region: str, period: str, formats: list[str], *, by: str, today: dt.date,
+                    refresh: bool = False) -> str | None:
+        """Creates (or, with ``refresh``, re-queues a finished) report record; None when it is
+        already queued or running (the request joins it). InvalidReport for a bad period."""
+        kind, first, last = reports.parse_period(period, today)
+        rid = reports.report_id(region, period)
+        now = dt.datetime.now(dt.UTC)
+        doc = {"_id": rid, "region": region, "period": period, "kind": kind, "first_month": first, "last_month": last,
+               "title": reports.title(region, period, kind), "formats": formats, "status": "queued", "progress": 0,
+               "requested_by": by, "requested_at": now, "attempts": 0, "error": None, "files": {}}
+        r = await self.coll.update_one({"_id": rid}, {"$setOnInsert": doc}, upsert=True)
+        if r.upserted_id is not None:
+            return rid
+        if refresh:
+            r = await self.coll.update_one({"_id": rid, "status": {"$in": ["done", "failed"]}},
+                                           {"$set": {"status": "queued", "progress": 0, "formats": formats,
+                                                     "requested_by": by, "requested_at": now, "error": None}})
+            if r.modified_count:
+                return rid
+        return None
+
+    async def retry(self, report_id: str) -> bool:
+        """A failed report queued again; False when it was not failed (any more)."""
+        r = await self.coll.update_one({"_id": report_id, "status": "failed"},
+                                       {"$set": {"status": "queued", "progress": 0, "requested_at": dt.datetime.now(dt.UTC)}})
+        return bool(r.modified_count)
