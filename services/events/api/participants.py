@@ -3,21 +3,19 @@ and the attendance summary per day."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import uuid
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from services.events import changes
+from services.events.application import participants as use
 from services.events.application.kegiatan import visible, writable
 from services.events.deps import Copy, Current, KegiatanStore, Participants, Relay, Secret, Writer
 from services.events.domain import participation
-from services.events.domain.participation import InvalidToken, ParticipationError
 from shared.text import Input
 from shared.masking import mask_phone
-from shared.web import Conflict, DomainProblem, NotFound, PreconditionFailed, Unprocessable
 
 router = APIRouter(tags=["participants"])
 
@@ -96,10 +94,6 @@ def participant_out(p: dict[str, Any], kegiatan_status: str) -> ParticipantOut:
         checked_in_at=p.get("checked_in_at"))
 
 
-def _present(doc: dict[str, Any]) -> None:
-    if doc["status"] not in ("published", "rescheduled", "ongoing"):
-        raise Conflict(f"check-in is for a published or ongoing kegiatan; this one is {doc['status']}",
-                       current_status=doc["status"])
 
 
 @router.get("/kegiatan/{kegiatan_id}/participants", response_model=ParticipantPage)
@@ -125,48 +119,9 @@ async def check_in(kegiatan_id: str, body: CheckInIn, principal: Writer, kegiata
     """One scan of a participant's QR code (or a pick from the name search). Idempotent per day:
     a second scan answers when the participant arrived ("Sudah hadir pukul 08.05 WIB")."""
     doc, _ = await writable(kegiatan, principal, kegiatan_id, None)
-    if (body.token is None) == (body.participant_id is None):
-        raise Unprocessable("send either the scanned token or the participant_id",
-                            errors=[{"field": "token", "message": "exactly one of token, participant_id"}])
-    now = _now_ms()
-    if body.token is not None:
-        try:
-            pid = participation.verify(secret, body.token, purpose="checkin", kegiatan_id=kegiatan_id, now=now)
-        except InvalidToken as e:
-            raise Unprocessable(f"this QR code cannot be used here: {e}", errors=[{"field": "token", "message": str(e)}]) from None
-        method = "qr"
-    else:
-        pid = body.participant_id
-        if not pid.startswith(f"{kegiatan_id}:"):
-            raise NotFound("no such participant in this kegiatan")
-        method = "search"
-    _present(doc)
-    for _ in range(5):  # a concurrent RSVP or scan moved the version: read again
-        p = await participants.get(pid)
-        if p is None:
-            raise NotFound("no such participant in this kegiatan")
-        people = body.people or (len(p.get("delegates") or []) if p.get("attending") else 0) or 1
-        try:
-            changes_, message = participation.check_in(
-                p, now=now, starts_at=doc["starts_at"], ends_at=doc["ends_at"], by=principal.subject,
-                zone=doc["venue"]["zone"], people=people, method=method, seats=p.get("seats"))
-        except ParticipationError as e:
-            raise _participation_problem(e) from None
-        day = participation.day_of(now, doc["venue"]["zone"])
-        if changes_ is None:
-            entry = p["attendance"][day]
-            return CheckInOut(participant_id=pid, name=p["name"], already=True, message=message, day=day,
-                              at=entry["at"], people=entry.get("people", 1))
-        after = {**p, "version": p["version"] + 1}
-        event = changes.participation_event("checked_in", after, doc, {
-            "day": day, "at": changes.domain._iso(now), "people": people, "method": method})
-        new = await participants.change(pid, p["version"], changes_,
-                                               {"at": now, "by": principal.subject, "action": "checked_in", "day": day}, [event])
-        if new is not None:
-            relay.wake("participants", pid)
-            return CheckInOut(participant_id=pid, name=p["name"], already=False, message=message, day=day, at=now,
-                              people=people)
-    raise PreconditionFailed("the participant is being changed by someone else; scan again")
+    done = await use.check_in(participants, relay, secret, principal, doc, token=body.token,
+                              participant_id=body.participant_id, people=body.people)
+    return CheckInOut(**dataclasses.asdict(done))
 
 
 @router.post("/kegiatan/{kegiatan_id}/walk-ins", status_code=201, response_model=ParticipantOut)
@@ -174,34 +129,8 @@ async def walk_in(kegiatan_id: str, body: WalkInIn, principal: Writer, kegiatan:
                   participants: Participants, copy: Copy, relay: Relay) -> ParticipantOut:
     """Someone who came without an invitation (or whose ormas was not invited), recorded present."""
     doc, _ = await writable(kegiatan, principal, kegiatan_id, None)
-    _present(doc)
-    now = _now_ms()
-    if body.ormas_id is not None:
-        if f"{kegiatan_id}:{body.ormas_id}" in {p["_id"] for p in await participants.of(kegiatan_id, {"_id": 1})}:
-            raise Conflict("this ormas is invited: check it in instead of recording a walk-in")
-        if not (await copy.by_ids([body.ormas_id])):
-            raise Unprocessable("unknown ormas", errors=[{"field": "ormas_id", "message": "not in the registry"}])
-    pid = f"{kegiatan_id}:w-{uuid.uuid4().hex[:12]}"
-    p = {"_id": pid, "kegiatan_id": kegiatan_id, "kind": "walk_in", "ormas_id": body.ormas_id,
-         "name": " ".join(body.name.split()), "region": None,
-         "recipient": {"name": body.name, "institution": body.institution, "email": None, "phone": None, "whatsapp": None},
-         "seats": body.people, "status": "invited", "attending": True, "delegates": [], "attendance": {},
-         "checked_in_at": None, "version": 0, "created_at": now, "history": []}
-    try:
-        changes_, _ = participation.check_in(p, now=now, starts_at=doc["starts_at"], ends_at=doc["ends_at"],
-                                             by=principal.subject, zone=doc["venue"]["zone"], people=body.people,
-                                             method="walk_in", seats=body.people)
-    except ParticipationError as e:
-        raise _participation_problem(e) from None
-    day = participation.day_of(now, doc["venue"]["zone"])
-    p.update({k: v for k, v in changes_.items() if not k.startswith("attendance.")})
-    p["attendance"] = {day: changes_[f"attendance.{day}"]}
-    p["version"] = 1
-    p["history"] = [{"at": now, "by": principal.subject, "action": "walk_in", "day": day}]
-    event = changes.participation_event("checked_in", p, doc, {"day": day, "at": changes.domain._iso(now),
-                                                                "people": body.people, "method": "walk_in"})
-    await participants.insert_ids([{**p, "_outbox": [event]}])
-    relay.wake("participants", pid)
+    p = await use.walk_in(participants, copy, relay, principal, doc, name=body.name, institution=body.institution,
+                          ormas_id=body.ormas_id, people=body.people)
     return participant_out(p, doc["status"])
 
 
@@ -229,14 +158,3 @@ async def attendance(kegiatan_id: str, principal: Current, kegiatan: KegiatanSto
         checked_in=checked, walk_ins=len(ps) - len(invited),
         no_show=len(invited) - checked if doc["status"] == "completed" else 0,
         by_day=dict(sorted(by_day.items())), capacity=doc.get("capacity"))
-
-
-def _participation_problem(e: ParticipationError) -> DomainProblem:
-    cls = Conflict if e.status == 409 else Unprocessable
-    return cls(str(e), errors=[{"field": e.field, "message": e.message}])
-
-
-def _now_ms() -> dt.datetime:
-    """Now, at the millisecond the database keeps, so an answer and a later read agree."""
-    now = dt.datetime.now(dt.UTC)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)

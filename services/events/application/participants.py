@@ -1,0 +1,130 @@
+"""Use cases at the door: check a participant in (by the QR code's token or a pick from the name
+search, once per day) and record a walk-in. Each change and its ``checked_in`` event are one write
+of the participant; the relay publishes the event."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from typing import Any
+
+from services.events import changes
+from services.events.adapters.store import ParticipantRepository, RegistryCopy
+from services.events.domain import participation
+from services.events.domain.participation import InvalidToken, ParticipationError
+from shared import errors
+from shared.auth import Principal
+from shared.outbox import OutboxRelay
+
+
+def now_ms() -> dt.datetime:
+    """Now, at the millisecond the database keeps, so an answer and a later read agree."""
+    now = dt.datetime.now(dt.UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def present(doc: dict[str, Any]) -> None:
+    if doc["status"] not in ("published", "rescheduled", "ongoing"):
+        raise errors.Conflict(f"check-in is for a published or ongoing kegiatan; this one is {doc['status']}",
+                              current_status=doc["status"])
+
+
+def problem(e: ParticipationError) -> errors.Problem:
+    cls = errors.Conflict if e.status == 409 else errors.Invalid
+    return cls(str(e), errors=[{"field": e.field, "message": e.message}])
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckedIn:
+    participant_id: str
+    name: str
+    already: bool
+    message: str
+    day: str
+    at: dt.datetime
+    people: int
+
+
+async def check_in(participants: ParticipantRepository, relay: OutboxRelay, secret: bytes, principal: Principal,
+                   doc: dict[str, Any], *, token: str | None, participant_id: str | None,
+                   people: int | None) -> CheckedIn:
+    """One scan. Idempotent per day: a second scan answers when the participant arrived."""
+    kegiatan_id = doc["_id"]
+    if (token is None) == (participant_id is None):
+        raise errors.Invalid("send either the scanned token or the participant_id",
+                             errors=[{"field": "token", "message": "exactly one of token, participant_id"}])
+    now = now_ms()
+    if token is not None:
+        try:
+            pid = participation.verify(secret, token, purpose="checkin", kegiatan_id=kegiatan_id, now=now)
+        except InvalidToken as e:
+            raise errors.Invalid(f"this QR code cannot be used here: {e}",
+                                 errors=[{"field": "token", "message": str(e)}]) from None
+        method = "qr"
+    else:
+        pid = participant_id
+        if not pid.startswith(f"{kegiatan_id}:"):
+            raise errors.NotFound("no such participant in this kegiatan")
+        method = "search"
+    present(doc)
+    for _ in range(5):  # a concurrent RSVP or scan moved the version: read again
+        p = await participants.get(pid)
+        if p is None:
+            raise errors.NotFound("no such participant in this kegiatan")
+        n = people or (len(p.get("delegates") or []) if p.get("attending") else 0) or 1
+        try:
+            changes_, message = participation.check_in(
+                p, now=now, starts_at=doc["starts_at"], ends_at=doc["ends_at"], by=principal.subject,
+                zone=doc["venue"]["zone"], people=n, method=method, seats=p.get("seats"))
+        except ParticipationError as e:
+            raise problem(e) from None
+        day = participation.day_of(now, doc["venue"]["zone"])
+        if changes_ is None:
+            entry = p["attendance"][day]
+            return CheckedIn(pid, p["name"], True, message, day, entry["at"], entry.get("people", 1))
+        after = {**p, "version": p["version"] + 1}
+        event = changes.participation_event("checked_in", after, doc, {
+            "day": day, "at": changes.domain._iso(now), "people": n, "method": method})
+        new = await participants.change(pid, p["version"], changes_,
+                                        {"at": now, "by": principal.subject, "action": "checked_in", "day": day}, [event])
+        if new is not None:
+            relay.wake("participants", pid)
+            return CheckedIn(pid, p["name"], False, message, day, now, n)
+    raise errors.StaleVersion("the participant is being changed by someone else; scan again")
+
+
+async def walk_in(participants: ParticipantRepository, copy: RegistryCopy, relay: OutboxRelay, principal: Principal,
+                  doc: dict[str, Any], *, name: str, institution: str | None, ormas_id: str | None,
+                  people: int) -> dict[str, Any]:
+    """Someone who came without an invitation (or whose ormas was not invited), recorded present."""
+    kegiatan_id = doc["_id"]
+    present(doc)
+    now = now_ms()
+    if ormas_id is not None:
+        if f"{kegiatan_id}:{ormas_id}" in {p["_id"] for p in await participants.of(kegiatan_id, {"_id": 1})}:
+            raise errors.Conflict("this ormas is invited: check it in instead of recording a walk-in")
+        if not (await copy.by_ids([ormas_id])):
+            raise errors.Invalid("unknown ormas", errors=[{"field": "ormas_id", "message": "not in the registry"}])
+    pid = f"{kegiatan_id}:w-{uuid.uuid4().hex[:12]}"
+    p = {"_id": pid, "kegiatan_id": kegiatan_id, "kind": "walk_in", "ormas_id": ormas_id,
+         "name": " ".join(name.split()), "region": None,
+         "recipient": {"name": name, "institution": institution, "email": None, "phone": None, "whatsapp": None},
+         "seats": people, "status": "invited", "attending": True, "delegates": [], "attendance": {},
+         "checked_in_at": None, "version": 0, "created_at": now, "history": []}
+    try:
+        changes_, _ = participation.check_in(p, now=now, starts_at=doc["starts_at"], ends_at=doc["ends_at"],
+                                             by=principal.subject, zone=doc["venue"]["zone"], people=people,
+                                             method="walk_in", seats=people)
+    except ParticipationError as e:
+        raise problem(e) from None
+    day = participation.day_of(now, doc["venue"]["zone"])
+    p.update({k: v for k, v in changes_.items() if not k.startswith("attendance.")})
+    p["attendance"] = {day: changes_[f"attendance.{day}"]}
+    p["version"] = 1
+    p["history"] = [{"at": now, "by": principal.subject, "action": "walk_in", "day": day}]
+    event = changes.participation_event("checked_in", p, doc, {"day": day, "at": changes.domain._iso(now),
+                                                                "people": people, "method": "walk_in"})
+    await participants.insert_ids([{**p, "_outbox": [event]}])
+    relay.wake("participants", pid)
+    return p
