@@ -17,11 +17,11 @@ import asyncio
 import datetime as dt
 from typing import Any
 
-from services.notifications.adapters.store import INDEXES, Contacts, delivery_event, insert_messages
+from services.notifications.adapters.copies import Copies
+from services.notifications.adapters.store import INDEXES, Contacts, delivery_event
 from services.notifications.domain import messages
 from services.notifications.settings import Settings
-from shared import outbox, readmodel
-from shared.mongo import id_prefix
+from shared import outbox
 from shared.contracts import Contract
 from shared.runtime import Runtime, run_consumer_process
 
@@ -30,34 +30,26 @@ TOPICS = ["registry.ormas", "events.participation", "events.kegiatan"]
 
 
 def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None):
-    db = runtime.db
-    contacts = contacts or Contacts(db)
+    copies = Copies(runtime.db)
+    contacts = contacts or Contacts(runtime.db)
 
     async def write(docs: list[dict[str, Any]]) -> None:
         now = dt.datetime.now(dt.UTC)
         for d in docs:
             if d["status"] == "unreachable":
                 d[outbox.FIELD] = [delivery_event(d, "unreachable", now, d["error"])]
-        async def hint(ids: list[str]) -> None:  # tell the API's relay (see outbox.hint_document)
-            for mid in ids:
-                h = outbox.hint_document("messages", mid)
-                await db["outbox_hints"].replace_one({"_id": h["_id"]}, h, upsert=True)
-
-        # before the insert too: a consumer killed after it is redelivered the event, inserts nothing
-        # new and would hint nothing
-        await hint([d["_id"] for d in docs if outbox.FIELD in d])
-        new = await insert_messages(db, docs)
-        await hint([d["_id"] for d in docs if d["_id"] in new and outbox.FIELD in d])
+        # hinted before the insert too: a consumer killed after it is redelivered the event, inserts
+        # nothing new and would hint nothing
+        await copies.hint([d["_id"] for d in docs if outbox.FIELD in d])
+        new = await copies.insert_messages(docs)
+        await copies.hint([d["_id"] for d in docs if d["_id"] in new and outbox.FIELD in d])
         due = [d["_id"] for d in docs if d["_id"] in new and d["status"] == "queued"]
         if due:
             await asyncio.to_thread(enqueue, due)
 
     async def invited(data: dict[str, Any]) -> None:
-        await db["participants"].update_one({"_id": data["participant_id"]},
-                                            {"$setOnInsert": {"invited": data, "attending": None, "version": 1,
-                                                              "invited_at": dt.datetime.now(dt.UTC)}},
-                                            upsert=True)
-        k = await db["kegiatan"].find_one({"_id": data["kegiatan_id"]})
+        await copies.keep_invitation(data, dt.datetime.now(dt.UTC))
+        k = await copies.kegiatan_of(data["kegiatan_id"])
         if k is not None and k["status"] == "cancelled":
             return  # cancelled before this invitation was read: its notice is all they get
         kind_data = data
@@ -68,7 +60,7 @@ def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None):
 
     async def kegiatan_changed(name: str, data: dict[str, Any]) -> None:
         kid = data["kegiatan_id"]
-        await readmodel.upsert_versioned(db["kegiatan"], kid, data["version"], {
+        await copies.keep_kegiatan(kid, data["version"], {
             "status": data["status"], "starts_at": data["starts_at"], "ends_at": data["ends_at"], "title": data["title"]})
         if name not in ("rescheduled", "cancelled"):
             return
@@ -76,7 +68,7 @@ def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None):
         reason = (data.get("change") or {}).get("reason")
         docs = []
         variant = f":v{data['version']}" if name == "rescheduled" else ""  # each reschedule is told once
-        async for p in db["participants"].find({"_id": id_prefix(f"{kid}:")}):
+        async for p in copies.invitations_of(kid):
             docs += messages.for_notice(p["invited"], name, now, kegiatan=data, reason=reason, variant=variant)
         await write(docs)
 
@@ -90,8 +82,7 @@ def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None):
         elif contract.name == "events.participation.invited":
             await invited(data)
         elif contract.name == "events.participation.responded":
-            await db["participants"].update_one({"_id": data["participant_id"], "version": {"$lt": data["version"]}},
-                                                {"$set": {"attending": data["change"]["attending"], "version": data["version"]}})
+            await copies.keep_answer(data["participant_id"], data["change"]["attending"], data["version"])
         elif contract.topic == "events.kegiatan":
             await kegiatan_changed(contract.name.rsplit(".", 1)[1], data)
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import redis
 from celery.signals import worker_process_init
-from pymongo.errors import DuplicateKeyError
 
 from services.notifications.adapters import channels
 from services.notifications.adapters.ratelimit import RateLimiter
@@ -25,7 +24,6 @@ from services.notifications.adapters.store import MessageStore
 from services.notifications.domain import letters, messages
 from services.notifications.settings import Settings
 from shared.celery_app import make_celery
-from shared.mongo import id_prefix
 
 log = logging.getLogger(__name__)
 settings = Settings()
@@ -174,7 +172,7 @@ def _fall_back(msg: dict[str, Any], now: dt.datetime) -> None:
     store = _store()
     variant = msg.get("variant") or ""
     tried = {c for c in messages.CHANNELS
-             if store.coll.find_one({"_id": messages.message_id(msg["participant_id"], msg["kind"], c) + variant}, {"_id": 1})}
+             if store.exists(messages.message_id(msg["participant_id"], msg["kind"], c) + variant)}
     nxt = messages.next_channel(msg["channel"], msg.get("available") or {}, tried | {msg["channel"]})
     if nxt is None:
         return
@@ -184,11 +182,8 @@ def _fall_back(msg: dict[str, Any], now: dt.datetime) -> None:
                status="queued", attempts=0, claim=None, handed_at=None, provider_id=None, error=None,
                fallback_of=msg["_id"], created_at=now, updated_at=now, enqueued_at=now, not_before=None,
                history=[{"at": now, "status": "queued", "note": f"fallback after {msg['channel']} failed"}])
-    try:
-        store.coll.insert_one(doc)
-    except DuplicateKeyError:  # already there (a retried fallback)
-        return
-    send.delay(doc["_id"])
+    if store.insert_if_new(doc):  # else already there (a retried fallback)
+        send.delay(doc["_id"])
 
 
 @app.task(name="notifications.recover")
@@ -218,27 +213,20 @@ def reminders() -> dict:
     not answered (each once: the message ids are deterministic). Not to someone invited in the
     last 12 hours, who has just read the invitation."""
     store = _store()
-    db = store.client[settings.mongo_db]
     now = dt.datetime.now(dt.UTC)
     created = 0
-    for k in db["kegiatan"].find({"status": {"$in": ["published", "rescheduled"]}}):
+    for k in store.kegiatan_ahead():
         left = dt.datetime.fromisoformat(k["starts_at"].replace("Z", "+00:00")) - now
         kind = next((name for name, window in REMINDERS if dt.timedelta(0) < left <= window), None)
         if kind is None:
             continue
         docs = []
-        for p in db["participants"].find({"_id": id_prefix(f"{k['_id']}:")}):
+        for p in store.invitations_of(k["_id"]):
             if p.get("attending") is False or \
                     now - p.get("invited_at", now) < dt.timedelta(seconds=settings.reminder_grace_seconds):
                 continue
             docs += messages.for_notice(p["invited"], kind, now, kegiatan=k)
-        new = []
-        for d in docs:
-            try:
-                store.coll.insert_one(d)
-                new.append(d["_id"])
-            except DuplicateKeyError:  # sent at an earlier run
-                continue
+        new = [d["_id"] for d in docs if store.insert_if_new(d)]  # the others were sent at an earlier run
         for mid in new:
             send.delay(mid)
         created += len(new)

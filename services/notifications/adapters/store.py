@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, MongoClient, ReturnDocument, WriteConcern
+from pymongo.errors import DuplicateKeyError
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notifications.domain.contacts import contact_copy
 from shared import outbox, readmodel
-from shared.mongo import insert_new
+from shared.mongo import id_prefix
 from shared.contracts import make_event
 
 INDEXES = {
@@ -48,12 +49,6 @@ def delivery_event(msg: Mapping[str, Any], status: str, at: dt.datetime, reason:
     return outbox.entry(TOPIC, msg["_id"], event)
 
 
-async def insert_messages(db: AsyncDatabase, docs: list[dict[str, Any]]) -> set[str]:
-    """Inserts the messages not there yet (a redelivered event finds them all there); returns the
-    ids inserted now."""
-    return await insert_new(db["messages"], docs)
-
-
 class MessageStore:
     """The workers' side (sync): claim, hand over, settle — every step one conditional write."""
 
@@ -63,6 +58,26 @@ class MessageStore:
         self.coll = self.client[db]["messages"]
         self._unacknowledged = self.coll.with_options(write_concern=WriteConcern(w=0))
         self.hints = self.client[db]["outbox_hints"]
+        self.kegiatan = self.client[db]["kegiatan"]
+        self.participants = self.client[db]["participants"]
+
+    def exists(self, mid: str) -> bool:
+        return self.coll.find_one({"_id": mid}, {"_id": 1}) is not None
+
+    def insert_if_new(self, doc: dict[str, Any]) -> bool:
+        """Inserts a message under its deterministic id; False when it was there already."""
+        try:
+            self.coll.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def kegiatan_ahead(self) -> Iterator[dict[str, Any]]:
+        """The copies of kegiatan still to take place (published or rescheduled)."""
+        yield from self.kegiatan.find({"status": {"$in": ["published", "rescheduled"]}})
+
+    def invitations_of(self, kegiatan_id: str) -> Iterator[dict[str, Any]]:
+        yield from self.participants.find({"_id": id_prefix(f"{kegiatan_id}:")})
 
     def hint(self, mid: str) -> None:
         """Tells the API's relay that this message has an event to publish."""
