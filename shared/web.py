@@ -276,6 +276,22 @@ def authenticated(verifier_of: Callable[[Request], TokenVerifier]):
     return dependency
 
 
+def component(name: str):
+    """A dependency that gives the component ``bootstrap.py`` wired onto the app as ``name``;
+    each service's ``deps.py`` names its components with it (the only reader of app.state)."""
+
+    def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    get.__name__ = f"get_{name}"
+    return get
+
+
+def current_principal():
+    """The caller, from the bearer token, verified with the service runtime's key."""
+    return authenticated(lambda request: request.app.state.runtime.verifier)
+
+
 def roles(dependency, allowed: Iterable[str]):
     allowed = tuple(allowed)
 

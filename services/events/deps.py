@@ -1,12 +1,12 @@
 """The events service's dependencies, as Annotated aliases a route names by type.
 
 ``bootstrap.py`` wires the components onto the app at start; this module is the only other place
-that reads ``app.state``."""
+that reads ``app.state`` (through ``shared.web.component``)."""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 
@@ -16,15 +16,7 @@ from services.events.fanout import Fanout
 from services.events.settings import Settings
 from shared.auth import Principal
 from shared.outbox import OutboxRelay
-from shared.web import authenticated, roles
-
-
-def _component(name: str):
-    def get(request: Request) -> Any:
-        return getattr(request.app.state, name)
-
-    get.__name__ = f"get_{name}"
-    return get
+from shared.web import component, current_principal, roles
 
 
 def _ports(request: Request) -> Ports:
@@ -47,18 +39,18 @@ def _rsvp(request: Request) -> RsvpPorts:
     return RsvpPorts(secret=s.secret, kegiatan=s.kegiatan, participants=s.participants, relay=s.relay)
 
 
-current = authenticated(lambda request: request.app.state.runtime.verifier)
+current = current_principal()
 writer = roles(current, ("operator", "admin"))
 
 Current = Annotated[Principal, Depends(current)]
 Writer = Annotated[Principal, Depends(writer)]
 
-KegiatanStore = Annotated[KegiatanRepository, Depends(_component("kegiatan"))]
-Participants = Annotated[ParticipantRepository, Depends(_component("participants"))]
-Copy = Annotated[RegistryCopy, Depends(_component("copy"))]
-Relay = Annotated[OutboxRelay, Depends(_component("relay"))]
-FanoutRunner = Annotated[Fanout, Depends(_component("fanout"))]
-Secret = Annotated[bytes, Depends(_component("secret"))]
-Config = Annotated[Settings, Depends(_component("settings"))]
+KegiatanStore = Annotated[KegiatanRepository, Depends(component("kegiatan"))]
+Participants = Annotated[ParticipantRepository, Depends(component("participants"))]
+Copy = Annotated[RegistryCopy, Depends(component("copy"))]
+Relay = Annotated[OutboxRelay, Depends(component("relay"))]
+FanoutRunner = Annotated[Fanout, Depends(component("fanout"))]
+Secret = Annotated[bytes, Depends(component("secret"))]
+Config = Annotated[Settings, Depends(component("settings"))]
 AllPorts = Annotated[Ports, Depends(_ports)]
 Rsvp = Annotated[RsvpPorts, Depends(_rsvp)]

@@ -1,37 +1,29 @@
 """The notifications service's dependencies, as Annotated aliases a route names by type.
 
 ``bootstrap.py`` wires the components onto the app at start; this module is the only other place
-that reads ``app.state``."""
+that reads ``app.state`` (through ``shared.web.component``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from services.notifications.adapters.inbox import Messages as MessagesAdapter
 from services.notifications.settings import Settings
 from shared.auth import Principal
 from shared.outbox import OutboxRelay
-from shared.web import authenticated, roles
+from shared.web import component, current_principal, roles
 
 
-def _component(name: str):
-    def get(request: Request) -> Any:
-        return getattr(request.app.state, name)
-
-    get.__name__ = f"get_{name}"
-    return get
-
-
-current = authenticated(lambda request: request.app.state.runtime.verifier)
+current = current_principal()
 writer = roles(current, ("operator", "admin"))
 
 Current = Annotated[Principal, Depends(current)]
 Writer = Annotated[Principal, Depends(writer)]
 
-Messages = Annotated[MessagesAdapter, Depends(_component("messages"))]
-Relay = Annotated[OutboxRelay, Depends(_component("relay"))]
-Config = Annotated[Settings, Depends(_component("settings"))]
-Enqueue = Annotated[Callable[[list[str]], None], Depends(_component("enqueue"))]
+Messages = Annotated[MessagesAdapter, Depends(component("messages"))]
+Relay = Annotated[OutboxRelay, Depends(component("relay"))]
+Config = Annotated[Settings, Depends(component("settings"))]
+Enqueue = Annotated[Callable[[list[str]], None], Depends(component("enqueue"))]

@@ -6,7 +6,7 @@ class that serves it."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 
@@ -18,15 +18,7 @@ from services.registry.domain.search import SearchIndex
 from services.registry.settings import Settings
 from shared.auth import Principal
 from shared.outbox import OutboxRelay
-from shared.web import authenticated, roles
-
-
-def _component(name: str):
-    def get(request: Request) -> Any:
-        return getattr(request.app.state, name)
-
-    get.__name__ = f"get_{name}"
-    return get
+from shared.web import component, current_principal, roles
 
 
 def _ormas_ports(request: Request) -> Ports:
@@ -34,7 +26,7 @@ def _ormas_ports(request: Request) -> Ports:
     return Ports(ormas=s.ormas, search=s.search, relay=s.relay)
 
 
-current = authenticated(lambda request: request.app.state.runtime.verifier)
+current = current_principal()
 writer = roles(current, ("operator", "admin"))
 admin = roles(current, ("admin",))
 
@@ -42,11 +34,11 @@ Current = Annotated[Principal, Depends(current)]
 Writer = Annotated[Principal, Depends(writer)]
 Admin = Annotated[Principal, Depends(admin)]
 
-OrmasStore = Annotated[OrmasRepository, Depends(_component("ormas"))]
-Accounts = Annotated[AccountsAdapter, Depends(_component("accounts"))]
-Search = Annotated[SearchIndex, Depends(_component("search"))]
-Relay = Annotated[OutboxRelay, Depends(_component("relay"))]
-Throttle = Annotated[LoginThrottle, Depends(_component("throttle"))]
-Config = Annotated[Settings, Depends(_component("settings"))]
-Jwk = Annotated[dict, Depends(_component("jwk"))]
+OrmasStore = Annotated[OrmasRepository, Depends(component("ormas"))]
+Accounts = Annotated[AccountsAdapter, Depends(component("accounts"))]
+Search = Annotated[SearchIndex, Depends(component("search"))]
+Relay = Annotated[OutboxRelay, Depends(component("relay"))]
+Throttle = Annotated[LoginThrottle, Depends(component("throttle"))]
+Config = Annotated[Settings, Depends(component("settings"))]
+Jwk = Annotated[dict, Depends(component("jwk"))]
 OrmasPorts = Annotated[Ports, Depends(_ormas_ports)]

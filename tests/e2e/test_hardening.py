@@ -10,17 +10,16 @@ import csv
 import datetime as dt
 import io
 import os
-import re
 import socket
 import time
 import uuid
 import urllib.parse
-import zipfile
 
 import httpx
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from tests.bench.hardening import bomb
 from tests.e2e.events_support import create_kegiatan, create_ormas
 
 pytestmark = pytest.mark.e2e
@@ -81,24 +80,7 @@ async def test_a_streamed_body_past_its_limit_is_413_and_writes_nothing(platform
 
 # --- 2. XLSX bomb ---------------------------------------------------------------------------------
 
-def _bomb() -> bytes:
-    """A workbook of two cells whose <dimension> claims A1:XFD3000."""
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["Nama Ormas"])
-    ws.append(["Ormas Bom"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:XFD3000"/>', data)
-                assert b"XFD3000" in data
-            z.writestr(item, data)
-    return out.getvalue()
+_bomb = bomb  # the bench's (tests/bench/hardening.py)
 
 
 def _wide_or_long(rows: int, cols: int) -> bytes:
