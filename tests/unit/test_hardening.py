@@ -149,6 +149,8 @@ def test_compose_mounts_the_signing_key_in_registry_api_alone_and_logs_no_access
             assert "--no-access-log" in command, name
         env = spec.get("environment") or {}
         assert "REGISTRY_JWT_PRIVATE_KEY_FILE" not in env or name == "registry-api", name
+    cmd = next(line for line in (ROOT / "deploy" / "Dockerfile").read_text().splitlines() if line.startswith("CMD"))
+    assert "--no-access-log" in cmd  # the image's own command line too
 
 
 def test_the_admin_command_reaches_the_local_stack_database(monkeypatch):
