@@ -1,6 +1,6 @@
 """Rebuild every projection from scratch by replaying the topics (``python -m services.reporting.rebuild``).
 
-Drops the projections, reads every topic reporting consumes from its first offset up to the end
+Empties the projections, reads every topic reporting consumes from its first offset up to the end
 offsets found at start, and applies each event with the same handler the consumers use (under its
 own processed-ids name, so the running consumers are not disturbed; both write idempotently). The
 dashboard shows partial figures until it finishes; it prints the events replayed and the rate."""
@@ -19,7 +19,6 @@ from aiokafka import AIOKafkaConsumer
 from services.reporting.adapters.store import INDEXES
 from services.reporting.consumers import TOPICS, build_handler
 from services.reporting.settings import Settings
-from shared import mongo
 from shared.contracts import ContractError, decode
 from shared.runtime import Runtime
 
@@ -34,9 +33,10 @@ async def rebuild(settings: Settings, *, drop: bool = True) -> dict[str, Any]:
     await consumer.start()
     try:
         if drop:
+            # emptied, not dropped: the running consumers keep writing, and FerretDB 1.24 can fail
+            # to recreate an index ("already exists") when a write recreates a dropped collection
             for name in PROJECTIONS:
-                await runtime.db[name].drop()
-            await mongo.ensure_indexes(runtime.db, INDEXES)
+                await runtime.db[name].delete_many({})
         handler = build_handler(runtime, consumer=f"rebuild-{uuid.uuid4().hex[:8]}")
         wanted = {settings.topic(t) for t in TOPICS}
         consumer.subscribe(sorted(wanted))  # without a group: every partition is this process's
@@ -81,7 +81,7 @@ async def rebuild(settings: Settings, *, drop: bool = True) -> dict[str, Any]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m services.reporting.rebuild", description=__doc__.splitlines()[0])
-    ap.add_argument("--keep", action="store_true", help="replay over the projections instead of dropping them first")
+    ap.add_argument("--keep", action="store_true", help="replay over the projections instead of emptying them first")
     args = ap.parse_args()
     print(json.dumps(asyncio.run(rebuild(Settings(), drop=not args.keep))))
 
