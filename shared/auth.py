@@ -24,9 +24,6 @@ ALGORITHMS = ["RS256"]  # explicit: never "none", never HS256 with a public key 
 class AuthError(errors.Unauthenticated):
     """The caller is not authenticated (401)."""
 
-    def __init__(self, detail: str, **extra):
-        super().__init__(detail, **extra)
-
 
 class Forbidden(errors.NotAllowed):
     """The caller is authenticated but its role may not do this (403)."""
@@ -46,6 +43,17 @@ class Principal:
         """An office writes only records of its own region (and, for a city, its kecamatan)."""
         city_office = self.region != regions.NATIONAL and len(self.region.split(".")) == 2
         return code == self.region or (city_office and code.startswith(self.region + "."))
+
+
+def check_region(principal: Principal, region: str, *, field: str = "region") -> str:
+    """A region the caller named (a filter, a target): a real Kemendagri code (422) inside the
+    caller's scope (404 out-of-scope); the code itself when it is both."""
+    if region != regions.NATIONAL and not regions.is_valid(region):
+        raise errors.Invalid(f"{region!r} is not a Kemendagri region code",
+                             errors=[{"field": field, "message": "unknown region code"}])
+    if not principal.can_see(region):
+        raise errors.OutOfScope(f"region {region} is outside your office's scope")
+    return region
 
 
 class TokenVerifier:

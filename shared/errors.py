@@ -26,10 +26,6 @@ class Problem(Exception):
         self.detail = detail
         self.extra = extra
 
-    @classmethod
-    def type_uri(cls) -> str:
-        return TYPE_PREFIX + cls.kind
-
 
 class Unauthenticated(Problem):
     kind, status, title = "unauthenticated", 401, "Unauthorized"
@@ -97,6 +93,15 @@ class Unavailable(Problem):
     kind, status, title = "unavailable", 503, "Service Unavailable"
 
 
+class OutboxFull(Unavailable):
+    """An aggregate has too many unpublished events; retry once the relay has drained them."""
+
+    kind = "outbox-full"
+
+    def __init__(self, detail: str = "too many unpublished changes on this record; retry shortly", **extra: Any):
+        super().__init__(detail, **{"retry_after": 2, **extra})
+
+
 class FieldError(ValueError):
     """One field is wrong (422, ``kind`` "invalid"); domain modules subclass it per aggregate."""
 
@@ -110,4 +115,4 @@ class FieldError(ValueError):
 
 KINDS: dict[str, type[Problem]] = {c.kind: c for c in (
     Problem, Unauthenticated, NotAllowed, NotFound, OutOfScope, Gone, Conflict, Duplicate, TransitionNotAllowed,
-    StaleVersion, TooLarge, Invalid, TooManyRequests, Unavailable)}
+    StaleVersion, TooLarge, Invalid, TooManyRequests, Unavailable, OutboxFull)}

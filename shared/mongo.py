@@ -5,6 +5,8 @@ Each service owns one database and declares its indexes once; they are created a
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,6 +14,8 @@ from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
+
+log = logging.getLogger(__name__)
 
 # FerretDB 1.24 (SQLite) keeps every statement's query iterator of one update/delete command open
 # until the whole command ends (``defer`` inside the statement loop of msg_update.go), each holding
@@ -66,16 +70,13 @@ NOT_IMPLEMENTED = 238
 async def sweep_expired(db: AsyncDatabase, expiries: Sequence[Expiry], stop: asyncio.Event,
                         every: float = 600.0) -> None:
     """Deletes, every ``every`` seconds, the documents a TTL index would have expired."""
-    import datetime as dt
-    import logging
-
     while not stop.is_set():
         for collection, field, seconds in expiries:
             try:
                 cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds)
                 await db[collection].delete_many({field: {"$lt": cutoff}})
             except PyMongoError as e:  # the database is away: the next round deletes them
-                logging.getLogger(__name__).warning("expiry sweep of %s failed: %r", collection, e)
+                log.warning("expiry sweep of %s failed: %r", collection, e)
         try:
             await asyncio.wait_for(stop.wait(), every)
         except asyncio.TimeoutError:

@@ -38,13 +38,7 @@ RELAY_PENDING = Gauge("kesbang_outbox_pending_documents", "Documents with unpubl
 INDEXES = [IndexModel([(f"{FIELD}.id", 1)], name="outbox_pending", sparse=True)]
 
 
-class OutboxFull(errors.Unavailable):
-    """The aggregate has too many unpublished events; retry after the relay has drained them."""
-
-    kind = "outbox-full"
-
-    def __init__(self, detail: str = "too many unpublished changes on this record; retry shortly", **extra):
-        super().__init__(detail, **{"retry_after": 2, **extra})
+OutboxFull = errors.OutboxFull  # raised by the repositories that write through this outbox
 
 
 def entry(topic: str, key: str, event: Mapping[str, Any]) -> dict[str, Any]:

@@ -4,9 +4,12 @@ trace context and JSON access logs, and bearer-token authentication."""
 from __future__ import annotations
 
 import logging
+import re
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -56,10 +59,6 @@ def content_disposition(filename: str, fallback: str = "download") -> str:
     UTF-8, percent-encoded, and ``filename`` an ASCII fallback with quotes, backslashes and
     controls replaced — so neither ``Surat “Domisili”.pdf`` (not latin-1) nor a name carrying
     ``"; filename*=…`` can break the header."""
-    from urllib.parse import quote
-    import re
-    import unicodedata
-
     name = re.sub(r"[\x00-\x1f\x7f]", "", filename or "").replace("/", "_").replace("\\", "_").strip() or fallback
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     ascii_name = re.sub(r"[^A-Za-z0-9._ ()\[\]-]", "_", ascii_name).strip() or fallback
@@ -166,8 +165,6 @@ class BodyLimits:
 
     def __init__(self, app, *, default: int, limits: Sequence[tuple[str, str, int]] = (),
                  public: Sequence[str] = (), verifier_of: Callable[[Any], TokenVerifier | None] | None = None):
-        import re
-
         self.app = app
         self.default = default
         self.limits = [(m, re.compile(p), n) for m, p, n in limits]
@@ -188,7 +185,8 @@ class BodyLimits:
             try:
                 if verifier is None or kind.lower() != "bearer" or not token:
                     raise AuthError("a bearer token is required")
-                verifier.verify(token.strip())
+                # kept for the route's own dependency (``authenticated``): verified once per request
+                scope.setdefault("state", {})[VERIFIED] = verifier.verify(token.strip())
             except AuthError as e:
                 return await problem(401, "Unauthorized", str(e), kind=errors.Unauthenticated.kind,
                                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})(scope, receive, send)
@@ -266,9 +264,15 @@ def health_router(checks: dict[str, ReadyCheck]) -> APIRouter:
 _bearer = HTTPBearer(auto_error=False)
 
 
+VERIFIED = "kesbang.principal"  # the request state key BodyLimits leaves a verified principal under
+
+
 def authenticated(verifier_of: Callable[[Request], TokenVerifier]):
     async def dependency(request: Request,
                          creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
+        known = request.scope.get("state", {}).get(VERIFIED)
+        if known is not None:  # this request's token was verified before its body was read
+            return known
         if creds is None or creds.scheme.lower() != "bearer":
             raise AuthError("a bearer token is required")
         return verifier_of(request).verify(creds.credentials)
@@ -329,7 +333,7 @@ PROBLEM_RESPONSES = {
 
 
 def _problem_kinds() -> str:
-    return "Problems: " + ", ".join(f"`{errors.TYPE_PREFIX}{k}`" for k in [*errors.KINDS, "outbox-full"]) + "."
+    return "Problems: " + ", ".join(f"`{errors.TYPE_PREFIX}{k}`" for k in errors.KINDS) + "."
 
 
 def create_app(*, title: str, version: str, lifespan, routers: Sequence[APIRouter], description: str = "",

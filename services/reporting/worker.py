@@ -86,25 +86,13 @@ def compile_report(report_id: str) -> dict:
 
 
 async def _stuck(now: dt.datetime) -> list[str]:
-    """Reports nobody is compiling: running under a lease that ran out (its worker was killed; the
-    redelivered task, if any, answered "taken" while the lease held), or queued so long that their
-    task was lost. Each is marked, so that it is enqueued again at most once per period."""
+    """Reports nobody is compiling (``Reports.stuck``): a killed worker's, whose redelivered task
+    answered "taken" while the lease held, and those whose task was lost."""
     client = AsyncMongoClient(settings.mongo_url, tz_aware=True)
     db = client[settings.mongo_db]
     quiet = now - dt.timedelta(seconds=settings.recover_after_seconds)
     try:
-        found = await db["reports"].find({"$or": [
-            {"status": "running", "lease_until": {"$lt": now}},
-            {"status": "queued", "requested_at": {"$lt": quiet}}]}, {"status": 1, "recovered_at": 1}).to_list(None)
-        out = []
-        for d in found:
-            if d.get("recovered_at") and d["recovered_at"] > quiet:
-                continue
-            r = await db["reports"].update_one({"_id": d["_id"], "status": d["status"]},
-                                               {"$set": {"recovered_at": now}})
-            if r.modified_count:
-                out.append(d["_id"])
-        return out
+        return await Reports(db).stuck(now, quiet)
     finally:
         await client.close()
 
@@ -128,18 +116,12 @@ async def _monthly(today: dt.date) -> list[str]:
             | {d async for d in await db["ormas"].distinct("regency") if d}
         queued = []
         for region in sorted(regions_with_data):
-            rid = await queue_report(db, region, last_month, list(reports.FORMATS), by="beat", today=today)
+            rid = await Reports(db).queue(region, last_month, list(reports.FORMATS), by="beat", today=today)
             if rid:
                 queued.append(rid)
         return queued
     finally:
         await client.close()
-
-
-async def queue_report(db, region: str, period: str, formats: list[str], *, by: str, today: dt.date,
-                       refresh: bool = False) -> str | None:
-    """See ``services/reporting/adapters/reports.py:Reports.queue``."""
-    return await Reports(db).queue(region, period, formats, by=by, today=today, refresh=refresh)
 
 
 @app.task(name="reporting.monthly")

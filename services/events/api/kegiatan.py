@@ -13,7 +13,8 @@ from pydantic import AwareDatetime, BaseModel, Field
 from services.events.application import kegiatan as use
 from services.events.deps import AllPorts, Copy, Current, KegiatanStore, Writer
 from services.events.domain import kegiatan as domain
-from shared import errors, masking, regions
+from shared import masking
+from shared.auth import check_region
 from shared.text import Input
 from shared.web import (Unprocessable, check_if_match,
                         set_etag)
@@ -216,10 +217,7 @@ async def list_kegiatan(principal: Current, kegiatan: KegiatanStore,
                         status: Status | None = None, limit: int = Query(default=50, ge=1, le=200),
                         cursor: str | None = Query(default=None, max_length=200)) -> Page:
     if region is not None:
-        if region and not regions.is_valid(region):
-            raise Unprocessable(f"{region!r} is not a Kemendagri region code", errors=[{"field": "region", "message": "unknown"}])
-        if not principal.can_see(region):
-            raise errors.OutOfScope(f"region {region} is outside your office's scope")
+        check_region(principal, region)
     after = None
     if cursor:
         try:

@@ -20,9 +20,10 @@ from services.events.domain import kegiatan as domain
 from services.events.domain import participation
 from services.events.domain.participation import InvalidToken, ParticipationError
 from shared import errors, tanggal
+from services.events.application import participants
 from services.events.deps import Rsvp, RsvpPorts
 from shared.text import Input
-from shared.web import Conflict, DomainProblem, NotFound, PreconditionFailed, Unprocessable
+from shared.web import Conflict, DomainProblem, NotFound, PreconditionFailed
 
 router = APIRouter(tags=["rsvp (public)"])
 TYPE_NAMES = {"fasilitasi": "Fasilitasi Pemberdayaan Ormas", "dialog": "Dialog", "pelatihan": "Pelatihan",
@@ -105,8 +106,7 @@ async def _answer(state: RsvpPorts, k: dict[str, Any], p: dict[str, Any], answer
         try:
             fields = participation.respond(p, answer, seats=p.get("seats", 1), cutoff=domain.rsvp_cutoff(k), now=now)
         except ParticipationError as e:
-            cls = Conflict if e.status == 409 else Unprocessable
-            raise cls(str(e), errors=[{"field": e.field, "message": e.message}]) from None
+            raise participants.problem(e) from None
         after = {**p, "version": p["version"] + 1}
         event = changes.participation_event("responded", after, k, {
             "attending": fields["attending"], "delegates": len(fields["delegates"]), "reason": fields["decline_reason"],

@@ -5,14 +5,13 @@ statuses a provider's webhook reports."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notifications.adapters.store import delivery_event
-from shared import outbox
+from shared import outbox, regions
 from shared.mongo import id_prefix
 
 LISTED = {"payload": 0, outbox.FIELD: 0, "available": 0}
@@ -37,7 +36,7 @@ class Messages:
             ids["$gt"] = after
         query: dict[str, Any] = {"_id": ids}
         if region_scope:
-            query["region"] = {"$regex": f"^{re.escape(region_scope)}(\\.|$)"}
+            query["region"] = {"$regex": regions.prefix_regex(region_scope)}
         return await self.coll.find(query, LISTED).sort("_id", 1).limit(limit).to_list(None)
 
     async def get(self, message_id: str) -> dict[str, Any] | None:

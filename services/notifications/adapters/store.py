@@ -111,9 +111,7 @@ class MessageStore:
     def wait(self, mid: str, until: dt.datetime, now: dt.datetime, *, note: str) -> None:
         """A queued message that waits (quiet hours) until ``until``: recorded, so that ``stuck``
         does not take it for lost and enqueue it again every round."""
-        if self.coll.find_one({"_id": mid, "status": "queued", "not_before": until}, {"_id": 1}) is not None:
-            return
-        self.coll.update_one({"_id": mid, "status": "queued"}, {
+        self.coll.update_one({"_id": mid, "status": "queued", "not_before": {"$ne": until}}, {
             "$set": {"not_before": until, "updated_at": now},
             "$push": {"history": {"at": now, "status": "queued", "note": f"{note}: waits until {until.isoformat()}"}}})
 

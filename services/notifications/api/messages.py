@@ -12,10 +12,9 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.notifications.domain import letters
-from shared import regions
 from services.notifications.adapters.inbox import Messages as MessagesAdapter
 from services.notifications.deps import Current, Enqueue, Messages, Writer
-from shared.auth import Principal
+from shared.auth import Principal, check_region
 from shared.text import Input
 from shared.masking import SEES_CONTACTS, mask_email, mask_phone
 from shared.web import Conflict, NotFound, Unprocessable
@@ -101,11 +100,7 @@ async def skt_notices(principal: Current, messages: Messages,
     """The SKT-expiry notices sent to the ormas of the caller's region (and below), by message id."""
     scope = principal.region if region is None else region
     if region is not None:
-        if region and not regions.is_valid(region):
-            raise Unprocessable(f"{region!r} is not a Kemendagri region code",
-                                errors=[{"field": "region", "message": "unknown region code"}])
-        if not principal.can_see(region):
-            raise NotFound(f"region {region} is outside your office's scope")
+        check_region(principal, region)
     if cursor and not cursor.startswith(f"{SKT_PREFIX}:"):
         raise Unprocessable("invalid cursor", errors=[{"field": "cursor", "message": "invalid"}])
     ms = await messages.with_prefix(f"{SKT_PREFIX}:", after=cursor, region_scope=scope, limit=limit + 1)
@@ -239,8 +234,8 @@ async def preview(body: PreviewIn, principal: Current) -> Response:
         if body.format == "short":
             return Response(letters.short_text(data), media_type="text/plain; charset=utf-8")
         return HTMLResponse(letters.html_letter(data))
-    except letters.LetterError as e:
-        raise Unprocessable(str(e), errors=[{"field": e.field, "message": e.message}]) from None
+    except letters.LetterError:
+        raise  # a FieldError: 422 naming the field
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise Unprocessable(f"the kegiatan data is incomplete: {e!r}",
                             errors=[{"field": "kegiatan", "message": f"missing or invalid: {e}"}]) from None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -54,8 +53,7 @@ class Accounts:
                            limit: int) -> list[dict[str, Any]]:
         """The accounts of ``scope`` and below, by username after ``after`` (an index range on _id;
         the region is a prefix match on its index)."""
-        query: dict[str, Any] = {} if scope == regions.NATIONAL else \
-            {"region": {"$regex": f"^{re.escape(scope)}(\\.|$)"}}
+        query: dict[str, Any] = {} if scope == regions.NATIONAL else {"region": {"$regex": regions.prefix_regex(scope)}}
         if active is not None:
             query["active"] = active
         if after:

@@ -26,8 +26,11 @@ class LoginThrottle:
         self.account_max, self.address_max, self.window = account_max, address_max, window
         self.ns = f"{PREFIX}:{namespace}" if namespace else PREFIX
 
+    def _account(self, username: str) -> str:
+        return f"{self.ns}:account:{username}"
+
     def _keys(self, username: str, address: str) -> tuple[str, str]:
-        return f"{self.ns}:account:{username}", f"{self.ns}:address:{address}"
+        return self._account(username), f"{self.ns}:address:{address}"
 
     async def check(self, username: str, address: str) -> None:
         """Raises Locked when this account or this address may not try now."""
@@ -49,8 +52,6 @@ class LoginThrottle:
                 p.set(key, 0, ex=self.window, nx=True).incr(key)
             await p.execute()
 
-    async def succeeded(self, username: str) -> None:
-        await self.redis.delete(self._keys(username, "")[0])
-
     async def unlock(self, username: str) -> bool:
-        return bool(await self.redis.delete(self._keys(username, "")[0]))
+        """Clears the account's failures: after a successful login, or by an admin."""
+        return bool(await self.redis.delete(self._account(username)))

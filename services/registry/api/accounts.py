@@ -28,7 +28,7 @@ from services.registry.deps import Accounts, Admin, Config, Current, Jwk, Thrott
 from services.registry.domain import numbering
 from services.registry.settings import Settings
 from shared import auth, errors, masking, regions
-from shared.auth import ROLES, AuthError, Forbidden, Principal
+from shared.auth import ROLES, AuthError, Forbidden, Principal, check_region
 from shared.text import Input
 from shared.web import Conflict, NotFound, Unprocessable
 
@@ -111,25 +111,14 @@ def _office_out(region: str, doc: dict) -> OfficeOut:
 def _check_format(fmt: str | None) -> None:
     if fmt is None:
         return
-    try:
-        numbering.check(fmt)
-    except numbering.BadFormat as e:
-        raise Unprocessable(f"skt_number_format: {e.message}", errors=[
-            {"field": "skt_number_format", "message": e.message}]) from None
-
-
-def _check_region(region: str, field: str = "region") -> None:
-    if region != regions.NATIONAL and not regions.is_valid(region):
-        raise Unprocessable(f"{region!r} is not a Kemendagri region code", errors=[{"field": field, "message": "unknown"}])
+    numbering.check(fmt)  # BadFormat: 422 naming skt_number_format
 
 
 @router.put("/offices/{region}", response_model=OfficeOut)
 async def put_office(region: str, body: OfficeIn, accounts: Accounts, principal: Admin) -> OfficeOut:
     """An office's settings are written by that office's own admins (and the national admins, who
     set up new offices); a province's admin does not write its cities' letterheads."""
-    _check_region(region)
-    if not principal.can_see(region):
-        raise errors.OutOfScope(f"region {region} is outside your office's scope")
+    check_region(principal, region)
     if principal.region not in (region, regions.NATIONAL):
         raise Forbidden("an office's settings are written by that office's admin")
     _check_format(body.skt_number_format)
@@ -153,9 +142,7 @@ def _user_out(doc: dict) -> UserOut:
 
 @router.post("/users", status_code=201, response_model=UserOut)
 async def create_user(body: UserIn, accounts: Accounts, principal: Admin) -> UserOut:
-    _check_region(body.region)
-    if not principal.can_see(body.region):
-        raise errors.OutOfScope(f"region {body.region} is outside your office's scope")
+    check_region(principal, body.region)
     doc = {"_id": body.username, "full_name": body.full_name, "role": body.role, "region": body.region,
            "password": await asyncio.to_thread(hasher.hash, body.password), "active": True,
            "created_at": dt.datetime.now(dt.UTC), "created_by": principal.subject}
@@ -170,9 +157,7 @@ async def list_users(accounts: Accounts, principal: Admin,
                      limit: int = Query(default=50, ge=1, le=200)) -> UserPage:
     """The accounts of the admin's region and below, by username (cursor: the last one shown)."""
     if region is not None:
-        _check_region(region)
-        if not principal.can_see(region):
-            raise errors.OutOfScope(f"region {region} is outside your office's scope")
+        check_region(principal, region)
     docs = await accounts.users_within(principal.region if region is None else region, active=active,
                                        after=cursor, limit=limit + 1)
     more = len(docs) > limit
@@ -202,9 +187,7 @@ async def update_user(username: str, body: UserPatch, accounts: Accounts, princi
         raise Unprocessable("a field cannot be cleared", errors=[{"field": k, "message": "cannot be null"}
                                                                   for k in sent if sent[k] is None])
     if "region" in sent:
-        _check_region(sent["region"])
-        if not principal.can_see(sent["region"]):
-            raise errors.OutOfScope(f"region {sent['region']} is outside your office's scope")
+        check_region(principal, sent["region"])
     if username == principal.subject and (sent.get("active") is False or "role" in sent or "region" in sent):
         raise Conflict("an admin does not deactivate or demote their own account; ask another admin")
     if not sent:
@@ -294,7 +277,7 @@ async def token(request: Request, response: Response, accounts: Accounts, thrott
         await throttle.failed(username, client)
         log.warning("failed login for %s from %s", masking.mask_name(username), masking.mask_address(client))
         raise AuthError("wrong username or password")
-    await throttle.succeeded(username)
+    await throttle.unlock(username)
     return await issuer.issue(user)
 
 

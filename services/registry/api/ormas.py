@@ -20,9 +20,9 @@ from services.registry.domain import lifecycle
 from services.registry.domain import officers as board_rules
 from services.registry.domain import ormas as domain
 from services.registry.domain.ormas import mask_phone
-from shared import errors, masking, regions
+from shared import masking, regions
 from shared.text import Input
-from shared.auth import Principal
+from shared.auth import check_region, Principal
 from shared.contracts.registry_schemas import KINDS, LEGAL_FORMS, SCOPES, STATUSES
 from shared.web import (Unprocessable, set_etag)
 
@@ -165,13 +165,8 @@ def _summary_row(r: Row) -> OrmasSummary:
 
 def check_region_filter(principal: Principal, region: str | None) -> None:
     """A list's ``region`` filter: a real code (422) inside the caller's scope (404)."""
-    if region is None:
-        return
-    if region and not regions.is_valid(region):
-        raise Unprocessable(f"{region!r} is not a Kemendagri region code",
-                            errors=[{"field": "region", "message": "unknown region code"}])
-    if not principal.can_see(region):
-        raise errors.OutOfScope(f"region {region} is outside your office's scope")
+    if region is not None:
+        check_region(principal, region)
 
 
 _etag = set_etag

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from services.registry.domain import lifecycle
-from services.registry.domain.ormas import _CONTROL, Details, InvalidOrmas, create, name_key
+from services.registry.domain.ormas import Details, InvalidOrmas, create, name_key, one_line
 from shared import regions, sheets
 
 IMPORT_NAMESPACE = uuid.UUID("b3c1e0c2-45a7-4f0e-9c55-0d7f4a3e2b19")
@@ -212,8 +212,9 @@ def plan(rows: Sequence[Sequence[Any]], *, office: str, actor: str, now: dt.date
                 if not may_register:
                     raise InvalidOrmas("skt_number", "only a verifier, the head or an admin records an ormas "
                                                      "as registered; import it without its SKT, or ask them")
-                if len(skt_number) > 100 or _CONTROL.search(skt_number):
-                    raise InvalidOrmas("skt_number", "at most 100 characters, no control characters")
+                if len(skt_number) > 100:
+                    raise InvalidOrmas("skt_number", "at most 100 characters")
+                one_line("skt_number", skt_number)
                 if doc["status"] == "legal_entity":
                     raise InvalidOrmas("skt_number", "a legal entity holds no SKT")
                 issued = parse_date(cells.get("skt_issued_on"), "skt_issued_on")

@@ -14,6 +14,7 @@ from lokal import npwp as lokal_npwp
 from lokal import phone as lokal_phone
 
 from shared import regions
+from shared.text import BadText, check as check_text
 from shared.contracts.registry_schemas import KINDS, LEGAL_FORMS, SCOPES
 from shared.errors import FieldError
 from shared.masking import mask_phone  # noqa: F401  (re-exported: the registry's modules import it from here)
@@ -26,7 +27,6 @@ CONTACT_FIELDS = ("email", "phone", "whatsapp")
 DETAIL_FIELDS = ("name", "acronym", "kind", "legal_form", "decree_number", "scope", "bidang", "address",
                  "email", "phone", "whatsapp", "founding_date", "npwp", "presence_letters")
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # the API's bounds, held here too so that every way in (the import included) meets them
 MAX_LENGTHS = {"name": 300, "acronym": 50, "decree_number": 100, "email": 254, "phone": 30, "whatsapp": 30,
                "npwp": 30, "address.street": 300}
@@ -36,6 +36,14 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 class InvalidOrmas(FieldError):
     """An ormas's details are not acceptable; ``field`` names the first bad one."""
+
+
+def one_line(field: str, value: str) -> str:
+    """``value`` as the API's bodies take it (shared.text): no control characters, one line."""
+    try:
+        return check_text(value)
+    except BadText as e:
+        raise InvalidOrmas(field, str(e)) from None
 
 
 def name_key(name: str | None) -> str:
@@ -84,8 +92,8 @@ class Details:
         for field, value in (("name", name), ("acronym", self.acronym), ("decree_number", self.decree_number),
                              ("email", self.email), ("phone", self.phone), ("whatsapp", self.whatsapp),
                              ("npwp", self.npwp), ("address.street", (self.address or {}).get("street"))):
-            if value and _CONTROL.search(value):
-                raise InvalidOrmas(field, "contains control characters")
+            if value:
+                one_line(field, value)
             if value and len(value) > MAX_LENGTHS[field]:
                 raise InvalidOrmas(field, f"at most {MAX_LENGTHS[field]} characters")
         if len(self.bidang) > MAX_BIDANG:
@@ -109,8 +117,9 @@ class Details:
             b = " ".join(str(b).split()).lower()
             if not b:
                 raise InvalidOrmas("bidang", "an empty field of activity")
-            if len(b) > MAX_BIDANG_LENGTH or _CONTROL.search(b):
-                raise InvalidOrmas("bidang", f"a field of activity has at most {MAX_BIDANG_LENGTH} characters, no control characters")
+            one_line("bidang", b)
+            if len(b) > MAX_BIDANG_LENGTH:
+                raise InvalidOrmas("bidang", f"a field of activity has at most {MAX_BIDANG_LENGTH} characters")
             if b not in bidang:
                 bidang.append(b)
         address = None

@@ -44,6 +44,22 @@ class Reports:
                 return rid
         return None
 
+    async def stuck(self, now: dt.datetime, quiet: dt.datetime) -> list[str]:
+        """Reports running under a lease that ran out, or queued since before ``quiet``, not already
+        recovered since then; each is marked recovered now, so that it is enqueued again at most once
+        per period (several beat replicas mark each once)."""
+        found = await self.coll.find({"$or": [
+            {"status": "running", "lease_until": {"$lt": now}},
+            {"status": "queued", "requested_at": {"$lt": quiet}}]}, {"status": 1, "recovered_at": 1}).to_list(None)
+        out = []
+        for d in found:
+            if d.get("recovered_at") and d["recovered_at"] > quiet:
+                continue
+            r = await self.coll.update_one({"_id": d["_id"], "status": d["status"]}, {"$set": {"recovered_at": now}})
+            if r.modified_count:
+                out.append(d["_id"])
+        return out
+
     async def retry(self, report_id: str) -> bool:
         """A failed report queued again; False when it was not failed (any more)."""
         r = await self.coll.update_one({"_id": report_id, "status": "failed"},

@@ -14,7 +14,7 @@ from services.reporting.figures import kegiatan_figures, one_kegiatan_figures
 from shared import errors, regions
 from services.reporting.adapters.store import Projections as ProjectionsAdapter
 from services.reporting.deps import Config, Current, Database, FilteredSlot, Projections, Redis
-from shared.auth import Principal
+from shared.auth import Principal, check_region
 from shared.contracts.registry_schemas import KINDS
 from shared.web import NotFound, Unprocessable
 
@@ -80,13 +80,7 @@ TooBusy = errors.TooManyRequests
 
 
 def _scope(principal: Principal, region: str | None) -> str:
-    scope = principal.region if region is None else region
-    if scope != regions.NATIONAL and not regions.is_valid(scope):
-        raise Unprocessable(f"region: {scope!r} is not a Kemendagri region code",
-                            errors=[{"field": "region", "message": "unknown region code"}])
-    if not principal.can_see(scope):
-        raise NotFound(f"region {scope} is outside your office's scope")
-    return scope
+    return check_region(principal, principal.region if region is None else region)
 
 
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
