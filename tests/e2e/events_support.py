@@ -176,3 +176,36 @@ async def message_sent(platform, headers: dict, message_id: str, what: str, time
             return r.status_code == 200 and r.json()["status"] == "sent"
 
         await eventually(sent, timeout=timeout, what=what)
+
+
+async def publish_killed_mid_fan_out(platform, mongo, headers: dict, *, name: str, port: int, ids: list[str],
+                                     invite: int) -> tuple[str, dict[str, str], Any]:
+    """A kegiatan inviting the first ``invite`` of ``ids`` (recorded in a fresh events database's
+    registry copy), published by an events API that SIGKILLs itself after writing the fan-out's
+    first chunk of 10 participants. Returns the kegiatan id, the environment of that database (to
+    start the next events process with) and the database."""
+    from deploy.local import stack
+
+    env = {**platform.env("events"), "EVENTS_MONGO_DB": platform.db_name("events") + f"_{name}",
+           "EVENTS_FANOUT_CHUNK": "10", "EVENTS_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    db = mongo[env["EVENTS_MONGO_DB"]]
+    await db["registry_ormas"].insert_many([{"_id": i, "version": 1, "name": f"Ormas {i}", "kind": "ormas",
+                                             "region": "35.75", "status": "registered", "email": f"{i}@x.id",
+                                             "bidang": [], "officers": []} for i in ids])
+    crashing = stack.api_component("events", port, {**env, "KESBANG_FAILPOINTS": "events.fanout_partial"},
+                                   name=f"events-{name}-crashing")
+    proc = platform.group.start(crashing)
+    try:
+        platform.group.wait_healthy(crashing, proc)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as http:
+            k = await create_kegiatan(http, headers)
+            r = await http.put(f"/kegiatan/{k['id']}/invitees", json={"ormas_ids": ids[:invite]}, headers=headers)
+            assert r.json()["count"] == invite
+            try:
+                await step(http, headers, k["id"], "publish")
+            except httpx.TransportError:
+                pass  # the process may die before it answers
+        assert proc.wait(timeout=20) == -9
+    finally:
+        platform.group.stop(f"events-{name}-crashing")
+    return k["id"], env, db

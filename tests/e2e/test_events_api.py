@@ -12,6 +12,7 @@ import pytest
 from services.events.domain import participation
 from services.events.settings import DEV_TOKEN_SECRET
 from tests.e2e.events_support import (create_kegiatan, create_ormas, events_of, invitations, kegiatan_body, now,
+                                      publish_killed_mid_fan_out,
                                       rsvp_api, set_invitees_when_copied, step)
 
 pytestmark = pytest.mark.e2e
@@ -249,32 +250,11 @@ async def test_events_killed_mid_fan_out_resumes_after_restart_and_invites_each_
     re-published invitation carries the same event id, which consumers drop)."""
     from deploy.local import stack
 
-    env = {**platform.env("events"), "EVENTS_MONGO_DB": platform.db_name("events") + "_crash",
-           "EVENTS_FANOUT_CHUNK": "10", "EVENTS_PUBLIC_URL": "http://127.0.0.1:18012"}
-    db = mongo[env["EVENTS_MONGO_DB"]]
     tag = uuid.uuid4().hex[:6]
     ids = [f"crash-{tag}-{i:02d}" for i in range(30)]
-    await db["registry_ormas"].insert_many([{"_id": i, "version": 1, "name": f"Ormas {i}", "kind": "ormas",
-                                             "region": "35.75", "status": "registered", "email": f"{i}@x.id",
-                                             "bidang": [], "officers": []} for i in ids])
+    kid, env, db = await publish_killed_mid_fan_out(platform, mongo, headers("operator", "35.75"), name="crash",
+                                                    port=18012, ids=ids, invite=30)
     group = platform.group
-    crashing = stack.api_component("events", 18012, {**env, "KESBANG_FAILPOINTS": "events.fanout_partial"},
-                                   name="events-crashing")
-    proc = group.start(crashing)
-    op = headers("operator", "35.75")
-    try:
-        group.wait_healthy(crashing, proc)
-        async with httpx.AsyncClient(base_url="http://127.0.0.1:18012", timeout=20) as http:
-            k = await create_kegiatan(http, op)
-            assert (await http.put(f"/kegiatan/{k['id']}/invitees", json={"ormas_ids": ids}, headers=op)).json()["count"] == 30
-            try:
-                await step(http, op, k["id"], "publish")
-            except httpx.TransportError:
-                pass  # the process may die before it answers
-        assert proc.wait(timeout=20) == -9
-    finally:
-        group.stop("events-crashing")
-    kid = k["id"]
     stored = await db["kegiatan"].find_one({"_id": kid})
     assert stored["status"] == "published" and stored["fanout"]["state"] == "pending"
     assert await db["participants"].count_documents({"kegiatan_id": kid}) == 10

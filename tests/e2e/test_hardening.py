@@ -472,36 +472,14 @@ def test_the_production_command_line_logs_no_rsvp_url(platform, tmp_path):
 async def test_an_addition_after_a_crashed_fan_out_invites_what_the_crashed_run_wrote(platform, headers, mongo, kafka):
     from deploy.local import stack
     from services.events.domain import kegiatan as kegiatan_rules
-    from tests.e2e.events_support import invitations, step
+    from tests.e2e.events_support import invitations, publish_killed_mid_fan_out
     from tests.helpers import eventually
 
-    env = {**platform.env("events"), "EVENTS_MONGO_DB": platform.db_name("events") + "_carry",
-           "EVENTS_FANOUT_CHUNK": "10", "EVENTS_PUBLIC_URL": "http://127.0.0.1:18013"}
-    db = mongo[env["EVENTS_MONGO_DB"]]
     tag = uuid.uuid4().hex[:6]
     ids = [f"carry-{tag}-{i:02d}" for i in range(31)]
-    await db["registry_ormas"].insert_many([{"_id": i, "version": 1, "name": f"Ormas {i}", "kind": "ormas",
-                                             "region": "35.75", "status": "registered", "email": f"{i}@x.id",
-                                             "bidang": [], "officers": []} for i in ids])
+    kid, env, db = await publish_killed_mid_fan_out(platform, mongo, headers("operator", "35.75"), name="carry",
+                                                    port=18013, ids=ids, invite=30)
     group = platform.group
-    crashing = stack.api_component("events", 18013, {**env, "KESBANG_FAILPOINTS": "events.fanout_partial"},
-                                   name="events-carry-crashing")
-    proc = group.start(crashing)
-    op = headers("operator", "35.75")
-    try:
-        group.wait_healthy(crashing, proc)
-        async with httpx.AsyncClient(base_url="http://127.0.0.1:18013", timeout=20) as http:
-            k = await create_kegiatan(http, op)
-            assert (await http.put(f"/kegiatan/{k['id']}/invitees", json={"ormas_ids": ids[:30]},
-                                   headers=op)).json()["count"] == 30
-            try:
-                await step(http, op, k["id"], "publish")
-            except httpx.TransportError:
-                pass
-        assert proc.wait(timeout=20) == -9
-    finally:
-        group.stop("events-carry-crashing")
-    kid = k["id"]
     stored = await db["kegiatan"].find_one({"_id": kid})
     assert stored["fanout"]["state"] == "pending"
     assert await db["participants"].count_documents({"kegiatan_id": kid}) == 10  # written, never published
