@@ -1,0 +1,211 @@
+"""Use cases of offices and accounts: office settings, users within an admin's scope, passwords,
+and the login that issues the platform's tokens. Plain async functions taking what was asked and
+the ports they need; ``api/accounts.py`` parses and shapes.
+
+Passwords are argon2 hashes; a hash or a verify costs ~50 ms of CPU and 64 MB, so each runs in a
+thread and never holds the event loop. A login checks the throttle first (failed logins per account
+and per address, ``adapters/throttle.py``); an unknown user is verified against a dummy hash so
+both answers take the same time. An access token lives 15 minutes; the session (a one-use refresh
+token, stored by its digest) renews it while the account stays active."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+import secrets
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from services.registry.adapters.accounts import Accounts
+from services.registry.adapters.throttle import Locked, LoginThrottle
+from services.registry.domain import numbering
+from services.registry.settings import Settings
+from shared import auth, errors, masking, regions
+from shared.auth import AuthError, Forbidden, Principal, check_region
+
+log = logging.getLogger(__name__)
+hasher = PasswordHasher()
+_DUMMY = hasher.hash("kesbang-no-such-user")
+# a change of these ends the user's sessions: the next renewal carries the new role and region
+_SESSION_ENDING = ("role", "region")
+
+
+@dataclasses.dataclass(frozen=True)
+class Issued:
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+
+
+@dataclasses.dataclass(frozen=True)
+class TokenPorts:
+    accounts: Accounts
+    throttle: LoginThrottle
+    config: Settings
+    jwk: dict
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(hasher.hash, password)
+
+
+async def password_ok(user: dict | None, password: str) -> bool:
+    try:
+        await asyncio.to_thread(hasher.verify, user["password"] if user else _DUMMY, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return user is not None
+
+
+# --- offices ---------------------------------------------------------------------------------
+async def put_office(accounts: Accounts, principal: Principal, region: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """An office's settings are written by that office's own admins (and the national admins, who
+    set up new offices); a province's admin does not write its cities' letterheads."""
+    check_region(principal, region)
+    if principal.region not in (region, regions.NATIONAL):
+        raise Forbidden("an office's settings are written by that office's admin")
+    if fields.get("skt_number_format") is not None:
+        numbering.check(fields["skt_number_format"])  # BadFormat: 422 naming skt_number_format
+    doc = {**fields, "updated_at": dt.datetime.now(dt.UTC), "updated_by": principal.subject}
+    await accounts.put_office(region, doc)
+    return doc
+
+
+async def office(accounts: Accounts, principal: Principal, region: str) -> dict[str, Any]:
+    doc = await accounts.office(region)
+    if doc is None or not principal.can_see(region):
+        raise errors.NotFound("no such office")
+    return doc
+
+
+# --- users -----------------------------------------------------------------------------------
+async def create_user(accounts: Accounts, principal: Principal, *, username: str, full_name: str, role: str,
+                      region: str, password: str) -> dict[str, Any]:
+    check_region(principal, region)
+    doc = {"_id": username, "full_name": full_name, "role": role, "region": region,
+           "password": await hash_password(password), "active": True,
+           "created_at": dt.datetime.now(dt.UTC), "created_by": principal.subject}
+    await accounts.create_user(doc)
+    return doc
+
+
+async def list_users(accounts: Accounts, principal: Principal, *, region: str | None, active: bool | None,
+                     cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    """The accounts of the admin's region (or ``region``) and below, by username; the cursor is
+    the last one shown."""
+    if region is not None:
+        check_region(principal, region)
+    docs = await accounts.users_within(principal.region if region is None else region, active=active,
+                                       after=cursor, limit=limit + 1)
+    more = len(docs) > limit
+    docs = docs[:limit]
+    return docs, docs[-1]["_id"] if more else None
+
+
+async def managed_user(accounts: Accounts, principal: Principal, username: str) -> dict[str, Any]:
+    doc = await accounts.user(username)
+    if doc is None or not principal.can_see(doc["region"]):
+        raise errors.NotFound("no such user")
+    return doc
+
+
+async def update_user(accounts: Accounts, principal: Principal, username: str, sent: dict[str, Any]) -> dict[str, Any]:
+    """Name, role, region (within the admin's scope) and ``active``. Deactivating, or a new role or
+    region, ends the user's sessions: no access token is renewed, and the last one runs out within
+    its 15 minutes."""
+    doc = await managed_user(accounts, principal, username)
+    cleared = [k for k, v in sent.items() if v is None]
+    if cleared:
+        raise errors.Invalid("a field cannot be cleared", errors=[{"field": k, "message": "cannot be null"}
+                                                                  for k in cleared])
+    if "region" in sent:
+        check_region(principal, sent["region"])
+    ends_sessions = sent.get("active") is False or any(k in sent for k in _SESSION_ENDING)
+    if username == principal.subject and ends_sessions:
+        raise errors.Conflict("an admin does not deactivate or demote their own account; ask another admin")
+    if not sent:
+        return doc
+    new = await accounts.update_user(username, {**sent, "updated_at": dt.datetime.now(dt.UTC),
+                                                "updated_by": principal.subject})
+    if ends_sessions:
+        await accounts.end_sessions(username)
+    log.info("account %s changed by %s: %s", masking.mask_name(username), principal.subject, sorted(sent))
+    return new
+
+
+async def reset_password(accounts: Accounts, throttle: LoginThrottle, principal: Principal, username: str,
+                         password: str) -> None:
+    """Sets a new password (the admin hands it over); the user's sessions end and the lock lifts."""
+    await managed_user(accounts, principal, username)
+    await accounts.update_user(username, {"password": await hash_password(password),
+                                          "updated_at": dt.datetime.now(dt.UTC), "updated_by": principal.subject})
+    await accounts.end_sessions(username)
+    await throttle.unlock(username)
+
+
+async def unlock(accounts: Accounts, throttle: LoginThrottle, principal: Principal, username: str) -> None:
+    """Lifts the lock that failed logins put on an account before its time runs out."""
+    await managed_user(accounts, principal, username)
+    await throttle.unlock(username)
+
+
+async def change_own_password(accounts: Accounts, principal: Principal, current: str, new: str) -> None:
+    """A user changes their own password; their sessions end."""
+    user = await accounts.user(principal.subject, with_password=True)
+    if user is None or not await password_ok(user, current):
+        raise errors.Invalid("the current password is wrong",
+                             errors=[{"field": "current_password", "message": "wrong password"}])
+    await accounts.update_user(principal.subject, {"password": await hash_password(new),
+                                                   "updated_at": dt.datetime.now(dt.UTC)})
+    await accounts.end_sessions(principal.subject)
+
+
+# --- tokens ----------------------------------------------------------------------------------
+async def login(ports: TokenPorts, username: str, password: str, client: str) -> Issued:
+    try:
+        await ports.throttle.check(username, client)
+    except Locked as e:
+        log.warning("login refused for %s from %s: %s locked", masking.mask_name(username),
+                    masking.mask_address(client), e.what)
+        raise errors.TooManyRequests(f"too many failed logins; try again in {e.retry_after} s",
+                                     retry_after=e.retry_after) from None
+    user = await ports.accounts.user(username, with_password=True)
+    if not await password_ok(user, password) or not user.get("active", True):
+        await ports.throttle.failed(username, client)
+        log.warning("failed login for %s from %s", masking.mask_name(username), masking.mask_address(client))
+        raise AuthError("wrong username or password")
+    await ports.throttle.unlock(username)
+    return await _issue(ports, user)
+
+
+async def refresh(ports: TokenPorts, secret: str) -> Issued:
+    """A refresh token is used once: it is exchanged for a new one ending when the session ends."""
+    session = await ports.accounts.take_session(secret)
+    now = dt.datetime.now(dt.UTC)
+    if session is None or session["expires_at"].replace(tzinfo=dt.UTC) <= now:
+        raise AuthError("the session has ended; log in again")
+    user = await ports.accounts.user(session["user"])
+    if user is None or not user.get("active", True):
+        raise AuthError("the account is not active")
+    return await _issue(ports, user, session_ends=session["expires_at"].replace(tzinfo=dt.UTC))
+
+
+async def _issue(ports: TokenPorts, user: dict, *, session_ends: dt.datetime | None = None) -> Issued:
+    key = ports.config.jwt_private_key_file
+    if key is None:
+        raise errors.NotFound("this registry does not issue tokens")
+    now = dt.datetime.now(dt.UTC)
+    minutes = ports.config.access_token_minutes
+    access = auth.mint(key.read_bytes(), subject=user["_id"], role=user["role"], region=user["region"],
+                       issuer=ports.config.jwt_issuer, audience=ports.config.jwt_audience,
+                       ttl=dt.timedelta(minutes=minutes), kid=ports.jwk["kid"])
+    secret = secrets.token_urlsafe(32)
+    ends = session_ends or now + dt.timedelta(hours=ports.config.session_hours)
+    await ports.accounts.open_session(secret, user["_id"], now, ends)
+    return Issued(access_token=access, expires_in=minutes * 60, refresh_token=secret,
+                  refresh_expires_in=int((ends - now).total_seconds()))
