@@ -8,14 +8,13 @@ replica marked unclean, and the next start recounts the counters from the rows f
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import os
 import socket
 import time
 from typing import Any
 
-from services.reporting.adapters.store import INDEXES, Projections
+from services.reporting.adapters.store import INDEXES, ConsumerState, Projections
 from services.reporting.settings import Settings
 from shared.contracts import Contract
 from shared.idempotency import ProcessedEvents
@@ -47,9 +46,6 @@ def build_handler(runtime: Runtime, consumer: str = GROUP):
     return handle
 
 
-STATE = "consumer_state"
-
-
 def replica() -> str:
     return os.environ.get("REPORTING_REPLICA") or socket.gethostname()
 
@@ -59,9 +55,9 @@ async def recover_if_unclean(db, name: str) -> bool:
     deferred counter deltas died with it while the rows they belong to were written — recount every
     counter from the rows before consuming. Then mark this process as running. Returns whether it
     recounted."""
-    prev = await db[STATE].find_one({"_id": name})
+    state = ConsumerState(db)
     recounted = False
-    if prev is not None and not prev.get("clean"):
+    if not await state.was_clean(name):
         t0 = time.perf_counter()
         projections = Projections(db)
         await projections.recount_counters()
@@ -69,13 +65,12 @@ async def recover_if_unclean(db, name: str) -> bool:
         log.warning("previous consumer stopped uncleanly: counters recounted from the rows in %.1fs",
                     time.perf_counter() - t0)
         recounted = True
-    await db[STATE].replace_one({"_id": name}, {"_id": name, "clean": False, "since": dt.datetime.now(dt.UTC)},
-                                upsert=True)
+    await state.running(name)
     return recounted
 
 
 async def mark_clean(db, name: str) -> None:
-    await db[STATE].update_one({"_id": name}, {"$set": {"clean": True, "stopped": dt.datetime.now(dt.UTC)}})
+    await ConsumerState(db).stopped_cleanly(name)
 
 
 async def main() -> None:

@@ -34,5 +34,5 @@ Reports = Annotated[ReportsAdapter, Depends(component("reports"))]
 Config = Annotated[Settings, Depends(component("settings"))]
 Redis = Annotated[aioredis.Redis, Depends(component("redis"))]
 FilteredSlot = Annotated[asyncio.Semaphore, Depends(component("filtered_slot"))]
-# the read-side figure functions (services/reporting/figures.py) take the database itself
+# the read-side figure functions (services/reporting/adapters/figures.py) take the database itself
 Database = Annotated[AsyncDatabase, Depends(_database)]

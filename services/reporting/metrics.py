@@ -11,7 +11,7 @@ import logging
 from prometheus_client import Gauge
 
 from services.reporting.adapters.store import Projections
-from services.reporting.figures import kegiatan_figures
+from services.reporting.adapters.figures import kegiatan_figures
 from shared import regions
 
 log = logging.getLogger(__name__)

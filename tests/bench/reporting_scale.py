@@ -129,7 +129,7 @@ async def run(p: stack.IsolatedPlatform, concurrency: int) -> list[dict]:
         seconds, lat = await run_concurrently(N_REQUESTS, conc, kegiatan)
         row = summary(f"GET /stats/kegiatan, the province over 12 months, {N_KEGIATAN} kegiatan (counters), "
                       f"{conc} concurrent", N_REQUESTS, seconds, lat)
-        from services.reporting.figures import kegiatan_figures_counted
+        from services.reporting.adapters.figures import kegiatan_figures_counted
 
         t0 = time.perf_counter()
         await kegiatan_figures_counted(db, "35", since, month)

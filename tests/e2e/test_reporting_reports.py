@@ -117,7 +117,7 @@ async def test_the_counters_agree_with_a_count_of_the_rows(platform, headers, mo
 
 
 async def test_the_kegiatan_counters_agree_with_a_count_of_the_rows(platform, headers, mongo):
-    from services.reporting.figures import kegiatan_figures, kegiatan_figures_counted
+    from services.reporting.adapters.figures import kegiatan_figures, kegiatan_figures_counted
 
     db = mongo[platform.db_name("reporting")]
 

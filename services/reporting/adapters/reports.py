@@ -1,15 +1,19 @@
 """Compiled reports in reporting's database: the only code that reads or writes the ``reports``
-and ``report_files`` collections outside the compiling worker's claim and lease
-(``services/reporting/worker.py``)."""
+and ``report_files`` collections. A compiling worker holds its report under a lease
+(:data:`LEASE`), renewed at every progress step, so a live compile keeps its report and a killed
+worker's report is claimed again once the lease runs out."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.reporting.domain import reports
+
+LEASE = dt.timedelta(minutes=5)
 
 
 class Reports:
@@ -65,3 +69,27 @@ class Reports:
         r = await self.coll.update_one({"_id": report_id, "status": "failed"},
                                        {"$set": {"status": "queued", "progress": 0, "requested_at": dt.datetime.now(dt.UTC)}})
         return bool(r.modified_count)
+
+    async def claim(self, report_id: str, now: dt.datetime) -> dict[str, Any] | None:
+        """The report, now running under this worker's lease; None when another worker holds it."""
+        return await self.coll.find_one_and_update(
+            {"_id": report_id, "$or": [{"status": "queued"}, {"status": "running", "lease_until": {"$lt": now}}]},
+            {"$set": {"status": "running", "progress": 0, "started_at": now, "lease_until": now + LEASE, "error": None},
+             "$inc": {"attempts": 1}},
+            return_document=ReturnDocument.AFTER)
+
+    async def progress(self, report_id: str, percent: int) -> None:
+        await self.coll.update_one({"_id": report_id}, {"$set": {
+            "progress": percent, "lease_until": dt.datetime.now(dt.UTC) + LEASE}})
+
+    async def store_file(self, report_id: str, fmt: str, data: bytes) -> None:
+        await self.files.replace_one({"_id": f"{report_id}:{fmt}"}, {"_id": f"{report_id}:{fmt}", "data": data},
+                                     upsert=True)
+
+    async def finish(self, report_id: str, files: dict[str, Any], summary: dict[str, int]) -> None:
+        await self.coll.update_one({"_id": report_id}, {"$set": {
+            "status": "done", "progress": 100, "files": files, "finished_at": dt.datetime.now(dt.UTC),
+            "summary": summary}})
+
+    async def fail(self, report_id: str, reason: str) -> None:
+        await self.coll.update_one({"_id": report_id}, {"$set": {"status": "failed", "error": reason[:500]}})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
@@ -151,6 +152,11 @@ class Projections:
                                            for scope, inc in by_scope(counter_deltas(old, new)).items()})
         return True
 
+    async def regions_with_ormas(self) -> set[str]:
+        """The provinces and regencies that have at least one ormas row."""
+        return {d async for d in await self.ormas.distinct("province")} \
+            | {d async for d in await self.ormas.distinct("regency") if d}
+
     async def recount_counters(self) -> int:
         """Counts every counter again from the rows, in one pass, and replaces them."""
         fresh: dict[str, int] = {}
@@ -166,7 +172,6 @@ class Projections:
         """An office's ormas by status, kind, legal form, bidang and child region; SKTs expiring
         within 90 days and expired; sanctions in force. Read from the scope's counters (an _id
         prefix: an index range), or, filtered by kind or bidang, counted from the rows."""
-        import datetime as dt
 
         if not kind and not bidang:
             day = today or dt.date.today().isoformat()
@@ -177,7 +182,6 @@ class Projections:
 
     async def ormas_figures_counted(self, scope: str, today: str | None = None, *, kind: str | None = None,
                                     bidang: str | None = None) -> dict[str, Any]:
-        import datetime as dt
 
         match = {"region": {"$regex": regions.prefix_regex(scope)}} if scope else {}
         key = child_key(scope)
@@ -228,3 +232,22 @@ async def _replace_counters(coll, grouped: dict[str, dict[str, int]]) -> int:
     for key in stale:
         await coll.delete_one({"_id": key})
     return len(docs)
+
+
+class ConsumerState:
+    """Whether each consumer replica's last process stopped cleanly (``consumer_state``)."""
+
+    def __init__(self, db: AsyncDatabase):
+        self.coll = db["consumer_state"]
+
+    async def was_clean(self, name: str) -> bool:
+        """True on a first start, or when the previous process marked its clean stop."""
+        prev = await self.coll.find_one({"_id": name})
+        return prev is None or bool(prev.get("clean"))
+
+    async def running(self, name: str) -> None:
+        await self.coll.replace_one({"_id": name}, {"_id": name, "clean": False, "since": dt.datetime.now(dt.UTC)},
+                                    upsert=True)
+
+    async def stopped_cleanly(self, name: str) -> None:
+        await self.coll.update_one({"_id": name}, {"$set": {"clean": True, "stopped": dt.datetime.now(dt.UTC)}})

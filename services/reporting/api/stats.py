@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 
 from fastapi import APIRouter, Query, Response
 
-from services.reporting.figures import kegiatan_figures, one_kegiatan_figures
+from services.reporting.adapters.figures import kegiatan_figures, one_kegiatan_figures
 from shared import errors, regions
 from services.reporting.adapters.store import Projections as ProjectionsAdapter
 from services.reporting.deps import Config, Current, Database, FilteredSlot, Projections, Redis
