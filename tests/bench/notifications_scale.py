@@ -110,7 +110,7 @@ async def run(p: stack.IsolatedPlatform) -> list[dict]:
     from services.notifications.adapters.channels import Email
     from services.notifications.domain import messages as rules
     from services.notifications.settings import Settings
-    from services.notifications.worker import content
+    from services.notifications.application.delivery import content
 
     smtp = Email(Settings(smtp_host=stack.HOST, smtp_port=int(stack.infra_urls()["smtp_port"])))
     docs = [d for e in events for d in rules.for_invitation(e["data"], dt.datetime.now(dt.UTC))]
