@@ -9,7 +9,6 @@ import asyncio
 import datetime as dt
 import email.utils
 import http.server
-import os
 import threading
 import uuid
 
@@ -112,27 +111,42 @@ async def notif_db(mongo):
     await mongo.drop_database(name)
 
 
+class _Worker:
+    """The send use case with this test's settings and ports; what it schedules is recorded."""
+
+    def __init__(self, settings, store, limiter, whatsapp):
+        self.settings, self.store, self.limiter, self.whatsapp = settings, store, limiter, whatsapp
+        self.later: list[tuple[str, float]] = []
+        self.fallbacks: list[str] = []
+
+    def _store(self):
+        return self.store
+
+    def send(self, mid: str) -> dict:
+        from services.notifications.application import delivery
+
+        return delivery.send(delivery.Ports(store=self.store, limiter=lambda: self.limiter,
+                                            channel=lambda name: self.whatsapp,
+                                            later=lambda m, seconds: self.later.append((m, seconds)),
+                                            enqueue=lambda m: self.later.append((m, 0.0)), config=self.settings), mid)
+
+
 @pytest.fixture()
 def worker(monkeypatch, infra, notif_db, provider):
     from services.notifications import worker as w
     from services.notifications.adapters.ratelimit import RateLimiter
+    from services.notifications.application import delivery
     import redis
 
     s = w.settings.model_copy(update={"mongo_url": infra.mongo_url, "mongo_db": notif_db, "whatsapp_api_url": provider,
                                       "whatsapp_phone_number_id": "123", "whatsapp_token": "t" * 20,
                                       "quiet_from": 0, "quiet_until": 0})
-    monkeypatch.setattr(w, "settings", s)
-    later: list[tuple[str, float]] = []
-    fallbacks: list[str] = []
-    monkeypatch.setattr(w, "_later", lambda mid, seconds: later.append((mid, seconds)))
-    monkeypatch.setattr(w, "_fall_back", lambda msg, now: fallbacks.append(msg["_id"]))
     r = redis.Redis.from_url(f"{infra.redis_url}/15")
     r.flushdb()
-    monkeypatch.setattr(w, "_state", {"pid": os.getpid(), "store": MessageStore(infra.mongo_url, notif_db),
-                                      "limiter": RateLimiter(r, {"email": 100.0, "whatsapp": 100.0, "sms": 100.0}),
-                                      "channel:whatsapp": channels.WhatsApp(s)})
-    w.later, w.fallbacks = later, fallbacks
-    return w
+    worker = _Worker(s, MessageStore(infra.mongo_url, notif_db),
+                     RateLimiter(r, {"email": 100.0, "whatsapp": 100.0, "sms": 100.0}), channels.WhatsApp(s))
+    monkeypatch.setattr(delivery, "fall_back", lambda ports, msg, now: worker.fallbacks.append(msg["_id"]))
+    return worker
 
 
 def _whatsapp_message(store: MessageStore) -> str:
@@ -200,11 +214,12 @@ def test_retry_after_reads_both_forms():
 
 # --- 19. stuck reports ------------------------------------------------------------------------------
 
-async def test_a_report_left_running_or_queued_is_enqueued_again_once(mongo, infra, monkeypatch):
-    from services.reporting import worker as rw
+async def test_a_report_left_running_or_queued_is_enqueued_again_once(mongo):
+    from services.reporting.application import reports as use
+    from services.reporting.worker import settings
 
     name = f"it_reports_{uuid.uuid4().hex[:8]}"
-    monkeypatch.setattr(rw, "settings", rw.settings.model_copy(update={"mongo_url": infra.mongo_url, "mongo_db": name}))
+    quiet = settings.recover_after_seconds
     now = dt.datetime.now(dt.UTC)
     db = mongo[name]
     await db["reports"].insert_many([
@@ -213,8 +228,9 @@ async def test_a_report_left_running_or_queued_is_enqueued_again_once(mongo, inf
         {"_id": "working", "status": "running", "lease_until": now + dt.timedelta(minutes=4), "requested_at": now},
         {"_id": "waiting", "status": "queued", "requested_at": now - dt.timedelta(seconds=10)}])
     try:
-        assert sorted(await rw._stuck(now)) == ["killed", "lost"]
-        assert await rw._stuck(now + dt.timedelta(seconds=30)) == []  # marked: not every minute
+        ports = use.Ports.of(db)
+        assert sorted(await use.stuck(ports, now, quiet)) == ["killed", "lost"]
+        assert await use.stuck(ports, now + dt.timedelta(seconds=30), quiet) == []  # marked: not every minute
     finally:
         await mongo.drop_database(name)
 
