@@ -5,6 +5,7 @@ Each service owns one database and declares its indexes once; they are created a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
@@ -17,12 +18,54 @@ from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 
 log = logging.getLogger(__name__)
 
-# FerretDB 1.24 (SQLite) keeps every statement's query iterator of one update/delete command open
-# until the whole command ends (``defer`` inside the statement loop of msg_update.go), each holding
-# one of the database's 100 pooled SQLite connections. A command with about 100 statements, or a few
-# large ones at once, waits forever for a connection and wedges the whole database. Bulk writes are
-# therefore sent in small commands.
-BULK_CHUNK = 16
+
+
+@dataclasses.dataclass(frozen=True)
+class Capabilities:
+    """What the database server answers well. MongoDB's are the default; :func:`detect` replaces
+    them at start with those of the server it finds (``shared/ferretdb.py`` for the local one)."""
+
+    name: str = "mongodb"
+    write_batch: int = 1000  # statements in one bulk write command
+    id_lookups_in_one_query: bool = True  # ``{_id: {$in: ids}}`` is answered from the _id index
+
+
+MONGODB = Capabilities()
+_current = MONGODB
+
+
+def capabilities() -> Capabilities:
+    return _current
+
+
+async def detect(db: AsyncDatabase) -> Capabilities:
+    """Asks the server what it is (``buildInfo``) and sets this process's capabilities."""
+    global _current
+    info = await db.client.admin.command("buildInfo")
+    if "ferretdbVersion" in info:
+        from shared import ferretdb
+
+        _current = ferretdb.CAPABILITIES
+    else:
+        _current = MONGODB
+    return _current
+
+
+async def by_ids(coll: AsyncCollection, ids: Sequence[Any],
+                 projection: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The documents of these ids that exist (in no particular order): one ``$in`` query per
+    ``write_batch`` ids, or the local database's way (``shared/ferretdb.py``)."""
+    if not ids:
+        return []
+    if not _current.id_lookups_in_one_query:
+        from shared import ferretdb
+
+        return await ferretdb.by_ids(coll, ids, projection)
+    unique = list(dict.fromkeys(ids))
+    out: list[dict[str, Any]] = []
+    for i in range(0, len(unique), _current.write_batch):
+        out += await coll.find({"_id": {"$in": unique[i:i + _current.write_batch]}}, projection).to_list(None)
+    return out
 
 
 def create_client(url: str, *, app_name: str) -> AsyncMongoClient:
@@ -85,9 +128,10 @@ async def sweep_expired(db: AsyncDatabase, expiries: Sequence[Expiry], stop: asy
 
 async def bulk_write_chunked(coll: AsyncCollection, ops: Sequence[Any], *, ordered: bool = False,
                              parallel: int = 1) -> None:
-    """``bulk_write`` in commands of at most ``BULK_CHUNK`` statements (see above), ``parallel`` of
-    them at once (only for unordered writes of different documents)."""
-    chunks = [list(ops[i:i + BULK_CHUNK]) for i in range(0, len(ops), BULK_CHUNK)]
+    """``bulk_write`` in commands of at most ``write_batch`` statements (see :class:`Capabilities`),
+    ``parallel`` of them at once (only for unordered writes of different documents)."""
+    n = _current.write_batch
+    chunks = [list(ops[i:i + n]) for i in range(0, len(ops), n)]
     step = 1 if ordered else max(1, parallel)
     for i in range(0, len(chunks), step):
         await asyncio.gather(*(coll.bulk_write(c, ordered=ordered) for c in chunks[i:i + step]))

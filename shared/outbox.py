@@ -23,7 +23,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from shared import errors
 from shared.kafka import EventProducer
-from shared.mongo import BULK_CHUNK, bulk_write_chunked
+from shared.mongo import bulk_write_chunked
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +79,8 @@ def hint_document(collection: str, doc_id: Any) -> dict[str, Any]:
     return {"_id": f"{collection}:{doc_id}", "collection": collection, "doc_id": doc_id, "n": uuid.uuid4().hex}
 
 
-PULL_PARALLEL = 3  # commands of BULK_CHUNK statements removing published events at once (well under
-# the 100 SQLite connections a FerretDB database pools: see shared.mongo.BULK_CHUNK)
+PULL_PARALLEL = 3  # bulk commands removing published events at once
+IN_FLIGHT = 16  # single-document commands (claims, hint removals) a relay has in flight at once
 
 
 class OutboxRelay:
@@ -166,9 +166,9 @@ class OutboxRelay:
         for name, ids in by_coll.items():
             for i in range(0, len(ids), self.batch):
                 await self._publish(self.collections[name], ids[i:i + self.batch])
-        for i in range(0, len(found), BULK_CHUNK):  # after publishing: a hint lost in a crash is found again
+        for i in range(0, len(found), IN_FLIGHT):  # after publishing: a hint lost in a crash is found again
             await asyncio.gather(*(self.hint_collection.delete_one({"_id": h["_id"], "n": h.get("n")})
-                                   for h in found[i:i + BULK_CHUNK]))
+                                   for h in found[i:i + IN_FLIGHT]))
 
     async def drain_hinted(self) -> int:
         """Publishes the documents writers named since the last call."""
@@ -218,9 +218,9 @@ class OutboxRelay:
         known = known or {}
         docs: list[dict[str, Any]] = [{"_id": i, FIELD: known[i]} for i in ids if i in known]
         ids = [i for i in ids if i not in known]
-        for i in range(0, len(ids), BULK_CHUNK):
+        for i in range(0, len(ids), IN_FLIGHT):
             got = await asyncio.gather(*(self._claim(coll, doc_id, claim, now) if lease else self._pending(coll, doc_id)
-                                         for doc_id in ids[i:i + BULK_CHUNK]))
+                                         for doc_id in ids[i:i + IN_FLIGHT]))
             docs += [d for d in got if d is not None]
         if not docs:
             return 0

@@ -35,6 +35,7 @@ class Runtime:
         )
 
     async def start(self) -> None:
+        await mongo.detect(self.db)  # MongoDB's query paths unless the server is the local FerretDB
         expiries = await mongo.ensure_indexes(self.db, self.indexes,
                                               replaced={idempotency.COLLECTION: idempotency.REPLACED_INDEXES})
         if expiries:  # a database without TTL indexes: this process deletes what they would

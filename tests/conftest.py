@@ -16,6 +16,7 @@ from pymongo import AsyncMongoClient
 
 from deploy.local import stack
 from shared import auth
+from shared import mongo as mongo_lib
 from tests.helpers import KafkaProbe
 
 # settings default to production's checks; settings built inside the test process are development's
@@ -97,6 +98,7 @@ def headers(mint):
 @pytest.fixture()
 async def mongo(infra: Infra):
     client = AsyncMongoClient(infra.mongo_url, tz_aware=True)
+    await mongo_lib.detect(client["admin"])  # adapters called in this process take the server's paths
     yield client
     await client.close()
 

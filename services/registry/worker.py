@@ -25,6 +25,7 @@ async def _sweep(day: dt.date) -> dict:
     client = mongo.create_client(settings.mongo_url, app_name="registry-worker")
     try:
         db = client[settings.mongo_db]  # the API creates the indexes at its start
+        await mongo.detect(db)
         return await skt_expiry_sweep(OrmasRepository(db, max_pending=settings.outbox_max_pending), day)
     finally:
         await client.close()

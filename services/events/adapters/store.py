@@ -8,21 +8,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.events.domain.registry_copy import ormas_copy
 from shared import outbox, readmodel
-from shared.mongo import BULK_CHUNK, id_prefix, insert_new
+from shared.mongo import by_ids, id_prefix, insert_new
 from shared.outbox import OutboxFull
 
 INDEXES = {
     "registry_ormas": [IndexModel([("region", ASCENDING), ("kind", ASCENDING)], name="region_kind")],
     "kegiatan": [IndexModel([("region", ASCENDING), ("starts_at", ASCENDING)], name="region_starts"),
+                 IndexModel([("starts_at", DESCENDING), ("_id", DESCENDING)], name="starts_id"),
                  IndexModel([("fanout.state", ASCENDING)], name="fanout_state", sparse=True),
                  *outbox.INDEXES],
     "participants": [*outbox.INDEXES],
@@ -52,21 +52,8 @@ class RegistryCopy(readmodel.OrmasCopy):
         return [d async for d in self.coll.find(filter_)]
 
     async def by_ids(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The copies of these ids: by _id one by one for a short list, in one pass for a long one."""
-        wanted = set(ids)
-        if len(wanted) <= 200:
-            out = {}
-            for chunk in _chunks(sorted(wanted), BULK_CHUNK):
-                for d in await asyncio.gather(*(self.coll.find_one({"_id": i}) for i in chunk)):
-                    if d is not None:
-                        out[d["_id"]] = d
-            return out
-        return {d["_id"]: d async for d in self.coll.find({}) if d["_id"] in wanted}
-
-
-def _chunks(items: list, n: int):
-    for i in range(0, len(items), n):
-        yield items[i:i + n]
+        """The copies of these ids (those the copy has)."""
+        return {d["_id"]: d for d in await by_ids(self.coll, ids)}
 
 
 class KegiatanRepository:
@@ -119,11 +106,10 @@ class KegiatanRepository:
             filter_["region"] = {"$regex": f"^{wanted.replace('.', '[.]')}([.]|$)"}
         if status:
             filter_["status"] = status
-        docs = [d async for d in self.coll.find(filter_, {**HIDDEN, "history": 0})]
-        docs.sort(key=lambda d: (d["starts_at"], d["_id"]), reverse=True)
-        if after is not None:
-            docs = [d for d in docs if (d["starts_at"], d["_id"]) < after]
-        return docs[:limit]
+        if after is not None:  # the cursor: the last (starts_at, _id) shown, newest first
+            filter_["$or"] = [{"starts_at": {"$lt": after[0]}}, {"starts_at": after[0], "_id": {"$lt": after[1]}}]
+        cursor = self.coll.find(filter_, {**HIDDEN, "history": 0}).sort([("starts_at", -1), ("_id", -1)])
+        return await cursor.limit(limit).to_list(None)
 
     async def fanout_pending(self) -> list[str]:
         return [d["_id"] async for d in self.coll.find({"fanout.state": "pending"}, {"_id": 1})]

@@ -14,6 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from shared import outbox
+from shared import mongo
 from shared.mongo import insert_new
 
 INDEXES = {
@@ -108,8 +109,6 @@ class OrmasRepository:
         return doc["seq"]
 
     async def by_ids(self, ids: Sequence[str]) -> list[dict[str, Any]]:
-        """The documents of these ids, in this order, read in one pass over the collection (on
-        FerretDB any filter but a single _id decodes every document anyway)."""
-        wanted = set(ids)
-        found = {d["_id"]: d async for d in self.coll.find({}, HIDDEN) if d["_id"] in wanted}
+        """The documents of these ids, in this order."""
+        found = {d["_id"]: d for d in await mongo.by_ids(self.coll, ids, HIDDEN)}
         return [found[i] for i in ids if i in found]
