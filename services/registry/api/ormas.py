@@ -109,6 +109,7 @@ class OrmasOut(BaseModel):
     sanction: dict[str, Any] | None = None
     verification: dict[str, Any] | None = None
     allowed_actions: list[str] = []
+    your_actions: list[str] = Field(default_factory=list, description="of allowed_actions, those the caller may take")
     created_at: dt.datetime
     updated_at: dt.datetime | None = None
     warnings: list[Candidate] = Field(default_factory=list, description="near matches found at creation")
@@ -148,12 +149,13 @@ class TransitionIn(Input):
     days_left: Literal[lifecycle.EXPIRY_NOTICE_DAYS] | None = None  # type: ignore[valid-type]
 
 
-def _out(doc: dict[str, Any], warnings: list[Candidate] | None = None) -> OrmasOut:
+def _out(doc: dict[str, Any], warnings: list[Candidate] | None = None, principal: Principal | None = None) -> OrmasOut:
     region = regions.get(doc["region"])
     fields = {k: doc.get(k) for k in OrmasOut.model_fields
-              if k not in ("id", "warnings", "allowed_actions", "region_name") and doc.get(k) is not None}
+              if k not in ("id", "warnings", "allowed_actions", "your_actions", "region_name") and doc.get(k) is not None}
     return OrmasOut(id=doc["_id"], region_name=region.name if region else None,
-                    allowed_actions=lifecycle.allowed_actions(doc), warnings=warnings or [], **fields)
+                    allowed_actions=lifecycle.allowed_actions(doc),
+                    your_actions=use.actions_for(principal, doc) if principal else [], warnings=warnings or [], **fields)
 
 
 def _summary_row(r: Row) -> OrmasSummary:
@@ -216,7 +218,37 @@ async def search_ormas(
 async def get_ormas(ormas_id: str, response: Response, principal: Current, ormas: OrmasStore) -> OrmasOut:
     doc = await use.visible(ormas, principal, ormas_id)
     _etag(response, doc)
-    return _out(masking.contacts_for(principal.role, doc))
+    return _out(masking.contacts_for(principal.role, doc), principal=principal)
+
+
+class HistoryEntry(BaseModel):
+    at: dt.datetime
+    by: str | None = None
+    action: str
+    from_status: str | None = Field(default=None, alias="from")
+    to_status: str | None = Field(default=None, alias="to")
+    reason: str | None = None
+    authority: str | None = None
+    fields: list[str] = []
+
+    model_config = {"populate_by_name": True}
+
+
+class HistoryOut(BaseModel):
+    id: str
+    created_at: dt.datetime
+    entries: list[HistoryEntry] = Field(description="oldest first")
+
+
+@router.get("/ormas/{ormas_id}/history", response_model=HistoryOut)
+async def get_history(ormas_id: str, principal: Current, ormas: OrmasStore) -> HistoryOut:
+    """Every change of the record, oldest first: details changed (field names only), boards, and
+    each lifecycle step with who, when, why and the issuing authority."""
+    doc = await use.visible(ormas, principal, ormas_id)
+    entries = [HistoryEntry(**{k: v for k, v in h.items() if k in ("at", "by", "action", "from", "to", "reason",
+                                                                    "authority")},
+                            fields=sorted(h.get("fields") or [])) for h in doc.get("history") or []]
+    return HistoryOut(id=doc["_id"], created_at=doc["created_at"], entries=entries)
 
 
 @router.patch("/ormas/{ormas_id}", response_model=OrmasOut)
@@ -242,7 +274,7 @@ async def transition(ormas_id: str, body: TransitionIn, response: Response, prin
     step = use.Step(action=body.action, reason=body.reason, authority=body.authority, data=data)
     new = await use.transition(ports, accounts, config.skt_number_format, principal, ormas_id, step, if_match)
     _etag(response, new)
-    return _out(new)
+    return _out(new, principal=principal)
 
 
 class OfficerIn(Input):

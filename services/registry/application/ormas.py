@@ -63,6 +63,13 @@ async def writable(ormas: OrmasRepository, principal: Principal, ormas_id: str, 
     return doc, check_if_match(if_match, doc["version"], "ormas")
 
 
+def actions_for(principal: Principal, doc: Mapping[str, Any]) -> list[str]:
+    """The lifecycle actions possible now that this caller may take (what a page offers as buttons)."""
+    if not principal.can_write(doc["region"]) and principal.role != "admin":
+        return []
+    return [a for a in lifecycle.allowed_actions(doc) if principal.role in ACTION_ROLES[a]]
+
+
 def duplicates(fields: Mapping[str, Any], others: Sequence[Row]) -> list[NearMatch]:
     """409 when another ormas has the same name or acronym; else the near matches, which only warn.
 
