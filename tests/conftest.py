@@ -24,7 +24,7 @@ for _prefix in ("", "REGISTRY_", "EVENTS_", "NOTIFICATIONS_", "REPORTING_"):
     os.environ.setdefault(f"{_prefix}ENVIRONMENT", "development")
 
 RUN_ID = uuid.uuid4().hex[:6]
-TEST_PORTS = {"registry": 18001, "events": 18002, "notifications": 18003, "reporting": 18004}
+TEST_PORTS = {"registry": 18001, "events": 18002, "notifications": 18003, "reporting": 18004, "web": 18000}
 
 
 @dataclasses.dataclass
@@ -71,7 +71,9 @@ def platform(infra: Infra) -> Platform:
                              extra_env={"registry": {"REGISTRY_LOGIN_ADDRESS_MAX_FAILURES": "1000000"},
                                         "notifications": {"NOTIFICATIONS_REMINDER_GRACE_SECONDS": "0",
                                                           "NOTIFICATIONS_QUIET_FROM": "0", "NOTIFICATIONS_QUIET_UNTIL": "0"},
-                                        "reporting": {"REPORTING_METRICS_EVERY_SECONDS": "5"}})
+                                        "reporting": {"REPORTING_METRICS_EVERY_SECONDS": "5"},
+                                        # the access token is renewed every second: a deactivation shows at once
+                                        "web": {"WEB_SESSION_CHECK_SECONDS": "1"}})
     p.infra = infra
     yield p
     p.stop()

@@ -77,4 +77,17 @@ if [ ! -x "$TOOLS/bin/redis-server" ]; then
   fi
 fi
 
+# --- Front-end packages of the web application (from the npm registry, served by the app) ----------
+HTMX_VERSION="2.0.11"
+if [ ! -f "$TOOLS/web/.htmx-$HTMX_VERSION" ]; then
+  need npm "Node.js with npm (for example: apt-get install npm)"
+  echo "bootstrap: fetching htmx $HTMX_VERSION from the npm registry"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "htmx.org@$HTMX_VERSION" >/dev/null && tar -xzf htmx.org-*.tgz)
+  mkdir -p "$TOOLS/web"
+  cp "$tmp/package/dist/htmx.min.js" "$TOOLS/web/htmx.min.js"
+  rm -rf "$tmp" "$TOOLS"/web/.htmx-*
+  touch "$TOOLS/web/.htmx-$HTMX_VERSION"
+fi
+
 echo "bootstrap: ready (python $(.venv/bin/python -c 'import sys;print(sys.version.split()[0])'), kafka $(ls "$TOOLS/kafka/libs" | sed -n 's/^kafka_2.13-\(.*\)\.jar$/\1/p'), ferretdb $(cat "$TOOLS/bin/.ferretdb-version"), $("$TOOLS/bin/redis-server" --version | cut -d' ' -f1-3))"

@@ -42,6 +42,7 @@ PORTS = {
     "events": 8002,
     "notifications": 8003,
     "reporting": 8004,
+    "web": int(os.environ.get("KESBANG_WEB_PORT", 8000)),
 }
 SERVICES = ("registry", "events", "notifications", "reporting")
 
@@ -382,11 +383,27 @@ def api_component(service: str, port: int, env: Mapping[str, str], *, name: str 
     )
 
 
+def web_env(ports: Mapping[str, int], redis_url: str, extra: Mapping[str, str] = {}) -> dict[str, str]:
+    """The web application's environment: the four APIs it calls and its Redis for sessions."""
+    return {**{f"WEB_{s.upper()}_URL": f"http://{HOST}:{ports[s]}" for s in SERVICES},
+            "WEB_REDIS_URL": redis_url, "WEB_ENVIRONMENT": "development", **extra}
+
+
+def web_component(ports: Mapping[str, int], env: Mapping[str, str]) -> Component:
+    url = f"http://{HOST}:{ports['web']}"
+    return Component(
+        name="web",
+        argv=[PY, "-m", "uvicorn", "services.web.bootstrap:create_app", "--factory", "--host", HOST,
+              "--port", str(ports["web"]), "--no-access-log", "--log-level", "warning"],
+        env=env, healthy=lambda: http_healthy(url + "/health/ready"), ports=(ports["web"],), url=url,
+    )
+
+
 def service_components(
     *, ports: Mapping[str, int] | None = None, db_suffix: str = "", topic_prefix: str = "",
     run_dir: Path | None = None, extra_env: Mapping[str, Mapping[str, str]] = {},
 ) -> list[Component]:
-    ports = ports or {s: PORTS[s] for s in SERVICES}
+    ports = ports or {s: PORTS[s] for s in (*SERVICES, "web")}
     run_dir = run_dir or DATA / "run"
     comps: list[Component] = []
 
@@ -423,6 +440,9 @@ def service_components(
             env=env(s),
             healthy=lambda: True,
         ))
+    if "web" in ports:
+        redis_url = extra_env.get("web", {}).get("WEB_REDIS_URL") or f"{infra_urls()['redis']}/{len(SERVICES)}"
+        comps.append(web_component(ports, web_env(ports, redis_url, extra_env.get("web", {}))))
     return comps
 
 
@@ -501,12 +521,13 @@ def start_isolated(run_id: str, ports: Mapping[str, int], *, redis_db_base: int,
     prefix, suffix = f"t{run_id}.", f"_t{run_id}"
     run_dir = DATA / "test-run" / run_id
     group = ProcessGroup(run_dir, DATA / "logs" / f"run-{run_id}")
-    redis_urls = {s: f"{infra_urls()['redis']}/{redis_db_base + i}" for i, s in enumerate(SERVICES)}
+    names = (*SERVICES, "web") if "web" in ports else SERVICES
+    redis_urls = {s: f"{infra_urls()['redis']}/{redis_db_base + i}" for i, s in enumerate(names)}
     import redis
 
     for url in redis_urls.values():  # these databases belong to the run: no task of an aborted one survives
         redis.Redis.from_url(url).flushdb()
-    env = {s: {f"{s.upper()}_REDIS_URL": redis_urls[s], **extra_env.get(s, {})} for s in SERVICES}
+    env = {s: {f"{s.upper()}_REDIS_URL": redis_urls[s], **extra_env.get(s, {})} for s in names}
     comps = service_components(ports=ports, db_suffix=suffix, topic_prefix=prefix, run_dir=run_dir, extra_env=env)
     started = bring_up(group, comps, reuse=False)
     return IsolatedPlatform(run_id=run_id, group=group, ports=dict(ports), topic_prefix=prefix, db_suffix=suffix,
@@ -590,6 +611,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     up_already = [c.name for c in comps if group.running(c.name)]
     if up_already and len(up_already) == len(comps):
+        if not args.infra:
+            print(f"Buka http://{HOST}:{PORTS['web']} (aplikasi web Kesbang)")
         print("The platform is already running (make stop to stop it):")
         _print_urls(group, comps)
         return 0
@@ -605,6 +628,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if c.name not in up_already:
                 group.stop(c.name)
         return 1
+    if not args.infra:
+        print(f"\nBuka http://{HOST}:{PORTS['web']} (aplikasi web Kesbang)")
     print(f"\nKesbang Platform is up in {time.monotonic() - t0:.1f}s:")
     _print_urls(group, comps)
     return 0

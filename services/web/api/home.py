@@ -1,0 +1,20 @@
+"""Beranda: what needs doing today in the user's region."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.web.api.pages import WIB, render
+from services.web.application import ormas as use
+from services.web.deps import Apis, CurrentUser
+
+router = APIRouter()
+
+
+@router.get("/beranda")
+async def home(request: Request, user: CurrentUser, apis: Apis) -> Response:
+    today = dt.datetime.now(WIB).date()
+    return render(request, "home.html", today=today, **await use.home(apis, user, today))

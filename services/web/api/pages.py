@@ -1,0 +1,88 @@
+"""What every page shares: the templates with their filters, rendering, and the error pages —
+an API problem shown in Indonesian by its type, a session that ended, a refused form token."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from services.web.adapters.apis import ApiProblem
+from services.web.deps import BadCsrf, SignInNeeded
+from services.web.domain import labels, problems
+from shared import regions
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+WIB = ZoneInfo("Asia/Jakarta")
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember")
+
+
+def _date(value: Any) -> str:
+    """``2026-12-02`` → ``2 Desember 2026``."""
+    if not value:
+        return "—"
+    d = value if isinstance(value, (dt.date, dt.datetime)) else dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if isinstance(d, dt.datetime) and d.tzinfo is not None:
+        d = d.astimezone(WIB)
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def _datetime(value: Any) -> str:
+    if not value:
+        return "—"
+    d = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(WIB)
+    return f"{_date(d)}, {d:%H.%M} WIB"
+
+
+def _region(code: str | None) -> str:
+    if not code:
+        return "Nasional"
+    r = regions.get(code)
+    return r.name if r else code
+
+
+TEMPLATES.env.filters.update(
+    date=_date, datetime=_datetime, region=_region,
+    status=lambda c: labels.label(labels.STATUSES, c), kind=lambda c: labels.label(labels.KINDS, c),
+    legal_form=lambda c: labels.label(labels.LEGAL_FORMS, c), scope=lambda c: labels.label(labels.SCOPES, c),
+    action=lambda c: labels.label(labels.ACTIONS, c), authority=lambda c: labels.label(labels.AUTHORITIES, c),
+    role=lambda c: labels.label(labels.ROLES, c), field=problems.field_label,
+)
+TEMPLATES.env.globals.update(labels=labels)
+
+
+def render(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+    user = getattr(request.state, "user", None)
+    return TEMPLATES.TemplateResponse(request, name, {"user": user, **ctx}, status_code=status_code)
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def problem_page(request: Request, p: ApiProblem) -> Response:
+    if p.status == 401:
+        return sign_in_page(request, SignInNeeded(expired=True))
+    status = p.status if 400 <= p.status < 600 else 502
+    return render(request, "error.html", status_code=status, title=problems.title(p.kind), kind=p.kind)
+
+
+def sign_in_page(request: Request, e: SignInNeeded) -> Response:
+    if request.headers.get("hx-request"):  # htmx: the whole page goes to the login
+        return Response(status_code=401, headers={"HX-Redirect": "/masuk?berakhir=1" if e.expired else "/masuk"})
+    return see_other("/masuk?berakhir=1" if e.expired else "/masuk")
+
+
+def install(app) -> None:
+    app.add_exception_handler(ApiProblem, problem_page)
+    app.add_exception_handler(SignInNeeded, sign_in_page)
+    app.add_exception_handler(BadCsrf, lambda request, e: render(
+        request, "error.html", status_code=403, kind="csrf",
+        title="Permintaan ditolak: formulir ini sudah kedaluwarsa atau tidak berasal dari halaman ini. "
+              "Muat ulang halaman, lalu coba lagi."))

@@ -1,0 +1,84 @@
+"""The ormas book as the pages need it: each use case calls the APIs with the user's token and
+gathers what one page shows. Every decision (scope, role, lifecycle) stays with the services."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+from services.web.adapters.apis import ApiProblem, Apis
+from services.web.application.session import User
+
+FILTERS = ("q", "region", "kind", "legal_form", "bidang", "status", "skt_valid_on", "skt_expiring_before", "sort",
+           "cursor")
+PAGE = 25
+
+
+async def search(apis: Apis, user: User, filters: dict[str, Any]) -> dict[str, Any]:
+    params = {k: filters.get(k) for k in FILTERS}
+    return await apis.registry.get("/ormas", user.access_token, params={**params, "limit": PAGE})
+
+
+async def _optional(coro) -> Any:
+    """A part of a page that may be missing (another service away) without failing the page."""
+    try:
+        return await coro
+    except ApiProblem:
+        return None
+
+
+async def detail(apis: Apis, user: User, ormas_id: str) -> dict[str, Any]:
+    """The ormas (ApiProblem 404 when the user may not see it) with its history, board, documents
+    and engagement."""
+    ormas = await apis.registry.get(f"/ormas/{ormas_id}", user.access_token)
+    history, board, documents, engagement = await asyncio.gather(
+        _optional(apis.registry.get(f"/ormas/{ormas_id}/history", user.access_token)),
+        _optional(apis.registry.get(f"/ormas/{ormas_id}/officers", user.access_token)),
+        _optional(apis.registry.get(f"/ormas/{ormas_id}/documents", user.access_token)),
+        _optional(apis.reporting.get(f"/stats/ormas/{ormas_id}/engagement", user.access_token)))
+    return {"ormas": ormas, "history": history, "board": board, "documents": documents, "engagement": engagement}
+
+
+async def create(apis: Apis, user: User, fields: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    """The recorded ormas, with its near matches in ``warnings``."""
+    return await apis.registry.post("/ormas", user.access_token, json=fields,
+                                    headers={"Idempotency-Key": idempotency_key})
+
+
+async def update(apis: Apis, user: User, ormas_id: str, version: int, fields: dict[str, Any]) -> dict[str, Any]:
+    r = await apis.registry.call("PATCH", f"/ormas/{ormas_id}", user.access_token, json=fields,
+                                 headers={"If-Match": f'"{version}"'})
+    return r.json()
+
+
+async def transition(apis: Apis, user: User, ormas_id: str, version: int, step: dict[str, Any]) -> dict[str, Any]:
+    return await apis.registry.post(f"/ormas/{ormas_id}/transitions", user.access_token, json=step,
+                                    headers={"If-Match": f'"{version}"'})
+
+
+async def upload_document(apis: Apis, user: User, ormas_id: str, kind: str, number: str | None, filename: str,
+                          content: bytes, content_type: str) -> dict[str, Any]:
+    return await apis.registry.post(f"/ormas/{ormas_id}/documents", user.access_token,
+                                    data={k: v for k, v in {"type": kind, "number": number}.items() if v},
+                                    files={"file": (filename, content, content_type)})
+
+
+async def home(apis: Apis, user: User, today: dt.date) -> dict[str, Any]:
+    """What needs doing today in the user's region: applications waiting, SKTs ending within 30
+    days, the ormas figures, and the kegiatan of the coming week."""
+    token = user.access_token
+    waiting, ending, figures, kegiatan = await asyncio.gather(
+        _optional(apis.registry.get("/ormas", token, params={"status": ["submitted", "in_verification"],
+                                                              "sort": "name", "limit": 10})),
+        _optional(apis.registry.get("/ormas", token, params={
+            "status": ["registered", "expiring"], "skt_expiring_before": (today + dt.timedelta(days=30)).isoformat(),
+            "limit": 10})),
+        _optional(apis.reporting.get("/stats/ormas", token, params={"region": user.region or None})),
+        _optional(apis.events.get("/kegiatan", token, params={"limit": 50})))
+    week_end = today + dt.timedelta(days=7)
+    soon = [k for k in (kegiatan or {}).get("items", [])
+            if k.get("status") in ("draft", "published", "rescheduled", "ongoing")
+            and today.isoformat() <= (k.get("starts_at") or "")[:10] <= week_end.isoformat()]
+    return {"waiting": (waiting or {}).get("items"), "ending": (ending or {}).get("items"), "figures": figures,
+            "kegiatan": sorted(soon, key=lambda k: k["starts_at"])}

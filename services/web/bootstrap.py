@@ -1,0 +1,72 @@
+"""Wiring of the web application: settings, the API clients, sessions in Redis, pages, assets."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import redis.asyncio as aioredis
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from services.web.adapters.apis import Apis
+from services.web.adapters.sessions import Sessions
+from services.web.api import auth, home, ormas, pages
+from services.web.settings import Settings
+from shared import logs
+
+HERE = Path(__file__).resolve().parent
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    logs.configure_logging(settings.service_name, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.settings = settings
+        app.state.apis = Apis.connect(registry=settings.registry_url, events=settings.events_url,
+                                      notifications=settings.notifications_url, reporting=settings.reporting_url,
+                                      timeout=settings.api_timeout_seconds)
+        redis = aioredis.from_url(settings.redis_url)
+        app.state.sessions = Sessions(redis, settings.session_idle_minutes * 60)
+        try:
+            yield
+        finally:
+            await app.state.apis.close()
+            await redis.aclose()
+
+    app = FastAPI(title="Kesbang Web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    pages.install(app)
+    for r in (auth.router, home.router, ormas.router):
+        app.include_router(r)
+
+    @app.get("/health/live", include_in_schema=False)
+    async def live() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/health/ready", include_in_schema=False)
+    async def ready() -> JSONResponse:
+        try:
+            await app.state.sessions.redis.ping()
+        except Exception as e:  # noqa: BLE001 — any failure is "not ready"
+            return JSONResponse({"status": "unavailable", "redis": repr(e)}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @app.middleware("http")
+    async def security_headers(request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy",
+                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                                    "frame-ancestors 'none'")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.mount("/static/vendor", StaticFiles(directory=str(settings.vendor_dir), check_dir=False), name="vendor")
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    return app

@@ -1,0 +1,63 @@
+"""The web application's dependencies, as Annotated aliases (``bootstrap.py`` wires the
+components onto the app; this module is the only other reader of ``app.state``)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.web.adapters.apis import Apis as ApisAdapter
+from services.web.adapters.sessions import Sessions as SessionsAdapter
+from services.web.application import session
+from services.web.application.session import User
+from services.web.settings import Settings
+
+COOKIE = "kesbang_sesi"
+
+
+class SignInNeeded(Exception):
+    """No live session: the page answers with the login page (and says a session ended)."""
+
+    def __init__(self, expired: bool):
+        self.expired = expired
+
+
+class BadCsrf(Exception):
+    """A write whose form token is missing or not the session's."""
+
+
+def _state(name: str):
+    def get(request: Request):
+        return getattr(request.app.state, name)
+    return get
+
+
+Apis = Annotated[ApisAdapter, Depends(_state("apis"))]
+Sessions = Annotated[SessionsAdapter, Depends(_state("sessions"))]
+Config = Annotated[Settings, Depends(_state("settings"))]
+
+
+async def signed_in(request: Request, apis: Apis, sessions: Sessions, config: Config) -> User:
+    sid = request.cookies.get(COOKIE)
+    user = await session.current(apis, sessions, sid, check_seconds=config.session_check_seconds)
+    if user is None:
+        raise SignInNeeded(expired=bool(sid))
+    request.state.user = user
+    return user
+
+
+async def checked_write(request: Request, user: Annotated[User, Depends(signed_in)]) -> User:
+    """A signed-in user whose write carries the session's CSRF token (form field or htmx header)."""
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        form = await request.form()
+        sent = form.get("csrf")
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, user.csrf):
+        raise BadCsrf()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(signed_in)]
+Writer = Annotated[User, Depends(checked_write)]

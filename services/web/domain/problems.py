@@ -1,0 +1,67 @@
+"""API problems as a person reads them: by the problem's ``type`` (``urn:kesbang:problem:<kind>``),
+never the English ``detail``. Field errors are named by the field's label. No I/O."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from services.web.domain.labels import FIELDS
+
+TITLES = {
+    "invalid": "Isian belum benar. Periksa kolom yang ditandai.",
+    "not-found": "Data tidak ditemukan, atau berada di luar wilayah Anda.",
+    "out-of-scope": "Data tidak ditemukan, atau berada di luar wilayah Anda.",
+    "not-allowed": "Anda tidak berwenang melakukan tindakan ini.",
+    "unauthenticated": "Sesi Anda telah berakhir. Silakan masuk kembali.",
+    "stale-version": "Data ini baru saja diubah orang lain. Muat ulang halaman, lalu ulangi perubahan Anda.",
+    "transition-not-allowed": "Tindakan ini tidak dapat dilakukan pada status data saat ini.",
+    "conflict": "Tindakan ini bertentangan dengan data yang sudah ada.",
+    "duplicate": "Data dengan nama atau singkatan yang sama sudah tercatat di wilayah ini.",
+    "too-large": "Berkas atau isian terlalu besar.",
+    "too-many-requests": "Terlalu banyak percobaan. Tunggu sebentar, lalu coba lagi.",
+    "outbox-full": "Sistem sedang sibuk memproses perubahan. Coba lagi sebentar lagi.",
+    "unavailable": "Layanan sedang tidak dapat dihubungi. Coba lagi sebentar lagi.",
+    "gone": "Data ini sudah tidak tersedia.",
+}
+
+# what the APIs say of a field (pydantic's words and the services' own), in Indonesian
+_FIELD_MESSAGES = [
+    (re.compile(r"required|missing", re.I), "Wajib diisi."),
+    (re.compile(r"at least (\d+) character", re.I), "Terlalu pendek: minimal {0} karakter."),
+    (re.compile(r"at most (\d+) character", re.I), "Terlalu panjang: maksimal {0} karakter."),
+    (re.compile(r"control character|line break", re.I), "Mengandung karakter yang tidak diizinkan."),
+    (re.compile(r"e-?mail", re.I), "Alamat surel tidak valid."),
+    (re.compile(r"phone|E\.164|number", re.I), "Nomor tidak valid."),
+    (re.compile(r"region|wilayah|unknown code", re.I), "Kode wilayah tidak dikenal atau di luar wilayah Anda."),
+    (re.compile(r"wrong password", re.I), "Kata sandi salah."),
+    (re.compile(r"date", re.I), "Tanggal tidak valid."),
+    (re.compile(r"pattern|match", re.I), "Format tidak sesuai."),
+    (re.compile(r"input should be|not a valid|invalid", re.I), "Isian tidak valid."),
+]
+
+
+def title(kind: str) -> str:
+    return TITLES.get(kind, TITLES["unavailable"])
+
+
+def field_message(message: str) -> str:
+    for pattern, text in _FIELD_MESSAGES:
+        m = pattern.search(message or "")
+        if m:
+            return text.format(*m.groups())
+    return "Isian tidak valid."
+
+
+def field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
+    """``{field: Indonesian message}``; a nested field (``body.address.street``) by its last parts."""
+    out: dict[str, str] = {}
+    for e in errors:
+        field = str(e.get("field") or "").removeprefix("body.")
+        if field and field not in out:
+            out[field] = field_message(str(e.get("message") or ""))
+    return out
+
+
+def field_label(field: str) -> str:
+    return FIELDS.get(field, FIELDS.get(field.split(".")[0], field))

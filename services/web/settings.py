@@ -1,0 +1,34 @@
+"""The web application's settings (``WEB_`` prefix). It owns no database: the four service APIs,
+and Redis for sessions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings
+
+from shared.settings import service_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = service_config("WEB_")
+
+    service_name: str = "web"
+    environment: Literal["development", "test", "staging", "production"] = "production"
+    log_level: str = "INFO"
+    registry_url: str = "http://127.0.0.1:8001"
+    events_url: str = "http://127.0.0.1:8002"
+    notifications_url: str = "http://127.0.0.1:8003"
+    reporting_url: str = "http://127.0.0.1:8004"
+    redis_url: str = "redis://127.0.0.1:6379/4"
+    session_idle_minutes: int = 30  # a session nobody used this long has ended
+    session_check_seconds: int = 60  # the access token is renewed this often: a deactivated account stops within it
+    vendor_dir: Path = ROOT / ".tools" / "web"  # front-end packages installed from npm (deploy/local/bootstrap.sh)
+    api_timeout_seconds: float = 15.0
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.environment not in ("development", "test")

@@ -1,0 +1,222 @@
+"""The web application through the real stack, in Debian's Chromium (Playwright): each role signs
+in and does its work — search, open an ormas, record one, move an application from submitted to
+registered, upload a document — an analyst sees no write button and a write typed by hand is
+refused by the service, a forged form token is refused, a deactivated account's session stops.
+Every page is checked with axe-core (no serious or critical violation) and photographed at 390 px
+and 1366 px into .data/screenshots/web/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import async_playwright, expect
+
+from deploy.local import stack
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.e2e
+
+REGION = "63.71"  # Kota Banjarmasin: no other test records there
+PASSWORD = "rahasia-kantor-2026"
+SHOTS = stack.DATA / "screenshots" / "web"
+WIDTHS = (390, 1366)
+
+
+@pytest.fixture(scope="module")
+async def accounts(platform, headers):
+    """One account per role of Kota Banjarmasin's office, created by a national admin."""
+    tag = uuid.uuid4().hex[:5]
+    names = {}
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        for role in ("operator", "verifier", "head", "analyst", "admin"):
+            username = f"{role}.{tag}"
+            r = await reg.post("/users", json={"username": username, "full_name": f"{role.title()} Banjarmasin",
+                                               "role": role, "region": REGION, "password": PASSWORD},
+                               headers=headers("admin", ""))
+            assert r.status_code == 201, r.text
+            names[role] = username
+    return names
+
+
+@pytest.fixture()
+async def browser():
+    chromium = shutil.which("chromium")
+    assert chromium, "make test installs Debian's chromium (deploy/local/browser.sh)"
+    async with async_playwright() as pw:
+        b = await pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            yield b
+        finally:
+            await b.close()
+
+
+async def _signed_in(browser, platform, username: str):
+    context = await browser.new_context(base_url=platform.urls["web"], viewport={"width": 1366, "height": 900})
+    page = await context.new_page()
+    await page.goto("/masuk")
+    await page.get_by_label("Nama pengguna").fill(username)
+    await page.get_by_label("Kata sandi").fill(PASSWORD)
+    await page.get_by_role("button", name="Masuk").click()
+    await expect(page).to_have_url(re.compile(r"/beranda$"))
+    return page
+
+
+async def look(page, name: str) -> None:
+    """axe-core at both widths (no serious or critical violation) and a screenshot of each."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        await page.set_viewport_size({"width": width, "height": 900})
+        results = await Axe().run(page)
+        bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert not bad, f"{name} at {width}px: " + "; ".join(f"{v['id']}: {v['help']}" for v in bad)
+        await page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    await page.set_viewport_size({"width": 1366, "height": 900})
+
+
+async def test_the_login_page_refuses_a_wrong_password_in_indonesian(browser, platform, accounts):
+    context = await browser.new_context(base_url=platform.urls["web"])
+    page = await context.new_page()
+    await page.goto("/beranda")
+    await expect(page).to_have_url(re.compile(r"/masuk$"))  # no session: the login page
+    await look(page, "masuk")
+    await page.get_by_label("Nama pengguna").fill(accounts["operator"])
+    await page.get_by_label("Kata sandi").fill("bukan-sandinya")
+    await page.get_by_role("button", name="Masuk").click()
+    await expect(page.locator("#login-error")).to_have_text("Nama pengguna atau kata sandi salah.")
+    await look(page, "masuk-salah")
+
+
+async def test_an_operator_records_searches_and_opens_an_ormas(browser, platform, accounts):
+    page = await _signed_in(browser, platform, accounts["operator"])
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Beranda Kota Banjarmasin")
+    await look(page, "beranda")
+
+    name = f"Laskar Sungai Martapura {uuid.uuid4().hex[:4]}"
+    await page.get_by_role("link", name="Catat ormas baru").first.click()
+    await look(page, "ormas-baru")
+    await page.get_by_label("Nama ormas").fill(name)
+    await page.get_by_label("Singkatan").fill("LSM-" + name[-4:])
+    await page.get_by_label("Bidang").fill("lingkungan, sosial")
+    await page.get_by_label("Surel").fill("sekretariat@laskar.example.id")
+    await page.get_by_label("WhatsApp").fill("0812 5100 7788")
+    await page.get_by_label("Telepon").fill("bukan nomor")  # an error shown inline, nothing recorded
+    await page.get_by_role("button", name="Catat ormas").click()
+    await expect(page.locator("#phone-error")).to_be_visible()
+    await look(page, "ormas-baru-salah")
+    await page.get_by_label("Telepon").fill("0511 3350 123")
+    await page.get_by_role("button", name="Catat ormas").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+    await expect(page.get_by_text("Ormas sudah dicatat.")).to_be_visible()
+    await look(page, "ormas")
+
+    # the same name again: the near match is shown before anything is recorded
+    await page.goto("/ormas/baru")
+    await page.get_by_label("Nama ormas").fill(name)
+    await page.get_by_role("button", name="Catat ormas").click()
+    await expect(page.locator("#mirip")).to_contain_text(name)
+    await look(page, "ormas-baru-mirip")
+
+    await page.goto("/ormas")
+    await page.get_by_label("Cari nama atau singkatan").fill(name.split()[-1])
+    await page.get_by_role("button", name="Cari").click()
+    await expect(page.get_by_role("link", name=name)).to_be_visible()
+    await look(page, "buku-ormas")
+    await page.get_by_role("link", name=name).click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+
+
+async def test_an_application_moves_from_submitted_to_registered(browser, platform, accounts, headers):
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        r = await reg.post("/ormas", json={"name": f"Persatuan Nelayan Barito {uuid.uuid4().hex[:4]}", "kind": "ormas",
+                                           "region": REGION, "email": "pnb@example.id"},
+                           headers=headers("operator", REGION))
+        assert r.status_code == 201
+        oid = r.json()["id"]
+
+    op = await _signed_in(browser, platform, accounts["operator"])
+    await op.goto(f"/ormas/{oid}")
+    for action in ("Mulai permohonan SKT", "Ajukan permohonan"):
+        await op.get_by_role("link", name=action).click()
+        await op.get_by_role("button", name=action).click()
+        await expect(op.get_by_role("status")).to_contain_text(action)
+    await expect(op.locator(".badge.big")).to_have_text("Permohonan masuk")
+    # the operator files the deed of establishment
+    await op.get_by_label("Jenis dokumen").select_option(value="akta_pendirian")
+    await op.get_by_label("Berkas (PDF, JPEG atau PNG, maks. 10 MB)").set_input_files(
+        files=[{"name": "akta.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%akta\n"}])
+    await op.get_by_role("button", name="Unggah dokumen").click()
+    await expect(op.get_by_text("Dokumen sudah diunggah.")).to_be_visible()
+    await expect(op.locator(".checklist .ok")).to_contain_text("Akta pendirian")
+
+    ver = await _signed_in(browser, platform, accounts["verifier"])
+    await ver.goto(f"/ormas/{oid}")
+    await ver.get_by_role("link", name="Mulai verifikasi").click()
+    await ver.get_by_role("button", name="Mulai verifikasi").click()
+    await ver.get_by_role("link", name="Catat pemeriksaan dokumen").click()
+    await ver.get_by_label("Lengkap", exact=True).check()
+    await look(ver, "tindakan-dokumen")
+    await ver.get_by_role("button", name="Catat pemeriksaan dokumen").click()
+    await ver.get_by_role("link", name="Catat kunjungan lapangan").click()
+    await ver.get_by_label("Tanggal kunjungan").fill("2026-11-30")
+    await ver.get_by_label("Sesuai", exact=True).check()
+    await ver.get_by_role("button", name="Catat kunjungan lapangan").click()
+    await ver.get_by_role("link", name="Terbitkan SKT").click()
+    await ver.get_by_role("button", name="Terbitkan SKT").click()
+    await expect(ver.locator(".badge.big")).to_have_text("Terdaftar (SKT berlaku)")
+    await expect(ver.locator(".timeline")).to_contain_text("Terbitkan SKT")
+    await look(ver, "ormas-terdaftar")
+
+
+async def test_an_analyst_sees_no_write_button_and_a_typed_write_is_refused(browser, platform, accounts, headers):
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        r = await reg.post("/ormas", json={"name": f"Forum Warga Kayu Tangi {uuid.uuid4().hex[:4]}", "kind": "lsm",
+                                           "region": REGION, "whatsapp": "081251009988"},
+                           headers=headers("operator", REGION))
+        oid, before = r.json()["id"], r.json()["version"]
+    page = await _signed_in(browser, platform, accounts["analyst"])
+    await page.goto(f"/ormas/{oid}")
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert await page.locator("main a.button, main button").count() == 0  # no write of any kind offered
+    await expect(page.locator(".facts").nth(1)).to_contain_text("*")  # contacts masked for an analyst
+    await look(page, "ormas-analis")
+    await page.goto("/ormas/baru")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Tidak diizinkan")
+    # a write typed by hand, with the session's own form token: the registry refuses it
+    csrf = await page.evaluate("JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token']")
+    r = await page.request.post(f"/ormas/{oid}/tindakan/start_application", form={"csrf": csrf, "version": str(before)})
+    assert r.status == 403 and "Anda tidak berwenang melakukan tindakan ini." in await r.text()
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        assert (await reg.get(f"/ormas/{oid}", headers=headers("operator", REGION))).json()["version"] == before
+
+
+async def test_a_forged_form_token_is_refused(browser, platform, accounts):
+    page = await _signed_in(browser, platform, accounts["operator"])
+    r = await page.request.post("/ormas/baru", form={"csrf": "palsu", "name": "Ormas Palsu", "region": REGION,
+                                                      "kind": "ormas"})
+    assert r.status == 403 and "Permintaan ditolak" in await r.text()
+    r = await page.request.post("/ormas/baru", form={"name": "Ormas Palsu", "region": REGION, "kind": "ormas"})
+    assert r.status == 403
+
+
+async def test_a_deactivated_accounts_session_stops_working(browser, platform, accounts, headers):
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        username = f"operator.x{uuid.uuid4().hex[:5]}"
+        assert (await reg.post("/users", json={"username": username, "full_name": "Sementara", "role": "operator",
+                                               "region": REGION, "password": PASSWORD},
+                               headers=headers("admin", REGION))).status_code == 201
+        page = await _signed_in(browser, platform, username)
+        assert (await reg.patch(f"/users/{username}", json={"active": False},
+                                headers=headers("admin", REGION))).status_code == 200
+
+    async def sent_to_login():
+        await page.goto("/ormas")
+        return page.url.endswith("/masuk?berakhir=1") or None
+
+    await eventually(sent_to_login, what="the deactivated account's next page to be the login")
+    await expect(page.get_by_role("status")).to_contain_text("Sesi Anda telah berakhir")
