@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import shutil
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest

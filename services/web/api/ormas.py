@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import UploadFile
@@ -56,7 +55,7 @@ async def create(request: Request, user: Writer, apis: Apis) -> Response:
         if e.kind not in ("invalid", "duplicate"):
             raise
         return render(request, "ormas_form.html", status_code=e.status, values=values, similar=[], key=key,
-                      errors=problems.field_errors(e.errors), problem=problems.title(e.kind), editing=None)
+                      errors=forms.form_errors(problems.field_errors(e.errors)), problem=problems.title(e.kind), editing=None)
     return see_other(f"/ormas/{made['id']}?dicatat=1")
 
 
@@ -87,7 +86,7 @@ async def edit(request: Request, ormas_id: str, user: Writer, apis: Apis) -> Res
             raise
         ormas = (await use.detail(apis, user, ormas_id))["ormas"]
         return render(request, "ormas_form.html", status_code=e.status, values=values, similar=[], key="",
-                      errors=problems.field_errors(e.errors), problem=problems.title(e.kind), editing=ormas)
+                      errors=forms.form_errors(problems.field_errors(e.errors)), problem=problems.title(e.kind), editing=ormas)
     return see_other(f"/ormas/{ormas_id}?selesai=updated")
 
 

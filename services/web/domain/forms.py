@@ -62,3 +62,8 @@ def step(action: str, values: Mapping[str, str]) -> dict[str, Any]:
         out["documents_complete"] = values.get("documents_complete") == "ya"
         out["documents_missing"] = [m.strip() for m in (values.get("documents_missing") or "").split(",") if m.strip()]
     return out
+
+
+def form_errors(errors: Mapping[str, str]) -> dict[str, str]:
+    """API field names → the form's (the address is one field here)."""
+    return {("street" if k.startswith("address") else k): v for k, v in errors.items()}

@@ -45,7 +45,19 @@ def title(kind: str) -> str:
     return TITLES.get(kind, TITLES["unavailable"])
 
 
-def field_message(message: str) -> str:
+# what a field's value must look like, when the API's words name no rule this module knows
+_BY_FIELD = {
+    "phone": "Nomor telepon tidak valid. Contoh: 0343 421234 atau 0812 3456 7890.",
+    "whatsapp": "Nomor WhatsApp harus nomor ponsel. Contoh: 0812 3456 7890.",
+    "email": "Alamat surel tidak valid. Contoh: sekretariat@ormas.or.id.",
+    "region": "Kode wilayah tidak dikenal atau di luar wilayah Anda. Contoh: 35.75.",
+    "npwp": "NPWP tidak valid.",
+}
+
+
+def field_message(message: str, field: str = "") -> str:
+    if field in _BY_FIELD and not re.search(r"required|missing|at least|at most|control character", message or "", re.I):
+        return _BY_FIELD[field]
     for pattern, text in _FIELD_MESSAGES:
         m = pattern.search(message or "")
         if m:
@@ -59,7 +71,7 @@ def field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
     for e in errors:
         field = str(e.get("field") or "").removeprefix("body.")
         if field and field not in out:
-            out[field] = field_message(str(e.get("message") or ""))
+            out[field] = field_message(str(e.get("message") or ""), field)
     return out
 
 
