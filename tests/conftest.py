@@ -8,6 +8,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -103,6 +104,21 @@ async def mongo(infra: Infra):
     await mongo_lib.detect(client["admin"])  # adapters called in this process take the server's paths
     yield client
     await client.close()
+
+
+@pytest.fixture()
+async def browser():
+    """Debian's Chromium driven by Playwright (no browser download; make test installs it)."""
+    from playwright.async_api import async_playwright
+
+    chromium = shutil.which("chromium")
+    assert chromium, "make test installs Debian's chromium (deploy/local/browser.sh)"
+    async with async_playwright() as pw:
+        b = await pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            yield b
+        finally:
+            await b.close()
 
 
 @pytest.fixture()

@@ -4,12 +4,11 @@ showing up without reloading anything but the figures."""
 
 from __future__ import annotations
 
-import shutil
 import uuid
 
 import httpx
 import pytest
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from tests.helpers import eventually
 
@@ -17,15 +16,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture()
-async def page():
-    chromium = shutil.which("chromium")
-    assert chromium, "make test installs Debian's chromium (deploy/local/browser.sh)"
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            yield await browser.new_page()
-        finally:
-            await browser.close()
+async def page(browser):
+    return await browser.new_page()
 
 
 async def test_the_dashboard_shows_a_province_and_drills_down_to_a_city(platform, headers, mint, page):

@@ -8,13 +8,12 @@ and 1366 px into .data/screenshots/web/."""
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
 
 import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from deploy.local import stack
 from tests.helpers import eventually
@@ -41,18 +40,6 @@ async def accounts(platform, headers):
             assert r.status_code == 201, r.text
             names[role] = username
     return names
-
-
-@pytest.fixture()
-async def browser():
-    chromium = shutil.which("chromium")
-    assert chromium, "make test installs Debian's chromium (deploy/local/browser.sh)"
-    async with async_playwright() as pw:
-        b = await pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            yield b
-        finally:
-            await b.close()
 
 
 async def _signed_in(browser, platform, username: str):
