@@ -58,14 +58,19 @@ async def writable(ormas: OrmasRepository, principal: Principal, ormas_id: str, 
     """The ormas this office may change (404 otherwise) and the version the change must find
     (412 when If-Match names another). ``admin_in_scope``: an admin acts on any ormas it sees."""
     doc = await visible(ormas, principal, ormas_id)
-    if not principal.can_write(doc["region"]) and not (admin_in_scope and principal.role == "admin"):
+    if not _may_change(principal, doc, admin_in_scope=admin_in_scope):
         raise errors.NotFound("no such ormas")
     return doc, check_if_match(if_match, doc["version"], "ormas")
 
 
+def _may_change(principal: Principal, doc: Mapping[str, Any], *, admin_in_scope: bool) -> bool:
+    return principal.can_write(doc["region"]) or (admin_in_scope and principal.role == "admin")
+
+
 def actions_for(principal: Principal, doc: Mapping[str, Any]) -> list[str]:
-    """The lifecycle actions possible now that this caller may take (what a page offers as buttons)."""
-    if not principal.can_write(doc["region"]) and principal.role != "admin":
+    """The lifecycle actions possible now that this caller may take (what a page offers as buttons):
+    the rule :func:`transition` applies, asked of every allowed action."""
+    if not _may_change(principal, doc, admin_in_scope=True):
         return []
     return [a for a in lifecycle.allowed_actions(doc) if principal.role in ACTION_ROLES[a]]
 
