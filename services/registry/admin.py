@@ -10,9 +10,8 @@ import getpass
 import os
 import sys
 
-from argon2 import PasswordHasher
-
 from services.registry.adapters.accounts import Accounts
+from services.registry.application.accounts import hash_password
 from services.registry.settings import Settings
 from shared import errors, mongo, regions
 from shared.auth import ROLES
@@ -35,7 +34,7 @@ async def _create(args: argparse.Namespace, password: str) -> int:
     try:
         await Accounts(client[settings.mongo_db]).create_user({
             "_id": args.username, "full_name": args.full_name, "role": args.role, "region": args.region,
-            "password": PasswordHasher().hash(password), "active": True, "created_at": dt.datetime.now(dt.UTC),
+            "password": await hash_password(password), "active": True, "created_at": dt.datetime.now(dt.UTC),
             "created_by": "admin-cli"})
     except errors.Duplicate as e:
         print(e.detail, file=sys.stderr)
