@@ -14,8 +14,8 @@ DEV_KEY_MARKER = "jwt-dev-"
 DEV_KEY_TEXT = "Kesbang development key: never use it outside development"
 
 
-class ServiceSettings(BaseSettings):
-    """What every service reads. Subclasses set ``model_config = service_config("REGISTRY_")``."""
+class ProcessSettings(BaseSettings):
+    """What every process of the platform reads, the web application's too."""
 
     model_config = SettingsConfigDict(extra="ignore")
 
@@ -23,17 +23,22 @@ class ServiceSettings(BaseSettings):
     # fail closed: a process started without *_ENVIRONMENT runs with production's checks (the local
     # stack and the tests set development)
     environment: Literal["development", "test", "staging", "production"] = "production"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    log_level: str = "INFO"
+
+
+class ServiceSettings(ProcessSettings):
+    """What every domain service reads. Subclasses set ``model_config = service_config("REGISTRY_")``."""
+
     mongo_url: str = "mongodb://127.0.0.1:27017/"
     mongo_db: str = "kesbang"
     kafka_bootstrap: str = "127.0.0.1:9092"
     topic_prefix: str = ""
     topic_partitions: int = 6
-    redis_url: str = "redis://127.0.0.1:6379/0"
     jwt_public_key_file: Path | None = None
     jwt_private_key_file: Path | None = None
     jwt_issuer: str = "kesbang-registry"
     jwt_audience: str = "kesbang"
-    log_level: str = "INFO"
     ready_file: Path | None = None
     outbox_max_pending: int = 100
     outbox_poll_seconds: float = 1.0

@@ -13,6 +13,7 @@ from services.web.adapters.sessions import Sessions as SessionsAdapter
 from services.web.application import session
 from services.web.application.session import User
 from services.web.settings import Settings
+from shared.web import component
 
 COOKIE = "kesbang_sesi"
 
@@ -28,15 +29,9 @@ class BadCsrf(Exception):
     """A write whose form token is missing or not the session's."""
 
 
-def _state(name: str):
-    def get(request: Request):
-        return getattr(request.app.state, name)
-    return get
-
-
-Apis = Annotated[ApisAdapter, Depends(_state("apis"))]
-Sessions = Annotated[SessionsAdapter, Depends(_state("sessions"))]
-Config = Annotated[Settings, Depends(_state("settings"))]
+Apis = Annotated[ApisAdapter, Depends(component("apis"))]
+Sessions = Annotated[SessionsAdapter, Depends(component("sessions"))]
+Config = Annotated[Settings, Depends(component("settings"))]
 
 
 async def signed_in(request: Request, apis: Apis, sessions: Sessions, config: Config) -> User:

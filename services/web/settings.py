@@ -4,21 +4,16 @@ and Redis for sessions."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
-from pydantic_settings import BaseSettings
-
-from shared.settings import service_config
+from shared.settings import ProcessSettings, service_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class Settings(BaseSettings):
+class Settings(ProcessSettings):
     model_config = service_config("WEB_")
 
     service_name: str = "web"
-    environment: Literal["development", "test", "staging", "production"] = "production"
-    log_level: str = "INFO"
     registry_url: str = "http://127.0.0.1:8001"
     events_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8003"
