@@ -19,7 +19,6 @@ from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 log = logging.getLogger(__name__)
 
 
-
 @dataclasses.dataclass(frozen=True)
 class Capabilities:
     """What the database server answers well. MongoDB's are the default; :func:`detect` replaces
@@ -32,10 +31,6 @@ class Capabilities:
 
 MONGODB = Capabilities()
 _current = MONGODB
-
-
-def capabilities() -> Capabilities:
-    return _current
 
 
 async def detect(db: AsyncDatabase) -> Capabilities:
