@@ -161,11 +161,14 @@ class BodyLimits:
     anonymous 200 MB upload is read in full before its 401. Here a request whose path is not public
     must carry a valid bearer token before one byte of its body is read (401), and its body may not
     exceed the route's limit: refused from Content-Length at once, or as soon as a streamed body
-    passes it (413). ``limits``: (method, path regex) → bytes; ``default`` for the others."""
+    passes it (413). ``limits``: (method, path regex) → bytes; ``default`` for the others.
+    ``refuse``: the 413 answer for a limit (problem+json by default; the web application's is a page)."""
 
     def __init__(self, app, *, default: int, limits: Sequence[tuple[str, str, int]] = (),
-                 public: Sequence[str] = (), verifier_of: Callable[[Any], TokenVerifier | None] | None = None):
+                 public: Sequence[str] = (), verifier_of: Callable[[Any], TokenVerifier | None] | None = None,
+                 refuse: Callable[[int], Any] | None = None):
         self.app = app
+        self.refuse = refuse or _too_large
         self.default = default
         self.limits = [(m, re.compile(p), n) for m, p, n in limits]
         self.public = [re.compile(p) for p in public]
@@ -193,7 +196,7 @@ class BodyLimits:
         limit = self.limit_of(method, path)
         declared = headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            return await _too_large(limit)(scope, receive, send)
+            return await self.refuse(limit)(scope, receive, send)
         seen = 0
         refused = False
 
@@ -206,7 +209,7 @@ class BodyLimits:
                 seen += len(message.get("body", b""))
                 if seen > limit:  # answer 413 now; the route sees a client that went away
                     refused = True
-                    await _too_large(limit)(scope, receive, send)
+                    await self.refuse(limit)(scope, receive, send)
                     return {"type": "http.disconnect"}
             return message
 

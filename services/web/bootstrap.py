@@ -7,16 +7,17 @@ from pathlib import Path
 
 import redis.asyncio as aioredis
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from services.web.adapters.apis import Apis
 from services.web.adapters.sessions import Sessions
 from services.web.api import auth, home, ormas, pages
 from services.web.settings import Settings
-from shared import logs
+from shared import logs, web
 
 HERE = Path(__file__).resolve().parent
+BODY_LIMIT = 64 * 1024  # a form
+BODY_LIMITS = [("POST", r"/ormas/[^/]+/dokumen", 10 * 1024 * 1024 + 64 * 1024)]  # a document (the registry's 10 MB)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -39,20 +40,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Kesbang Web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     pages.install(app)
+    web.install_middleware(app)
+    # bodies bounded before a form is read (a session is checked by the route, after the bound)
+    app.add_middleware(web.BodyLimits, default=BODY_LIMIT, limits=BODY_LIMITS, refuse=pages.too_large_page)
+    app.include_router(web.health_router({"redis": lambda: app.state.sessions.redis.ping()}))
     for r in (auth.router, home.router, ormas.router):
         app.include_router(r)
-
-    @app.get("/health/live", include_in_schema=False)
-    async def live() -> JSONResponse:
-        return JSONResponse({"status": "ok"})
-
-    @app.get("/health/ready", include_in_schema=False)
-    async def ready() -> JSONResponse:
-        try:
-            await app.state.sessions.redis.ping()
-        except Exception as e:  # noqa: BLE001 — any failure is "not ready"
-            return JSONResponse({"status": "unavailable", "redis": repr(e)}, status_code=503)
-        return JSONResponse({"status": "ok"})
 
     @app.middleware("http")
     async def security_headers(request, call_next):

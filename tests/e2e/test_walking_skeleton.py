@@ -40,7 +40,9 @@ async def test_every_service_is_live_ready_and_measured(platform):
             metrics = (await http.get(f"{base}/metrics")).text
             assert "kesbang_http_requests_total" in metrics, service
             assert (await http.get(f"{base}/openapi.json")).json()["info"]["title"].startswith("Kesbang")
-        assert (await http.get(f"{platform.urls['web']}/health/ready")).json() == {"status": "ok"}
+        web = platform.urls["web"]
+        assert (await http.get(f"{web}/health/ready")).json() == {"status": "ok", "checks": {"redis": "ok"}}
+        assert "kesbang_http_requests_total" in (await http.get(f"{web}/metrics")).text
 
 
 async def test_an_ormas_posted_to_registry_is_counted_by_reporting(platform, headers, mongo, kafka):

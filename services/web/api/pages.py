@@ -79,6 +79,15 @@ def sign_in_page(request: Request, e: SignInNeeded) -> Response:
     return see_other("/masuk?berakhir=1" if e.expired else "/masuk")
 
 
+def too_large_page(limit: int) -> HTMLResponse:
+    """BodyLimits' 413, before any route ran (so without the user's name in the header)."""
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+    html = TEMPLATES.get_template("error.html").render(
+        request=None, user=None, kind="too-large",
+        title=f"Berkas atau isian terlalu besar: paling banyak {size}. Perkecil berkasnya, lalu coba lagi.")
+    return HTMLResponse(html, status_code=413)
+
+
 def install(app) -> None:
     app.add_exception_handler(ApiProblem, problem_page)
     app.add_exception_handler(SignInNeeded, sign_in_page)
