@@ -45,6 +45,7 @@ class Infra:
 def infra() -> Infra:
     """Kafka, FerretDB, Redis and the SMTP sink: reused if running, else started for this session."""
     stack.ensure_dev_keys()
+    stack.ensure_setup_code()
     group = stack.ProcessGroup(stack.DATA / "run", stack.DATA / "logs")
     started = stack.bring_up(group, stack.infra_components())
     urls = stack.infra_urls()

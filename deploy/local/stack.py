@@ -363,6 +363,7 @@ def service_env(service: str, *, db_suffix: str = "", topic_prefix: str = "", ex
         p + "JWT_PRIVATE_KEY_FILE": str(DATA / "keys" / "jwt-dev-private.pem"),
         p + "SMTP_HOST": urls["smtp_host"],
         p + "SMTP_PORT": urls["smtp_port"],
+        p + "SETUP_CODE_FILE": str(SETUP_CODE),
         p + "WHATSAPP_API_URL": urls["providers"] + "/v19.0",
         p + "SMS_API_URL": urls["providers"] + "/sms",
     }
@@ -444,6 +445,22 @@ def service_components(
         redis_url = extra_env.get("web", {}).get("WEB_REDIS_URL") or f"{infra_urls()['redis']}/{len(SERVICES)}"
         comps.append(web_component(ports, web_env(ports, redis_url, extra_env.get("web", {}))))
     return comps
+
+
+SETUP_CODE = DATA / "keys" / "setup-code"
+
+
+def ensure_setup_code() -> str:
+    """The one-time code of the web application's first-run page (valid while no admin exists)."""
+    if not SETUP_CODE.exists():
+        import secrets
+
+        alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from a screen
+        code = "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+        SETUP_CODE.parent.mkdir(parents=True, exist_ok=True)
+        SETUP_CODE.write_text(code + "\n")
+        SETUP_CODE.chmod(0o600)
+    return SETUP_CODE.read_text().strip()
 
 
 def ensure_dev_keys() -> None:
@@ -597,6 +614,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     group = ProcessGroup(DATA / "run", DATA / "logs")
     ensure_dev_keys()
+    setup_code = ensure_setup_code()
     infra = infra_components()
     comps = infra if args.infra else infra + service_components()
 
@@ -630,6 +648,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if not args.infra:
         print(f"\nBuka http://{HOST}:{PORTS['web']} (aplikasi web Kesbang)")
+        print(f"Kode pemasangan pertama: {setup_code} (di http://{HOST}:{PORTS['web']}/pasang, "
+              "selama belum ada admin)")
     print(f"\nKesbang Platform is up in {time.monotonic() - t0:.1f}s:")
     _print_urls(group, comps)
     return 0

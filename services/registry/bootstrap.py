@@ -64,5 +64,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[web.health_router(runtime.ready_checks()), accounts.router, imports.router, documents.router, router],  # /ormas/export before /ormas/{id}
         body_limits=[("POST", r"/ormas/imports", imports.MAX_BYTES + 64 * 1024),
                      ("POST", r"/ormas/[^/]+/documents", document_rules.MAX_BYTES + 64 * 1024)],
-        public=[r"/auth/token"],
+        public=[r"/auth/token", r"/auth/setup"],
     )

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from pydantic import Field
 
 from shared.settings import ServiceSettings, service_config
@@ -18,3 +20,6 @@ class Settings(ServiceSettings):
     login_account_max_failures: int = Field(default=5, ge=1)
     login_address_max_failures: int = Field(default=50, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
+    # the one-time code that lets the first admin be created from the web application's first-run
+    # page while no admin exists (make run writes and prints it); unset: only the CLI creates one
+    setup_code_file: Path | None = None

@@ -206,3 +206,29 @@ async def test_a_deactivated_accounts_session_stops_working(browser, platform, a
 
     await eventually(sent_to_login, what="the deactivated account's next page to be the login")
     await expect(page.get_by_role("status")).to_contain_text("Sesi Anda telah berakhir")
+
+
+async def test_the_first_run_page_is_closed_once_an_admin_exists(browser, platform, accounts, infra):
+    code = stack.ensure_setup_code()
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        assert (await reg.get("/auth/setup")).json() == {"needed": False, "available": False}
+        r = await reg.post("/auth/setup", json={"code": code, "username": "penyusup.kedua", "full_name": "Penyusup",
+                                                "password": "rahasia-kedua-2026"})
+        assert r.status_code == 409
+    context = await browser.new_context(base_url=platform.urls["web"])
+    page = await context.new_page()
+    await page.goto("/pasang")
+    await expect(page).to_have_url(re.compile(r"/masuk$"))
+    await expect(page.get_by_text("belum punya administrator")).to_have_count(0)
+
+
+async def test_an_oversized_upload_is_refused_before_it_is_read(browser, platform, accounts, headers):
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        oid = (await reg.post("/ormas", json={"name": f"Ormas Berkas Besar {uuid.uuid4().hex[:4]}", "kind": "ormas",
+                                              "region": REGION}, headers=headers("operator", REGION))).json()["id"]
+    page = await _signed_in(browser, platform, accounts["operator"])
+    csrf = await page.evaluate("JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token']")
+    r = await page.request.post(f"/ormas/{oid}/dokumen", multipart={
+        "csrf": csrf, "type": "akta_pendirian",
+        "file": {"name": "besar.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-" + b"0" * (11 * 1024 * 1024)}})
+    assert r.status == 413 and "paling banyak 10 MB" in await r.text()

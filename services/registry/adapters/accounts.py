@@ -43,6 +43,9 @@ class Accounts:
     async def user(self, username: str, *, with_password: bool = False) -> dict[str, Any] | None:
         return await self.users.find_one({"_id": username}, None if with_password else HIDE_PASSWORD)
 
+    async def has_admin(self) -> bool:
+        return await self.users.find_one({"role": "admin"}, {"_id": 1}) is not None
+
     async def create_user(self, doc: dict[str, Any]) -> None:
         try:
             await self.users.insert_one(doc)

@@ -188,6 +188,31 @@ async def token(request: Request, response: Response, accounts: Accounts, thrott
     return TokenOut(**dataclasses.asdict(issued))
 
 
+class SetupIn(Input):
+    code: str = Field(min_length=1, max_length=100)
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$")
+    full_name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=12, max_length=200)
+
+
+class SetupOut(BaseModel):
+    needed: bool = Field(description="the installation has no admin yet")
+    available: bool = Field(description="a setup code is configured, so POST /auth/setup can make one")
+
+
+@router.get("/auth/setup", response_model=SetupOut)
+async def setup_state(accounts: Accounts, config: Config) -> SetupOut:
+    return SetupOut(**await use.setup_needed(accounts, config))
+
+
+@router.post("/auth/setup", status_code=201, response_model=UserOut)
+async def setup(body: SetupIn, request: Request, accounts: Accounts, throttle: Throttle, config: Config) -> UserOut:
+    """The first admin of a new installation, with the one-time setup code ``make run`` prints;
+    409 once an admin exists (the CLI ``python -m services.registry.admin`` stays for break-glass)."""
+    return _user_out(await use.first_admin(accounts, throttle, config, request.client.host if request.client else "unknown",
+                                           **body.model_dump()))
+
+
 @router.get("/.well-known/jwks.json")
 async def jwks(response: Response, jwk: Jwk) -> dict:
     response.headers["Cache-Control"] = "public, max-age=300"

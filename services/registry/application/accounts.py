@@ -165,6 +165,51 @@ async def change_own_password(accounts: Accounts, principal: Principal, current:
     await accounts.end_sessions(principal.subject)
 
 
+# --- the first admin ------------------------------------------------------------------------
+SETUP = "(first-run setup)"  # the throttle counts wrong setup codes as failed logins of this name
+
+
+async def setup_needed(accounts: Accounts, config: Settings) -> dict[str, bool]:
+    """Whether the installation still has no admin, and whether a setup code lets one be made."""
+    needed = not await accounts.has_admin()
+    return {"needed": needed, "available": needed and _setup_code(config) is not None}
+
+
+def _setup_code(config: Settings) -> str | None:
+    if config.setup_code_file is None:
+        return None
+    try:
+        return config.setup_code_file.read_text().strip() or None
+    except OSError:
+        return None
+
+
+async def first_admin(accounts: Accounts, throttle: LoginThrottle, config: Settings, client: str, *, code: str,
+                      username: str, full_name: str, password: str) -> dict[str, Any]:
+    """The installation's first admin (national), made with the setup code while no admin exists;
+    wrong codes are throttled as failed logins are."""
+    if await accounts.has_admin():
+        raise errors.Conflict("this installation already has an admin; ask them for an account")
+    expected = _setup_code(config)
+    if expected is None:
+        raise errors.NotFound("no setup code is configured: create the first admin with the CLI")
+    try:
+        await throttle.check(SETUP, client)
+    except Locked as e:
+        raise errors.TooManyRequests(f"too many wrong setup codes; try again in {e.retry_after} s",
+                                     retry_after=e.retry_after) from None
+    if not secrets.compare_digest(code.strip().encode(), expected.encode()):
+        await throttle.failed(SETUP, client)
+        log.warning("wrong setup code from %s", masking.mask_address(client))
+        raise errors.Invalid("the setup code is wrong", errors=[{"field": "code", "message": "wrong setup code"}])
+    doc = {"_id": username, "full_name": full_name, "role": "admin", "region": regions.NATIONAL,
+           "password": await hash_password(password), "active": True,
+           "created_at": dt.datetime.now(dt.UTC), "created_by": "first-run setup"}
+    await accounts.create_user(doc)
+    log.info("first admin %s created by the setup page", masking.mask_name(username))
+    return doc
+
+
 # --- tokens ----------------------------------------------------------------------------------
 async def login(ports: TokenPorts, username: str, password: str, client: str) -> Issued:
     try:

@@ -15,16 +15,36 @@ from services.web.deps import COOKIE, Apis, Config, CurrentUser, Sessions, Write
 from services.web.domain import problems
 
 router = APIRouter()
-LOGIN_CSRF = "kesbang_masuk"  # double-submit token of the login form (there is no session yet)
+FORM_CSRF = "kesbang_formulir"  # double-submit token of the forms shown before a session exists
 
 
-def _login_form(request: Request, config, *, status_code: int = 200, error: str | None = None,
-                username: str = "", expired: bool = False) -> Response:
+def _anonymous_form(request: Request, config, name: str, *, status_code: int = 200, **ctx) -> Response:
     token = secrets.token_urlsafe(24)
-    page = render(request, "login.html", status_code=status_code, csrf=token, error=error, username=username,
-                  expired=expired)
-    page.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="lax", secure=config.secure_cookies, path="/masuk")
+    page = render(request, name, status_code=status_code, csrf=token, **ctx)
+    page.set_cookie(FORM_CSRF, token, httponly=True, samesite="lax", secure=config.secure_cookies, path="/")
     return page
+
+
+def _anonymous_token_ok(request: Request, sent: str) -> bool:
+    cookie = request.cookies.get(FORM_CSRF) or ""
+    return bool(sent) and hmac.compare_digest(sent, cookie)
+
+
+def _signed_in_page(sid: str, config) -> Response:
+    page = see_other("/beranda")
+    page.set_cookie(COOKIE, sid, httponly=True, samesite="lax", secure=config.secure_cookies, path="/")
+    page.delete_cookie(FORM_CSRF, path="/")
+    return page
+
+
+async def _login_form(request: Request, config, apis, *, status_code: int = 200, error: str | None = None,
+                      username: str = "", expired: bool = False) -> Response:
+    try:
+        setup = (await session.setup_state(apis))["available"]
+    except ApiProblem:
+        setup = False
+    return _anonymous_form(request, config, "login.html", status_code=status_code, error=error, username=username,
+                           expired=expired, setup=setup)
 
 
 @router.get("/")
@@ -33,18 +53,17 @@ async def root(request: Request) -> Response:
 
 
 @router.get("/masuk")
-async def login_page(request: Request, config: Config, berakhir: int = 0) -> Response:
-    return _login_form(request, config, expired=bool(berakhir))
+async def login_page(request: Request, config: Config, apis: Apis, berakhir: int = 0) -> Response:
+    return await _login_form(request, config, apis, expired=bool(berakhir))
 
 
 @router.post("/masuk")
 async def login(request: Request, apis: Apis, sessions: Sessions, config: Config,
                 username: str = Form(default="", max_length=64), password: str = Form(default="", max_length=200),
                 csrf: str = Form(default="", max_length=100)) -> Response:
-    cookie = request.cookies.get(LOGIN_CSRF) or ""
-    if not csrf or not hmac.compare_digest(csrf, cookie):
-        return _login_form(request, config, status_code=403, username=username,
-                           error="Formulir kedaluwarsa. Silakan coba masuk sekali lagi.")
+    if not _anonymous_token_ok(request, csrf):
+        return await _login_form(request, config, apis, status_code=403, username=username,
+                                 error="Formulir kedaluwarsa. Silakan coba masuk sekali lagi.")
     client = request.client.host if request.client else "unknown"
     try:
         sid = await session.login(apis, sessions, username.strip(), password, client,
@@ -52,12 +71,46 @@ async def login(request: Request, apis: Apis, sessions: Sessions, config: Config
     except ApiProblem as e:
         error = {"unauthenticated": "Nama pengguna atau kata sandi salah.",
                  "invalid": "Isi nama pengguna dan kata sandi."}.get(e.kind, problems.title(e.kind))
-        return _login_form(request, config, status_code=e.status if e.status in (401, 422, 429) else 503,
-                           username=username, error=error)
-    page = see_other("/beranda")
-    page.set_cookie(COOKIE, sid, httponly=True, samesite="lax", secure=config.secure_cookies, path="/")
-    page.delete_cookie(LOGIN_CSRF, path="/masuk")
-    return page
+        return await _login_form(request, config, apis, status_code=e.status if e.status in (401, 422, 429) else 503,
+                                 username=username, error=error)
+    return _signed_in_page(sid, config)
+
+
+@router.get("/pasang")
+async def setup_page(request: Request, config: Config, apis: Apis) -> Response:
+    """First run: the installation has no admin yet; the setup code make run printed makes one."""
+    state = await session.setup_state(apis)
+    if not state["needed"]:
+        return see_other("/masuk")
+    return _anonymous_form(request, config, "setup.html", available=state["available"], values={}, errors={})
+
+
+@router.post("/pasang")
+async def setup(request: Request, apis: Apis, sessions: Sessions, config: Config) -> Response:
+    form = await request.form()
+    values = {k: str(form.get(k) or "") for k in ("code", "full_name", "username", "password", "repeat_password")}
+    if not _anonymous_token_ok(request, str(form.get("csrf") or "")):
+        return _anonymous_form(request, config, "setup.html", status_code=403, available=True, values=values,
+                               errors={}, problem="Formulir kedaluwarsa. Silakan isi sekali lagi.")
+    if values["password"] != values["repeat_password"]:
+        return _anonymous_form(request, config, "setup.html", status_code=422, available=True, values=values,
+                               errors={"repeat_password": "Kata sandi dan ulangannya tidak sama."})
+    client = request.client.host if request.client else "unknown"
+    try:
+        sid = await session.first_admin(apis, sessions, code=values["code"], username=values["username"].strip(),
+                                        full_name=values["full_name"].strip(), password=values["password"],
+                                        client=client, check_seconds=config.session_check_seconds)
+    except ApiProblem as e:
+        if e.kind == "conflict":
+            return see_other("/masuk")
+        if e.kind not in ("invalid", "too-many-requests"):
+            raise
+        errors = problems.field_errors(e.errors)
+        if "code" in errors:
+            errors["code"] = "Kode pemasangan salah. Lihat keluaran perintah make run."
+        return _anonymous_form(request, config, "setup.html", status_code=e.status, available=True, values=values,
+                               errors=errors, problem=problems.title(e.kind))
+    return _signed_in_page(sid, config)
 
 
 @router.post("/keluar")

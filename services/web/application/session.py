@@ -87,3 +87,17 @@ async def change_password(apis: Apis, sessions: Sessions, user: User, current_pa
     await apis.registry.call("POST", "/auth/password", user.access_token,
                              json={"current_password": current_password, "new_password": new_password})
     await sessions.end(user.session_id)
+
+
+async def setup_state(apis: Apis) -> dict[str, bool]:
+    """Whether the installation still needs its first admin (and has a setup code for it)."""
+    return await apis.registry.get("/auth/setup", None)
+
+
+async def first_admin(apis: Apis, sessions: Sessions, *, code: str, username: str, full_name: str, password: str,
+                      client: str, check_seconds: int) -> str:
+    """Creates the first admin with the setup code and signs them in: the new session's id."""
+    await apis.registry.post("/auth/setup", None, json={"code": code, "username": username, "full_name": full_name,
+                                                        "password": password},
+                             headers={"X-Forwarded-For": client})
+    return await login(apis, sessions, username, password, client, check_seconds=check_seconds)

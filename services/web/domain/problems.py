@@ -52,6 +52,7 @@ _BY_FIELD = {
     "email": "Alamat surel tidak valid. Contoh: sekretariat@ormas.or.id.",
     "region": "Kode wilayah tidak dikenal atau di luar wilayah Anda. Contoh: 35.75.",
     "npwp": "NPWP tidak valid.",
+    "username": "Gunakan huruf kecil, angka, titik, garis bawah atau tanda hubung (3–64 karakter).",
 }
 
 
