@@ -232,3 +232,60 @@ async def test_an_oversized_upload_is_refused_before_it_is_read(browser, platfor
         "csrf": csrf, "type": "akta_pendirian",
         "file": {"name": "besar.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-" + b"0" * (11 * 1024 * 1024)}})
     assert r.status == 413 and "paling banyak 10 MB" in await r.text()
+
+
+async def test_an_admin_manages_the_offices_accounts_and_settings(browser, platform, accounts, headers):
+    page = await _signed_in(browser, platform, accounts["admin"])
+    await page.get_by_role("link", name="Pengguna").click()
+    await expect(page.get_by_role("link", name=accounts["operator"])).to_be_visible()
+    await look(page, "pengguna")
+
+    new = f"staf.{uuid.uuid4().hex[:5]}"
+    await page.get_by_role("link", name="Buat akun baru").click()
+    await page.get_by_label("Nama lengkap").fill("Staf Sekretariat")
+    await page.get_by_label("Nama pengguna").fill(new)
+    await page.get_by_label("Peran").select_option("verifier")
+    await page.get_by_label("Kode wilayah").fill("35.75")  # another province: the registry refuses
+    await page.get_by_label("Kata sandi awal (minimal 12 karakter)").fill(PASSWORD)
+    await page.get_by_label("Ulangi kata sandi").fill(PASSWORD)
+    await page.get_by_role("button", name="Buat akun").click()
+    await expect(page.locator("#region-error")).to_be_visible()
+    await look(page, "pengguna-baru-salah")
+    await page.get_by_label("Kode wilayah").fill(REGION)
+    await page.get_by_label("Kata sandi awal (minimal 12 karakter)").fill(PASSWORD)
+    await page.get_by_label("Ulangi kata sandi").fill(PASSWORD)
+    await page.get_by_role("button", name="Buat akun").click()
+    await expect(page.get_by_text("Akun sudah dibuat.")).to_be_visible()
+    await look(page, "pengguna-akun")
+
+    # the new verifier signs in, then the admin deactivates the account: its session ends
+    staff = await _signed_in(browser, platform, new)
+    await page.get_by_role("button", name="Nonaktifkan akun").click()
+    await expect(page.get_by_text("Akun dinonaktifkan; sesinya berakhir.")).to_be_visible()
+
+    async def sent_to_login():
+        await staff.goto("/beranda")
+        return staff.url.endswith("/masuk?berakhir=1") or None
+
+    await eventually(sent_to_login, what="the deactivated verifier's next page to be the login")
+
+    await page.get_by_role("link", name="Kantor").click()
+    await page.get_by_label("Nama kantor").fill("Badan Kesatuan Bangsa dan Politik Kota Banjarmasin")
+    await page.get_by_label("Kop surat (satu baris per baris, paling banyak 6)").fill(
+        "PEMERINTAH KOTA BANJARMASIN\nBADAN KESATUAN BANGSA DAN POLITIK")
+    await page.get_by_label("Nama kepala").fill("Drs. H. Ahmad Fauzi")
+    await page.get_by_label("Format nomor SKT").fill("220/{seq:04d}/{password}")
+    await page.get_by_role("button", name="Simpan pengaturan").click()
+    await expect(page.locator("#skt_number_format-error")).to_be_visible()
+    await page.get_by_label("Format nomor SKT").fill("220/{seq:04d}/SKT/{office}/{year}")
+    await page.get_by_role("button", name="Simpan pengaturan").click()
+    await expect(page.get_by_text("Pengaturan kantor sudah disimpan.")).to_be_visible()
+    await expect(page.locator(".letter")).to_contain_text("BADAN KESATUAN BANGSA DAN POLITIK")
+    await look(page, "kantor")
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        office = (await reg.get(f"/offices/{REGION}", headers=headers("admin", REGION))).json()
+        assert office["head_name"] == "Drs. H. Ahmad Fauzi" and len(office["letterhead"]) == 2
+
+    op = await _signed_in(browser, platform, accounts["operator"])
+    await op.goto("/pengguna")
+    await expect(op.get_by_role("heading", level=1)).to_have_text("Tidak diizinkan")

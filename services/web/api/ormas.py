@@ -40,8 +40,7 @@ async def new_page(request: Request, user: CurrentUser) -> Response:
 
 @router.post("/ormas/baru")
 async def create(request: Request, user: Writer, apis: Apis) -> Response:
-    form = await request.form()
-    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    values = forms.strings(await request.form())
     fields = forms.ormas_fields(values)
     key = values.get("key") or uuid.uuid4().hex
     if not values.get("confirm_similar") and fields.get("name"):
@@ -76,8 +75,7 @@ async def edit_page(request: Request, ormas_id: str, user: CurrentUser, apis: Ap
 
 @router.post("/ormas/{ormas_id}/ubah")
 async def edit(request: Request, ormas_id: str, user: Writer, apis: Apis) -> Response:
-    form = await request.form()
-    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    values = forms.strings(await request.form())
     try:
         await use.update(apis, user, ormas_id, int(values.get("version") or 0),
                          forms.ormas_fields(values, patch=True))
@@ -100,8 +98,7 @@ async def action_page(request: Request, ormas_id: str, action: str, user: Curren
 
 @router.post("/ormas/{ormas_id}/tindakan/{action}")
 async def act(request: Request, ormas_id: str, action: str, user: Writer, apis: Apis) -> Response:
-    form = await request.form()
-    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    values = forms.strings(await request.form())
     try:
         await use.transition(apis, user, ormas_id, int(values.get("version") or 0), forms.step(action, values))
     except ApiProblem as e:

@@ -67,3 +67,36 @@ def step(action: str, values: Mapping[str, str]) -> dict[str, Any]:
 def form_errors(errors: Mapping[str, str]) -> dict[str, str]:
     """API field names → the form's (the address is one field here)."""
     return {("street" if k.startswith("address") else k): v for k, v in errors.items()}
+
+
+def strings(form: Any) -> dict[str, str]:
+    """A submitted form's text fields (files left out)."""
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def account_fields(values: Mapping[str, str]) -> dict[str, Any]:
+    return {"username": values.get("username", "").strip(), "full_name": values.get("full_name", "").strip(),
+            "role": values.get("role", ""), "region": values.get("region", "").strip(),
+            "password": values.get("password", "")}
+
+
+OFFICE_TEXT = ("name", "address", "head_name", "head_title", "head_nip", "skt_number_format")
+
+
+def office_values(doc: Mapping[str, Any] | None) -> dict[str, str]:
+    doc = doc or {}
+    values = {k: str(doc.get(k) or "") for k in OFFICE_TEXT}
+    values["letterhead"] = "\n".join(doc.get("letterhead") or [])
+    return values
+
+
+def office_fields(values: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: (values.get(k) or "").strip() or None for k in OFFICE_TEXT}
+    out["name"] = out["name"] or ""
+    out["letterhead"] = [line.strip() for line in (values.get("letterhead") or "").splitlines() if line.strip()]
+    return out
+
+
+def office_errors(errors: Mapping[str, str]) -> dict[str, str]:
+    """``letterhead.2`` (one line of the kop) → the letterhead field."""
+    return {("letterhead" if k.startswith("letterhead") else k): v for k, v in errors.items()}

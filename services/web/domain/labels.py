@@ -48,7 +48,9 @@ FIELDS = {
     "username": "Nama pengguna", "password": "Kata sandi", "current_password": "Kata sandi sekarang",
     "new_password": "Kata sandi baru", "full_name": "Nama lengkap", "role": "Peran", "file": "Berkas",
     "visited_on": "Tanggal kunjungan", "field_visit_outcome": "Hasil kunjungan", "notes": "Catatan",
-    "documents_complete": "Dokumen lengkap",
+    "documents_complete": "Dokumen lengkap", "repeat_password": "Ulangi kata sandi", "code": "Kode pemasangan",
+    "letterhead": "Kop surat", "head_name": "Nama kepala", "head_title": "Jabatan kepala", "head_nip": "NIP kepala",
+    "skt_number_format": "Format nomor SKT",
 }
 
 

@@ -52,6 +52,9 @@ _BY_FIELD = {
     "email": "Alamat surel tidak valid. Contoh: sekretariat@ormas.or.id.",
     "region": "Kode wilayah tidak dikenal atau di luar wilayah Anda. Contoh: 35.75.",
     "npwp": "NPWP tidak valid.",
+    "skt_number_format": "Format nomor SKT hanya boleh memuat {seq}, {year}, {office} dan {region}, "
+                         "mis. 220/{seq:04d}/SKT/{office}/{year}.",
+    "head_nip": "NIP terdiri atas 18 angka.",
     "username": "Gunakan huruf kecil, angka, titik, garis bawah atau tanda hubung (3–64 karakter).",
 }
 
