@@ -9,6 +9,7 @@ import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from services.registry.adapters.accounts import Accounts
+from services.registry.adapters.import_jobs import ImportJobs
 from services.registry.adapters.repository import INDEXES, OrmasRepository
 from services.registry.api import accounts, documents, imports
 from services.registry.api.ormas import router
@@ -32,7 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         await runtime.start()
         relay = OutboxRelay(runtime.producer, [runtime.db["ormas"]], topic_for=settings.topic,
-                            poll_seconds=settings.outbox_poll_seconds, sweep_seconds=settings.outbox_sweep_seconds)
+                            poll_seconds=settings.outbox_poll_seconds, sweep_seconds=settings.outbox_sweep_seconds,
+                            hints=runtime.db["outbox_hints"])  # the import job names what it recorded
         app.state.runtime = runtime
         app.state.settings = settings
         app.state.jwk = accounts.public_jwk(settings.jwt_public_key_file.read_bytes()) \
@@ -43,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await feed.start()  # ready only once the index holds the whole book
         app.state.ormas = OrmasRepository(runtime.db, max_pending=settings.outbox_max_pending)
         app.state.accounts = Accounts(runtime.db)
+        app.state.import_jobs = ImportJobs(runtime.db)
         app.state.relay = relay
         app.state.throttle = LoginThrottle(
             aioredis.from_url(settings.redis_url), account_max=settings.login_account_max_failures,
@@ -62,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Kesbang Registry", version="0.1.0", lifespan=lifespan,
         description="The office's book of ormas, officers, SKT and sanctions.",
         routers=[web.health_router(runtime.ready_checks()), accounts.router, imports.router, documents.router, router],  # /ormas/export before /ormas/{id}
-        body_limits=[("POST", r"/ormas/imports", imports.MAX_BYTES + 64 * 1024),
+        body_limits=[("POST", r"/ormas/imports(/jobs)?", imports.MAX_BYTES + 64 * 1024),
                      ("POST", r"/ormas/[^/]+/documents", document_rules.MAX_BYTES + 64 * 1024)],
         public=[r"/auth/token", r"/auth/setup"],
     )

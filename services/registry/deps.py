@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.registry.adapters.accounts import Accounts as AccountsAdapter
+from services.registry.adapters.import_jobs import ImportJobs
 from services.registry.adapters.repository import OrmasRepository
 from services.registry.adapters.throttle import LoginThrottle
 from services.registry.application.ormas import Ports
@@ -36,6 +37,7 @@ Admin = Annotated[Principal, Depends(admin)]
 
 OrmasStore = Annotated[OrmasRepository, Depends(component("ormas"))]
 Accounts = Annotated[AccountsAdapter, Depends(component("accounts"))]
+ImportJobStore = Annotated[ImportJobs, Depends(component("import_jobs"))]
 Search = Annotated[SearchIndex, Depends(component("search"))]
 Relay = Annotated[OutboxRelay, Depends(component("relay"))]
 Throttle = Annotated[LoginThrottle, Depends(component("throttle"))]

@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from services.registry.adapters.repository import HIDDEN, OrmasRepository
+from services.registry.adapters.repository import OrmasRepository
 from services.registry.changes import transition_events
 from services.registry.domain import lifecycle
 
@@ -20,8 +20,7 @@ async def skt_expiry_sweep(repo: OrmasRepository, today: dt.date, *, now: dt.dat
     now = now or dt.datetime.now(dt.UTC)
     horizon = (today + dt.timedelta(days=max(lifecycle.EXPIRY_NOTICE_DAYS))).isoformat()
     counts: dict[str, int] = {"expired": 0, "notice_90": 0, "notice_30": 0, "notice_7": 0, "skipped": 0}
-    candidates = [d async for d in repo.coll.find(
-        {"status": {"$in": ["registered", "expiring"]}, "skt.valid_until": {"$lte": horizon}}, HIDDEN)]
+    candidates = await repo.expiring(horizon)
     for doc in candidates:
         due = lifecycle.expiry_due(doc, today)
         if due is None:

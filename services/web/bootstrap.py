@@ -11,13 +11,14 @@ from fastapi.staticfiles import StaticFiles
 
 from services.web.adapters.apis import Apis
 from services.web.adapters.sessions import Sessions
-from services.web.api import accounts, auth, home, ormas, pages
+from services.web.api import accounts, auth, home, imports, ormas, pages
 from services.web.settings import Settings
 from shared import logs, web
 
 HERE = Path(__file__).resolve().parent
 BODY_LIMIT = 64 * 1024  # a form
-BODY_LIMITS = [("POST", r"/ormas/[^/]+/dokumen", 10 * 1024 * 1024 + 64 * 1024)]  # a document (the registry's 10 MB)
+BODY_LIMITS = [("POST", r"/ormas/[^/]+/dokumen", 10 * 1024 * 1024 + 64 * 1024),  # a document (the registry's 10 MB)
+               ("POST", r"/ormas/impor", 20 * 1024 * 1024 + 64 * 1024)]  # an office's book (the registry's 20 MB)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # bodies bounded before a form is read (a session is checked by the route, after the bound)
     app.add_middleware(web.BodyLimits, default=BODY_LIMIT, limits=BODY_LIMITS, refuse=pages.too_large_page)
     app.include_router(web.health_router({"redis": lambda: app.state.sessions.redis.ping()}))
-    for r in (auth.router, home.router, ormas.router, accounts.router):
+    for r in (auth.router, home.router, imports.router, ormas.router, accounts.router):  # /ormas/impor before /ormas/{id}
         app.include_router(r)
 
     @app.middleware("http")

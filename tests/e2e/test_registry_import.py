@@ -189,3 +189,48 @@ async def test_import_knows_what_was_recorded_by_hand_and_refuses_a_taken_acrony
     report = r.json()
     assert report["rows"] == 3 and report["created"] == 1 and report["already_recorded"] == 1
     assert [(e["row"], e["field"]) for e in report["errors"]] == [(3, "acronym")]
+
+
+async def _job_until(http, job_id: str, headers: dict, status: str) -> dict:
+    async def reached():
+        job = (await http.get(f"/ormas/imports/jobs/{job_id}", headers=headers)).json()
+        assert job["status"] != "failed" or status == "failed", job
+        return job if job["status"] == status else None
+
+    return await eventually(reached, timeout=120, what=f"the import job {status}")
+
+
+async def test_the_pasuruan_book_as_a_job_is_planned_then_recorded_once(platform, headers):
+    admin = headers("admin", "35.75")
+    tag = uuid.uuid4().hex[:8]
+    data, total = pasuruan_book(tag)
+    files = {"file": ("ormas-kota-pasuruan-2018.xlsx", data, XLSX)}
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=120) as http:
+        r = await http.post("/ormas/imports/jobs", files=files, headers=admin)
+        assert r.status_code == 202 and r.json()["status"] == "queued", r.text
+        job_id = r.json()["id"]
+        planned = await _job_until(http, job_id, admin, "planned")
+        report = planned["report"]
+        assert (report["rows"], report["to_create"], report["refused"]) == (total, total - 3, 3)
+        assert [r["row"] for r in report["refused_rows"]] == [total - 1, total, total + 1]
+        assert report["refused_rows"][0]["cells"][1].startswith("Ormas") and report["header"][1] == "Nama Ormas"
+        assert (await http.get("/ormas", params={"q": tag}, headers=admin)).json()["items"] == []  # nothing yet
+
+        assert (await http.post(f"/ormas/imports/jobs/{job_id}/confirm", headers=admin)).status_code == 202
+        done = await _job_until(http, job_id, admin, "done")
+        assert done["result"] == {"created": total - 3, "already_recorded": 0, "refused": 3}
+        assert (await http.post(f"/ormas/imports/jobs/{job_id}/confirm", headers=admin)).status_code == 409
+
+        async def searchable():  # the job named its writes to the API's relay, and the index reads the topic
+            page = (await http.get("/ormas", params={"q": tag, "limit": 200}, headers=admin)).json()
+            return page if len(page["items"]) == 200 else None
+
+        await eventually(searchable, timeout=60, what="the recorded rows in the search")
+
+        again = (await http.post("/ormas/imports/jobs", files=files, headers=admin)).json()
+        report = (await _job_until(http, again["id"], admin, "planned"))["report"]
+        assert report["to_create"] == 0 and report["already_recorded"] == total - 3  # nothing twice
+
+        bad = (await http.post("/ormas/imports/jobs", files={"file": ("ormas.csv", b"Alamat,Email\nx,y\n", "text/csv")},
+                               headers=admin)).json()
+        assert (await _job_until(http, bad["id"], admin, "failed"))["error"]

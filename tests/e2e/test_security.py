@@ -58,6 +58,11 @@ async def records(platform, headers):
                            files={"file": ("akta.pdf", PDF, "application/pdf")}, headers=op)
         assert r.status_code == 201, r.text
         document_id = r.json()["documents"][0]["id"]
+        r = await reg.post("/ormas/imports/jobs", headers=op,
+                           files={"file": ("buku.csv", f"Nama Ormas,Jenis,Kode Wilayah\nOrmas Impor {tag},LSM,{HOME}\n".encode(),
+                                           "text/csv")})
+        assert r.status_code == 202, r.text
+        job_id = r.json()["id"]
         username = f"petugas{tag}"
         r = await reg.post("/users", json={"username": username, "full_name": "Petugas Rahasia", "role": "operator",
                                            "region": HOME, "password": "rahasia-yang-panjang"},
@@ -86,7 +91,8 @@ async def records(platform, headers):
         report_id = r.json()["id"]
     return {"ormas_id": o["id"], "document_id": document_id, "kegiatan_id": k["id"], "aspiration_id": aspiration_id,
             "participant_id": participant_id, "message_id": message_id, "report_id": report_id,
-            "region": HOME, "fmt": "pdf", "name": o["name"], "title": k["title"], "username": username}
+            "region": HOME, "fmt": "pdf", "name": o["name"], "title": k["title"], "username": username,
+            "job_id": job_id}
 
 
 async def _operations(platform) -> list[tuple[str, str, str]]:
@@ -111,6 +117,8 @@ def _fill(path: str, records: dict) -> str:
 def _aimed_at_home(service: str, method: str, path: str) -> dict:
     bodies = {
         ("registry", "/ormas"): {"json": {"name": "Ormas Penyusup", "kind": "ormas", "region": HOME}},
+        ("registry", "/ormas/imports/jobs"): {"files": {"file": ("o.csv", b"Nama Ormas,Jenis,Kode Wilayah\nOrmas Penyusup,LSM,35.75\n",
+                                                                 "text/csv")}, "data": {"region": HOME}},
         ("registry", "/ormas/imports"): {"files": {"file": ("o.csv", b"Nama Ormas,Jenis,Kode Wilayah\nOrmas Penyusup,LSM,35.75\n",
                                                             "text/csv")}, "data": {"region": HOME}},
         ("events", "/kegiatan"): {"json": {"title": "Kegiatan Penyusup", "type": "dialog", "venue_name": "Aula",

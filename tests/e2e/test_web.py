@@ -289,3 +289,44 @@ async def test_an_admin_manages_the_offices_accounts_and_settings(browser, platf
     op = await _signed_in(browser, platform, accounts["operator"])
     await op.goto("/pengguna")
     await expect(op.get_by_role("heading", level=1)).to_have_text("Tidak diizinkan")
+
+
+async def test_an_office_imports_its_book_row_by_row_through_the_wizard(browser, platform, accounts):
+    from tests.e2e.events_support import book
+
+    tag = uuid.uuid4().hex[:4]
+    rows = [[f"Paguyuban Sasirangan {tag} {i}", "Ormas", REGION, f"Jl. Lambung Mangkurat {i}", f"p{i}.{tag}@example.id",
+             "", "budaya", "", None] for i in range(4)]
+    rows += [[f"Ormas Jenis Aneh {tag}", "Klub Motor", REGION, "", "", "", "", "", None],  # an unknown kind
+             [f"Paguyuban Sasirangan {tag} 0", "Ormas", REGION, "", "", "", "", "", None],  # row 2 again
+             [f"Ormas Ber-SKT {tag}", "LSM", REGION, "", "", "", "", "220/7/SKT/2017", "2017-03-01"]]  # an operator records no SKT
+    page = await _signed_in(browser, platform, accounts["operator"])
+    await page.goto("/ormas")
+    await page.get_by_role("link", name="Impor dari berkas").click()
+    await look(page, "impor-unggah")
+    await page.get_by_label("Berkas (CSV atau XLSX, paling besar 20 MB)").set_input_files(files=[{
+        "name": "buku-ormas-banjarmasin.xlsx", "buffer": book(rows),
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    await page.get_by_role("button", name="Unggah dan periksa").click()
+    await expect(page.get_by_role("button", name="Catat 4 ormas")).to_be_visible(timeout=60_000)
+    table = page.get_by_role("table")
+    await expect(table.locator("tbody tr")).to_have_count(3)
+    await expect(table).to_contain_text("Bukan pilihan yang dikenal.")
+    await expect(table).to_contain_text("Ormas yang sama sudah ada di baris 2.")
+    await expect(table).to_contain_text("hanya dapat diimpor oleh verifikator")
+    await look(page, "impor-laporan")
+    async with page.expect_download() as download:
+        await page.get_by_role("link", name="Unduh baris yang ditolak (CSV)").click()
+    refused = (await (await download.value).path()).read_text(encoding="utf-8-sig")
+    assert refused.splitlines()[0].startswith("Baris,Nama Ormas") and refused.count("\n") == 4
+    assert "Klub Motor" in refused and "Bukan pilihan yang dikenal." in refused
+
+    await page.get_by_role("button", name="Catat 4 ormas").click()
+    await expect(page.get_by_text("4 ormas dicatat")).to_be_visible(timeout=60_000)
+    await look(page, "impor-selesai")
+
+    async def in_the_book():
+        await page.goto(f"/ormas?q=Sasirangan+{tag}")
+        return await page.locator("tbody tr").count() == 4 or None
+
+    await eventually(in_the_book, timeout=60, what="the imported ormas in the book's search")

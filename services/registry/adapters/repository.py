@@ -5,6 +5,7 @@ state change carries its events in the same single-document write (``shared.outb
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -31,6 +32,13 @@ INDEXES = {
 HIDDEN = {outbox.FIELD: 0, outbox.LEASE: 0}
 
 
+@dataclasses.dataclass(frozen=True)
+class BookRow:
+    id: str
+    name_key: str | None
+    acronym_key: str | None
+
+
 class DuplicateOrmas(Exception):
     def __init__(self, existing_id: str | None):
         super().__init__("an ormas with this name is already recorded in this region")
@@ -50,6 +58,7 @@ class OrmasRepository:
         self.coll = db["ormas"]
         self.counters = db["counters"]
         self.files = db["document_files"]
+        self.hints = db["outbox_hints"]
         self.max_pending = max_pending
 
     async def store_file(self, digest: str, data: bytes, content_type: str) -> None:
@@ -107,6 +116,23 @@ class OrmasRepository:
             {"_id": f"skt:{office or 'nasional'}:{year}"}, {"$inc": {"seq": 1}}, upsert=True,
             return_document=ReturnDocument.AFTER)
         return doc["seq"]
+
+    async def book_rows(self, region: str) -> list[Any]:
+        """The names and acronyms recorded in one region (what an import job holds its rows
+        against; the API uses its search index instead)."""
+        docs = await self.coll.find({"region": region}, {"name_key": 1, "acronym_key": 1}).to_list(None)
+        return [BookRow(id=d["_id"], name_key=d.get("name_key"), acronym_key=d.get("acronym_key")) for d in docs]
+
+    async def hint(self, ids: Sequence[str]) -> None:
+        """Names documents this process wrote to the API's relay (``shared/outbox.py:hint_document``)."""
+        for i in ids:
+            h = outbox.hint_document("ormas", i)
+            await self.hints.replace_one({"_id": h["_id"]}, h, upsert=True)
+
+    async def expiring(self, horizon: str) -> list[dict[str, Any]]:
+        """Registered ormas whose SKT ends on or before ``horizon`` (ISO date): the daily job's candidates."""
+        return await self.coll.find({"status": {"$in": ["registered", "expiring"]}, "skt.valid_until": {"$lte": horizon}},
+                                    HIDDEN).to_list(None)
 
     async def by_ids(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """The documents of these ids, in this order."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
@@ -12,8 +13,9 @@ from pydantic import BaseModel
 
 from services.registry.adapters import spreadsheets
 from services.registry.api.ormas import Kind, LegalForm, Status, check_region_filter
+from services.registry.application import import_jobs as jobs_use
 from services.registry.application import imports as use
-from services.registry.deps import Current, OrmasPorts, OrmasStore, Search, Writer
+from services.registry.deps import Current, ImportJobStore, OrmasPorts, OrmasStore, Search, Writer
 from services.registry.domain import importing
 from shared import masking
 from shared.web import Unprocessable, content_disposition
@@ -50,25 +52,83 @@ async def import_ormas(principal: Writer, ports: OrmasPorts,
     """Validates every row and records the valid ones (each with its ``created`` event); invalid
     rows are reported and nothing of them is written. Importing the same rows again records nothing
     twice: an ormas already in the book is reported as already recorded."""
-    data = await file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise use.file_problem(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
-    custom = None
-    if mapping:
-        try:
-            custom = json.loads(mapping)
-            if not isinstance(custom, dict) or not all(isinstance(v, str) for v in custom.values()):
-                raise ValueError("must be an object of header → field")
-        except ValueError as e:
-            raise Unprocessable(f"mapping: {e}", errors=[{"field": "mapping", "message": str(e)}]) from None
-    done = await use.import_book(ports, principal, data, filename=file.filename, content_type=file.content_type,
-                                 mapping=custom, region=region, dry_run=dry_run)
+    done = await use.import_book(ports, principal, await _read(file), filename=file.filename,
+                                 content_type=file.content_type, mapping=_custom_mapping(mapping), region=region,
+                                 dry_run=dry_run)
     plan = done.plan
     return ImportReport(
         rows=done.rows, created=len(done.created), already_recorded=len(done.already_recorded),
         invalid=len(plan.errors), dry_run=dry_run, columns=plan.columns, ignored_columns=plan.ignored_columns,
         errors=[RowProblem(row=e.row, field=e.field, message=e.message) for e in plan.errors],
         created_ids=done.created[:1000])
+
+
+class ImportJobOut(BaseModel):
+    id: str
+    status: Literal["queued", "planning", "planned", "confirmed", "recording", "done", "failed"]
+    progress: int
+    filename: str | None
+    error: str | None = None
+    report: dict[str, Any] | None = None
+    result: dict[str, int] | None = None
+    created_at: dt.datetime
+    by: str
+
+
+def _job_out(job: dict[str, Any]) -> ImportJobOut:
+    return ImportJobOut(id=job["_id"], **{k: job.get(k) for k in ImportJobOut.model_fields if k != "id"})
+
+
+def _custom_mapping(mapping: str | None) -> dict[str, str] | None:
+    if not mapping:
+        return None
+    try:
+        custom = json.loads(mapping)
+        if not isinstance(custom, dict) or not all(isinstance(v, str) for v in custom.values()):
+            raise ValueError("must be an object of header → field")
+    except ValueError as e:
+        raise Unprocessable(f"mapping: {e}", errors=[{"field": "mapping", "message": str(e)}]) from None
+    return custom
+
+
+async def _read(file: UploadFile) -> bytes:
+    data = await file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise use.file_problem(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    return data
+
+
+@router.post("/ormas/imports/jobs", status_code=202, response_model=ImportJobOut)
+async def submit_import(principal: Writer, jobs: ImportJobStore,
+                        file: UploadFile = File(description="CSV or XLSX, first row the headers"),
+                        mapping: str | None = Form(default=None, description='JSON {"header": "field"}'),
+                        region: str | None = Form(default=None, description="for rows without a region column")) -> ImportJobOut:
+    """The import as a job (the web application's wizard): answered at once; a worker reads and
+    checks every row and leaves the report (``planned``); ``POST …/confirm`` records the good rows
+    with progress (``done``)."""
+    job = await jobs_use.submit(jobs, principal, await _read(file), filename=file.filename,
+                                content_type=file.content_type, mapping=_custom_mapping(mapping), region=region)
+    await asyncio.to_thread(_enqueue, "registry.import_plan", job["_id"])
+    return _job_out(job)
+
+
+@router.get("/ormas/imports/jobs/{job_id}", response_model=ImportJobOut)
+async def get_import(job_id: str, principal: Current, jobs: ImportJobStore) -> ImportJobOut:
+    return _job_out(await jobs_use.visible(jobs, principal, job_id))
+
+
+@router.post("/ormas/imports/jobs/{job_id}/confirm", status_code=202, response_model=ImportJobOut)
+async def confirm_import(job_id: str, principal: Writer, jobs: ImportJobStore) -> ImportJobOut:
+    """Records the planned import's good rows; 409 unless it is planned."""
+    job = await jobs_use.confirm(jobs, principal, job_id)
+    await asyncio.to_thread(_enqueue, "registry.import_record", job["_id"])
+    return _job_out(job)
+
+
+def _enqueue(task: str, job_id: str) -> None:
+    from services.registry.worker import app
+
+    app.send_task(task, args=[job_id])
 
 
 @router.get("/ormas/export", response_class=Response,

@@ -25,6 +25,16 @@ async def search(request: Request, user: CurrentUser, apis: Apis) -> Response:
     return render(request, name, filters=filters, page=page, query=forms.query_without_cursor(filters))
 
 
+@router.get("/ormas/unduh")
+async def export(request: Request, user: CurrentUser, apis: Apis) -> Response:
+    """The book as the registry exports it (the import's own columns; contacts as the role sees them)."""
+    filters = forms.search_filters(request.query_params)
+    fmt = "csv" if request.query_params.get("format") == "csv" else "xlsx"
+    r = await use.export(apis, user, filters, fmt)
+    return Response(r.content, media_type=r.headers.get("content-type"),
+                    headers={"Content-Disposition": r.headers.get("content-disposition", "attachment")})
+
+
 def _not_allowed(request: Request) -> Response:
     return render(request, "error.html", status_code=403, kind="not-allowed", title=problems.title("not-allowed"))
 

@@ -20,6 +20,12 @@ async def search(apis: Apis, user: User, filters: dict[str, Any]) -> dict[str, A
     return await apis.registry.get("/ormas", user.access_token, params={**params, "limit": PAGE})
 
 
+async def export(apis: Apis, user: User, filters: dict[str, Any], fmt: str):
+    """The registry's export of what the search shows (its filters that the export takes)."""
+    params = {k: filters.get(k) for k in ("region", "kind", "legal_form", "status", "skt_valid_on")}
+    return await apis.registry.call("GET", "/ormas/export", user.access_token, params={**params, "format": fmt})
+
+
 async def _optional(coro) -> Any:
     """A part of a page that may be missing (another service away) without failing the page."""
     try:

@@ -50,7 +50,8 @@ FIELDS = {
     "visited_on": "Tanggal kunjungan", "field_visit_outcome": "Hasil kunjungan", "notes": "Catatan",
     "documents_complete": "Dokumen lengkap", "repeat_password": "Ulangi kata sandi", "code": "Kode pemasangan",
     "letterhead": "Kop surat", "head_name": "Nama kepala", "head_title": "Jabatan kepala", "head_nip": "NIP kepala",
-    "skt_number_format": "Format nomor SKT",
+    "skt_number_format": "Format nomor SKT", "skt_number": "Nomor SKT", "skt_issued_on": "Tanggal SKT",
+    "skt_valid_until": "Berlaku sampai", "street": "Alamat", "address_region": "Kecamatan",
 }
 
 

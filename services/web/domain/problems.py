@@ -27,6 +27,21 @@ TITLES = {
 
 # what the APIs say of a field (pydantic's words and the services' own), in Indonesian
 _FIELD_MESSAGES = [
+    (re.compile(r"already on row (\d+)", re.I), "Ormas yang sama sudah ada di baris {0}."),
+    (re.compile(r"acronym of another ormas", re.I), "Singkatan ini sudah dipakai ormas lain di wilayah ini."),
+    (re.compile(r"only a verifier, the head or an admin", re.I),
+     "Ormas ber-SKT hanya dapat diimpor oleh verifikator, kepala, atau administrator."),
+    (re.compile(r"legal entity holds no SKT", re.I), "Badan hukum tidak memiliki SKT."),
+    (re.compile(r"needs its date of issue", re.I), "SKT memerlukan tanggal terbit."),
+    (re.compile(r"before the date of issue", re.I), "Lebih awal dari tanggal terbit."),
+    (re.compile(r"in the future", re.I), "Tanggal ini belum terjadi."),
+    (re.compile(r"not a date", re.I), "Bukan tanggal. Tulis mis. 2018-04-10, 10/04/2018 atau 10 April 2018."),
+    (re.compile(r"needs its Kemenkumham decree", re.I), "Badan hukum memerlukan nomor SK Kemenkumham."),
+    (re.compile(r"only a perkumpulan or yayasan", re.I), "Hanya perkumpulan atau yayasan yang memiliki SK Kemenkumham."),
+    (re.compile(r"must contain letters or digits", re.I), "Harus memuat huruf atau angka."),
+    (re.compile(r"at most (\d+) fields of activity", re.I), "Paling banyak {0} bidang."),
+    (re.compile(r"empty field of activity", re.I), "Ada bidang yang kosong."),
+    (re.compile(r"is not one of|must be one of", re.I), "Bukan pilihan yang dikenal."),
     (re.compile(r"required|missing", re.I), "Wajib diisi."),
     (re.compile(r"at least (\d+) character", re.I), "Terlalu pendek: minimal {0} karakter."),
     (re.compile(r"at most (\d+) character", re.I), "Terlalu panjang: maksimal {0} karakter."),
