@@ -3,10 +3,11 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: help install run stop status test test-unit bench fault load lock clean
+.PHONY: help install run demo stop status test test-unit bench fault load lock clean
 
 help:
 	@echo "make run     install what is missing, start Kafka, FerretDB, Redis, the SMTP sink, the services and workers"
+	@echo "make demo    make run, then a believable office: Kota Pasuruan's book of April 2018, one account per role"
 	@echo "make stop    stop exactly what make run started"
 	@echo "make status  show what is running"
 	@echo "make test    the whole test suite against real servers (started once, reused if already up);"
@@ -21,6 +22,9 @@ install:
 
 run: install
 	@$(PY) -m deploy.local.stack up
+
+demo: run
+	@$(PY) -m deploy.local.demo
 
 stop:
 	@if [ -x $(PY) ]; then $(PY) -m deploy.local.stack down; else echo "nothing was started"; fi

@@ -648,11 +648,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if not args.infra:
         print(f"\nBuka http://{HOST}:{PORTS['web']} (aplikasi web Kesbang)")
-        print(f"Kode pemasangan pertama: {setup_code} (di http://{HOST}:{PORTS['web']}/pasang, "
-              "selama belum ada admin)")
+        if _setup_needed():
+            print(f"Kode pemasangan pertama: {setup_code} (di http://{HOST}:{PORTS['web']}/pasang, "
+                  "selama belum ada admin)")
     print(f"\nKesbang Platform is up in {time.monotonic() - t0:.1f}s:")
     _print_urls(group, comps)
     return 0
+
+
+def _setup_needed() -> bool:
+    """Whether the registry still has no admin (then the first-run page takes the setup code)."""
+    import json
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{PORTS['registry']}/auth/setup", timeout=5) as r:
+            return bool(json.load(r).get("needed"))
+    except (OSError, ValueError):
+        return True  # not known: print it (it works only while no admin exists)
 
 
 def _print_urls(group: ProcessGroup, comps: Sequence[Component]) -> None:

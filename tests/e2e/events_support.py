@@ -110,10 +110,12 @@ def rsvp_api(url: str) -> str:
     return f"{base}/api/rsvp/{path}"
 
 
-async def dashboard_agrees(platform, headers: dict, kid: str, timeout: float = 120) -> dict:
+async def dashboard_agrees(platform, headers: dict, kid: str, timeout: float = 120, *,
+                           status: str | None = None) -> dict:
     """Waits until reporting's figures of the kegiatan (what the dashboard counts) equal what the
     events service recorded (invited, answered, checked in) and what notifications delivered (by
-    channel and status); returns them."""
+    channel and status) — and, given ``status``, until reporting has its last status too (the
+    ``completed`` event travels apart from the participants'); returns them."""
     async with httpx.AsyncClient(timeout=60) as http:
         async def agree():
             att = (await http.get(f"{platform.urls['events']}/kegiatan/{kid}/attendance", headers=headers)).json()
@@ -125,6 +127,8 @@ async def dashboard_agrees(platform, headers: dict, kid: str, timeout: float = 1
             wanted = {k: att[k] for k in ("invited", "attending", "declined", "checked_in")}
             settled = all(st in ("sent", "delivered", "read", "failed", "unreachable", "dead")
                           for by in sent["by_channel"].values() for st in by)
+            if status is not None and got.get("status") != status:
+                return None
             return got if got["participation"] == wanted and settled and got["deliveries"] == {
                 ch: {st: n for st, n in by.items() if st != "dead"} for ch, by in sent["by_channel"].items()} else None
 
