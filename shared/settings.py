@@ -43,6 +43,8 @@ class ServiceSettings(ProcessSettings):
     outbox_max_pending: int = 100
     outbox_poll_seconds: float = 1.0
     outbox_sweep_seconds: float = 30.0
+    # the web application, where people's pages live (a service's old page addresses redirect there)
+    web_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")
     def _no_default_secrets_outside_development(self) -> "ServiceSettings":

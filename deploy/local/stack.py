@@ -413,6 +413,8 @@ def service_components(
 
     for s in SERVICES:
         public = {"EVENTS_PUBLIC_URL": f"http://{HOST}:{ports[s]}"} if s == "events" else {}  # the RSVP links
+        if "web" in ports:  # the old page addresses redirect to the web application
+            public[f"{s.upper()}_WEB_URL"] = f"http://{HOST}:{ports['web']}"
         comps.append(api_component(s, ports[s], env(s, **public)))
     for s in ("events", "notifications", "reporting"):
         ready = run_dir / f"{s}-consumers.ready"

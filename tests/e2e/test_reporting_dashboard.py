@@ -1,6 +1,7 @@
-"""The web dashboard in a real browser (Playwright driving Debian's Chromium): the province's
-headline figures and its cities, drill-down to a city, the period filter, and a registry write
-showing up without reloading anything but the figures."""
+"""The dashboard in a real browser (Playwright driving Debian's Chromium), in the web application
+under the analyst's own session: the province's headline figures and its cities, drill-down to a
+city, the filters, a registry write showing up on the next look, the nation's trends; reporting's
+old address redirects there."""
 
 from __future__ import annotations
 
@@ -10,17 +11,13 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
+from tests.e2e.web_support import look, make_account, signed_in
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture()
-async def page(browser):
-    return await browser.new_page()
-
-
-async def test_the_dashboard_shows_a_province_and_drills_down_to_a_city(platform, headers, mint, page):
+async def test_the_dashboard_shows_a_province_and_drills_down_to_a_city(platform, headers, browser):
     # Provinsi Bali (51): its figures come only from this test
     op = headers("operator", "51.71")  # Kota Denpasar
     tag = uuid.uuid4().hex[:6]
@@ -37,11 +34,11 @@ async def test_the_dashboard_shows_a_province_and_drills_down_to_a_city(platform
 
         api = await eventually(three, what="the ormas in reporting")
 
-    token = mint("analyst", "51")
-    await page.goto(platform.urls["reporting"] + "/dashboard?region=51")
-    await page.fill("#token", token)
-    await page.dispatch_event("#token", "change")
+    page = await signed_in(browser, platform, await make_account(platform, headers, "analyst", "51"))
+    await page.goto(platform.urls["reporting"] + "/dashboard?region=51")  # the old address: to the web's
     await expect(page.locator("#title")).to_have_text("Dasbor Bali")
+    assert page.url.startswith(platform.urls["web"] + "/dasbor")
+    await look(page, "dasbor")
     await expect(page.locator("#c-ormas")).to_have_text(str(api["total"]))
     denpasar = page.locator("#children a", has_text="Kota Denpasar")
     await expect(denpasar).to_be_visible()
@@ -64,11 +61,11 @@ async def test_the_dashboard_shows_a_province_and_drills_down_to_a_city(platform
         return await page.locator("#c-ormas").text_content() == "3"
 
     await eventually(three_lsm, timeout=30, interval=0.5, what="the new ormas on the dashboard")
-    await page.goto(platform.urls["reporting"] + "/dashboard?region=52")  # Nusa Tenggara Barat: outside
-    await expect(page.locator("#err")).not_to_be_empty()
+    await page.goto(platform.urls["web"] + "/dasbor?region=52")  # Nusa Tenggara Barat: outside
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Tidak ditemukan")
 
 
-async def test_the_nation_drills_down_to_a_province_and_a_city_and_back_with_its_trends(platform, headers, mint, page):
+async def test_the_nation_drills_down_to_a_province_and_a_city_and_back_with_its_trends(platform, headers, browser):
     """A national analyst: the 38 provinces, Gorontalo, Kota Gorontalo, then up again; the trend
     charts show this month's new ormas as the API counts them."""
     import datetime as dt
@@ -93,9 +90,8 @@ async def test_the_nation_drills_down_to_a_province_and_a_city_and_back_with_its
     assert list(city["recorded_by_month"])[-1] == month and len(city["recorded_by_month"]) == 24
     assert len(city["skt_ending_by_month"]) == 12 and list(city["skt_ending_by_month"])[0] == month
 
-    await page.goto(platform.urls["reporting"] + "/dashboard")
-    await page.fill("#token", mint("analyst", ""))
-    await page.dispatch_event("#token", "change")
+    page = await signed_in(browser, platform, await make_account(platform, headers, "analyst", ""))
+    await page.goto(platform.urls["web"] + "/dasbor")
     await expect(page.locator("#title")).to_have_text("Dasbor Indonesia")
     await expect(page.locator("#children tbody tr")).to_have_count(38)
     await expect(page.locator("#crumbs a")).to_have_count(0)  # the top: nowhere to go up

@@ -12,57 +12,22 @@ import uuid
 
 import httpx
 import pytest
-from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import expect
 
 from deploy.local import stack
+from tests.e2e.web_support import PASSWORD, look, make_account, signed_in
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
 
 REGION = "63.71"  # Kota Banjarmasin: no other test records there
-PASSWORD = "rahasia-kantor-2026"
-SHOTS = stack.DATA / "screenshots" / "web"
-WIDTHS = (390, 1366)
 
 
 @pytest.fixture(scope="module")
 async def accounts(platform, headers):
     """One account per role of Kota Banjarmasin's office, created by a national admin."""
-    tag = uuid.uuid4().hex[:5]
-    names = {}
-    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
-        for role in ("operator", "verifier", "head", "analyst", "admin"):
-            username = f"{role}.{tag}"
-            r = await reg.post("/users", json={"username": username, "full_name": f"{role.title()} Banjarmasin",
-                                               "role": role, "region": REGION, "password": PASSWORD},
-                               headers=headers("admin", ""))
-            assert r.status_code == 201, r.text
-            names[role] = username
-    return names
-
-
-async def _signed_in(browser, platform, username: str):
-    context = await browser.new_context(base_url=platform.urls["web"], viewport={"width": 1366, "height": 900})
-    page = await context.new_page()
-    await page.goto("/masuk")
-    await page.get_by_label("Nama pengguna").fill(username)
-    await page.get_by_label("Kata sandi").fill(PASSWORD)
-    await page.get_by_role("button", name="Masuk").click()
-    await expect(page).to_have_url(re.compile(r"/beranda$"))
-    return page
-
-
-async def look(page, name: str) -> None:
-    """axe-core at both widths (no serious or critical violation) and a screenshot of each."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        await page.set_viewport_size({"width": width, "height": 900})
-        results = await Axe().run(page)
-        bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-        assert not bad, f"{name} at {width}px: " + "; ".join(f"{v['id']}: {v['help']}" for v in bad)
-        await page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-    await page.set_viewport_size({"width": 1366, "height": 900})
+    return {role: await make_account(platform, headers, role, REGION)
+            for role in ("operator", "verifier", "head", "analyst", "admin")}
 
 
 async def test_the_login_page_refuses_a_wrong_password_in_indonesian(browser, platform, accounts):
@@ -79,7 +44,7 @@ async def test_the_login_page_refuses_a_wrong_password_in_indonesian(browser, pl
 
 
 async def test_an_operator_records_searches_and_opens_an_ormas(browser, platform, accounts):
-    page = await _signed_in(browser, platform, accounts["operator"])
+    page = await signed_in(browser, platform, accounts["operator"])
     await expect(page.get_by_role("heading", level=1)).to_have_text("Beranda Kota Banjarmasin")
     await look(page, "beranda")
 
@@ -125,7 +90,7 @@ async def test_an_application_moves_from_submitted_to_registered(browser, platfo
         assert r.status_code == 201
         oid = r.json()["id"]
 
-    op = await _signed_in(browser, platform, accounts["operator"])
+    op = await signed_in(browser, platform, accounts["operator"])
     await op.goto(f"/ormas/{oid}")
     for action in ("Mulai permohonan SKT", "Ajukan permohonan"):
         await op.get_by_role("link", name=action).click()
@@ -140,7 +105,7 @@ async def test_an_application_moves_from_submitted_to_registered(browser, platfo
     await expect(op.get_by_text("Dokumen sudah diunggah.")).to_be_visible()
     await expect(op.locator(".checklist .ok")).to_contain_text("Akta pendirian")
 
-    ver = await _signed_in(browser, platform, accounts["verifier"])
+    ver = await signed_in(browser, platform, accounts["verifier"])
     await ver.goto(f"/ormas/{oid}")
     await ver.get_by_role("link", name="Mulai verifikasi").click()
     await ver.get_by_role("button", name="Mulai verifikasi").click()
@@ -165,7 +130,7 @@ async def test_an_analyst_sees_no_write_button_and_a_typed_write_is_refused(brow
                                            "region": REGION, "whatsapp": "081251009988"},
                            headers=headers("operator", REGION))
         oid, before = r.json()["id"], r.json()["version"]
-    page = await _signed_in(browser, platform, accounts["analyst"])
+    page = await signed_in(browser, platform, accounts["analyst"])
     await page.goto(f"/ormas/{oid}")
     await expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert await page.locator("main a.button, main button").count() == 0  # no write of any kind offered
@@ -182,7 +147,7 @@ async def test_an_analyst_sees_no_write_button_and_a_typed_write_is_refused(brow
 
 
 async def test_a_forged_form_token_is_refused(browser, platform, accounts):
-    page = await _signed_in(browser, platform, accounts["operator"])
+    page = await signed_in(browser, platform, accounts["operator"])
     r = await page.request.post("/ormas/baru", form={"csrf": "palsu", "name": "Ormas Palsu", "region": REGION,
                                                       "kind": "ormas"})
     assert r.status == 403 and "Permintaan ditolak" in await r.text()
@@ -196,7 +161,7 @@ async def test_a_deactivated_accounts_session_stops_working(browser, platform, a
         assert (await reg.post("/users", json={"username": username, "full_name": "Sementara", "role": "operator",
                                                "region": REGION, "password": PASSWORD},
                                headers=headers("admin", REGION))).status_code == 201
-        page = await _signed_in(browser, platform, username)
+        page = await signed_in(browser, platform, username)
         assert (await reg.patch(f"/users/{username}", json={"active": False},
                                 headers=headers("admin", REGION))).status_code == 200
 
@@ -226,7 +191,7 @@ async def test_an_oversized_upload_is_refused_before_it_is_read(browser, platfor
     async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
         oid = (await reg.post("/ormas", json={"name": f"Ormas Berkas Besar {uuid.uuid4().hex[:4]}", "kind": "ormas",
                                               "region": REGION}, headers=headers("operator", REGION))).json()["id"]
-    page = await _signed_in(browser, platform, accounts["operator"])
+    page = await signed_in(browser, platform, accounts["operator"])
     csrf = await page.evaluate("JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token']")
     r = await page.request.post(f"/ormas/{oid}/dokumen", multipart={
         "csrf": csrf, "type": "akta_pendirian",
@@ -235,7 +200,7 @@ async def test_an_oversized_upload_is_refused_before_it_is_read(browser, platfor
 
 
 async def test_an_admin_manages_the_offices_accounts_and_settings(browser, platform, accounts, headers):
-    page = await _signed_in(browser, platform, accounts["admin"])
+    page = await signed_in(browser, platform, accounts["admin"])
     await page.get_by_role("link", name="Pengguna").click()
     await expect(page.get_by_role("link", name=accounts["operator"])).to_be_visible()
     await look(page, "pengguna")
@@ -259,7 +224,7 @@ async def test_an_admin_manages_the_offices_accounts_and_settings(browser, platf
     await look(page, "pengguna-akun")
 
     # the new verifier signs in, then the admin deactivates the account: its session ends
-    staff = await _signed_in(browser, platform, new)
+    staff = await signed_in(browser, platform, new)
     await page.get_by_role("button", name="Nonaktifkan akun").click()
     await expect(page.get_by_text("Akun dinonaktifkan; sesinya berakhir.")).to_be_visible()
 
@@ -286,7 +251,7 @@ async def test_an_admin_manages_the_offices_accounts_and_settings(browser, platf
         office = (await reg.get(f"/offices/{REGION}", headers=headers("admin", REGION))).json()
         assert office["head_name"] == "Drs. H. Ahmad Fauzi" and len(office["letterhead"]) == 2
 
-    op = await _signed_in(browser, platform, accounts["operator"])
+    op = await signed_in(browser, platform, accounts["operator"])
     await op.goto("/pengguna")
     await expect(op.get_by_role("heading", level=1)).to_have_text("Tidak diizinkan")
 
@@ -300,7 +265,7 @@ async def test_an_office_imports_its_book_row_by_row_through_the_wizard(browser,
     rows += [[f"Ormas Jenis Aneh {tag}", "Klub Motor", REGION, "", "", "", "", "", None],  # an unknown kind
              [f"Paguyuban Sasirangan {tag} 0", "Ormas", REGION, "", "", "", "", "", None],  # row 2 again
              [f"Ormas Ber-SKT {tag}", "LSM", REGION, "", "", "", "", "220/7/SKT/2017", "2017-03-01"]]  # an operator records no SKT
-    page = await _signed_in(browser, platform, accounts["operator"])
+    page = await signed_in(browser, platform, accounts["operator"])
     await page.goto("/ormas")
     await page.get_by_role("link", name="Impor dari berkas").click()
     await look(page, "impor-unggah")
@@ -330,3 +295,40 @@ async def test_an_office_imports_its_book_row_by_row_through_the_wizard(browser,
         return await page.locator("tbody tr").count() == 4 or None
 
     await eventually(in_the_book, timeout=60, what="the imported ormas in the book's search")
+
+
+async def test_the_door_checks_in_by_code_and_by_name_on_a_phone(browser, platform, accounts, headers):
+    from tests.e2e.events_support import create_kegiatan, step
+
+    op = headers("operator", REGION)
+    async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=30) as ev:
+        k = await create_kegiatan(ev, op, title=f"Apel Kebangsaan {uuid.uuid4().hex[:4]}", type="apel",
+                                  venue_name="Halaman Balai Kota", venue_region=REGION, region=REGION)
+        r = await ev.put(f"/kegiatan/{k['id']}/invitees", headers=op, json={"guests": [
+            {"name": "Camat Banjarmasin Tengah", "email": "camat@example.id"},
+            {"name": "Lurah Kertak Baru Ilir", "email": "lurah@example.id"}]})
+        assert r.status_code == 200, r.text
+        assert (await step(ev, op, k["id"], "publish")).status_code == 200
+
+        async def both_invited():
+            items = (await ev.get(f"/kegiatan/{k['id']}/participants", headers=op)).json()["items"]
+            return items if len(items) == 2 else None
+
+        await eventually(both_invited, what="the two guests invited")
+        assert (await step(ev, op, k["id"], "start")).status_code == 200
+
+    page = await signed_in(browser, platform, accounts["operator"])
+    await page.set_viewport_size({"width": 390, "height": 800})
+    await page.goto(platform.urls["events"] + f"/kegiatan/{k['id']}/check-in")  # the old address
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Registrasi peserta")
+    await expect(page.locator("#count")).to_contain_text("Hadir: 0 dari 2")
+    await page.get_by_label("Atau ketik/tempel kode QR").fill("bukan-kode-peserta")
+    await page.get_by_role("button", name="Catat hadir").click()
+    await expect(page.locator("#msg")).to_have_text("Kode QR tidak dikenal untuk kegiatan ini.")
+    # the desk was swapped in by htmx: type once htmx has taken the new search field in hand
+    await page.wait_for_function("() => document.querySelector('#q')['htmx-internal-data'] !== undefined")
+    await page.get_by_label("Nama peserta atau utusan").fill("Camat")
+    await page.get_by_role("button", name=re.compile("Camat Banjarmasin Tengah — catat hadir")).click()
+    await expect(page.locator("#msg")).to_contain_text("Camat Banjarmasin Tengah")
+    await expect(page.locator("#count")).to_contain_text("Hadir: 1 dari 2")
+    await look(page, "hadir")

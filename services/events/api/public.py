@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import segno
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from services.events import changes
@@ -21,7 +22,7 @@ from services.events.domain import participation
 from services.events.domain.participation import InvalidToken, ParticipationError
 from shared import errors, tanggal
 from services.events.application import participants
-from services.events.deps import Rsvp, RsvpPorts
+from services.events.deps import Config, Rsvp, RsvpPorts
 from shared.text import Input
 from shared.web import Conflict, DomainProblem, NotFound, PreconditionFailed
 
@@ -207,56 +208,7 @@ async def rsvp_form(kegiatan_id: str, token: str, request: Request, ports: Rsvp,
                                                     message="Terima kasih, konfirmasi Anda sudah kami terima."))
 
 
-CHECKIN_PAGE = """<h1>Registrasi Peserta</h1><p id="title"></p>
-<div class="box"><label>Token akses petugas<input id="auth" type="password" autocomplete="off"></label></div>
-<div class="box"><p>Pindai kode QR peserta:</p><video id="cam" playsinline style="width:100%;display:none"></video>
-<button id="scan" type="button">Buka kamera</button>
-<input id="token" placeholder="atau tempel/ketik kode QR"><button id="send" type="button">Catat hadir</button></div>
-<div class="box"><input id="q" placeholder="Cari nama peserta"><ul id="found"></ul></div>
-<p id="msg" aria-live="polite"></p>
-<script>
-const kid = %KID%;
-const auth = document.getElementById('auth');
-auth.value = sessionStorage.getItem('kesbang-token') || '';
-auth.onchange = () => sessionStorage.setItem('kesbang-token', auth.value);
-const say = (t, ok) => { const m = document.getElementById('msg'); m.textContent = t; m.className = ok ? 'ok' : 'err'; };
-async function api(path, opts = {}) {
-  const r = await fetch(path, {...opts, headers: {'Authorization': 'Bearer ' + auth.value, 'Content-Type': 'application/json'}});
-  const body = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(body.detail || r.statusText);
-  return body;
-}
-async function checkIn(payload) {
-  try { const r = await api(`/kegiatan/${kid}/check-ins`, {method: 'POST', body: JSON.stringify(payload)});
-        say(`${r.message} — ${r.name}`, true); }
-  catch (e) { say(e.message, false); }
-}
-document.getElementById('send').onclick = () => checkIn({token: document.getElementById('token').value.trim()});
-document.getElementById('q').oninput = async (ev) => {
-  const q = ev.target.value.trim(); const ul = document.getElementById('found'); ul.innerHTML = '';
-  if (q.length < 2) return;
-  try { const page = await api(`/kegiatan/${kid}/participants?limit=20&q=${encodeURIComponent(q)}`);
-    for (const p of page.items) { const li = document.createElement('li'); const b = document.createElement('button');
-      b.textContent = `${p.name} (${p.status === 'checked_in' ? 'sudah hadir' : 'belum hadir'})`;
-      b.onclick = () => checkIn({participant_id: p.id}); li.appendChild(b); ul.appendChild(li); } }
-  catch (e) { say(e.message, false); }
-};
-document.getElementById('scan').onclick = async () => {
-  if (!('BarcodeDetector' in window)) { say('Peramban ini tidak dapat memindai; ketik kodenya.', false); return; }
-  const video = document.getElementById('cam'); video.style.display = 'block';
-  video.srcObject = await navigator.mediaDevices.getUserMedia({video: {facingMode: 'environment'}});
-  await video.play(); const det = new BarcodeDetector({formats: ['qr_code']}); let last = '';
-  setInterval(async () => { const codes = await det.detect(video).catch(() => []);
-    if (codes.length && codes[0].rawValue !== last) { last = codes[0].rawValue; checkIn({token: last}); } }, 500);
-};
-api(`/kegiatan/${kid}`).then(k => document.getElementById('title').textContent = k.title).catch(() => {});
-</script>"""
-
-
-@router.get("/kegiatan/{kegiatan_id}/check-in", response_class=HTMLResponse, include_in_schema=False)
-async def checkin_page(kegiatan_id: str) -> HTMLResponse:
-    """The operator's check-in page: camera scan (where the phone's browser can), typed code, or a
-    search by name. It calls the API with the operator's own token."""
-    import json
-
-    return _page("Registrasi Peserta", CHECKIN_PAGE.replace("%KID%", json.dumps(kegiatan_id).replace("<", "\\u003c")))
+@router.get("/kegiatan/{kegiatan_id}/check-in", include_in_schema=False)
+async def checkin_page(kegiatan_id: str, config: Config) -> RedirectResponse:
+    """The check-in page moved into the web application, under the operator's session."""
+    return RedirectResponse(f"{config.web_url.rstrip('/')}/kegiatan/{quote(kegiatan_id, safe='')}/hadir", status_code=301)

@@ -33,11 +33,13 @@ def _date(value: Any) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
-def _datetime(value: Any) -> str:
+def _datetime(value: Any, region: str | None = None) -> str:
+    """In the zone of ``region`` (a kegiatan's venue), WIB otherwise."""
     if not value:
         return "—"
-    d = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(WIB)
-    return f"{_date(d)}, {d:%H.%M} WIB"
+    zone = regions.zone_of(region) if region else "WIB"
+    d = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(regions.ZONES[zone])
+    return f"{_date(d)}, {d:%H.%M} {zone}"
 
 
 def _region(code: str | None) -> str:

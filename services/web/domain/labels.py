@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
 ROLES = {"operator": "Operator", "verifier": "Verifikator", "head": "Kepala", "analyst": "Analis",
          "admin": "Administrator", "ormas": "Pengurus ormas", "opd": "OPD"}
 
