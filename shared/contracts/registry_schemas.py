@@ -44,6 +44,8 @@ SNAPSHOT = {
     "skt_valid_until": {"type": ["string", "null"], "format": "date"},
     "created_at": {"type": ["string", "null"], "format": "date-time"},
     "sanction_level": {"enum": [None, "warning", "suspended", "final"]},
+    "sanction_deadline": {"type": ["string", "null"], "format": "date"},
+    "field_visit_due": {"type": "boolean"},
     "officers": {"type": "array", "maxItems": 50, "items": {
         "type": "object", "additionalProperties": False, "required": ["name", "position"],
         "properties": {"name": {"type": "string"}, "position": {"type": "string"}}}},

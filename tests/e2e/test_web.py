@@ -113,6 +113,10 @@ async def test_an_application_moves_from_submitted_to_registered(browser, platfo
     await ver.get_by_label("Lengkap", exact=True).check()
     await look(ver, "tindakan-dokumen")
     await ver.get_by_role("button", name="Catat pemeriksaan dokumen").click()
+    await expect(ver.get_by_role("status")).to_contain_text("Catat pemeriksaan dokumen")
+    await ver.goto("/beranda")  # documents complete: the field visit waits on the office's home
+    await expect(ver.locator("section", has=ver.get_by_role("heading", name="Kunjungan lapangan perlu dijadwalkan"))).to_contain_text("Persatuan Nelayan Barito")
+    await ver.goto(f"/ormas/{oid}")
     await ver.get_by_role("link", name="Catat kunjungan lapangan").click()
     await ver.get_by_label("Tanggal kunjungan").fill("2026-11-30")
     await ver.get_by_label("Sesuai", exact=True).check()

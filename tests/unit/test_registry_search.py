@@ -76,3 +76,25 @@ def test_moving_region_updates_the_same_region_list(index):
     index.upsert(_row(2, version=2, region="35.73"))
     assert not any(r.id == "o002" for r in index.same_region("35.75"))
     assert any(r.id == "o002" for r in index.same_region("35.73"))
+
+
+def test_the_worklist_names_visits_due_and_overdue_warnings_within_the_scope_only():
+    from services.registry.domain.search import SearchIndex, row_from_snapshot
+
+    def row(i: int, name: str, region: str, status: str, **extra):
+        return row_from_snapshot({"ormas_id": f"o{i}", "version": 1, "name": name, "kind": "ormas", "region": region,
+                                  "status": status, **extra})
+
+    index = SearchIndex()
+    index.load([
+        row(1, "Visit Due", "35.75", "in_verification", field_visit_due=True),
+        row(2, "Visited", "35.75", "in_verification", field_visit_due=False),
+        row(3, "Overdue", "35.75", "registered", sanction_level="warning", sanction_deadline="2026-11-20"),
+        row(4, "Still Time", "35.75", "registered", sanction_level="warning", sanction_deadline="2026-12-09"),
+        row(5, "Suspended", "35.75", "suspended", sanction_level="suspended", sanction_deadline="2026-11-01"),
+        row(6, "Neighbour Due", "35.73", "in_verification", field_visit_due=True),
+    ])
+    mine = index.worklist("35.75", "2026-12-02")
+    assert [r.name for r in mine["field_visits_due"]] == ["Visit Due"]
+    assert [r.name for r in mine["warnings_overdue"]] == ["Overdue"]
+    assert [r.name for r in index.worklist("35", "2026-12-02")["field_visits_due"]] == ["Neighbour Due", "Visit Due"]

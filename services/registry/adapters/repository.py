@@ -14,8 +14,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from shared import outbox
-from shared import mongo
+from shared import mongo, outbox
 from shared.mongo import insert_new
 
 INDEXES = {

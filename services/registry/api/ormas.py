@@ -214,6 +214,30 @@ async def search_ormas(
     return OrmasPage(items=[_summary_row(r) for r in rows], next_cursor=next_cursor)
 
 
+class WorkItem(BaseModel):
+    id: str
+    name: str
+    acronym: str | None = None
+    region: str
+    status: str
+    deadline: str | None = Field(default=None, description="a written warning's deadline")
+
+
+class Worklist(BaseModel):
+    field_visits_due: list[WorkItem] = Field(description="documents complete, field visit not yet recorded")
+    warnings_overdue: list[WorkItem] = Field(description="written warnings past their seven working days")
+
+
+@router.get("/ormas/worklist", response_model=Worklist)
+async def worklist(principal: Current, search: Search,
+                   region: str | None = Query(default=None, max_length=13, description="default: your office's")) -> Worklist:
+    """What waits on the office today (20 of each, oldest deadline first)."""
+    wib = dt.timezone(dt.timedelta(hours=7))
+    found = use.worklist(search, principal, region, dt.datetime.now(wib).date())
+    return Worklist(**{k: [WorkItem(id=r.id, name=r.name, acronym=r.acronym, region=r.region, status=r.status,
+                                    deadline=r.sanction_deadline) for r in rows] for k, rows in found.items()})
+
+
 @router.get("/ormas/{ormas_id}", response_model=OrmasOut)
 async def get_ormas(ormas_id: str, response: Response, principal: Current, ormas: OrmasStore) -> OrmasOut:
     doc = await use.visible(ormas, principal, ormas_id)

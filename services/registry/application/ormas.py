@@ -23,7 +23,7 @@ from services.registry.domain import ormas as domain
 from services.registry.domain.policy import ACTION_ROLES
 from services.registry.domain.search import Row, SearchIndex, row_from_snapshot
 from shared import errors, failpoints
-from shared.auth import Forbidden, Principal
+from shared.auth import Forbidden, Principal, check_region
 from shared.outbox import OutboxRelay
 from shared.web import check_if_match
 
@@ -65,6 +65,12 @@ async def writable(ormas: OrmasRepository, principal: Principal, ormas_id: str, 
 
 def _may_change(principal: Principal, doc: Mapping[str, Any], *, admin_in_scope: bool) -> bool:
     return principal.can_write(doc["region"]) or (admin_in_scope and principal.role == "admin")
+
+
+def worklist(search: SearchIndex, principal: Principal, region: str | None, today: dt.date) -> dict[str, list[Row]]:
+    """What waits on the office today (the web application's home), from the search index."""
+    scope = principal.region if region is None else check_region(principal, region)
+    return search.worklist(scope, today.isoformat())
 
 
 def actions_for(principal: Principal, doc: Mapping[str, Any]) -> list[str]:

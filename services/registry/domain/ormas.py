@@ -183,6 +183,12 @@ def changed_fields(doc: Mapping[str, Any], fields: Mapping[str, Any]) -> list[st
     return [k for k in DETAIL_FIELDS if k in fields and fields[k] != doc.get(k)]
 
 
+def _field_visit_due(doc: Mapping[str, Any]) -> bool:
+    """In verification, documents complete, the joint team's visit not yet recorded."""
+    v = doc.get("verification") or {}
+    return doc.get("status") == "in_verification" and bool(v.get("documents_complete")) and not v.get("field_visit")
+
+
 def snapshot(doc: Mapping[str, Any]) -> dict[str, Any]:
     """The ormas as every ``registry.ormas`` event carries it (never a NIK)."""
     skt = doc.get("skt") or {}
@@ -195,5 +201,7 @@ def snapshot(doc: Mapping[str, Any]) -> dict[str, Any]:
         "skt_valid_until": skt.get("valid_until"),
         "created_at": doc["created_at"].isoformat() if isinstance(doc.get("created_at"), dt.datetime) else None,
         "sanction_level": (doc.get("sanction") or {}).get("level"),
+        "sanction_deadline": (doc.get("sanction") or {}).get("deadline"),
+        "field_visit_due": _field_visit_due(doc),
         "officers": [{"name": o["name"], "position": o["position"]} for o in doc.get("officers") or []],
     }

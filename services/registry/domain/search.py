@@ -44,6 +44,9 @@ class Row:
     skt_issued_on: str | None
     skt_valid_until: str | None
     created_at: str
+    sanction_level: str | None = None
+    sanction_deadline: str | None = None
+    field_visit_due: bool = False
 
 
 def row_from_snapshot(data: Mapping[str, Any]) -> Row:
@@ -54,7 +57,8 @@ def row_from_snapshot(data: Mapping[str, Any]) -> Row:
                bidang=tuple(data.get("bidang") or ()), status=data["status"], email=data.get("email"),
                phone=data.get("phone"), whatsapp=data.get("whatsapp"), skt_number=data.get("skt_number"),
                skt_issued_on=data.get("skt_issued_on"), skt_valid_until=data.get("skt_valid_until"),
-               created_at=data.get("created_at") or "")
+               created_at=data.get("created_at") or "", sanction_level=data.get("sanction_level"),
+               sanction_deadline=data.get("sanction_deadline"), field_visit_due=bool(data.get("field_visit_due")))
 
 
 class SearchIndex:
@@ -81,6 +85,15 @@ class SearchIndex:
 
     def same_region(self, region: str, exclude: str | None = None) -> list[Row]:
         return [self.rows[i] for i in self._by_region.get(region, ()) if i != exclude]
+
+    def worklist(self, scope: str, today: str, limit: int = 20) -> dict[str, list[Row]]:
+        """What waits on an office in ``scope`` and below: field visits due (documents complete),
+        and written warnings whose deadline has passed (oldest first)."""
+        mine = [r for r in self.rows.values() if not scope or regions.within(scope, r.region)]
+        visits = sorted((r for r in mine if r.field_visit_due), key=lambda r: (r.name_key, r.id))
+        overdue = sorted((r for r in mine if r.sanction_level == "warning" and r.sanction_deadline
+                          and r.sanction_deadline < today), key=lambda r: (r.sanction_deadline, r.id))
+        return {"field_visits_due": visits[:limit], "warnings_overdue": overdue[:limit]}
 
     def search(self, *, scope: str, region: str | None = None, q: str | None = None, kind: str | None = None,
                legal_form: str | None = None, bidang: str | None = None, status: Iterable[str] | None = None,
