@@ -18,11 +18,11 @@ from pymongo import AsyncMongoClient
 
 from deploy.local import stack
 from shared import auth
-from tests.bench import events_scale, hardening, notifications_scale, registry_scale, reporting_scale
+from tests.bench import events_scale, hardening, notifications_scale, registry_scale, reporting_scale, web_pages
 from tests.bench.common import (group_caught_up, on_isolated_platform, pct, run_concurrently, summary, topic_end,
                                 write_results)
 
-PORTS = {"registry": 19001, "events": 19002, "notifications": 19003, "reporting": 19004}
+PORTS = {"registry": 19001, "events": 19002, "notifications": 19003, "reporting": 19004, "web": 19000}
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 16))
 N_CREATE = int(os.environ.get("BENCH_CREATES", 1500))
 N_LAG = int(os.environ.get("BENCH_LAG_WRITES", 200))
@@ -247,7 +247,8 @@ async def main_async(p: stack.IsolatedPlatform) -> dict:
              "notifications": [lambda: notifications_scale.run(p)],
              "reporting": [lambda: reporting_scale.run(p, CONCURRENCY)],
              "registry_scale": [lambda: registry_scale.run(p, CONCURRENCY)] if registry_scale.SCALE else [],
-             "hardening": [lambda: hardening.run(p, token)]}
+             "hardening": [lambda: hardening.run(p, token)],
+             "web": [lambda: web_pages.run(p)]}
     only = [s for s in os.environ.get("BENCH_ONLY", "").split(",") if s]  # e.g. BENCH_ONLY=events
     for step in [s for name, group in steps.items() if not only or name in only for s in group]:
         rows = await step()
