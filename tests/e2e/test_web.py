@@ -310,22 +310,23 @@ async def test_the_door_checks_in_by_code_and_by_name_on_a_phone(browser, platfo
                                   venue_name="Halaman Balai Kota", venue_region=REGION, region=REGION)
         r = await ev.put(f"/kegiatan/{k['id']}/invitees", headers=op, json={"guests": [
             {"name": "Camat Banjarmasin Tengah", "email": "camat@example.id"},
-            {"name": "Lurah Kertak Baru Ilir", "email": "lurah@example.id"}]})
+            {"name": "Lurah Kertak Baru Ilir", "email": "lurah@example.id"},
+            {"name": "Tokoh Masyarakat Kelayan"}]})  # no contact: unreachable, to be told by hand
         assert r.status_code == 200, r.text
         assert (await step(ev, op, k["id"], "publish")).status_code == 200
 
         async def both_invited():
             items = (await ev.get(f"/kegiatan/{k['id']}/participants", headers=op)).json()["items"]
-            return items if len(items) == 2 else None
+            return items if len(items) == 3 else None
 
-        await eventually(both_invited, what="the two guests invited")
+        await eventually(both_invited, what="the three guests invited")
         assert (await step(ev, op, k["id"], "start")).status_code == 200
 
     page = await signed_in(browser, platform, accounts["operator"])
     await page.set_viewport_size({"width": 390, "height": 800})
     await page.goto(platform.urls["events"] + f"/kegiatan/{k['id']}/check-in")  # the old address
     await expect(page.get_by_role("heading", level=1)).to_have_text("Registrasi peserta")
-    await expect(page.locator("#count")).to_contain_text("Hadir: 0 dari 2")
+    await expect(page.locator("#count")).to_contain_text("Hadir: 0 dari 3")
     await page.get_by_label("Atau ketik/tempel kode QR").fill("bukan-kode-peserta")
     await page.get_by_role("button", name="Catat hadir").click()
     await expect(page.locator("#msg")).to_have_text("Kode QR tidak dikenal untuk kegiatan ini.")
@@ -334,5 +335,31 @@ async def test_the_door_checks_in_by_code_and_by_name_on_a_phone(browser, platfo
     await page.get_by_label("Nama peserta atau utusan").fill("Camat")
     await page.get_by_role("button", name=re.compile("Camat Banjarmasin Tengah — catat hadir")).click()
     await expect(page.locator("#msg")).to_contain_text("Camat Banjarmasin Tengah")
-    await expect(page.locator("#count")).to_contain_text("Hadir: 1 dari 2")
+    await expect(page.locator("#count")).to_contain_text("Hadir: 1 dari 3")
     await look(page, "hadir")
+
+    async def told_on_the_home():  # the guest without a contact reaches reporting as unreachable
+        await page.goto("/beranda")
+        return await page.get_by_text("1 undangan bulan ini dan bulan lalu").count() == 1 or None
+
+    await eventually(told_on_the_home, timeout=60, interval=1, what="the unreachable invitation on the home")
+
+
+async def test_a_compiled_report_is_downloaded_from_the_home(browser, platform, accounts, headers):
+    async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=30) as rp:
+        r = await rp.post("/reports", json={"period": "2026-10", "region": REGION, "formats": ["pdf", "csv"]},
+                          headers=headers("analyst", REGION))
+        assert r.status_code in (200, 202), r.text
+        rid = r.json()["id"]
+
+        async def done():
+            return (await rp.get(f"/reports/{rid}", headers=headers("analyst", REGION))).json()["status"] == "done" or None
+
+        await eventually(done, timeout=120, interval=1, what="the compiled report")
+    page = await signed_in(browser, platform, accounts["analyst"])
+    panel = page.locator("section", has=page.get_by_role("heading", name="Laporan siap diunduh"))
+    await expect(panel).to_contain_text("Kota Banjarmasin")
+    async with page.expect_download() as download:
+        await panel.get_by_role("link", name="PDF").first.click()
+    assert (await (await download.value).path()).read_bytes().startswith(b"%PDF")
+    await look(page, "beranda-analis")

@@ -12,6 +12,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.reporting.domain import reports
+from shared import regions
 
 LEASE = dt.timedelta(minutes=5)
 
@@ -47,6 +48,11 @@ class Reports:
             if r.modified_count:
                 return rid
         return None
+
+    async def recent(self, scope: str, limit: int) -> list[dict[str, Any]]:
+        """The newest reports of ``scope`` and below, newest request first."""
+        query = {"region": {"$regex": regions.prefix_regex(scope)}} if scope else {}
+        return await self.coll.find(query).sort("requested_at", -1).limit(limit).to_list(None)
 
     async def stuck(self, now: dt.datetime, quiet: dt.datetime) -> list[str]:
         """Reports running under a lease that ran out, or queued since before ``quiet``, not already

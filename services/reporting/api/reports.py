@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 from typing import Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from services.reporting.adapters.reports import Reports as ReportsAdapter
@@ -82,6 +82,18 @@ async def _visible(store: ReportsAdapter, principal: Principal, report_id: str) 
     if doc is None or not principal.can_see(doc["region"]):
         raise NotFound("no such report")
     return doc
+
+
+class ReportList(BaseModel):
+    items: list[ReportOut]
+
+
+@router.get("/reports", response_model=ReportList)
+async def list_reports(principal: Current, store: Reports,
+                       region: str | None = Query(default=None, max_length=13, description="default: your office's"),
+                       limit: int = Query(default=10, ge=1, le=50)) -> ReportList:
+    """The newest compiled reports of the region and below (its own and its children's)."""
+    return ReportList(items=[_out(d) for d in await store.recent(_scope(principal, region), limit)])
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut)

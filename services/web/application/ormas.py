@@ -72,10 +72,11 @@ async def upload_document(apis: Apis, user: User, ormas_id: str, kind: str, numb
 
 async def home(apis: Apis, user: User, today: dt.date) -> dict[str, Any]:
     """What needs doing today in the user's region: applications waiting, field visits due,
-    warnings past their deadline, SKTs ending within 30 days, the ormas figures, and the kegiatan
-    of the coming week."""
+    warnings past their deadline, SKTs ending within 30 days, the ormas figures, the kegiatan of
+    the coming week, invitations that did not arrive (this month and last), and reports ready."""
     token = user.access_token
-    waiting, ending, figures, kegiatan, work = await asyncio.gather(
+    since = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")  # last month and this one
+    waiting, ending, figures, kegiatan, work, reports, period = await asyncio.gather(
         _optional(apis.registry.get("/ormas", token, params={"status": ["submitted", "in_verification"],
                                                               "sort": "name", "limit": 10})),
         _optional(apis.registry.get("/ormas", token, params={
@@ -83,11 +84,16 @@ async def home(apis: Apis, user: User, today: dt.date) -> dict[str, Any]:
             "limit": 10})),
         _optional(apis.reporting.get("/stats/ormas", token, params={"region": user.region or None})),
         _optional(apis.events.get("/kegiatan", token, params={"limit": 50})),
-        _optional(apis.registry.get("/ormas/worklist", token)))
+        _optional(apis.registry.get("/ormas/worklist", token)),
+        _optional(apis.reporting.get("/reports", token, params={"limit": 5})),
+        _optional(apis.reporting.get("/stats/kegiatan", token, params={"since": since})))
     week_end = today + dt.timedelta(days=7)
     soon = [k for k in (kegiatan or {}).get("items", [])
             if k.get("status") in ("draft", "published", "rescheduled", "ongoing")
             and today.isoformat() <= (k.get("starts_at") or "")[:10] <= week_end.isoformat()]
     return {"waiting": (waiting or {}).get("items"), "ending": (ending or {}).get("items"), "figures": figures,
             "kegiatan": sorted(soon, key=lambda k: k["starts_at"]),
-            "visits": (work or {}).get("field_visits_due"), "overdue": (work or {}).get("warnings_overdue")}
+            "visits": (work or {}).get("field_visits_due"), "overdue": (work or {}).get("warnings_overdue"),
+            "reports": [r for r in (reports or {}).get("items", []) if r["status"] == "done"],
+            "undelivered": sum(n for by in ((period or {}).get("deliveries") or {}).values()
+                               for status, n in by.items() if status in ("failed", "unreachable"))}
