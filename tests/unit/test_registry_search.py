@@ -98,3 +98,18 @@ def test_the_worklist_names_visits_due_and_overdue_warnings_within_the_scope_onl
     assert [r.name for r in mine["field_visits_due"]] == ["Visit Due"]
     assert [r.name for r in mine["warnings_overdue"]] == ["Overdue"]
     assert [r.name for r in index.worklist("35", "2026-12-02")["field_visits_due"]] == ["Neighbour Due", "Visit Due"]
+
+
+def test_a_status_filter_follows_a_record_that_moved_and_leaves_its_old_status():
+    from services.registry.domain.search import SearchIndex, row_from_snapshot
+
+    index = SearchIndex()
+    base = {"ormas_id": "o1", "name": "Ormas Berpindah", "kind": "ormas", "region": "35.75"}
+    index.upsert(row_from_snapshot({**base, "version": 1, "status": "submitted", "field_visit_due": False}))
+    index.upsert(row_from_snapshot({**base, "version": 2, "status": "in_verification", "field_visit_due": True}))
+    index.upsert(row_from_snapshot({**base, "version": 1, "status": "submitted"}))  # a late, older event
+    assert [r.id for r in index.search(scope="35", status=["in_verification"])[0]] == ["o1"]
+    assert index.search(scope="35", status=["submitted"])[0] == []
+    assert [r.id for r in index.worklist("35", "2026-12-02")["field_visits_due"]] == ["o1"]
+    index.upsert(row_from_snapshot({**base, "version": 3, "status": "registered", "field_visit_due": False}))
+    assert index.worklist("35", "2026-12-02")["field_visits_due"] == []

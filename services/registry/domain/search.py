@@ -65,6 +65,12 @@ class SearchIndex:
     def __init__(self) -> None:
         self.rows: dict[str, Row] = {}
         self._by_region: dict[str, set[str]] = {}
+        self._by_status: dict[str, set[str]] = {}  # a status filter reads only its rows
+        self._flagged: set[str] = set()  # rows on some office's worklist
+
+    @staticmethod
+    def _on_worklist(row: Row) -> bool:
+        return row.field_visit_due or (row.sanction_level == "warning" and bool(row.sanction_deadline))
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -76,8 +82,14 @@ class SearchIndex:
             if old.version >= row.version:
                 return False
             self._by_region.get(old.region, set()).discard(row.id)
+            self._by_status.get(old.status, set()).discard(row.id)
         self.rows[row.id] = row
         self._by_region.setdefault(row.region, set()).add(row.id)
+        self._by_status.setdefault(row.status, set()).add(row.id)
+        if self._on_worklist(row):
+            self._flagged.add(row.id)
+        else:
+            self._flagged.discard(row.id)
         return True
 
     def load(self, rows: Iterable[Row]) -> int:
@@ -89,7 +101,7 @@ class SearchIndex:
     def worklist(self, scope: str, today: str, limit: int = 20) -> dict[str, list[Row]]:
         """What waits on an office in ``scope`` and below: field visits due (documents complete),
         and written warnings whose deadline has passed (oldest first)."""
-        mine = [r for r in self.rows.values() if not scope or regions.within(scope, r.region)]
+        mine = [r for r in (self.rows[i] for i in self._flagged) if not scope or regions.within(scope, r.region)]
         visits = sorted((r for r in mine if r.field_visit_due), key=lambda r: (r.name_key, r.id))
         overdue = sorted((r for r in mine if r.sanction_level == "warning" and r.sanction_deadline
                           and r.sanction_deadline < today), key=lambda r: (r.sanction_deadline, r.id))
@@ -124,7 +136,9 @@ class SearchIndex:
                 return False
             return True
 
-        hits = sorted((r for r in self.rows.values() if keep(r)), key=lambda r: (getattr(r, key), r.id))
+        pool = self.rows.values() if statuses is None else \
+            [self.rows[i] for st in statuses for i in self._by_status.get(st, ())]
+        hits = sorted((r for r in pool if keep(r)), key=lambda r: (getattr(r, key), r.id))
         page = hits[:limit]
         more = len(hits) > limit
         return page, (encode_cursor(sort, getattr(page[-1], key), page[-1].id) if more and page else None)
