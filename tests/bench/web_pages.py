@@ -75,7 +75,8 @@ async def run(p: stack.IsolatedPlatform) -> list[dict]:
 
         async def calls(*reqs):
             for r in await asyncio.gather(*(api.get(url, params=params, headers=h) for url, params in reqs)):
-                r.raise_for_status()
+                if r.status_code != 404:  # as the page: an ormas reporting has not counted yet has no engagement
+                    r.raise_for_status()
 
         soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
         rows += await _pair("beranda (home)", lambda i: page("/beranda"), lambda i: calls(
