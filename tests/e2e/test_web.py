@@ -251,6 +251,14 @@ async def test_an_admin_manages_the_offices_accounts_and_settings(browser, platf
     await expect(page.get_by_text("Pengaturan kantor sudah disimpan.")).to_be_visible()
     await expect(page.locator(".letter")).to_contain_text("BADAN KESATUAN BANGSA DAN POLITIK")
     await look(page, "kantor")
+    # the letter through notifications' own writer: it needs the head's title first
+    letter = await page.request.get("/kantor/contoh-surat.pdf")
+    assert letter.status == 422 and "lengkapi jabatan kepala" in await letter.text()
+    await page.get_by_label("Jabatan kepala").fill("Kepala Badan Kesatuan Bangsa dan Politik")
+    await page.get_by_role("button", name="Simpan pengaturan").click()
+    letter = await page.request.get("/kantor/contoh-surat.pdf")
+    assert letter.status == 200 and letter.headers["content-type"] == "application/pdf"
+    assert (await letter.body()).startswith(b"%PDF")
     async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
         office = (await reg.get(f"/offices/{REGION}", headers=headers("admin", REGION))).json()
         assert office["head_name"] == "Drs. H. Ahmad Fauzi" and len(office["letterhead"]) == 2

@@ -3,11 +3,13 @@ their passwords reset and locks lifted; the letterhead, head and SKT numbering o
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.web.adapters.apis import ApiProblem
-from services.web.api.pages import render, see_other
+from services.web.api.pages import WIB, render, see_other
 from services.web.application import accounts as use
 from services.web.deps import Apis, CurrentUser, Writer
 from services.web.domain import forms, problems
@@ -106,6 +108,27 @@ async def office(request: Request, user: CurrentUser, apis: Apis) -> Response:
         return refused
     doc = await use.office(apis, user, user.region)
     return render(request, "office.html", values=forms.office_values(doc), errors={}, done=request.query_params.get("selesai"))
+
+
+@router.get("/kantor/contoh-surat.pdf")
+async def letter_preview(request: Request, user: CurrentUser, apis: Apis) -> Response:
+    """The office's invitation letter as it will be sent, for a sample kegiatan."""
+    if (refused := _admins_only(request, user)) is not None:
+        return refused
+    office = await use.office(apis, user, user.region)
+    try:
+        pdf = await use.letter_preview(apis, user, office, dt.datetime.now(WIB).date())
+    except ApiProblem as e:
+        if e.kind != "invalid":
+            raise
+        said = " ".join(str(x.get("message", "")) for x in e.errors)
+        missing = [label for field, label in (("signatory_name", "nama kepala"), ("signatory_title", "jabatan kepala"))
+                   if field in said]
+        return render(request, "office.html", status_code=422, values=forms.office_values(office), errors={},
+                      problem="Contoh surat belum dapat dibuat: lengkapi " + (" dan ".join(missing) or "pengaturan kantor")
+                              + ", lalu simpan.")
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="contoh-surat-undangan.pdf"'})
 
 
 @router.post("/kantor")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from services.web.adapters.apis import ApiProblem, Apis
 from services.web.application.session import User
+from shared import regions
 
 
 async def users(apis: Apis, user: User, *, region: str | None, active: bool | None, cursor: str | None) -> dict[str, Any]:
@@ -45,3 +47,26 @@ async def office(apis: Apis, user: User, region: str) -> dict[str, Any] | None:
 
 async def save_office(apis: Apis, user: User, region: str, fields: dict[str, Any]) -> dict[str, Any]:
     return (await apis.registry.call("PUT", f"/offices/{region}", user.access_token, json=fields)).json()
+
+
+async def letter_preview(apis: Apis, user: User, office: dict[str, Any] | None, today: dt.date) -> bytes:
+    """An invitation letter of this office as notifications writes it (PDF), for a sample kegiatan."""
+    office = office or {}
+    region = user.region or "31"  # the national office: a sample venue in Jakarta
+    zone = regions.zone_of(region)
+    tz = regions.ZONES[zone]
+    start = dt.datetime.combine(today + dt.timedelta(days=14), dt.time(9, 0), tz).astimezone(dt.UTC)
+    place = regions.get(region).name if regions.get(region) else "Jakarta"
+    kegiatan = {
+        "title": "Fasilitasi Pemberdayaan Ormas dan LSM (contoh)", "type": "fasilitasi", "region": user.region or None,
+        "theme": "Contoh surat undangan dengan pengaturan kantor Anda", "starts_at": start.isoformat(),
+        "ends_at": (start + dt.timedelta(hours=6)).isoformat(),
+        "venue": {"name": "Aula kantor", "region": region, "zone": zone},
+        "organiser": {"name": office.get("name") or "Badan Kesatuan Bangsa dan Politik", "region": region,
+                      "address": office.get("address")},
+        "letter": {"number": "005/001/CONTOH/" + str(today.year), "nature": "Biasa", "attachment": "-",
+                   "subject": "Undangan", "signatory_name": office.get("head_name"),
+                   "signatory_title": office.get("head_title"), "signatory_nip": office.get("head_nip"),
+                   "place": place, "date": today.isoformat()}}
+    r = await apis.notifications.call("POST", "/preview", user.access_token, json={"kegiatan": kegiatan, "format": "pdf"})
+    return r.content
