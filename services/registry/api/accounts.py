@@ -162,6 +162,11 @@ async def change_own_password(body: OwnPasswordIn, accounts: Accounts, principal
     return Response(status_code=204)
 
 
+def _client(request: Request) -> str:
+    """The caller's address (behind a trusted proxy, the one it forwarded): the login throttle's key."""
+    return request.client.host if request.client else "unknown"
+
+
 @router.post("/auth/token", response_model=TokenOut,
              responses={429: {"description": "too many failed logins; see Retry-After"}})
 async def token(request: Request, response: Response, accounts: Accounts, throttle: Throttle, config: Config,
@@ -183,7 +188,7 @@ async def token(request: Request, response: Response, accounts: Accounts, thrott
                             errors=[{"field": f, "message": "required"}
                                     for f, v in (("username", username), ("password", password)) if not v])
     else:
-        issued = await use.login(ports, username, password, request.client.host if request.client else "unknown")
+        issued = await use.login(ports, username, password, _client(request))
     response.headers["Cache-Control"] = "no-store"
     return TokenOut(**dataclasses.asdict(issued))
 
@@ -209,7 +214,7 @@ async def setup_state(accounts: Accounts, config: Config) -> SetupOut:
 async def setup(body: SetupIn, request: Request, accounts: Accounts, throttle: Throttle, config: Config) -> UserOut:
     """The first admin of a new installation, with the one-time setup code ``make run`` prints;
     409 once an admin exists (the CLI ``python -m services.registry.admin`` stays for break-glass)."""
-    return _user_out(await use.first_admin(accounts, throttle, config, request.client.host if request.client else "unknown",
+    return _user_out(await use.first_admin(accounts, throttle, config, _client(request),
                                            **body.model_dump()))
 
 

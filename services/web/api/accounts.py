@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.web.adapters.apis import ApiProblem
-from services.web.api.pages import WIB, render, see_other
+from services.web.api.pages import WIB, not_allowed, render, see_other
 from services.web.application import accounts as use
 from services.web.deps import Apis, CurrentUser, Writer
 from services.web.domain import forms, problems
@@ -19,9 +19,7 @@ ADMIN = "admin"
 
 
 def _admins_only(request: Request, user) -> Response | None:
-    if user.role != ADMIN:
-        return render(request, "error.html", status_code=403, kind="not-allowed", title=problems.title("not-allowed"))
-    return None
+    return not_allowed(request) if user.role != ADMIN else None
 
 
 @router.get("/pengguna")

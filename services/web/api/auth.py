@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from services.web.adapters.apis import ApiProblem
-from services.web.api.pages import render, see_other
+from services.web.api.pages import client_address, render, see_other
 from services.web.application import session
 from services.web.deps import COOKIE, Apis, Config, CurrentUser, Sessions, Writer
 from services.web.domain import problems
@@ -64,7 +64,7 @@ async def login(request: Request, apis: Apis, sessions: Sessions, config: Config
     if not _anonymous_token_ok(request, csrf):
         return await _login_form(request, config, apis, status_code=403, username=username,
                                  error="Formulir kedaluwarsa. Silakan coba masuk sekali lagi.")
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     try:
         sid = await session.login(apis, sessions, username.strip(), password, client,
                                   check_seconds=config.session_check_seconds)
@@ -95,7 +95,7 @@ async def setup(request: Request, apis: Apis, sessions: Sessions, config: Config
     if values["password"] != values["repeat_password"]:
         return _anonymous_form(request, config, "setup.html", status_code=422, available=True, values=values,
                                errors={"repeat_password": "Kata sandi dan ulangannya tidak sama."})
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     try:
         sid = await session.first_admin(apis, sessions, code=values["code"], username=values["username"].strip(),
                                         full_name=values["full_name"].strip(), password=values["password"],

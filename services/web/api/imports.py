@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from services.web.adapters.apis import ApiProblem
-from services.web.api.pages import render, see_other
+from services.web.api.pages import not_allowed, render, see_other
 from services.web.application import imports as use
 from services.web.deps import Apis, CurrentUser, Writer
 from services.web.domain import problems
@@ -19,7 +19,7 @@ router = APIRouter()
 @router.get("/ormas/impor")
 async def upload_page(request: Request, user: CurrentUser) -> Response:
     if not user.writes:
-        return render(request, "error.html", status_code=403, kind="not-allowed", title=problems.title("not-allowed"))
+        return not_allowed(request)
     return render(request, "import_upload.html", errors={})
 
 

@@ -9,7 +9,7 @@ from starlette.datastructures import UploadFile
 from fastapi.responses import Response
 
 from services.web.adapters.apis import ApiProblem
-from services.web.api.pages import render, see_other
+from services.web.api.pages import not_allowed, render, see_other
 from services.web.application import ormas as use
 from services.web.deps import Apis, CurrentUser, Writer
 from services.web.domain import forms, problems
@@ -35,14 +35,10 @@ async def export(request: Request, user: CurrentUser, apis: Apis) -> Response:
                     headers={"Content-Disposition": r.headers.get("content-disposition", "attachment")})
 
 
-def _not_allowed(request: Request) -> Response:
-    return render(request, "error.html", status_code=403, kind="not-allowed", title=problems.title("not-allowed"))
-
-
 @router.get("/ormas/baru")
 async def new_page(request: Request, user: CurrentUser) -> Response:
     if not user.writes:
-        return _not_allowed(request)
+        return not_allowed(request)
     return render(request, "ormas_form.html", values={"region": user.region, "kind": "ormas",
                                                       "legal_form": "tidak_berbadan_hukum", "scope": "kabupaten_kota"},
                   errors={}, similar=[], key=uuid.uuid4().hex, editing=None)
@@ -77,7 +73,7 @@ async def detail(request: Request, ormas_id: str, user: CurrentUser, apis: Apis)
 @router.get("/ormas/{ormas_id}/ubah")
 async def edit_page(request: Request, ormas_id: str, user: CurrentUser, apis: Apis) -> Response:
     if not user.writes:
-        return _not_allowed(request)
+        return not_allowed(request)
     ormas = (await use.detail(apis, user, ormas_id))["ormas"]
     return render(request, "ormas_form.html", values=forms.ormas_values(ormas), errors={}, similar=[], key="",
                   editing=ormas)
@@ -102,7 +98,7 @@ async def edit(request: Request, ormas_id: str, user: Writer, apis: Apis) -> Res
 async def action_page(request: Request, ormas_id: str, action: str, user: CurrentUser, apis: Apis) -> Response:
     ormas = (await use.detail(apis, user, ormas_id))["ormas"]
     if action not in ormas.get("your_actions", []):
-        return _not_allowed(request)
+        return not_allowed(request)
     return render(request, "ormas_action.html", ormas=ormas, action=action, values={}, errors={})
 
 

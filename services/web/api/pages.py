@@ -64,6 +64,15 @@ def render(request: Request, name: str, status_code: int = 200, **ctx: Any) -> H
     return TEMPLATES.TemplateResponse(request, name, {"user": user, **ctx}, status_code=status_code)
 
 
+def not_allowed(request: Request) -> HTMLResponse:
+    """The page a user gets for a page their role has no use for (the service refuses the write anyway)."""
+    return render(request, "error.html", status_code=403, kind="not-allowed", title=problems.title("not-allowed"))
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
