@@ -4,20 +4,29 @@ Why in memory: the local MongoDB-wire database (FerretDB on SQLite) answers any 
 an _id by decoding every document of the collection (about 5 s per query at 100,000 ormas). Each
 registry replica therefore keeps this index, filled from the database at start and kept current
 from the ``registry.ormas`` topic (its own writes apply at once), so two replicas never disagree
-for longer than the topic's lag. Rows carry no personal data beyond the ormas's own contacts."""
+for longer than the topic's lag. Rows carry no personal data beyond the ormas's own contacts.
+
+Why it stays fast over a province's book: rows are kept in order for each sort (``SortedList``), so
+a page walks from its cursor and stops once it is full; and a filter that picks few rows (a status,
+the words of the text, a region) names its rows from an index first, which are then sorted alone.
+Text matches a query word inside any word of the name or acronym, so the word index is searched by
+its vocabulary, which is far smaller than the book."""
 
 from __future__ import annotations
 
 import base64
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+from sortedcontainers import SortedList
 
 from services.registry.domain.ormas import name_key
 from shared import regions
 
 SORT_KEYS = {"name": "name_key", "created": "created_at", "region": "region"}
+NARROW = 4000  # a candidate set this small is sorted alone rather than walked in order
 
 
 class BadCursor(ValueError):
@@ -65,12 +74,19 @@ class SearchIndex:
     def __init__(self) -> None:
         self.rows: dict[str, Row] = {}
         self._by_region: dict[str, set[str]] = {}
-        self._by_status: dict[str, set[str]] = {}  # a status filter reads only its rows
+        self._by_status: dict[str, set[str]] = {}
+        self._by_word: dict[str, set[str]] = {}
+        self._order = {key: SortedList() for key in SORT_KEYS.values()}
+        self._expiring: dict[str, SortedList] = {}  # status → (skt_valid_until, id): "expiring before" reads its rows
         self._flagged: set[str] = set()  # rows on some office's worklist
 
     @staticmethod
     def _on_worklist(row: Row) -> bool:
         return row.field_visit_due or (row.sanction_level == "warning" and bool(row.sanction_deadline))
+
+    @staticmethod
+    def _words(row: Row) -> set[str]:
+        return set(row.name_key.split()) | set((row.acronym_key or "").split())
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -81,11 +97,23 @@ class SearchIndex:
         if old is not None:
             if old.version >= row.version:
                 return False
-            self._by_region.get(old.region, set()).discard(row.id)
-            self._by_status.get(old.status, set()).discard(row.id)
+            self._by_region[old.region].discard(row.id)
+            self._by_status[old.status].discard(row.id)
+            for w in self._words(old):
+                self._by_word[w].discard(row.id)
+            for key, order in self._order.items():
+                order.remove((getattr(old, key), old.id))
+            if old.skt_valid_until:
+                self._expiring[old.status].remove((old.skt_valid_until, old.id))
         self.rows[row.id] = row
         self._by_region.setdefault(row.region, set()).add(row.id)
         self._by_status.setdefault(row.status, set()).add(row.id)
+        for w in self._words(row):
+            self._by_word.setdefault(w, set()).add(row.id)
+        for key, order in self._order.items():
+            order.add((getattr(row, key), row.id))
+        if row.skt_valid_until:
+            self._expiring.setdefault(row.status, SortedList()).add((row.skt_valid_until, row.id))
         if self._on_worklist(row):
             self._flagged.add(row.id)
         else:
@@ -136,11 +164,42 @@ class SearchIndex:
                 return False
             return True
 
-        pool = self.rows.values() if statuses is None else \
-            [self.rows[i] for st in statuses for i in self._by_status.get(st, ())]
-        hits = sorted((r for r in pool if keep(r)), key=lambda r: (getattr(r, key), r.id))
-        page = hits[:limit]
-        more = len(hits) > limit
+        # the smallest set of rows some filter names, sized before it is built; ``keep`` checks the rest
+        named: list[tuple[int, Callable[[], set[str]]]] = []
+
+        def union(sets: list[set[str]]) -> tuple[int, Callable[[], set[str]]]:
+            return sum(map(len, sets)), lambda: set().union(*sets)
+
+        if statuses is not None:
+            named.append(union([self._by_status.get(st, set()) for st in statuses]))
+        by_word = sorted(([ids for token, ids in self._by_word.items() if w in token] for w in words),
+                         key=lambda sets: sum(map(len, sets)))
+        if by_word:  # the words' rows, intersected (at most the rarest word's)
+            named.append((sum(map(len, by_word[0])), lambda: set().union(*by_word[0]).intersection(
+                *(set().union(*sets) for sets in by_word[1:]))))
+        if skt_expiring_before:
+            lists = [self._expiring[st] for st in (statuses or self._expiring) if st in self._expiring]
+            ends = [lst.bisect_left((skt_expiring_before,)) for lst in lists]
+            named.append((sum(ends), lambda: {rid for lst, end in zip(lists, ends) for _, rid in lst.islice(0, end)}))
+        if area:
+            codes = [c for c in self._by_region if regions.within(area, c)]
+            if len(codes) < len(self._by_region):
+                named.append(union([self._by_region[c] for c in codes]))
+        size, build = min(named, key=lambda n: n[0], default=(0, None))
+        narrow = build() if build is not None and size <= NARROW else None
+        if narrow is not None:
+            hits = sorted((r for r in (self.rows[i] for i in narrow) if keep(r)), key=lambda r: (getattr(r, key), r.id))
+            page, more = hits[:limit], len(hits) > limit
+        else:
+            walk = self._order[key].irange(minimum=after, inclusive=(False, True)) if after else iter(self._order[key])
+            page, more = [], False
+            for _, rid in walk:
+                r = self.rows[rid]
+                if keep(r):
+                    if len(page) == limit:
+                        more = True
+                        break
+                    page.append(r)
         return page, (encode_cursor(sort, getattr(page[-1], key), page[-1].id) if more and page else None)
 
 
