@@ -115,7 +115,10 @@ PARTICIPATION_EVENTS = {
     }, ["recipient", "seats", "kegiatan", "rsvp_url", "rsvp_cutoff", "checkin_token", "reachable"])),
     "responded": ("A participant answered the invitation (attending with delegates, or declined)", obj({
         "attending": {"type": "boolean"}, "delegates": {"type": "integer", "minimum": 0},
-        "reason": NSTR, "at": TIME}, ["attending", "delegates", "at"])),
+        "reason": NSTR, "at": TIME,
+        "recorded_via": {"enum": ["telepon", "surat", "langsung", "whatsapp", "lainnya"],
+                         "description": "an answer received by the office and recorded by staff"},
+    }, ["attending", "delegates", "at"])),
     "checked_in": ("A participant was present (one event per day of a multi-day kegiatan)", obj({
         "day": {"type": "string", "format": "date"}, "at": TIME, "people": {"type": "integer", "minimum": 1},
         "method": {"enum": ["qr", "search", "walk_in"]}}, ["day", "at", "people", "method"])),

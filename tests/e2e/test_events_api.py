@@ -277,3 +277,57 @@ async def test_events_killed_mid_fan_out_resumes_after_restart_and_invites_each_
     assert all(len(v) == 1 for v in ids_by_participant.values())  # at most re-published, never a second invitation
     assert await db["participants"].count_documents({"kegiatan_id": kid}) == 30
     await mongo.drop_database(env["EVENTS_MONGO_DB"])
+
+
+async def test_the_live_count_writes_nothing_and_counts_letters_by_channel(ev, headers, platform):
+    op = headers("operator", "35.75")
+    tag = uuid.uuid4().hex[:6]
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as reg:
+        mail = await create_ormas(reg, op, name=f"Ormas Surel {tag}", kind="ormas", region="35.75", email=f"s@{tag}.id")
+        wa = await create_ormas(reg, op, name=f"Ormas Wa {tag}", kind="ormas", region="35.75", whatsapp="+6281234500001")
+        none = await create_ormas(reg, op, name=f"Ormas Sunyi {tag}", kind="ormas", region="35.75")
+    k = await create_kegiatan(ev, op)
+    ids = [mail["id"], wa["id"], none["id"]]
+    await set_invitees_when_copied(ev, op, k["id"], {"ormas_ids": ids}, 3)  # the copy has them all
+    await ev.put(f"/kegiatan/{k['id']}/invitees", json={"ormas_ids": []}, headers=op)
+    before = (await ev.get(f"/kegiatan/{k['id']}", headers=op)).json()
+    body = {"ormas_ids": ids, "guests": [{"name": "Kapolres", "role": "official", "email": f"polres@{tag}.id"}]}
+    r = await ev.post(f"/kegiatan/{k['id']}/invitees/preview", json=body, headers=op)
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["ormas"], got["guests"], got["count"]) == (3, 1, 4)
+    assert got["channels"] == {"email": 2, "whatsapp": 1, "sms": 0, "none": 1}
+    after = (await ev.get(f"/kegiatan/{k['id']}", headers=op)).json()
+    assert after["version"] == before["version"] and after["targeting"] == before["targeting"]  # nothing written
+    r = await ev.post(f"/kegiatan/{k['id']}/invitees/preview", json={"ormas_ids": [str(uuid.uuid4())]}, headers=op)
+    assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
+    r = await ev.post(f"/kegiatan/{k['id']}/invitees/preview", json=body, headers=headers("analyst", "35.75"))
+    assert r.status_code == 403
+
+
+async def test_an_answer_by_phone_is_recorded_by_staff_with_who_and_how(ev, headers, published, platform, kafka):
+    op, kid = published["op"], published["k"]["id"]
+    pid = published["invited"][0]["data"]["participant_id"]
+    url = f"/kegiatan/{kid}/participants/{pid}/answer"
+    r = await ev.post(url, json={"attending": True, "delegates": ["Ketua"], "via": "merpati"}, headers=op)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "via"
+    r = await ev.post(url, json={"attending": True, "delegates": ["Ketua"], "via": "telepon"},
+                      headers=headers("analyst", "35.75"))
+    assert r.status_code == 403
+    r = await ev.post(f"/kegiatan/{kid}/participants/{kid}:nobody/answer",
+                      json={"attending": False, "reason": "x", "via": "surat"}, headers=op)
+    assert r.status_code == 404
+    r = await ev.post(url, json={"attending": True, "delegates": ["Ketua", "Bendahara"], "via": "telepon"}, headers=op)
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert got["attending"] is True and got["delegates"] == ["Ketua", "Bendahara"]
+    assert got["recorded_by"]["via"] == "telepon" and got["recorded_by"]["by"]
+    answered = await events_of(kafka, platform.topic("events.participation"), kid, "participation.responded", 1)
+    assert answered[-1]["data"]["change"]["recorded_via"] == "telepon"
+    # the invitee's own answer later replaces it, and is no longer marked as recorded by staff
+    r = await ev.post(rsvp_api(published["invited"][0]["data"]["change"]["rsvp_url"]),
+                      json={"attending": False, "reason": "Berhalangan"})
+    assert r.status_code == 200
+    listed = (await ev.get(f"/kegiatan/{kid}/participants", headers=op)).json()["items"]
+    mine = next(p for p in listed if p["id"] == pid)
+    assert mine["attending"] is False and mine["recorded_by"] is None

@@ -239,3 +239,25 @@ async def test_an_expiring_skt_is_told_to_the_ormas(platform, headers):
         assert r.status_code == 200, r.text
     notice = await _mail_with(platform.infra.mail_dir, f"Masa berlaku SKT Ormas Skt {tag} berakhir 30 hari lagi")
     assert "Mohon segera mengajukan perpanjangan ke Bakesbangpol Kota Pasuruan" in notice
+
+
+async def test_ingatkan_reminds_the_chosen_invitees_now_and_once_a_day(platform, headers):
+    tag = uuid.uuid4().hex[:6]
+    op, kid, _ = await _published(platform, headers, tag, {"email": f"ketua.{tag}@ormas.example.org"})
+    await _mail_with(platform.infra.mail_dir, f"Rapat Koordinasi {tag}", "Undangan")
+    async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=60) as nt:
+        got = (await nt.get(f"/kegiatan/{kid}/deliveries", headers=op)).json()
+        [(pid, sent)] = got["by_participant"].items()  # each participant's channel and status, for its row
+        assert [(m["channel"], m["status"]) for m in sent] == [("email", "sent")]
+        r = await nt.post(f"/kegiatan/{kid}/reminders", json={"participant_ids": [pid]}, headers=headers("analyst", "35.75"))
+        assert r.status_code == 403
+        r = await nt.post(f"/kegiatan/{kid}/reminders", json={"participant_ids": [f"{kid}:nobody"]}, headers=op)
+        assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+        r = await nt.post(f"/kegiatan/{kid}/reminders", json={"participant_ids": []}, headers=op)
+        assert r.status_code == 422
+        r = await nt.post(f"/kegiatan/{kid}/reminders", json={"participant_ids": [pid]}, headers=op)
+        assert r.status_code == 200 and r.json() == {"queued": 1, "already_today": 0, "answered": 0, "unreachable": 0}
+        reminder = await _mail_with(platform.infra.mail_dir, f"Pengingat: Rapat Koordinasi {tag}", "Mohon konfirmasi")
+        assert f"Yth. Ketua Ormas Pemberitahuan {tag}" in reminder
+        r = await nt.post(f"/kegiatan/{kid}/reminders", json={"participant_ids": [pid]}, headers=op)
+        assert r.json() == {"queued": 0, "already_today": 1, "answered": 0, "unreachable": 0}  # a second click

@@ -16,6 +16,14 @@ def test_channels_of_a_recipient_and_sms_only_when_nothing_else():
     assert m.addresses({"email": "not an address", "phone": "0812"}) == {}  # caught before sending
 
 
+def test_the_letters_of_a_list_counted_by_channel_as_they_will_go():
+    from shared.channels import tally
+
+    got = tally([{"email": "a@b.id", "whatsapp": "+6281234567890"}, {"phone": "+6281111111111"},
+                 {"whatsapp": "+6281234567891"}, {"email": "salah"}, {}])
+    assert got == {"email": 1, "whatsapp": 2, "sms": 1, "none": 2}
+
+
 def test_a_failed_channel_falls_back_to_the_next_one_not_yet_tried():
     available = {"email": "a@b.id", "whatsapp": "+6281234567890", "sms": "+6281234567890"}
     assert m.next_channel("email", available, {"email"}) == "whatsapp"

@@ -160,6 +160,8 @@ class InviteesOut(BaseModel):
     ormas: int
     guests: int
     sample: list[dict[str, Any]] = Field(description="the first 50 ormas, by name")
+    channels: dict[str, int] | None = Field(
+        default=None, description="letters by channel (email, whatsapp, sms) and recipients with no contact (none)")
 
 
 class TransitionIn(Input):
@@ -257,7 +259,7 @@ def _invitees_out(found: use.Invitees) -> InviteesOut:
     sample = [{"id": c["_id"], "name": c.get("name"), "kind": c.get("kind"), "region": c.get("region"),
                "status": c.get("status")} for c in named]
     return InviteesOut(frozen=found.frozen, count=len(found.ids) + found.guests, ormas=len(found.ids),
-                       guests=found.guests, sample=sample)
+                       guests=found.guests, sample=sample, channels=found.channels)
 
 
 @router.put("/kegiatan/{kegiatan_id}/invitees", response_model=InviteesOut)
@@ -270,6 +272,16 @@ async def set_invitees(kegiatan_id: str, body: InviteesIn, response: Response, p
                                         guests=[g.model_dump() for g in body.guests], if_match=if_match)
     _etag(response, new)
     return _invitees_out(found)
+
+
+@router.post("/kegiatan/{kegiatan_id}/invitees/preview", response_model=InviteesOut)
+async def preview_invitees(kegiatan_id: str, body: InviteesIn, principal: Writer, kegiatan: KegiatanStore,
+                           copy: Copy) -> InviteesOut:
+    """Whom this targeting would invite now (count, the first names, letters by channel); nothing
+    is written."""
+    return _invitees_out(await use.preview_invitees(kegiatan, copy, principal, kegiatan_id,
+                                                    rule=body.rule.model_dump() if body.rule else None,
+                                                    ormas_ids=body.ormas_ids, guests=[g.model_dump() for g in body.guests]))
 
 
 @router.get("/kegiatan/{kegiatan_id}/invitees", response_model=InviteesOut)

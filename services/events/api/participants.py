@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -14,6 +14,7 @@ from services.events.application import participants as use
 from services.events.application.kegiatan import visible, writable
 from services.events.deps import Copy, Current, KegiatanStore, Participants, Relay, Secret, Writer
 from services.events.domain import participation
+from shared import errors
 from shared.text import Input
 from shared.masking import mask_phone
 
@@ -36,6 +37,7 @@ class ParticipantOut(BaseModel):
     decline_reason: str | None
     attendance: dict[str, dict[str, Any]]
     checked_in_at: dt.datetime | None
+    recorded_by: dict[str, Any] | None = Field(default=None, description="an answer received by phone or letter: who recorded it, how, when")
 
 
 class ParticipantPage(BaseModel):
@@ -57,6 +59,14 @@ class CheckInOut(BaseModel):
     day: str
     at: dt.datetime
     people: int
+
+
+class AnswerIn(Input):
+    multiline = frozenset({"reason"})
+    attending: bool
+    delegates: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=50)
+    reason: str | None = Field(default=None, max_length=1000, description="why not, when declining")
+    via: Literal[use.VIA] = Field(description="how the answer reached the office")  # type: ignore[valid-type]
 
 
 class WalkInIn(Input):
@@ -91,7 +101,7 @@ def participant_out(p: dict[str, Any], kegiatan_status: str) -> ParticipantOut:
         delegates=p.get("delegates") or [], decline_reason=p.get("decline_reason"),
         attendance={d: {"at": a["at"], "people": a.get("people", 1), "method": a.get("method")}
                     for d, a in (p.get("attendance") or {}).items()},
-        checked_in_at=p.get("checked_in_at"))
+        checked_in_at=p.get("checked_in_at"), recorded_by=p.get("recorded_by"))
 
 
 
@@ -111,6 +121,30 @@ async def list_participants(kegiatan_id: str, principal: Current, kegiatan: Kegi
         items = [i for i in items if i.status == status]
     items.sort(key=lambda i: (i.name.lower(), i.id))
     return ParticipantPage(items=items[offset:offset + limit], total=len(items))
+
+
+@router.get("/kegiatan/{kegiatan_id}/participants/{participant_id}", response_model=ParticipantOut)
+async def get_participant(kegiatan_id: str, participant_id: str, principal: Current, kegiatan: KegiatanStore,
+                          participants: Participants) -> ParticipantOut:
+    doc = await visible(kegiatan, principal, kegiatan_id)
+    p = await participants.get(participant_id) if participant_id.startswith(f"{kegiatan_id}:") else None
+    if p is None:
+        raise errors.NotFound("no such participant in this kegiatan")
+    return participant_out(p, doc["status"])
+
+
+@router.post("/kegiatan/{kegiatan_id}/participants/{participant_id}/answer", response_model=ParticipantOut)
+async def record_answer(kegiatan_id: str, participant_id: str, body: AnswerIn, principal: Writer,
+                        kegiatan: KegiatanStore, participants: Participants, relay: Relay) -> ParticipantOut:
+    """An answer received by phone, letter or in person, recorded by staff (marked with who, how
+    and when); taken until the kegiatan starts. A later answer, by anyone, replaces it."""
+    doc, _ = await writable(kegiatan, principal, kegiatan_id, None)
+    p = await participants.get(participant_id) if participant_id.startswith(f"{kegiatan_id}:") else None
+    if p is None or p["kind"] == "walk_in":
+        raise errors.NotFound("no such invitee in this kegiatan")
+    new = await use.answer(participants, relay, doc, p, participation.Response(
+        attending=body.attending, delegates=body.delegates, reason=body.reason), by=principal.subject, via=body.via)
+    return participant_out(new, doc["status"])
 
 
 @router.post("/kegiatan/{kegiatan_id}/check-ins", response_model=CheckInOut)

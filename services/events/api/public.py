@@ -19,12 +19,12 @@ from pydantic import BaseModel, Field
 from services.events import changes
 from services.events.domain import kegiatan as domain
 from services.events.domain import participation
-from services.events.domain.participation import InvalidToken, ParticipationError
+from services.events.domain.participation import InvalidToken
 from shared import errors, tanggal
 from services.events.application import participants
 from services.events.deps import Config, Rsvp, RsvpPorts
 from shared.text import Input
-from shared.web import Conflict, DomainProblem, NotFound, PreconditionFailed
+from shared.web import DomainProblem, NotFound
 
 router = APIRouter(tags=["rsvp (public)"])
 TYPE_NAMES = {"fasilitasi": "Fasilitasi Pemberdayaan Ormas", "dialog": "Dialog", "pelatihan": "Pelatihan",
@@ -99,27 +99,7 @@ def _view(state: RsvpPorts, k: dict[str, Any], p: dict[str, Any]) -> RsvpView:
 
 
 async def _answer(state: RsvpPorts, k: dict[str, Any], p: dict[str, Any], answer: participation.Response) -> dict[str, Any]:
-    if k["status"] not in ("published", "rescheduled"):
-        raise Conflict("Kegiatan ini tidak lagi menerima konfirmasi (the kegiatan no longer takes answers).",
-                       current_status=k["status"])
-    now = dt.datetime.now(dt.UTC)
-    for _ in range(5):
-        try:
-            fields = participation.respond(p, answer, seats=p.get("seats", 1), cutoff=domain.rsvp_cutoff(k), now=now)
-        except ParticipationError as e:
-            raise participants.problem(e) from None
-        after = {**p, "version": p["version"] + 1}
-        event = changes.participation_event("responded", after, k, {
-            "attending": fields["attending"], "delegates": len(fields["delegates"]), "reason": fields["decline_reason"],
-            "at": domain._iso(now)})
-        new = await state.participants.change(p["_id"], p["version"], fields,
-                                               {"at": now, "by": "rsvp", "action": "responded",
-                                                "attending": fields["attending"]}, [event])
-        if new is not None:
-            state.relay.wake("participants", p["_id"])
-            return new
-        p = await state.participants.get(p["_id"])
-    raise PreconditionFailed("the answer changed meanwhile; reload and retry")
+    return await participants.answer(state.participants, state.relay, k, p, answer, by="rsvp")
 
 
 @router.get("/api/rsvp/{kegiatan_id}/{token}", response_model=RsvpView)

@@ -18,7 +18,7 @@ from services.events.adapters.store import KegiatanRepository, ParticipantReposi
 from services.events.domain import kegiatan as domain
 from services.events.domain import targeting
 from services.events.fanout import Fanout
-from shared import errors, regions
+from shared import channels, errors, regions
 from shared.auth import Principal
 from shared.outbox import OutboxRelay
 from shared.web import check_if_match
@@ -151,17 +151,22 @@ class Invitees:
     copies: dict[str, dict[str, Any]]
     guests: int
     frozen: bool
+    channels: dict[str, int] | None = None  # letters by channel (None: a frozen list too long to read here)
 
 
-async def set_invitees(kegiatan: KegiatanRepository, copy: RegistryCopy, principal: Principal, kegiatan_id: str, *,
-                       rule: Mapping[str, Any] | None, ormas_ids: Sequence[str], guests: list[dict[str, Any]],
-                       if_match: str | None) -> tuple[dict[str, Any], Invitees]:
-    """A draft's targeting: a rule (its region defaults to the organiser's), an explicit list and
-    guests; resolved again at publish."""
-    doc, version = await writable(kegiatan, principal, kegiatan_id, if_match)
+def _found(ids: list[str], copies: dict[str, dict[str, Any]], guests: list[dict[str, Any]], frozen: bool) -> Invitees:
+    complete = all(i in copies for i in ids)
+    tally = channels.tally([*(copies[i] for i in ids), *guests]) if complete else None
+    return Invitees(ids, copies, len(guests), frozen, tally)
+
+
+async def _targeting(copy: RegistryCopy, doc: Mapping[str, Any], rule: Mapping[str, Any] | None,
+                     ormas_ids: Sequence[str]) -> dict[str, Any]:
+    """A draft's targeting as stored, checked: a rule (its region defaults to the organiser's) and
+    an explicit list of ormas known to the registry within the organiser's region."""
     if doc["status"] != "draft":
         raise errors.Conflict("the invitee list is frozen at publish; add invitees with POST", current_status=doc["status"])
-    rule = _rule(rule, doc["region"]) if rule is not None else None
+    checked = _rule(rule, doc["region"]) if rule is not None else None
     explicit = sorted(set(ormas_ids))
     known = await copy.by_ids(explicit)
     unknown = [i for i in explicit if i not in known]
@@ -172,33 +177,52 @@ async def set_invitees(kegiatan: KegiatanRepository, copy: RegistryCopy, princip
     if outside:
         raise errors.Invalid(f"{len(outside)} ormas are outside the organising office's region",
                              errors=[{"field": "ormas_ids", "message": f"outside the region: {i}"} for i in outside[:20]])
-    guests = [{"id": uuid.uuid4().hex[:12], **g} for g in guests]
     stored = None
-    if rule:
-        stored = {"region": rule.region, "kinds": list(rule.kinds), "bidang": list(rule.bidang),
-                  "legal_forms": list(rule.legal_forms), "exclude_suspended": rule.exclude_suspended,
-                  "valid_skt_on": rule.valid_skt_on.isoformat() if rule.valid_skt_on else None}
+    if checked:
+        stored = {"region": checked.region, "kinds": list(checked.kinds), "bidang": list(checked.bidang),
+                  "legal_forms": list(checked.legal_forms), "exclude_suspended": checked.exclude_suspended,
+                  "valid_skt_on": checked.valid_skt_on.isoformat() if checked.valid_skt_on else None}
+    return {"rule": stored, "ormas_ids": explicit}
+
+
+async def set_invitees(kegiatan: KegiatanRepository, copy: RegistryCopy, principal: Principal, kegiatan_id: str, *,
+                       rule: Mapping[str, Any] | None, ormas_ids: Sequence[str], guests: list[dict[str, Any]],
+                       if_match: str | None) -> tuple[dict[str, Any], Invitees]:
+    """A draft's targeting: a rule, an explicit list and guests; resolved again at publish."""
+    doc, version = await writable(kegiatan, principal, kegiatan_id, if_match)
+    targeting_ = await _targeting(copy, doc, rule, ormas_ids)
+    guests = [{"id": uuid.uuid4().hex[:12], **g} for g in guests]
     now = dt.datetime.now(dt.UTC)
     new = await kegiatan.change(
-        kegiatan_id, version, {"targeting": {"rule": stored, "ormas_ids": explicit}, "guests": guests, "updated_at": now},
-        {"at": now, "by": principal.subject, "action": "invitees_set", "explicit": len(explicit), "guests": len(guests),
-         "rule": stored}, [])
+        kegiatan_id, version, {"targeting": targeting_, "guests": guests, "updated_at": now},
+        {"at": now, "by": principal.subject, "action": "invitees_set", "explicit": len(targeting_["ormas_ids"]),
+         "guests": len(guests), "rule": targeting_["rule"]}, [])
     if new is None:
         raise _changed_meanwhile()
     ids, copies = await resolve(copy, new)
-    return new, Invitees(ids, copies, len(guests), False)
+    return new, _found(ids, copies, guests, False)
+
+
+async def preview_invitees(kegiatan: KegiatanRepository, copy: RegistryCopy, principal: Principal, kegiatan_id: str, *,
+                           rule: Mapping[str, Any] | None, ormas_ids: Sequence[str],
+                           guests: list[dict[str, Any]]) -> Invitees:
+    """Whom a targeting would invite now, nothing written: the live count of the rule builder."""
+    doc, _ = await writable(kegiatan, principal, kegiatan_id, None)
+    ids, copies = await resolve(copy, {"targeting": await _targeting(copy, doc, rule, ormas_ids)})
+    return _found(ids, copies, list(guests), False)
 
 
 async def invitees(kegiatan: KegiatanRepository, copy: RegistryCopy, principal: Principal,
                    kegiatan_id: str) -> Invitees:
     """A draft's targeting resolved now, or the list frozen at publish."""
     doc = await visible(kegiatan, principal, kegiatan_id)
+    guests = doc.get("guests") or []
     if doc["status"] == "draft":
         ids, copies = await resolve(copy, doc)
-        return Invitees(ids, copies, len(doc.get("guests") or []), False)
+        return _found(ids, copies, guests, False)
     ids = await kegiatan.invitees(doc)
     copies = await copy.by_ids(ids[:2000]) if len(ids) <= 2000 else {}
-    return Invitees(ids, copies, len(doc.get("guests") or []), True)
+    return _found(ids, copies, guests, True)
 
 
 async def add_invitees(ports: Ports, principal: Principal, kegiatan_id: str, *, ormas_ids: Sequence[str],

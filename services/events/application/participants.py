@@ -1,6 +1,7 @@
-"""Use cases at the door: check a participant in (by the QR code's token or a pick from the name
-search, once per day) and record a walk-in. Each change and its ``checked_in`` event are one write
-of the participant; the relay publishes the event."""
+"""Use cases of a participant: an answer (by the invitee's own link, or received by phone or letter
+and recorded by staff), and at the door a check-in (by the QR code's token or a pick from the name
+search, once per day) and a walk-in. Each change and its event are one write of the participant;
+the relay publishes the event."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from services.events import changes
 from services.events.adapters.store import ParticipantRepository, RegistryCopy
+from services.events.domain import kegiatan as kegiatan_domain
 from services.events.domain import participation
 from services.events.domain.participation import InvalidToken, ParticipationError
 from shared import errors
@@ -128,3 +130,38 @@ async def walk_in(participants: ParticipantRepository, copy: RegistryCopy, relay
     await participants.insert_ids([{**p, "_outbox": [event]}])
     relay.wake("participants", pid)
     return p
+
+
+VIA = ("telepon", "surat", "langsung", "whatsapp", "lainnya")  # how an answer recorded by staff arrived
+
+
+async def answer(participants: ParticipantRepository, relay: OutboxRelay, k: dict[str, Any], p: dict[str, Any],
+                 response: participation.Response, *, by: str, via: str | None = None) -> dict[str, Any]:
+    """An RSVP (``by="rsvp"``), or an answer received by ``via`` and recorded by staff (``by`` their
+    name): staff may record one until the kegiatan starts, after the invitees' own cut-off."""
+    if k["status"] not in ("published", "rescheduled"):
+        raise errors.Conflict("Kegiatan ini tidak lagi menerima konfirmasi (the kegiatan no longer takes answers).",
+                              current_status=k["status"])
+    now = dt.datetime.now(dt.UTC)
+    cutoff = kegiatan_domain.rsvp_cutoff(k) if via is None else k["starts_at"]
+    for _ in range(5):
+        try:
+            fields = participation.respond(p, response, seats=p.get("seats", 1), cutoff=cutoff, now=now)
+        except ParticipationError as e:
+            raise problem(e) from None
+        fields["recorded_by"] = {"by": by, "via": via, "at": now} if via else None
+        after = {**p, "version": p["version"] + 1}
+        event = changes.participation_event("responded", after, k, {
+            "attending": fields["attending"], "delegates": len(fields["delegates"]), "reason": fields["decline_reason"],
+            "at": kegiatan_domain._iso(now), **({"recorded_via": via} if via else {})})
+        history = {"at": now, "by": by, "action": "responded", "attending": fields["attending"]}
+        if via:
+            history["via"] = via
+        new = await participants.change(p["_id"], p["version"], fields, history, [event])
+        if new is not None:
+            relay.wake("participants", p["_id"])
+            return new
+        p = await participants.get(p["_id"])
+        if p is None:
+            raise errors.NotFound("no such participant in this kegiatan")
+    raise errors.StaleVersion("the answer changed meanwhile; reload and retry")

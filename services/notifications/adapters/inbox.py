@@ -22,6 +22,21 @@ class Messages:
     def __init__(self, db: AsyncDatabase):
         self.coll = db["messages"]
         self.provider_ids = db["provider_ids"]
+        self.participants = db["participants"]
+        self.kegiatan = db["kegiatan"]
+
+    async def invitations(self, kegiatan_id: str, participant_ids: list[str]) -> list[dict[str, Any]]:
+        """The copies of these participants' invitations (``copies.py`` keeps them)."""
+        ids = [i for i in participant_ids if i.startswith(f"{kegiatan_id}:")]
+        return await self.participants.find({"_id": {"$in": ids}}).to_list(None) if ids else []
+
+    async def kegiatan_of(self, kegiatan_id: str) -> dict[str, Any] | None:
+        return await self.kegiatan.find_one({"_id": kegiatan_id})
+
+    async def insert_if_new(self, doc: dict[str, Any]) -> bool:
+        """A message under its deterministic id; False when it is there already."""
+        r = await self.coll.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
+        return r.upserted_id is not None
 
     async def of_kegiatan(self, kegiatan_id: str) -> list[dict[str, Any]]:
         # message ids start with the participant's, which starts with the kegiatan's: an index range

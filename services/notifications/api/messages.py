@@ -4,13 +4,15 @@ history, resending a failed one, and the preview of the letter an operator check
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
+from services.notifications.application import requests
 from services.notifications.domain import letters
 from services.notifications.adapters.inbox import Messages as MessagesAdapter
 from services.notifications.deps import Current, Enqueue, Messages, Writer
@@ -47,6 +49,8 @@ class DeliveryOut(BaseModel):
     by_channel: dict[str, dict[str, int]]
     unreachable: list[dict[str, Any]] = Field(description="participants with no usable contact")
     failed: list[MessageOut]
+    by_participant: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict, description="each participant's invitation messages: channel, status, message id")
 
 
 def _masked(channel: str, to: str | None, role: str) -> str | None:
@@ -84,7 +88,36 @@ async def deliveries(kegiatan_id: str, principal: Current, messages: Messages) -
         by_status=by_status, by_channel=by_channel,
         unreachable=[{"participant_id": m.get("participant_id"), "name": m.get("recipient_name")}
                      for m in ms if m["status"] == "unreachable"],
-        failed=[message_out(m, principal.role) for m in ms if m["status"] in ("failed", "dead")])
+        failed=[message_out(m, principal.role) for m in ms if m["status"] in ("failed", "dead")],
+        by_participant=_by_participant(ms))
+
+
+def _by_participant(ms: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for m in sorted(ms, key=lambda m: m["_id"]):
+        if m["kind"] == "invitation" and m.get("participant_id"):
+            out.setdefault(m["participant_id"], []).append({"id": m["_id"], "channel": m["channel"], "status": m["status"]})
+    return out
+
+
+class RemindIn(Input):
+    participant_ids: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1, max_length=5000)
+
+
+class RemindOut(BaseModel):
+    queued: int = Field(description="messages queued now")
+    already_today: int = Field(description="invitees already reminded by hand today: nothing sent twice")
+    answered: int = Field(description="invitees who have answered: not reminded")
+    unreachable: int = Field(description="invitees with no contact")
+
+
+@router.post("/kegiatan/{kegiatan_id}/reminders", response_model=RemindOut)
+async def remind(kegiatan_id: str, body: RemindIn, principal: Writer, messages: Messages, enqueue: Enqueue) -> RemindOut:
+    """"Ingatkan": a reminder now to the chosen invitees who have not answered, on the channels of
+    their invitation; once a day each."""
+    done = await requests.remind(messages, enqueue, principal, kegiatan_id, body.participant_ids,
+                                 dt.datetime.now(dt.UTC))
+    return RemindOut(**dataclasses.asdict(done))
 
 
 class MessagePage(BaseModel):

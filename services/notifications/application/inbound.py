@@ -76,7 +76,8 @@ async def responded(ports: Ports, data: dict[str, Any]) -> None:
 async def kegiatan_changed(ports: Ports, name: str, data: dict[str, Any]) -> None:
     kid = data["kegiatan_id"]
     await ports.copies.keep_kegiatan(kid, data["version"], {
-        "status": data["status"], "starts_at": data["starts_at"], "ends_at": data["ends_at"], "title": data["title"]})
+        "status": data["status"], "starts_at": data["starts_at"], "ends_at": data["ends_at"], "title": data["title"],
+        "region": data["region"], "zone": data["venue"]["zone"]})
     if name not in ("rescheduled", "cancelled"):
         return
     now = dt.datetime.now(dt.UTC)

@@ -215,6 +215,7 @@ def _qr(doc: FPDF, payload: str, *, x: float, y: float, size: float) -> None:
 
 
 NOTICE_SUBJECTS = {"reminder_3d": "Pengingat: {event} tiga hari lagi", "reminder_1d": "Pengingat: {event} besok",
+                   "reminder": "Pengingat: {event}",
                    "rescheduled": "Perubahan jadwal: {event}", "cancelled": "Pembatalan: {event}"}
 
 
@@ -232,6 +233,9 @@ def notice(kind: str, data: Mapping[str, Any]) -> tuple[str, str]:
         body = (f"Yth. {f['to']}. {f['event']} DIJADWALKAN ULANG menjadi {f['day_date']} pukul "
                 f"{f['time'].split(' s.d.')[0]} di {f['venue']}." + (f" Alasan: {data['reason']}." if data.get("reason") else "")
                 + f" Mohon konfirmasi kembali: {f['rsvp_url']}")
+    elif kind == "reminder":  # sent now by the office to those who have not answered
+        body = (f"Yth. {f['to']}. Mengingatkan undangan {f['event']} pada {f['day_date']} pukul "
+                f"{f['time'].split(' s.d.')[0]} di {f['venue']}. Mohon konfirmasi kehadiran: {f['rsvp_url']}")
     else:
         when = "tiga hari lagi" if kind == "reminder_3d" else "besok"
         body = (f"Yth. {f['to']}. Mengingatkan {f['event']} {when}, {f['day_date']} pukul "

@@ -10,51 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from shared import regions
+from shared.channels import CHANNELS, addresses, first_channels, usable  # noqa: F401 (the rule lives in shared)
 
-CHANNELS = ("email", "whatsapp", "sms")
 FALLBACK = {"email": ("whatsapp", "sms"), "whatsapp": ("sms", "email"), "sms": ("email",)}
-KINDS = ("invitation", "reminder_3d", "reminder_1d", "rescheduled", "cancelled", "skt_expiry")
+KINDS = ("invitation", "reminder_3d", "reminder_1d", "reminder", "rescheduled", "cancelled", "skt_expiry")
 FINAL = ("sent", "delivered", "read", "failed", "dead")
 QUIET_FROM, QUIET_UNTIL = 21, 7  # no WhatsApp or SMS between 21.00 and 07.00 in the recipient's zone
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 def message_id(participant_id: str, kind: str, channel: str) -> str:
     return f"{participant_id}:{kind}:{channel}"
-
-
-def usable(channel: str, address: str | None) -> bool:
-    """An address the channel can take, checked before anything is sent."""
-    if not address:
-        return False
-    return bool(EMAIL_RE.match(address)) if channel == "email" else bool(PHONE_RE.match(address))
-
-
-def addresses(recipient: Mapping[str, Any]) -> dict[str, str]:
-    """The usable address of each channel a recipient has: e-mail, WhatsApp, and SMS to the phone
-    (or to the WhatsApp number when there is no other phone)."""
-    out = {}
-    if usable("email", recipient.get("email")):
-        out["email"] = recipient["email"]
-    if usable("whatsapp", recipient.get("whatsapp")):
-        out["whatsapp"] = recipient["whatsapp"]
-    phone = recipient.get("phone") or recipient.get("whatsapp")
-    if usable("sms", phone):
-        out["sms"] = phone
-    return out
-
-
-def first_channels(available: Mapping[str, str]) -> list[str]:
-    """An invitation goes by e-mail (the letter with its PDF) and by WhatsApp where the recipient
-    has them; SMS, which costs per message, only when neither is there — or as the fallback."""
-    first = [c for c in ("email", "whatsapp") if c in available]
-    return first or (["sms"] if "sms" in available else [])
 
 
 def next_channel(failed: str, available: Mapping[str, str], tried: set[str]) -> str | None:
