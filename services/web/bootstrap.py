@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from services.web.adapters.apis import Apis
 from services.web.adapters.sessions import Sessions
-from services.web.api import accounts, auth, checkin, dashboard, home, imports, ormas, pages, reports
+from services.web.api import accounts, auth, checkin, dashboard, home, imports, kegiatan, ormas, pages, reports
 from services.web.settings import Settings
 from shared import logs, web
 
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(web.BodyLimits, default=BODY_LIMIT, limits=BODY_LIMITS, refuse=pages.too_large_page)
     app.include_router(web.health_router({"redis": lambda: app.state.sessions.redis.ping()}))
     for r in (auth.router, home.router, imports.router, ormas.router, accounts.router, dashboard.router,
-              checkin.router, reports.router):  # /ormas/impor before /ormas/{id}
+              checkin.router, kegiatan.router, reports.router):  # /ormas/impor before /ormas/{id}
         app.include_router(r)
 
     @app.middleware("http")

@@ -46,6 +46,7 @@ async def look(page, name: str) -> None:
         await page.set_viewport_size({"width": width, "height": 900})
         results = await Axe().run(page)
         bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-        assert not bad, f"{name} at {width}px: " + "; ".join(f"{v['id']}: {v['help']}" for v in bad)
+        assert not bad, f"{name} at {width}px: " + "; ".join(
+            f"{v['id']}: {v['help']} ({', '.join(str(n['target']) for n in v['nodes'][:3])})" for v in bad)
         await page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
     await page.set_viewport_size({"width": 1366, "height": 900})

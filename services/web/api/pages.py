@@ -50,7 +50,7 @@ def _region(code: str | None) -> str:
 
 
 TEMPLATES.env.filters.update(
-    date=_date, datetime=_datetime, region=_region,
+    month=lambda d: f"{MONTHS[d.month - 1]} {d.year}", date=_date, datetime=_datetime, region=_region,
     status=lambda c: labels.label(labels.STATUSES, c), kind=lambda c: labels.label(labels.KINDS, c),
     legal_form=lambda c: labels.label(labels.LEGAL_FORMS, c), scope=lambda c: labels.label(labels.SCOPES, c),
     action=lambda c: labels.label(labels.ACTIONS, c), authority=lambda c: labels.label(labels.AUTHORITIES, c),

@@ -54,6 +54,18 @@ FIELDS = {
     "letterhead": "Kop surat", "head_name": "Nama kepala", "head_title": "Jabatan kepala", "head_nip": "NIP kepala",
     "skt_number_format": "Format nomor SKT", "skt_number": "Nomor SKT", "skt_issued_on": "Tanggal SKT",
     "skt_valid_until": "Berlaku sampai", "street": "Alamat", "address_region": "Kecamatan",
+    "title": "Nama kegiatan", "type": "Jenis kegiatan", "theme": "Tema", "venue_name": "Tempat",
+    "venue_region": "Kode wilayah tempat", "venue_address": "Alamat tempat", "starts_at": "Mulai", "ends_at": "Selesai",
+    "start_date": "Tanggal mulai", "start_time": "Jam mulai", "end_date": "Tanggal selesai", "end_time": "Jam selesai",
+    "seats_per_ormas": "Utusan per ormas", "capacity": "Kapasitas", "speakers": "Narasumber", "agenda": "Susunan acara",
+    "letter": "Surat undangan", "letter_number": "Nomor surat", "letter_nature": "Sifat surat",
+    "letter_attachment": "Lampiran", "letter_subject": "Perihal", "letter_place": "Tempat surat",
+    "letter_signatory_name": "Nama penanda tangan", "letter_signatory_title": "Jabatan penanda tangan",
+    "letter_signatory_nip": "NIP penanda tangan", "guests": "Tamu", "ormas_ids": "Ormas yang dipilih",
+    "rule": "Aturan undangan", "rule_region": "Wilayah aturan", "invitees": "Undangan", "rsvp_cutoff": "Batas konfirmasi",
+    "delegates": "Utusan", "attending": "Jawaban", "via": "Diterima lewat", "minutes": "Notulen", "text": "Isi",
+    "topic": "Topik", "raised_by": "Disampaikan oleh", "follow_up_owner": "Penanggung jawab", "note": "Catatan",
+    "participant_ids": "Peserta", "valid_skt_on": "SKT berlaku pada", "action": "Tindakan",
 }
 
 

@@ -29,3 +29,21 @@ if (scan) {
     }, 500);
   });
 }
+
+// The invitee builder: an ormas ticked among the names found moves to the chosen list, so that a
+// new search keeps it (without a script, tick and save before searching again).
+document.addEventListener("change", (ev) => {
+  const box = ev.target.closest("#ditemukan input[name=ormas_id]");
+  const chosen = document.getElementById("pilihan");
+  if (box && box.checked && chosen) {
+    chosen.querySelector(".empty")?.remove();
+    chosen.appendChild(box.closest("li"));
+  }
+});
+
+// "Pilih semua yang belum menjawab" on the participants table.
+document.addEventListener("click", (ev) => {
+  const all = ev.target.closest("[data-pick-pending]");
+  if (!all) return;
+  document.querySelectorAll("input[name=participant_id][data-pending]").forEach((b) => { b.checked = true; });
+});

@@ -1,0 +1,339 @@
+"""Kegiatan pages, from the draft to the report: the month calendar, the form in steps, invitees
+(rule builder with a live count, ormas picked by name, guests pasted), the letter's preview,
+publishing with its confirmation, participants with their letters, answers received by phone,
+"Ingatkan", and the outcomes (minutes and aspirations)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.web.adapters.apis import ApiProblem
+from services.web.api.pages import not_allowed, render, see_other
+from services.web.application import kegiatan as use
+from services.web.deps import Apis, CurrentUser, Writer
+from services.web.domain import forms, problems
+from services.web.domain import kegiatan as domain
+
+router = APIRouter()
+FIELD_OF = {"starts_at": "starts_at", "ends_at": "ends_at", "venue_region": "venue_region", "letter": "letter_number"}
+
+
+def _errors(e: ApiProblem) -> dict[str, str]:
+    out = {}
+    for k, v in problems.field_errors(e.errors).items():
+        key = k.split(".")[0] if not k.startswith("letter.") else "letter_" + k.split(".")[1]
+        out[FIELD_OF.get(key, key)] = v
+    return out or {"title": problems.title(e.kind)}
+
+
+def _today(user) -> dt.date:
+    return dt.datetime.now(domain.zone(user.region or None)).date()
+
+
+@router.get("/kegiatan")
+async def calendar(request: Request, user: CurrentUser, apis: Apis) -> Response:
+    today = _today(user)
+    first = domain.month_of(request.query_params.get("bulan"), today)
+    items = await use.month(apis, user, first)
+    return render(request, "kegiatan_list.html", month=first, items=items, weeks=domain.month_grid(first, items, today),
+                  prev=domain.shift(first, -1), next=domain.shift(first, 1), this=domain.shift(today.replace(day=1), 0),
+                  k=domain)
+
+
+@router.get("/kegiatan/baru")
+async def new_page(request: Request, user: CurrentUser, apis: Apis) -> Response:
+    if not user.writes:
+        return not_allowed(request)
+    return render(request, "kegiatan_form.html", values=await use.new_values(apis, user), errors={}, editing=None, k=domain)
+
+
+@router.post("/kegiatan/baru")
+async def create(request: Request, user: Writer, apis: Apis) -> Response:
+    values = forms.strings(await request.form())
+    try:
+        made = await use.create(apis, user, domain.kegiatan_body(values))
+    except domain.FormError as e:
+        return render(request, "kegiatan_form.html", status_code=422, values=values, errors=e.errors, editing=None, k=domain)
+    except ApiProblem as e:
+        if e.kind not in ("invalid", "out-of-scope"):
+            raise
+        return render(request, "kegiatan_form.html", status_code=e.status, values=values, errors=_errors(e), editing=None,
+                      k=domain, problem=problems.title(e.kind))
+    return see_other(f"/kegiatan/{made['id']}/undangan?baru=1")
+
+
+@router.get("/kegiatan/{kegiatan_id}")
+async def detail(request: Request, kegiatan_id: str, user: CurrentUser, apis: Apis) -> Response:
+    q = request.query_params.get("q") or ""
+    data = await use.detail(apis, user, kegiatan_id, q or None)
+    if request.headers.get("hx-request") and request.headers.get("hx-target") == "peserta":
+        return render(request, "kegiatan_participants.html", **data, q=q, k=domain)
+    return render(request, "kegiatan_detail.html", **data, q=q, k=domain, done=request.query_params.get("selesai"))
+
+
+@router.get("/kegiatan/{kegiatan_id}/ubah")
+async def edit_page(request: Request, kegiatan_id: str, user: CurrentUser, apis: Apis) -> Response:
+    if not user.writes:
+        return not_allowed(request)
+    k = await use.get(apis, user, kegiatan_id)
+    return render(request, "kegiatan_form.html", values=domain.kegiatan_values(k), errors={}, editing=k, k=domain)
+
+
+@router.post("/kegiatan/{kegiatan_id}/ubah")
+async def edit(request: Request, kegiatan_id: str, user: Writer, apis: Apis) -> Response:
+    values = forms.strings(await request.form())
+    try:
+        await use.update(apis, user, kegiatan_id, int(values.get("version") or 0), domain.kegiatan_body(values))
+    except (domain.FormError, ApiProblem) as e:
+        if isinstance(e, ApiProblem) and e.kind not in ("invalid", "stale-version", "conflict"):
+            raise
+        k = await use.get(apis, user, kegiatan_id)
+        errors = e.errors if isinstance(e, domain.FormError) else _errors(e)
+        return render(request, "kegiatan_form.html", status_code=422 if isinstance(e, domain.FormError) else e.status,
+                      values=values, errors=errors, editing=k, k=domain,
+                      problem=problems.title(e.kind) if isinstance(e, ApiProblem) else None)
+    return see_other(f"/kegiatan/{kegiatan_id}?selesai=updated")
+
+
+# --- invitees ----------------------------------------------------------------------------------
+
+def _targeting(form) -> tuple[dict, list[str], str]:
+    values = forms.strings(form)
+    ormas_ids = [i for i in dict.fromkeys(form.getlist("ormas_id")) if i]
+    return values, ormas_ids, values.get("guests", "")
+
+
+async def _builder(request: Request, user, apis, kegiatan_id: str, *, values: dict, ormas_ids: list[str], errors: dict,
+                   status: int = 200, found=None, count=None) -> Response:
+    k = await use.get(apis, user, kegiatan_id)
+    names = await use.ormas_names(apis, user, ormas_ids) if ormas_ids else {}
+    return render(request, "kegiatan_invitees.html", status_code=status, kegiatan=k, values=values, ormas_ids=ormas_ids,
+                  names=names, errors=errors, found=found, count=count, k=domain, new=request.query_params.get("baru"))
+
+
+@router.get("/kegiatan/{kegiatan_id}/undangan")
+async def invitees_page(request: Request, kegiatan_id: str, user: CurrentUser, apis: Apis) -> Response:
+    if not user.writes:
+        return not_allowed(request)
+    k = await use.get(apis, user, kegiatan_id)
+    t = k.get("targeting") or {}
+    rule = t.get("rule")
+    values = {"by_rule": "ya" if rule or not t else "", "guests": domain.guests_text(k.get("guests") or []),
+              "rule_region": (rule or {}).get("region") or "", "bidang": ", ".join((rule or {}).get("bidang") or []),
+              "valid_skt_on": (rule or {}).get("valid_skt_on") or "",
+              "include_suspended": "" if (rule or {}).get("exclude_suspended", True) else "ya",
+              "kinds": (rule or {}).get("kinds") or [], "legal_forms": (rule or {}).get("legal_forms") or []}
+    if k["status"] != "draft":
+        values = {"by_rule": "", "guests": "", "kinds": [], "legal_forms": []}
+    count = await use.optional(use.preview_invitees(apis, user, kegiatan_id, use.targeting_body(
+        rule, t.get("ormas_ids") or [], k.get("guests") or []))) if k["status"] == "draft" else None
+    return await _builder(request, user, apis, kegiatan_id, values=values, ormas_ids=t.get("ormas_ids") or [] if k["status"] == "draft" else [],
+                          errors={}, count=count)
+
+
+@router.post("/kegiatan/{kegiatan_id}/undangan/hitung")
+async def invitees_count(request: Request, kegiatan_id: str, user: Writer, apis: Apis) -> Response:
+    """The live count of the rule builder (htmx): whom the form's targeting picks now, nothing saved."""
+    form = await request.form()
+    values, ormas_ids, guests_text = _targeting(form)
+    try:
+        guests = domain.guests(guests_text)
+        count = await use.preview_invitees(apis, user, kegiatan_id, use.targeting_body(
+            domain.rule_body(values, form.getlist), ormas_ids, guests))
+        errors = {}
+    except domain.FormError as e:
+        count, errors = None, e.errors
+    except ApiProblem as e:
+        if e.kind not in ("invalid", "conflict"):
+            raise
+        count, errors = None, _errors(e)
+    return render(request, "kegiatan_count.html", count=count, errors=errors, k=domain)
+
+
+@router.get("/kegiatan/{kegiatan_id}/undangan/cari")
+async def invitees_find(request: Request, kegiatan_id: str, user: CurrentUser, apis: Apis) -> Response:
+    """Ormas found by name, to add to the list (htmx)."""
+    k = await use.get(apis, user, kegiatan_id)
+    found = await use.find_ormas(apis, user, request.query_params.get("q") or "", k["region"])
+    return render(request, "kegiatan_found.html", found=found)
+
+
+@router.post("/kegiatan/{kegiatan_id}/undangan")
+async def invitees_save(request: Request, kegiatan_id: str, user: Writer, apis: Apis) -> Response:
+    form = await request.form()
+    values, ormas_ids, guests_text = _targeting(form)
+    values["kinds"], values["legal_forms"] = form.getlist("kinds"), form.getlist("legal_forms")
+    k = await use.get(apis, user, kegiatan_id)
+    try:
+        guests = domain.guests(guests_text)
+        if k["status"] == "draft":
+            await use.save_invitees(apis, user, kegiatan_id, k["version"], use.targeting_body(
+                domain.rule_body(values, form.getlist), ormas_ids, guests))
+        else:
+            await use.add_invitees(apis, user, kegiatan_id, k["version"], ormas_ids, guests)
+    except domain.FormError as e:
+        return await _builder(request, user, apis, kegiatan_id, values=values, ormas_ids=ormas_ids, errors=e.errors, status=422)
+    except ApiProblem as e:
+        if e.kind not in ("invalid", "conflict", "stale-version"):
+            raise
+        return await _builder(request, user, apis, kegiatan_id, values=values, ormas_ids=ormas_ids, errors=_errors(e),
+                              status=e.status)
+    return see_other(f"/kegiatan/{kegiatan_id}?selesai=invitees")
+
+
+# --- the letter and the lifecycle --------------------------------------------------------------
+
+LETTER_MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
+
+
+@router.get("/kegiatan/{kegiatan_id}/surat.{fmt}")
+async def letter(request: Request, kegiatan_id: str, fmt: str, user: CurrentUser, apis: Apis) -> Response:
+    """The invitation letter as it will be sent (the PDF, or the e-mail's HTML framed on the
+    publish page); or the page naming what it lacks."""
+    if fmt not in LETTER_MEDIA:
+        return render(request, "error.html", status_code=404, kind="not-found", title=problems.title("not-found"))
+    try:
+        body = await use.letter(apis, user, kegiatan_id, fmt)
+    except ApiProblem as e:
+        if e.kind != "invalid":
+            raise
+        return render(request, "error.html", status_code=422, kind="invalid",
+                      title="Surat belum dapat dibuat: lengkapi " + ", ".join(
+                          problems.field_label(f) for f in problems.field_errors(e.errors)) + " pada data kegiatan.")
+    if fmt == "html":  # a letter, framed by this site only, with its own styles and nothing active
+        return Response(body, media_type=LETTER_MEDIA[fmt], headers={
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                       "frame-ancestors 'self'; sandbox", "X-Frame-Options": "SAMEORIGIN"})
+    return Response(body, media_type=LETTER_MEDIA[fmt], headers={"Content-Disposition": "inline; filename=undangan.pdf"})
+
+
+@router.get("/kegiatan/{kegiatan_id}/tindakan/{action}")
+async def action_page(request: Request, kegiatan_id: str, action: str, user: CurrentUser, apis: Apis) -> Response:
+    k = await use.get(apis, user, kegiatan_id)
+    if not user.writes or action not in k["allowed_actions"]:
+        return not_allowed(request)
+    invitees = await use.optional(use.apis_invitees(apis, user, kegiatan_id)) if action == "publish" else None
+    return render(request, "kegiatan_action.html", kegiatan=k, action=action, values=domain.kegiatan_values(k), errors={},
+                  invitees=invitees, k=domain)
+
+
+@router.post("/kegiatan/{kegiatan_id}/tindakan/{action}")
+async def act(request: Request, kegiatan_id: str, action: str, user: Writer, apis: Apis) -> Response:
+    values = forms.strings(await request.form())
+    body: dict = {"action": action}
+    if values.get("reason", "").strip():
+        body["reason"] = values["reason"].strip()
+    try:
+        if action == "reschedule":
+            times = domain.kegiatan_body({**domain.kegiatan_values(await use.get(apis, user, kegiatan_id)), **values})
+            body.update(starts_at=times["starts_at"], ends_at=times["ends_at"])
+        await use.transition(apis, user, kegiatan_id, int(values.get("version") or 0), body)
+    except (domain.FormError, ApiProblem) as e:
+        if isinstance(e, ApiProblem) and e.kind not in ("invalid", "stale-version", "transition-not-allowed", "conflict"):
+            raise
+        k = await use.get(apis, user, kegiatan_id)
+        invitees = await use.optional(use.apis_invitees(apis, user, kegiatan_id)) if action == "publish" else None
+        errors = e.errors if isinstance(e, domain.FormError) else _errors(e)
+        return render(request, "kegiatan_action.html", status_code=422 if isinstance(e, domain.FormError) else e.status,
+                      kegiatan=k, action=action, values={**domain.kegiatan_values(k), **values}, errors=errors,
+                      invitees=invitees, k=domain, problem=problems.title(e.kind) if isinstance(e, ApiProblem) else None)
+    return see_other(f"/kegiatan/{kegiatan_id}?selesai={action}")
+
+
+# --- during the invitation period --------------------------------------------------------------
+
+@router.get("/kegiatan/{kegiatan_id}/jawaban")
+async def answer_page(request: Request, kegiatan_id: str, user: CurrentUser, apis: Apis) -> Response:
+    if not user.writes:
+        return not_allowed(request)
+    k, p = await use.participant(apis, user, kegiatan_id, request.query_params.get("peserta") or "")
+    return render(request, "kegiatan_answer.html", kegiatan=k, p=p, values={"attending": "ya", "via": "telepon"},
+                  errors={}, k=domain)
+
+
+@router.post("/kegiatan/{kegiatan_id}/jawaban")
+async def record_answer(request: Request, kegiatan_id: str, user: Writer, apis: Apis) -> Response:
+    """An answer received by phone, letter or in person, recorded by staff."""
+    values = forms.strings(await request.form())
+    attending = values.get("attending") == "ya"
+    body = {"attending": attending, "via": values.get("via") or "telepon",
+            "delegates": [d.strip() for d in (values.get("delegates") or "").split(",") if d.strip()] if attending else [],
+            "reason": None if attending else (values.get("reason") or "").strip() or None}
+    try:
+        await use.record_answer(apis, user, kegiatan_id, values.get("participant_id", ""), body)
+    except ApiProblem as e:
+        if e.kind not in ("invalid", "conflict"):
+            raise
+        k, p = await use.participant(apis, user, kegiatan_id, values.get("participant_id", ""))
+        errors = problems.field_errors(e.errors) or {"attending": problems.title(e.kind)}
+        return render(request, "kegiatan_answer.html", status_code=e.status, kegiatan=k, p=p, values=values,
+                      errors=errors, k=domain)
+    return see_other(f"/kegiatan/{kegiatan_id}?selesai=answer#peserta")
+
+
+@router.post("/kegiatan/{kegiatan_id}/ingatkan")
+async def remind(request: Request, kegiatan_id: str, user: Writer, apis: Apis) -> Response:
+    form = await request.form()
+    chosen = [p for p in form.getlist("participant_id") if isinstance(p, str) and p]
+    if not chosen:
+        data = await use.detail(apis, user, kegiatan_id)
+        return render(request, "kegiatan_detail.html", status_code=422, **data, q="", k=domain,
+                      remind_error="Pilih dulu undangan yang akan diingatkan.")
+    done = await use.remind(apis, user, kegiatan_id, chosen)
+    return see_other(f"/kegiatan/{kegiatan_id}?selesai=reminded&dikirim={done['queued']}&sudah={done['already_today']}"
+                     f"&dijawab={done['answered']}#peserta")
+
+
+@router.post("/kegiatan/{kegiatan_id}/kirim-ulang")
+async def resend(request: Request, kegiatan_id: str, user: Writer, apis: Apis) -> Response:
+    values = forms.strings(await request.form())
+    await use.resend(apis, user, values.get("message_id", ""))
+    return see_other(f"/kegiatan/{kegiatan_id}?selesai=resent#pengiriman")
+
+
+@router.get("/kegiatan/{kegiatan_id}/tak-terjangkau")
+async def unreachable(request: Request, kegiatan_id: str, user: CurrentUser, apis: Apis) -> Response:
+    """The invitees no letter could reach, to contact by hand (printable)."""
+    data = await use.detail(apis, user, kegiatan_id)
+    return render(request, "kegiatan_unreachable.html", **data, k=domain)
+
+
+# --- after -------------------------------------------------------------------------------------
+
+@router.post("/kegiatan/{kegiatan_id}/notulen")
+async def minutes(request: Request, kegiatan_id: str, user: Writer, apis: Apis) -> Response:
+    values = forms.strings(await request.form())
+    try:
+        await use.save_minutes(apis, user, kegiatan_id, int(values.get("version") or 0), values.get("minutes", ""))
+    except ApiProblem as e:
+        if e.kind not in ("invalid", "conflict", "stale-version", "transition-not-allowed"):
+            raise
+        data = await use.detail(apis, user, kegiatan_id)
+        return render(request, "kegiatan_detail.html", status_code=e.status, **data, q="", k=domain,
+                      outcome_error=problems.title(e.kind) if e.kind != "invalid" else "Notulen tidak boleh kosong.")
+    return see_other(f"/kegiatan/{kegiatan_id}?selesai=minutes#hasil")
+
+
+@router.post("/kegiatan/{kegiatan_id}/aspirasi")
+async def aspiration(request: Request, kegiatan_id: str, user: Writer, apis: Apis) -> Response:
+    values = forms.strings(await request.form())
+    body = {k: (values.get(k) or "").strip() or None for k in ("topic", "text", "raised_by", "follow_up_owner")}
+    body["text"] = body["text"] or ""
+    try:
+        if values.get("aspiration_id"):
+            await use.follow_up(apis, user, kegiatan_id, values["aspiration_id"], {
+                "status": values.get("status") or "in_progress", "note": body["text"] or None,
+                "follow_up_owner": body["follow_up_owner"]})
+        else:
+            await use.add_aspiration(apis, user, kegiatan_id, body)
+    except ApiProblem as e:
+        if e.kind not in ("invalid", "conflict", "transition-not-allowed"):
+            raise
+        data = await use.detail(apis, user, kegiatan_id)
+        msg = "; ".join(f"{problems.field_label(f)}: {m}" for f, m in problems.field_errors(e.errors).items())
+        return render(request, "kegiatan_detail.html", status_code=e.status, **data, q="", k=domain,
+                      outcome_error=msg or problems.title(e.kind))
+    return see_other(f"/kegiatan/{kegiatan_id}?selesai=aspiration#hasil")

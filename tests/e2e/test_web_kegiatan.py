@@ -1,0 +1,153 @@
+"""A kegiatan from draft to report through the web application, in Debian's Chromium: the form in
+steps, invitees by rule with a live count plus an ormas picked by name and a guest pasted, the
+letter previewed as a PDF, publishing with its confirmation by channel, the participants with their
+letters, an answer received by phone, "Ingatkan", the list to contact by hand, then the day and
+its outcomes. Each page is checked with axe-core and photographed at both widths."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+import httpx
+import pytest
+from playwright.async_api import expect
+
+from shared import regions
+from tests.e2e.events_support import create_kegiatan, create_ormas, set_invitees_when_copied
+from tests.e2e.web_support import look, make_account, signed_in
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.e2e
+
+REGION = "61.71"  # Kota Pontianak (WIB): no other test records there
+
+
+async def test_an_operator_takes_a_dialog_from_draft_to_its_outcomes(browser, platform, headers):
+    tag = uuid.uuid4().hex[:5]
+    op = headers("operator", REGION)
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as reg:
+        ids = [(await create_ormas(reg, op, name=f"Forum Pemuda {tag} {i}", kind="ormas", region=REGION,
+                                   bidang=[f"dialog{tag}"], email=f"forum{i}@{tag}.example.org"))["id"] for i in (1, 2)]
+        quiet = (await create_ormas(reg, op, name=f"Paguyuban Sunyi {tag}", kind="ormas", region=REGION))["id"]
+    async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=60) as ev:  # the events copy has them
+        probe = await create_kegiatan(ev, op, venue_region=REGION, region=REGION)
+        await set_invitees_when_copied(ev, op, probe["id"], {"ormas_ids": [*ids, quiet]}, 3)
+    operator = await make_account(platform, headers, "operator", REGION)
+    page = await signed_in(browser, platform, operator)
+
+    await page.get_by_role("link", name="Kegiatan", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Kegiatan")
+    await look(page, "kegiatan-kalender")
+    await page.get_by_role("link", name="Buat kegiatan").first.click()
+    start = (dt.datetime.now(regions.ZONES["WIB"]) + dt.timedelta(hours=2)).replace(second=0, microsecond=0)
+    end = start + dt.timedelta(hours=3)
+    await page.get_by_label("Nama kegiatan").fill(f"Dialog Kebangsaan {tag}")
+    await page.get_by_label("Jenis kegiatan").select_option("dialog")
+    await page.get_by_label("Tanggal mulai").fill(start.date().isoformat())
+    await page.get_by_label("Jam mulai").fill(f"{start:%H.%M}")
+    await page.get_by_label("Tanggal selesai").fill(start.date().isoformat())
+    await page.get_by_label("Jam selesai").fill(f"{start:%H.%M}")  # ends as it starts: named, then fixed
+    await page.get_by_label(re.compile(r"^Tempat\W*$")).fill("Aula Bakesbangpol")
+    await page.get_by_label("Susunan acara").fill("Pembukaan\nDialog bersama narasumber\nPenutupan")
+    await look(page, "kegiatan-baru")
+    await page.get_by_role("button", name="Simpan dan lanjut ke undangan").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Selesai harus sesudah mulai")
+    await page.get_by_label("Tanggal selesai").fill(end.date().isoformat())
+    await page.get_by_label("Jam selesai").fill(f"{end:%H.%M}")
+    await page.get_by_role("button", name="Simpan dan lanjut ke undangan").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Siapa yang diundang")
+    kid = re.search(r"/kegiatan/([^/]+)/undangan", page.url).group(1)
+
+    # by rule (their bidang), one ormas picked by name, a guest pasted: the live count follows
+    await page.get_by_label("Bidang").fill(f"dialog{tag}")
+    count = page.locator("#hitungan")
+    await expect(count).to_contain_text("2 undangan: 2 ormas dan 0 tamu")
+    await page.get_by_label("Cari ormas menurut nama").fill(f"Sunyi {tag}")
+    await page.get_by_label(f"Paguyuban Sunyi {tag}").check()
+    await expect(count).to_contain_text("3 undangan: 3 ormas dan 0 tamu")
+    await page.get_by_label("Satu tamu per baris").fill(
+        f"Kapolresta Pontianak\tPejabat\tKapolresta\tPolresta Pontianak\tpolresta@{tag}.example.org\t")
+    await expect(count).to_contain_text("4 undangan: 3 ormas dan 1 tamu")
+    await expect(count).to_contain_text("Surel 3")
+    await expect(count).to_contain_text("1 tanpa kontak")
+    await look(page, "kegiatan-undangan")
+    await page.get_by_role("button", name="Simpan daftar undangan").click()
+    await expect(page.get_by_role("status")).to_contain_text("Daftar undangan sudah disimpan")
+
+    # the letter as it will be sent, then publishing with its confirmation
+    pdf = await page.request.get(f"/kegiatan/{kid}/surat.pdf")
+    assert pdf.status == 422  # the letter's number and signatory are still missing: the page says so
+    assert "Surat belum dapat dibuat" in await pdf.text()
+    await page.goto(f"/kegiatan/{kid}/ubah")
+    await page.get_by_label("Nomor surat").fill(f"005/{tag}/KESBANG/2026")
+    await page.get_by_label("Nama penanda tangan").fill("Drs. H. Ahmad Fauzi, M.Si.")
+    await page.get_by_label("Jabatan penanda tangan").fill("Kepala Badan Kesbangpol Kota Pontianak")
+    await page.get_by_role("button", name="Simpan perubahan").click()
+    pdf = await page.request.get(f"/kegiatan/{kid}/surat.pdf")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and (await pdf.body())[:4] == b"%PDF"
+    await page.get_by_role("link", name="Terbitkan dan kirim undangan").click()
+    await expect(page.get_by_role("status")).to_contain_text("4 undangan (3 ormas dan 1 tamu)")
+    await expect(page.get_by_role("status")).to_contain_text("Surel 3")
+    letter = page.frame_locator("iframe.letter-preview").locator("body")  # the e-mail's letter, as it will go
+    await expect(letter).to_contain_text(f"005/{tag}/KESBANG/2026")
+    await expect(letter).to_contain_text("Drs. H. Ahmad Fauzi, M.Si.")
+    await look(page, "kegiatan-terbitkan")
+    publish = page.get_by_role("button", name="Terbitkan dan kirim undangan")
+    await publish.scroll_into_view_if_needed()  # below the framed letter
+    await publish.click()
+    await expect(page.get_by_role("status")).to_contain_text("undangan sedang dikirim")
+
+    async def letters_sent():  # the fan-out and the letters go on after the page
+        await page.reload()
+        return await page.locator("#daftar-peserta").get_by_text("Surel: terkirim").count() == 3 or None
+
+    await eventually(letters_sent, timeout=90, interval=1, what="three letters sent, shown per participant")
+    await look(page, "kegiatan-detail")
+
+    # an answer by phone, then the reminder to those who have not answered
+    row = page.locator("#daftar-peserta tr", has_text=f"Paguyuban Sunyi {tag}")
+    await row.get_by_role("link", name="Catat jawaban lewat telepon/surat").click()
+    await page.get_by_label("Nama utusan").fill("Ketua Paguyuban")
+    await page.get_by_label("Diterima lewat").select_option("telepon")
+    await look(page, "kegiatan-jawaban")
+    await page.get_by_role("button", name="Catat jawaban").click()
+    await expect(page.get_by_role("status")).to_contain_text("Jawaban sudah dicatat")
+    await expect(page.locator("#daftar-peserta tr", has_text=f"Paguyuban Sunyi {tag}")).to_contain_text(
+        "dicatat petugas (Telepon)")
+    await page.get_by_role("button", name="Pilih semua yang belum menjawab").click()
+    await page.get_by_role("button", name="Ingatkan yang dipilih").click()
+    await expect(page.get_by_role("status")).to_contain_text("Pengingat dikirim kepada 3 alamat")
+    await page.goto(f"/kegiatan/{kid}/tak-terjangkau")
+    await expect(page.locator("table")).to_contain_text(f"Paguyuban Sunyi {tag}")
+    await look(page, "kegiatan-tanpa-kontak")
+
+    # the day: start, minutes and an aspiration, then completion
+    await page.goto(f"/kegiatan/{kid}")
+    await page.get_by_role("link", name="Mulai kegiatan").click()
+    await page.get_by_role("button", name="Mulai kegiatan").click()
+    await expect(page.locator(".heading .badge")).to_have_text("Sedang berlangsung")
+    await page.get_by_label(re.compile("^Notulen")).fill("Dialog berjalan lancar.\n- Ormas meminta pelatihan administrasi")
+    await page.get_by_role("button", name="Simpan notulen").click()
+    await expect(page.get_by_role("status")).to_contain_text("Notulen sudah disimpan")
+    await page.locator("summary", has_text="Catat aspirasi").click()
+    await page.get_by_label("Topik").fill("Pelatihan administrasi ormas")
+    await page.get_by_label("Disampaikan oleh (nama dan ormas)").fill(f"Ketua Forum Pemuda {tag} 1")
+    await page.get_by_label("Penanggung jawab tindak lanjut").fill("Bakesbangpol Kota Pontianak")
+    await page.get_by_role("button", name="Catat aspirasi").click()
+    await expect(page.locator("#hasil table")).to_contain_text("Pelatihan administrasi ormas")
+    await look(page, "kegiatan-hasil")
+    await page.get_by_role("link", name="Selesaikan kegiatan").click()
+    await page.get_by_role("button", name="Selesaikan kegiatan").click()
+    await expect(page.locator(".heading .badge")).to_have_text("Selesai")
+
+
+async def test_an_analyst_reads_kegiatan_but_gets_no_form(browser, platform, headers):
+    analyst = await make_account(platform, headers, "analyst", REGION)
+    page = await signed_in(browser, platform, analyst)
+    await page.goto("/kegiatan")
+    await expect(page.get_by_role("link", name="Buat kegiatan")).to_have_count(0)
+    r = await page.goto("/kegiatan/baru")
+    assert r.status == 403
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Tidak diizinkan")
