@@ -79,6 +79,8 @@ def new_participants(k: Mapping[str, Any], invitees: list[str], copies: Mapping[
     entries, published by the fan-out), and the frozen invitees no longer in the registry copy
     (reported, not invited)."""
     letter = invitation_letter(k)
+    if k.get("recorded"):  # it took place already: nobody is written to
+        letter["letter"] = None
     cutoff = domain.rsvp_cutoff(k)
     docs, missing = [], []
     people = [("ormas", oid, copies.get(oid)) for oid in invitees]
@@ -100,6 +102,8 @@ def new_participants(k: Mapping[str, Any], invitees: list[str], copies: Mapping[
                   "rsvp_url": rsvp_url(public_url, k["_id"], rsvp), "rsvp_cutoff": domain._iso(cutoff),
                   "checkin_token": checkin,
                   "reachable": any(recipient.get(c) for c in ("email", "phone", "whatsapp"))}
+        if k.get("recorded"):  # it took place already: the invitation is recorded, never sent
+            change["recorded"] = True
         # recipients come from the validated registry copy or validated guest input, and every
         # invitation has the same shape: the first one of a fan-out is checked against the contract
         docs.append((doc, participation_event("invited", doc, k, change, validate=not docs)))

@@ -71,7 +71,8 @@ KEGIATAN_EVENTS = {
     "published": ("A kegiatan was published; its invitee list is frozen", obj({"invited": {"type": "integer"}}, ["invited"])),
     "rescheduled": ("A kegiatan moved to another time", obj(
         {"reason": STR, "previous_starts_at": TIME, "previous_ends_at": TIME}, ["reason", "previous_starts_at", "previous_ends_at"])),
-    "started": ("A kegiatan began (its first day)", None),
+    "started": ("A kegiatan began (its first day), or was recorded after it took place", obj(
+        {"recorded": {"type": "boolean", "description": "recorded afterwards: nobody was invited by letter"}}, [])),
     "cancelled": ("A kegiatan was cancelled", obj({"reason": STR}, ["reason"])),
     "completed": ("A kegiatan took place and was closed with its attendance", obj({
         "invited": {"type": "integer"}, "attending": {"type": "integer"}, "declined": {"type": "integer"},
@@ -107,11 +108,13 @@ PARTICIPATION_EVENTS = {
         "seats": {"type": "integer", "minimum": 1},
         "kegiatan": obj({**{k: KEGIATAN[k] for k in ("title", "type", "theme", "starts_at", "ends_at", "venue", "organiser")},
                          "speakers": {"type": "array", "items": PERSON}, "agenda": {"type": "array", "items": AGENDA_ITEM},
-                         "letter": LETTER}, ["title", "type", "starts_at", "ends_at", "venue", "organiser", "letter"]),
+                         "letter": {"anyOf": [LETTER, {"type": "null", "description": "recorded: no letter"}]}},
+                        ["title", "type", "starts_at", "ends_at", "venue", "organiser", "letter"]),
         "rsvp_url": {"type": "string", "format": "uri"},
         "rsvp_cutoff": TIME,
         "checkin_token": {"type": "string", "minLength": 20},
         "reachable": {"type": "boolean"},
+        "recorded": {"type": "boolean", "description": "a kegiatan recorded after it took place: no letter is sent"},
     }, ["recipient", "seats", "kegiatan", "rsvp_url", "rsvp_cutoff", "checkin_token", "reachable"])),
     "responded": ("A participant answered the invitation (attending with delegates, or declined)", obj({
         "attending": {"type": "boolean"}, "delegates": {"type": "integer", "minimum": 0},
@@ -121,8 +124,13 @@ PARTICIPATION_EVENTS = {
     }, ["attending", "delegates", "at"])),
     "checked_in": ("A participant was present (one event per day of a multi-day kegiatan)", obj({
         "day": {"type": "string", "format": "date"}, "at": TIME, "people": {"type": "integer", "minimum": 1},
-        "method": {"enum": ["qr", "search", "walk_in"]}}, ["day", "at", "people", "method"])),
+        "method": {"enum": ["qr", "search", "walk_in", "manual"],
+                   "description": "manual: entered afterwards for a kegiatan recorded after it took place"}},
+        ["day", "at", "people", "method"])),
 }
+
+
+OPTIONAL_CHANGE = {"events.kegiatan.started"}  # its change came later: older events have none
 
 
 def _schema(topic: str, event: str, title: str, props: dict, required: list[str], change: dict | None) -> dict:
@@ -130,7 +138,8 @@ def _schema(topic: str, event: str, title: str, props: dict, required: list[str]
     required = list(required)
     if change is not None:
         props["change"] = change
-        required.append("change")
+        if f"{topic}.{event}" not in OPTIONAL_CHANGE:
+            required.append("change")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:kesbang:schema:{topic}.{event}:v1",

@@ -11,6 +11,7 @@ import pytest
 
 from services.events.domain import participation
 from services.events.settings import DEV_TOKEN_SECRET
+from tests.helpers import eventually
 from tests.e2e.events_support import (create_kegiatan, create_ormas, events_of, invitations, kegiatan_body, now,
                                       publish_killed_mid_fan_out,
                                       rsvp_api, set_invitees_when_copied, step)
@@ -331,3 +332,58 @@ async def test_an_answer_by_phone_is_recorded_by_staff_with_who_and_how(ev, head
     listed = (await ev.get(f"/kegiatan/{kid}/participants", headers=op)).json()["items"]
     mine = next(p for p in listed if p["id"] == pid)
     assert mine["attending"] is False and mine["recorded_by"] is None
+
+
+async def test_a_kegiatan_of_2018_is_recorded_with_its_attendance_and_counted_in_its_report(ev, headers, platform):
+    from tests.e2e.events_support import report_lists
+
+    op = headers("operator", "35.75")
+    tag = uuid.uuid4().hex[:6]
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as reg:
+        ids = [(await create_ormas(reg, op, name=f"Ormas Fasilitasi {tag} {i}", kind="ormas", region="35.75",
+                                   email=f"f{i}@{tag}.id"))["id"] for i in range(2)]
+    day = dt.datetime(2018, 4, 10, 1, 0, tzinfo=dt.UTC)  # 08.00 WIB
+    k = await create_kegiatan(ev, op, title=f"Fasilitasi Pemberdayaan Ormas {tag}", starts_at=day.isoformat(),
+                              ends_at=(day + dt.timedelta(hours=7)).isoformat(), rsvp_cutoff=None, letter=None,
+                              seats_per_ormas=2)
+    assert k["allowed_actions"] == ["record", "cancel"]  # in the past: recorded, never published
+    await set_invitees_when_copied(ev, op, k["id"], {"ormas_ids": ids, "guests": [{"name": "Asisten I Setda"}]}, 2)
+    r = await step(ev, op, k["id"], "publish")
+    assert r.status_code == 422  # no letter, and it is past
+    assert (await ev.get(f"/kegiatan/{k['id']}", headers=op)).json()["status"] == "draft"
+    future = await create_kegiatan(ev, op)
+    r = await step(ev, op, future["id"], "record")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "starts_at"
+    r = await step(ev, op, k["id"], "record")  # no letter needed: nobody is written to
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "ongoing" and r.json()["recorded"] is True
+
+    async def participants():
+        items = (await ev.get(f"/kegiatan/{k['id']}/participants", headers=op)).json()["items"]
+        return items if len(items) == 3 else None
+
+    ps = await eventually(participants, what="the recorded kegiatan's participants")
+    first = next(p for p in ps if p["ormas_id"] == ids[0])
+    url = f"/kegiatan/{k['id']}/recorded-attendance"
+    r = await ev.post(url, json={"participant_id": first["id"], "day": "2018-04-10", "people": 2}, headers=op)
+    assert r.status_code == 201 and r.json()["attendance"]["2018-04-10"]["method"] == "manual"
+    r = await ev.post(url, json={"participant_id": first["id"], "day": "2018-04-10", "people": 2}, headers=op)
+    assert r.status_code == 200  # entered twice: once
+    r = await ev.post(url, json={"participant_id": first["id"], "day": "2018-04-11", "people": 1}, headers=op)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "day"
+    r = await ev.post(url, json={"name": "Ketua RT 03", "day": "2018-04-10"}, headers=op)
+    assert r.status_code == 201 and r.json()["kind"] == "walk_in"
+    r = await ev.post(url, json={"day": "2018-04-10"}, headers=op)
+    assert r.status_code == 422
+    r = await ev.post(f"/kegiatan/{future['id']}/recorded-attendance", json={"name": "X", "day": "2018-04-10"}, headers=op)
+    assert r.status_code == 409  # a kegiatan still to come is checked in at its door
+    done = await step(ev, op, k["id"], "complete")
+    assert done.status_code == 200
+    att = (await ev.get(f"/kegiatan/{k['id']}/attendance", headers=op)).json()
+    assert (att["invited"], att["checked_in"], att["walk_ins"], att["by_day"]["2018-04-10"]["people"]) == (3, 1, 1, 3)
+    line, _ = await report_lists(platform, op, done.json(), {"invited": 3, "attending": 0, "declined": 0,
+                                                              "checked_in": 1, "walk_ins": 1, "people_present": 3,
+                                                              "aspirations": 0})
+    assert f"Fasilitasi Pemberdayaan Ormas {tag}" in line
+    async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=30) as nt:
+        assert (await nt.get(f"/kegiatan/{k['id']}/deliveries", headers=op)).status_code == 404  # no letter went

@@ -151,3 +151,77 @@ async def test_an_analyst_reads_kegiatan_but_gets_no_form(browser, platform, hea
     r = await page.goto("/kegiatan/baru")
     assert r.status == 403
     await expect(page.get_by_role("heading", level=1)).to_have_text("Tidak diizinkan")
+
+
+async def test_pwis_visit_is_recorded_as_a_visit_log(browser, platform, headers):
+    region = "33.26"  # Kabupaten Pekalongan
+    tag = uuid.uuid4().hex[:5]
+    op = headers("operator", region)
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as reg:
+        pwi = await create_ormas(reg, op, name=f"Persatuan Wartawan Indonesia {tag}", acronym=f"PWI{tag}", kind="profesi",
+                                 region=region)
+    async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=60) as ev:
+        probe = await create_kegiatan(ev, op, venue_region=region, region=region)
+        await set_invitees_when_copied(ev, op, probe["id"], {"ormas_ids": [pwi["id"]]}, 1)
+    page = await signed_in(browser, platform, await make_account(platform, headers, "operator", region))
+    await page.goto("/kegiatan")
+    await page.get_by_role("link", name="Catat kunjungan ormas").click()
+    await page.get_by_label("Cari menurut nama").fill(f"Wartawan Indonesia {tag}")
+    await page.get_by_label(f"Persatuan Wartawan Indonesia {tag}").check()
+    yesterday = (dt.datetime.now(regions.ZONES["WIB"]) - dt.timedelta(days=1)).date()
+    await page.get_by_label("Tanggal").fill(yesterday.isoformat())
+    await page.get_by_label("Jam datang").fill("09.00")
+    await page.get_by_label("Jam selesai").fill("10.30")
+    await page.get_by_label("Maksud kunjungan").fill("Silaturahmi pengurus baru PWI")
+    await page.get_by_label("Yang datang (satu nama per baris)").fill("Ketua PWI\nSekretaris PWI\nBendahara PWI")
+    await page.get_by_label("Yang dibicarakan").fill("Pengenalan pengurus baru dan rencana kerja sama peliputan.")
+    await page.get_by_label(re.compile("^Tindak lanjut")).fill("Pelatihan jurnalistik untuk ormas; Bidang Ormas Bakesbangpol")
+    await look(page, "kegiatan-kunjungan")
+    await page.get_by_role("button", name="Catat kunjungan").click()
+    await expect(page.get_by_role("status")).to_contain_text("Kunjungan sudah dicatat")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(f"Kunjungan silaturahmi Persatuan Wartawan Indonesia {tag}")
+    await expect(page.locator(".heading .badge")).to_have_text("Selesai")
+    await expect(page.locator("#hasil")).to_contain_text("Ketua PWI, Sekretaris PWI, Bendahara PWI")
+    await expect(page.locator("#hasil table")).to_contain_text("Bidang Ormas Bakesbangpol")
+    await expect(page.locator("#daftar-peserta")).to_contain_text("3 org")
+
+
+async def test_the_2018_facilitation_days_are_recorded_with_their_attendance_by_hand(browser, platform, headers):
+    region = "35.75"  # Kota Pasuruan
+    tag = uuid.uuid4().hex[:5]
+    op = headers("operator", region)
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as reg:
+        ids = [(await create_ormas(reg, op, name=f"Ormas Fasilitasi 2018 {tag} {i}", kind="ormas", region=region))["id"]
+               for i in (1, 2)]
+    start = dt.datetime(2018, 4, 10, 1, 0, tzinfo=dt.UTC)
+    async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=60) as ev:
+        k = await create_kegiatan(ev, op, title=f"Fasilitasi Pemberdayaan Ormas dan LSM 2018 {tag}", region=region,
+                                  starts_at=start.isoformat(), ends_at=(start + dt.timedelta(days=1, hours=7)).isoformat(),
+                                  rsvp_cutoff=None, letter=None)
+        await set_invitees_when_copied(ev, op, k["id"], {"ormas_ids": ids}, 2)
+    page = await signed_in(browser, platform, await make_account(platform, headers, "operator", region))
+    await page.goto(f"/kegiatan/{k['id']}")
+    await expect(page.get_by_role("link", name="Terbitkan dan kirim undangan")).to_have_count(0)  # it is past
+    await page.get_by_role("link", name="Catat sebagai sudah terlaksana").click()
+    await expect(page.locator("main form")).to_contain_text("tanpa mengirim surat")
+    await page.get_by_role("button", name="Catat sebagai sudah terlaksana").click()
+    await expect(page.get_by_role("status")).to_contain_text("Isi daftar hadirnya")
+
+    async def listed():
+        await page.goto(f"/kegiatan/{k['id']}/kehadiran")
+        return await page.locator("tbody tr").count() == 2 or None
+
+    await eventually(listed, what="the recorded participants on the attendance form")
+    await page.get_by_role("checkbox", name=f"Ormas Fasilitasi 2018 {tag} 1 10 April 2018").check()
+    await page.get_by_role("checkbox", name=f"Ormas Fasilitasi 2018 {tag} 1 11 April 2018").check()
+    await page.get_by_label("Nama", exact=True).fill("Ketua LPMK Bugul Kidul")
+    await look(page, "kegiatan-daftar-hadir")
+    await page.get_by_role("button", name="Simpan daftar hadir").click()
+    await expect(page.get_by_role("status")).to_contain_text("Daftar hadir sudah disimpan")
+    row = page.locator("#daftar-peserta tr", has_text=f"Ormas Fasilitasi 2018 {tag} 1")
+    await expect(row).to_contain_text("10 April 2018")
+    await expect(row).to_contain_text("11 April 2018")
+    await expect(page.locator("#daftar-peserta")).to_contain_text("Ketua LPMK Bugul Kidul")
+    await page.get_by_role("link", name="Selesaikan kegiatan").click()
+    await page.get_by_role("button", name="Selesaikan kegiatan").click()
+    await expect(page.locator(".heading .badge")).to_have_text("Selesai")

@@ -80,3 +80,24 @@ def test_the_month_calendar_places_a_three_day_training_on_each_of_its_days():
     assert weeks[0][0]["date"].weekday() == 0 and any(d["today"] for w in weeks for d in w)
     assert k.shift(dt.date(2026, 12, 1), 1) == "2027-01" and k.shift(dt.date(2026, 1, 1), -1) == "2025-12"
     assert k.month_of("2026-13", dt.date(2026, 12, 2)) == dt.date(2026, 12, 1)
+
+
+def test_attendance_ticked_by_day_and_a_visit_from_its_form():
+    training = {"venue": {"region": "31.71"}, "starts_at": "2026-12-07T01:00:00Z", "ends_at": "2026-12-09T09:00:00Z"}
+    days = k.days_of(training)
+    assert [d.day for d in days] == [7, 8, 9]
+    got = k.attendance_entries([("hadir", "k:o1|2026-12-07"), ("hadir", "k:o1|2026-12-08"), ("orang-k:o1", "3"),
+                                ("hadir", "k:o2|2026-12-10"), ("hadir", "k:g-x|2026-12-09"), ("orang-k:g-x", "99")], days)
+    assert got == [{"participant_id": "k:o1", "day": "2026-12-07", "people": 3},
+                   {"participant_id": "k:o1", "day": "2026-12-08", "people": 3},
+                   {"participant_id": "k:g-x", "day": "2026-12-09", "people": 1}]  # a day it did not run is left out
+    visit = k.visit_body({"ormas_id": "o9", "ormas_name": "PWI Kabupaten Pekalongan", "date": "2026-11-30",
+                          "start_time": "09.00", "end_time": "10.30", "visitors": "Ketua\nSekretaris",
+                          "discussion": "Kerja sama peliputan", "follow_ups": "Pelatihan jurnalistik; Bidang Ormas\n"}, "33.26")
+    assert visit["kegiatan"]["type"] == "silaturahmi" and visit["kegiatan"]["seats_per_ormas"] == 2
+    assert visit["kegiatan"]["starts_at"] == "2026-11-30T09:00:00+07:00" and visit["people"] == 2
+    assert visit["follow_ups"] == [("Pelatihan jurnalistik", "Bidang Ormas")]
+    assert visit["minutes"].startswith("Yang datang: Ketua, Sekretaris")
+    with pytest.raises(k.FormError) as e:
+        k.visit_body({"date": "2026-11-30", "start_time": "09.00", "end_time": "08.00", "visitors": ""}, "33.26")
+    assert set(e.value.errors) == {"ormas_id", "ends_at", "visitors"}

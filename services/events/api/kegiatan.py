@@ -112,6 +112,7 @@ class KegiatanOut(BaseModel):
     rsvp_cutoff: dt.datetime
     status: str
     allowed_actions: list[str]
+    recorded: bool = Field(default=False, description="recorded after it took place: no letters, attendance by hand")
     targeting: dict[str, Any] | None
     guests: list[dict[str, Any]]
     invited: int
@@ -187,7 +188,8 @@ def out(doc: dict[str, Any], role: str = "operator") -> KegiatanOut:
         region=doc["region"], organiser=doc["organiser"], venue=doc["venue"], starts_at=doc["starts_at"],
         ends_at=doc["ends_at"], seats_per_ormas=doc["seats_per_ormas"], capacity=doc.get("capacity"),
         speakers=doc.get("speakers") or [], agenda=doc.get("agenda") or [], letter=doc.get("letter"),
-        rsvp_cutoff=domain.rsvp_cutoff(doc), status=doc["status"], allowed_actions=domain.allowed(doc),
+        rsvp_cutoff=domain.rsvp_cutoff(doc), status=doc["status"],
+        allowed_actions=domain.allowed(doc, dt.datetime.now(dt.UTC)), recorded=bool(doc.get("recorded")),
         targeting=doc.get("targeting"), guests=[masking.contacts_for(role, g) for g in doc.get("guests") or []],
         invited=doc.get("invited_count") or 0,
         fanout={k: v for k, v in (doc.get("fanout") or {}).items() if k != "run"} or None,
@@ -307,7 +309,8 @@ async def add_invitees(kegiatan_id: str, body: InviteesIn, response: Response, p
 async def transition(kegiatan_id: str, body: TransitionIn, response: Response, principal: Writer, ports: AllPorts,
                      if_match: str | None = Header(default=None)) -> KegiatanOut:
     """publish (freezes the invitee list and invites everyone on it), reschedule, start, complete,
-    cancel. An action not possible now answers 409 with the reachable statuses."""
+    cancel; record (a kegiatan that already took place: its participants without letters, then
+    their attendance by hand). An action not possible now answers 409 with the reachable statuses."""
     new = await use.transition(ports, principal, kegiatan_id, body.action, reason=body.reason,
                                starts_at=body.starts_at, ends_at=body.ends_at, if_match=if_match)
     _etag(response, new)

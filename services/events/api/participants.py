@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from services.events.application import participants as use
@@ -67,6 +67,16 @@ class AnswerIn(Input):
     delegates: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=50)
     reason: str | None = Field(default=None, max_length=1000, description="why not, when declining")
     via: Literal[use.VIA] = Field(description="how the answer reached the office")  # type: ignore[valid-type]
+
+
+class AttendanceIn(Input):
+    """One participant's day, or someone who came uninvited (``name``), entered afterwards."""
+
+    participant_id: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    institution: str | None = Field(default=None, max_length=200)
+    day: dt.date = Field(description="the day of the kegiatan, in its venue's zone")
+    people: int = Field(default=1, ge=1, le=50)
 
 
 class WalkInIn(Input):
@@ -145,6 +155,24 @@ async def record_answer(kegiatan_id: str, participant_id: str, body: AnswerIn, p
     new = await use.answer(participants, relay, doc, p, participation.Response(
         attending=body.attending, delegates=body.delegates, reason=body.reason), by=principal.subject, via=body.via)
     return participant_out(new, doc["status"])
+
+
+@router.post("/kegiatan/{kegiatan_id}/recorded-attendance", response_model=ParticipantOut)
+async def record_attendance(kegiatan_id: str, body: AttendanceIn, response: Response, principal: Writer,
+                            kegiatan: KegiatanStore, participants: Participants, copy: Copy,
+                            relay: Relay) -> ParticipantOut:
+    """For a kegiatan recorded after it took place: a participant's presence on one of its days,
+    entered by hand (201 when new, 200 when that day was recorded already), or someone who came
+    uninvited, by name."""
+    if (body.participant_id is None) == (body.name is None):
+        raise errors.Invalid("send either participant_id or name",
+                             errors=[{"field": "participant_id", "message": "exactly one of participant_id, name"}])
+    doc, _ = await writable(kegiatan, principal, kegiatan_id, None)
+    p, already = await use.record_attendance(participants, copy, relay, principal, doc, day=body.day, people=body.people,
+                                             participant_id=body.participant_id, name=body.name,
+                                             institution=body.institution)
+    response.status_code = 200 if already else 201
+    return participant_out(p, doc["status"])
 
 
 @router.post("/kegiatan/{kegiatan_id}/check-ins", response_model=CheckInOut)

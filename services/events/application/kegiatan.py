@@ -259,7 +259,7 @@ async def add_invitees(ports: Ports, principal: Principal, kegiatan_id: str, *, 
 
 
 EVENT_OF = {"publish": "published", "reschedule": "rescheduled", "start": "started", "cancel": "cancelled",
-            "complete": "completed"}
+            "complete": "completed", "record": "started"}
 
 
 async def transition(ports: Ports, principal: Principal, kegiatan_id: str, action: str, *, reason: str | None,
@@ -271,7 +271,7 @@ async def transition(ports: Ports, principal: Principal, kegiatan_id: str, actio
     doc, version = await writable(ports.kegiatan, principal, kegiatan_id, if_match)
     now = dt.datetime.now(dt.UTC)
     invited: list[str] = []
-    if action == "publish" and doc["status"] == "draft":
+    if action in ("publish", "record") and doc["status"] == "draft":
         invited, _ = await resolve(ports.copy, doc)
     if action == "reschedule" and (starts_at is None) != (ends_at is None):
         raise errors.Invalid("rescheduling needs both the new start and end",
@@ -285,18 +285,18 @@ async def transition(ports: Ports, principal: Principal, kegiatan_id: str, actio
         set_fields, history = domain.step(doc, action, actor=principal.subject, at=now, reason=reason,
                                           invitees=len(invited) + len(doc.get("guests") or []), new_times=new_times)
     except domain.IllegalStep as e:  # with what the caller may do instead
-        e.extra["allowed_actions"] = domain.allowed(doc)
+        e.extra["allowed_actions"] = domain.allowed(doc, now)
         raise
     set_fields = {**set_fields, "updated_at": now}
     change: dict[str, Any] | None = None
-    if action == "publish":
+    if action in ("publish", "record"):
         run = uuid.uuid4().hex
         # the frozen list lives apart, so that reading the kegiatan stays cheap at 10,000 invitees;
         # it counts only once the kegiatan names it, in the same write that publishes
         set_fields["invitee_list"] = await ports.kegiatan.save_invitees(kegiatan_id, run, invited)
         set_fields["invited_count"] = len(invited) + len(doc.get("guests") or [])
         set_fields["fanout"] = {"state": "pending", "run": run, "by": principal.subject}
-        change = {"invited": set_fields["invited_count"]}
+        change = {"invited": set_fields["invited_count"]} if action == "publish" else {"recorded": True}
     elif action == "reschedule":
         if doc.get("rsvp_cutoff") and doc["rsvp_cutoff"] > set_fields["starts_at"]:
             set_fields["rsvp_cutoff"] = None
@@ -312,7 +312,7 @@ async def transition(ports: Ports, principal: Principal, kegiatan_id: str, actio
     if new is None:
         raise _changed_meanwhile()
     ports.relay.wake("kegiatan", kegiatan_id)
-    if action == "publish":
+    if action in ("publish", "record"):
         ports.fanout.kick(kegiatan_id)
     return new
 

@@ -165,3 +165,53 @@ async def answer(participants: ParticipantRepository, relay: OutboxRelay, k: dic
         if p is None:
             raise errors.NotFound("no such participant in this kegiatan")
     raise errors.StaleVersion("the answer changed meanwhile; reload and retry")
+
+
+async def record_attendance(participants: ParticipantRepository, copy: RegistryCopy, relay: OutboxRelay,
+                            principal: Principal, doc: dict[str, Any], *, day: dt.date, people: int,
+                            participant_id: str | None = None, name: str | None = None,
+                            institution: str | None = None) -> tuple[dict[str, Any], bool]:
+    """Attendance entered by hand for a kegiatan recorded after it took place: one participant's
+    day (True when it was recorded already), or someone who came uninvited, by name."""
+    if not doc.get("recorded") or doc["status"] != "ongoing":
+        raise errors.Conflict("attendance is entered by hand for a recorded kegiatan, before it is completed; "
+                              "at the door it is checked in", current_status=doc["status"])
+    now = now_ms()
+    if participant_id is None:
+        if not (name or "").strip():
+            raise errors.Invalid("name the participant", errors=[{"field": "name", "message": "required"}])
+        pid = f"{doc['_id']}:w-{uuid.uuid4().hex[:12]}"
+        p = {"_id": pid, "kegiatan_id": doc["_id"], "kind": "walk_in", "ormas_id": None, "name": " ".join(name.split()),
+             "region": None, "recipient": {"name": name, "institution": institution, "email": None, "phone": None,
+                                           "whatsapp": None},
+             "seats": people, "status": "invited", "attending": True, "delegates": [], "attendance": {},
+             "checked_in_at": None, "version": 0, "created_at": now, "history": []}
+    else:
+        p = await participants.get(participant_id) if participant_id.startswith(f"{doc['_id']}:") else None
+        if p is None:
+            raise errors.NotFound("no such participant in this kegiatan")
+    for _ in range(5):
+        try:
+            changes_, at = participation.record_present(
+                p, day=day, starts_at=doc["starts_at"], ends_at=doc["ends_at"], zone=doc["venue"]["zone"],
+                by=principal.subject, people=people, seats=p.get("seats"), now=now)
+        except ParticipationError as e:
+            raise problem(e) from None
+        if changes_ is None:
+            return p, True
+        event_change = {"day": day.isoformat(), "at": changes.domain._iso(at), "people": people, "method": "manual"}
+        history = {"at": now, "by": principal.subject, "action": "attendance_recorded", "day": day.isoformat()}
+        if p["version"] == 0:  # someone uninvited: the participant and its attendance in one insert
+            p.update({k: v for k, v in changes_.items() if not k.startswith("attendance.")})
+            p["attendance"], p["version"], p["history"] = {day.isoformat(): changes_[f"attendance.{day.isoformat()}"]}, 1, [history]
+            await participants.insert_ids([{**p, "_outbox": [changes.participation_event("checked_in", p, doc, event_change)]}])
+            relay.wake("participants", p["_id"])
+            return p, False
+        after = {**p, "version": p["version"] + 1}
+        new = await participants.change(p["_id"], p["version"], changes_, history,
+                                        [changes.participation_event("checked_in", after, doc, event_change)])
+        if new is not None:
+            relay.wake("participants", p["_id"])
+            return new, False
+        p = await participants.get(p["_id"])
+    raise errors.StaleVersion("the participant is being changed by someone else; try again")

@@ -2,7 +2,9 @@
 
 draft → published → (rescheduled) → ongoing → completed; cancelled at any time before completed.
 Every step records who, when and why. Publishing needs complete letter data (nomor, sifat,
-lampiran, perihal, signatory) and at least one invitee."""
+lampiran, perihal, signatory) and at least one invitee. A kegiatan that already took place (the
+2018 facilitation days, an ormas's visit to the office) is *recorded*: draft → ongoing with its
+invitees and no letter, its attendance entered by hand, then completed."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ LETTER_FIELDS = ("number", "nature", "attachment", "subject", "signatory_name", 
 
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "publish": (("draft",), "published"),
+    "record": (("draft",), "ongoing"),
     "reschedule": (("published", "rescheduled"), "rescheduled"),
     "start": (("published", "rescheduled"), "ongoing"),
     "complete": (("ongoing",), "completed"),
@@ -95,8 +98,13 @@ def missing_letter_fields(letter: Mapping[str, Any] | None) -> list[str]:
     return [f for f in LETTER_FIELDS if not str((letter or {}).get(f) or "").strip()]
 
 
-def allowed(record: Mapping[str, Any]) -> list[str]:
-    return [a for a, (sources, _) in TRANSITIONS.items() if record["status"] in sources]
+def allowed(record: Mapping[str, Any], now: dt.datetime | None = None) -> list[str]:
+    """The actions possible in the record's status (given ``now``: publish only before the start,
+    record only after it)."""
+    out = [a for a, (sources, _) in TRANSITIONS.items() if record["status"] in sources]
+    if now is not None and record["status"] == "draft":
+        out.remove("record" if record["starts_at"] > now else "publish")
+    return out
 
 
 def step(record: Mapping[str, Any], action: str, *, actor: str, at: dt.datetime, reason: str | None = None,
@@ -117,6 +125,12 @@ def step(record: Mapping[str, Any], action: str, *, actor: str, at: dt.datetime,
             raise InvalidKegiatan("invitees", "publishing needs at least one invitee")
         if record["starts_at"] <= at:
             raise InvalidKegiatan("starts_at", "a kegiatan in the past cannot be published")
+    if action == "record":
+        if record["starts_at"] > at:
+            raise InvalidKegiatan("starts_at", "only a kegiatan that has begun can be recorded as having taken place")
+        if invitees < 1:
+            raise InvalidKegiatan("invitees", "recording needs at least one participant")
+        changes["recorded"] = True
     if action == "reschedule":
         if not new_times:
             raise InvalidKegiatan("starts_at", "rescheduling needs the new start and end")

@@ -141,6 +141,27 @@ def check_in(participant: Mapping[str, Any], *, now: dt.datetime, starts_at: dt.
     return changes, f"Selamat datang, {participant.get('name') or 'peserta'}"
 
 
+def record_present(participant: Mapping[str, Any], *, day: dt.date, starts_at: dt.datetime, ends_at: dt.datetime,
+                   zone: str, by: str, people: int, seats: int | None, now: dt.datetime) -> tuple[dict[str, Any] | None, dt.datetime]:
+    """(changes or None when that day is recorded already, the time it stands for): attendance
+    entered afterwards for a kegiatan recorded after it took place, one day of it at a time."""
+    tz = regions.ZONES[zone]
+    first, last = starts_at.astimezone(tz).date(), ends_at.astimezone(tz).date()
+    if not first <= day <= last:
+        raise ParticipationError("day", f"the kegiatan ran from {first.isoformat()} to {last.isoformat()}")
+    limit = seats if participant.get("kind", "ormas") == "ormas" and seats else 50
+    if not 1 <= people <= limit:
+        raise ParticipationError("people", f"between 1 and {limit} people per participant")
+    at = max(starts_at, dt.datetime.combine(day, dt.time(), tz).astimezone(dt.UTC))
+    if day.isoformat() in (participant.get("attendance") or {}):
+        return None, at
+    entry = {"at": at, "by": by, "people": people, "method": "manual", "recorded_at": now}
+    changes = {"status": "checked_in", f"attendance.{day.isoformat()}": entry}
+    if participant.get("checked_in_at") is None:
+        changes["checked_in_at"] = at
+    return changes, at
+
+
 def day_of(now: dt.datetime, zone: str) -> str:
     return now.astimezone(regions.ZONES[zone]).date().isoformat()
 

@@ -58,6 +58,8 @@ async def ormas_changed(ports: Ports, name: str, data: dict[str, Any]) -> None:
 
 
 async def invited(ports: Ports, data: dict[str, Any]) -> None:
+    if data["change"].get("recorded"):
+        return  # a kegiatan recorded after it took place: nobody is written to
     await ports.copies.keep_invitation(data, dt.datetime.now(dt.UTC))
     k = await ports.copies.kegiatan_of(data["kegiatan_id"])
     if k is not None and k["status"] == "cancelled":

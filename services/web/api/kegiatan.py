@@ -65,6 +65,42 @@ async def create(request: Request, user: Writer, apis: Apis) -> Response:
     return see_other(f"/kegiatan/{made['id']}/undangan?baru=1")
 
 
+@router.get("/kegiatan/kunjungan")
+async def visit_page(request: Request, user: CurrentUser) -> Response:
+    """An ormas's visit to the office (silaturahmi), recorded after it happened."""
+    if not user.writes:
+        return not_allowed(request)
+    now = dt.datetime.now(domain.zone(user.region or None))
+    return render(request, "kegiatan_visit.html", values={"date": now.date().isoformat(), "venue_region": user.region,
+                                                          "start_time": f"{max(now.hour - 1, 0):02d}.00",
+                                                          "end_time": f"{now:%H.%M}"}, errors={}, k=domain)
+
+
+@router.get("/kegiatan/kunjungan/cari")
+async def visit_find(request: Request, user: CurrentUser, apis: Apis) -> Response:
+    found = await use.find_ormas(apis, user, request.query_params.get("q") or "", user.region)
+    return render(request, "kegiatan_visit_found.html", found=found)
+
+
+@router.post("/kegiatan/kunjungan")
+async def visit(request: Request, user: Writer, apis: Apis) -> Response:
+    values = forms.strings(await request.form())
+    try:
+        if values.get("ormas_id"):  # its name, as the registry has it (and the user may see it)
+            values["ormas_name"] = (await use.ormas_of(apis, user, values["ormas_id"]))["name"]
+        kid = await use.record_visit(apis, user, domain.visit_body(values, values.get("venue_region") or user.region))
+    except domain.FormError as e:
+        return render(request, "kegiatan_visit.html", status_code=422, values=values, errors=e.errors, k=domain)
+    except use.VisitIncomplete as e:
+        return see_other(f"/kegiatan/{e.kegiatan_id}?selesai=visit_incomplete")
+    except ApiProblem as e:
+        if e.kind not in ("invalid", "out-of-scope"):
+            raise
+        return render(request, "kegiatan_visit.html", status_code=e.status, values=values, errors=_errors(e), k=domain,
+                      problem=problems.title(e.kind))
+    return see_other(f"/kegiatan/{kid}?selesai=visit")
+
+
 @router.get("/kegiatan/{kegiatan_id}")
 async def detail(request: Request, kegiatan_id: str, user: CurrentUser, apis: Apis) -> Response:
     q = request.query_params.get("q") or ""
@@ -272,6 +308,38 @@ async def record_answer(request: Request, kegiatan_id: str, user: Writer, apis: 
         return render(request, "kegiatan_answer.html", status_code=e.status, kegiatan=k, p=p, values=values,
                       errors=errors, k=domain)
     return see_other(f"/kegiatan/{kegiatan_id}?selesai=answer#peserta")
+
+
+@router.get("/kegiatan/{kegiatan_id}/kehadiran")
+async def attendance_page(request: Request, kegiatan_id: str, user: CurrentUser, apis: Apis) -> Response:
+    """Attendance entered by hand, day by day, for a kegiatan recorded after it took place."""
+    data = await use.detail(apis, user, kegiatan_id)
+    if not user.writes or not data["kegiatan"].get("recorded") or data["kegiatan"]["status"] != "ongoing":
+        return not_allowed(request)
+    return render(request, "kegiatan_attendance.html", **data, days=domain.days_of(data["kegiatan"]), errors={}, k=domain)
+
+
+@router.post("/kegiatan/{kegiatan_id}/kehadiran")
+async def attendance(request: Request, kegiatan_id: str, user: Writer, apis: Apis) -> Response:
+    form = await request.form()
+    k = await use.get(apis, user, kegiatan_id)
+    days = domain.days_of(k)
+    entries = domain.attendance_entries([(a, b) for a, b in form.multi_items() if isinstance(b, str)], days)
+    walk_in = (form.get("walk_in_name") or "").strip() if isinstance(form.get("walk_in_name"), str) else ""
+    if walk_in:
+        day = str(form.get("walk_in_day") or days[0].isoformat())
+        n = str(form.get("walk_in_people") or "1")
+        entries.append({"name": walk_in, "day": day, "people": int(n) if n.isdigit() and 1 <= int(n) <= 50 else 1,
+                        "institution": (str(form.get("walk_in_institution") or "").strip() or None)})
+    try:
+        new = await use.record_attendance(apis, user, kegiatan_id, entries)
+    except ApiProblem as e:
+        if e.kind not in ("invalid", "conflict"):
+            raise
+        data = await use.detail(apis, user, kegiatan_id)
+        return render(request, "kegiatan_attendance.html", status_code=e.status, **data, days=days, k=domain,
+                      errors=problems.field_errors(e.errors) or {"day": problems.title(e.kind)})
+    return see_other(f"/kegiatan/{kegiatan_id}?selesai=attendance&dicatat={new}#peserta")
 
 
 @router.post("/kegiatan/{kegiatan_id}/ingatkan")

@@ -193,3 +193,62 @@ async def participant(apis: Apis, user: User, kegiatan_id: str, participant_id: 
     k, p = await asyncio.gather(get(apis, user, kegiatan_id), apis.events.get(
         f"/kegiatan/{kegiatan_id}/participants/{participant_id}", user.access_token))
     return k, p
+
+
+async def record_attendance(apis: Apis, user: User, kegiatan_id: str, entries: list[dict[str, Any]]) -> int:
+    """Attendance entered by hand for a recorded kegiatan, one (participant, day) at a time; the
+    number newly recorded (an entry already there counts nothing)."""
+    new = 0
+    for e in entries:
+        r = await apis.events.call("POST", f"/kegiatan/{kegiatan_id}/recorded-attendance", user.access_token, json=e)
+        new += r.status_code == 201
+    return new
+
+
+class VisitIncomplete(Exception):
+    """The visit's kegiatan exists but a later step failed: it is finished on its own page."""
+
+    def __init__(self, kegiatan_id: str, problem: ApiProblem):
+        super().__init__(kegiatan_id)
+        self.kegiatan_id, self.problem = kegiatan_id, problem
+
+
+async def record_visit(apis: Apis, user: User, visit: dict[str, Any]) -> str:
+    """An ormas's visit to the office (silaturahmi), recorded as a kegiatan that took place: the
+    ormas as its participant present with its visitors, what was discussed as the minutes, each
+    follow-up as an aspiration, then completed. Returns the kegiatan's id; once the kegiatan
+    exists, a step that fails raises VisitIncomplete (it is finished on its page, not made twice)."""
+    t = user.access_token
+    k = await apis.events.post("/kegiatan", t, json=visit["kegiatan"])
+    kid = k["id"]
+    try:
+        await _visit_steps(apis, user, k, visit)
+    except ApiProblem as e:
+        raise VisitIncomplete(kid, e) from None
+    return kid
+
+
+async def _visit_steps(apis: Apis, user: User, k: dict[str, Any], visit: dict[str, Any]) -> None:
+    t, kid = user.access_token, k["id"]
+    await apis.events.call("PUT", f"/kegiatan/{kid}/invitees", t, json={"ormas_ids": [visit["ormas_id"]]},
+                           headers={"If-Match": f'"{k["version"]}"'})
+    k = await get(apis, user, kid)
+    await transition(apis, user, kid, k["version"], {"action": "record"})
+    pid = f"{kid}:{visit['ormas_id']}"
+    for _ in range(100):  # the participant is written by the fan-out, a moment after recording
+        if await optional(apis.events.get(f"/kegiatan/{kid}/participants/{pid}", t)) is not None:
+            break
+        await asyncio.sleep(0.1)
+    await record_attendance(apis, user, kid, [{"participant_id": pid, "day": visit["day"], "people": visit["people"]}])
+    if visit.get("minutes"):
+        k = await get(apis, user, kid)
+        await save_minutes(apis, user, kid, k["version"], visit["minutes"])
+    for topic, owner in visit.get("follow_ups") or []:
+        await add_aspiration(apis, user, kid, {"topic": topic, "text": "", "raised_by": visit["raised_by"],
+                                               "raised_by_ormas_id": visit["ormas_id"], "follow_up_owner": owner or None})
+    k = await get(apis, user, kid)
+    await transition(apis, user, kid, k["version"], {"action": "complete"})
+
+
+async def ormas_of(apis: Apis, user: User, ormas_id: str) -> dict[str, Any]:
+    return await apis.registry.get(f"/ormas/{ormas_id}", user.access_token)

@@ -15,7 +15,8 @@ TYPES = {"fasilitasi": "Fasilitasi pemberdayaan ormas", "dialog": "Dialog", "pel
          "silaturahmi": "Silaturahmi", "sosialisasi": "Sosialisasi", "rapat_koordinasi": "Rapat koordinasi"}
 STATUSES = {"draft": "Draf", "published": "Undangan terkirim", "rescheduled": "Dijadwalkan ulang",
             "ongoing": "Sedang berlangsung", "completed": "Selesai", "cancelled": "Dibatalkan"}
-ACTIONS = {"publish": "Terbitkan dan kirim undangan", "reschedule": "Jadwalkan ulang", "start": "Mulai kegiatan",
+ACTIONS = {"publish": "Terbitkan dan kirim undangan", "record": "Catat sebagai sudah terlaksana",
+           "reschedule": "Jadwalkan ulang", "start": "Mulai kegiatan",
            "complete": "Selesaikan kegiatan", "cancel": "Batalkan kegiatan"}
 PARTICIPANT_STATUSES = {"invited": "Belum menjawab", "responded": "Sudah menjawab", "checked_in": "Hadir",
                         "no_show": "Tidak datang"}
@@ -247,3 +248,57 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def shift(month: dt.date, by: int) -> str:
     y, m = divmod(month.month - 1 + by, 12)
     return f"{month.year + y:04d}-{m + 1:02d}"
+
+
+def days_of(k: Mapping[str, Any]) -> list[dt.date]:
+    """The days a kegiatan ran on, in its venue's zone."""
+    tz = zone((k.get("venue") or {}).get("region"))
+    first, last = _local(k["starts_at"], tz).date(), _local(k["ends_at"], tz).date()
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def attendance_entries(form_items: Sequence[tuple[str, str]], days: Sequence[dt.date]) -> list[dict[str, Any]]:
+    """The (participant, day) pairs ticked on the attendance form (``hadir=<pid>|<day>``), each
+    with its people count (``orang-<pid>``, default 1)."""
+    people = {k.removeprefix("orang-"): v for k, v in form_items if k.startswith("orang-")}
+    valid = {d.isoformat() for d in days}
+    out = []
+    for key, value in form_items:
+        if key != "hadir":
+            continue
+        pid, _, day = value.rpartition("|")
+        n = people.get(pid, "1").strip()
+        if pid and day in valid:
+            out.append({"participant_id": pid, "day": day, "people": int(n) if n.isdigit() and 1 <= int(n) <= 50 else 1})
+    return out
+
+
+def visit_body(values: Mapping[str, str], office_region: str) -> dict[str, Any]:
+    """An ormas's visit to the office from its form (FormError naming the fields to fix)."""
+    errors: dict[str, str] = {}
+    if not values.get("ormas_id"):
+        errors["ormas_id"] = "Pilih ormas yang berkunjung."
+    tz = zone(office_region)
+    start = _when(values.get("date", ""), values.get("start_time", ""), tz, "starts_at", errors)
+    end = _when(values.get("date", ""), values.get("end_time", ""), tz, "ends_at", errors)
+    if start and end and end <= start:
+        errors["ends_at"] = "Selesai harus sesudah mulai."
+    if start and start > dt.datetime.now(tz):
+        errors["starts_at"] = "Kunjungan yang dicatat sudah terjadi; untuk yang akan datang buat kegiatan."
+    visitors = _lines(values.get("visitors"))
+    if not visitors:
+        errors["visitors"] = "Tulis sedikitnya satu nama yang datang."
+    if errors:
+        raise FormError(errors)
+    name = (values.get("ormas_name") or "ormas").strip()
+    follow_ups = []
+    for line in _lines(values.get("follow_ups")):
+        topic, _, owner = line.partition(";")
+        follow_ups.append((topic.strip(), owner.strip()))
+    return {"ormas_id": values["ormas_id"], "day": start.date().isoformat(), "people": min(len(visitors), 50),
+            "raised_by": f"{visitors[0]} ({name})", "follow_ups": [f for f in follow_ups if f[0]],
+            "minutes": "Yang datang: " + ", ".join(visitors) + "\n\n" + (values.get("discussion") or "").strip(),
+            "kegiatan": {"title": f"Kunjungan silaturahmi {name}", "type": "silaturahmi",
+                         "venue_name": (values.get("venue_name") or "").strip() or "Kantor Badan Kesbangpol",
+                         "venue_region": office_region, "starts_at": start.isoformat(), "ends_at": end.isoformat(),
+                         "seats_per_ormas": min(len(visitors), 50), "theme": (values.get("purpose") or "").strip() or None}}
