@@ -16,6 +16,7 @@ from services.registry.api.ormas import router
 from services.registry.adapters.search_feed import SearchFeed
 from services.registry.adapters.throttle import LoginThrottle
 from services.registry.domain import documents as document_rules
+from services.registry.domain import offices as office_rules
 from services.registry.domain.ormas import TOPIC
 from services.registry.domain.search import SearchIndex
 from services.registry.settings import Settings
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="The office's book of ormas, officers, SKT and sanctions.",
         routers=[web.health_router(runtime.ready_checks()), accounts.router, imports.router, documents.router, router],  # /ormas/export before /ormas/{id}
         body_limits=[("POST", r"/ormas/imports(/jobs)?", imports.MAX_BYTES + 64 * 1024),
-                     ("POST", r"/ormas/[^/]+/documents", document_rules.MAX_BYTES + 64 * 1024)],
+                     ("POST", r"/ormas/[^/]+/documents", document_rules.MAX_BYTES + 64 * 1024),
+                     ("PUT", r"/offices/[^/]+/logo", office_rules.MAX_LOGO_BYTES + 16 * 1024)],
         public=[r"/auth/token", r"/auth/setup"],
     )

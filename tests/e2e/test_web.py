@@ -7,11 +7,13 @@ and 1366 px into .data/screenshots/web/."""
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 
 import httpx
 import pytest
+import segno
 from playwright.async_api import expect
 
 from deploy.local import stack
@@ -259,9 +261,32 @@ async def test_an_admin_manages_the_offices_accounts_and_settings(browser, platf
     letter = await page.request.get("/kantor/contoh-surat.pdf")
     assert letter.status == 200 and letter.headers["content-type"] == "application/pdf"
     assert (await letter.body()).startswith(b"%PDF")
+    # the letterhead's logo: a script inside an SVG is refused, a PNG is kept and shown
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><circle r="4"/></svg>'
+    await page.get_by_label("Berkas logo (PNG atau SVG, paling besar 256 KB)").set_input_files(
+        {"name": "logo.svg", "mimeType": "image/svg+xml", "buffer": svg})
+    await page.get_by_role("button", name="Unggah logo").click()
+    await expect(page.get_by_role("alert")).to_contain_text("tanpa skrip atau tautan")
+    png = io.BytesIO()
+    segno.make("Kesbangpol Banjarmasin").save(png, kind="png", scale=4)
+    await page.get_by_label("Berkas logo (PNG atau SVG, paling besar 256 KB)").set_input_files(
+        {"name": "logo.png", "mimeType": "image/png", "buffer": png.getvalue()})
+    await page.get_by_role("button", name="Unggah logo").click()
+    await expect(page.get_by_text("Logo kantor sudah disimpan.")).to_be_visible()
+    assert await page.get_by_role("img", name="Logo kantor").evaluate("img => img.complete && img.naturalWidth > 0")
+    await look(page, "kantor-logo")
     async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
         office = (await reg.get(f"/offices/{REGION}", headers=headers("admin", REGION))).json()
         assert office["head_name"] == "Drs. H. Ahmad Fauzi" and len(office["letterhead"]) == 2
+        assert office["logo"]["media_type"] == "image/png" and office["logo"]["size"] == len(png.getvalue())
+        got = await reg.get(f"/offices/{REGION}/logo", headers=headers("analyst", REGION))
+        assert got.content == png.getvalue() and "sandbox" in got.headers["content-security-policy"]
+        r = await reg.put(f"/offices/{REGION}/logo", files={"file": ("x.png", b"GIF89a....", "image/png")},
+                          headers=headers("admin", REGION))
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "file"
+        r = await reg.put(f"/offices/{REGION}/logo", files={"file": ("x.png", png.getvalue(), "image/png")},
+                          headers=headers("operator", REGION))
+        assert r.status_code == 403
 
     op = await signed_in(browser, platform, accounts["operator"])
     await op.goto("/pengguna")

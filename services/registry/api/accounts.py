@@ -13,16 +13,17 @@ import hashlib
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from jwt.algorithms import RSAAlgorithm
 from pydantic import BaseModel, Field
 
 from services.registry.application import accounts as use
+from services.registry.domain import offices
 from services.registry.deps import Accounts, Admin, Config, Current, Jwk, Throttle
 from shared import regions
 from shared.auth import ROLES
 from shared.text import Input
-from shared.web import Unprocessable
+from shared.web import NotFound, Unprocessable
 
 router = APIRouter(tags=["offices and accounts"])
 
@@ -39,9 +40,17 @@ class OfficeIn(Input):
                                           examples=["220/{seq:04d}/SKT/423.202/{year}"])
 
 
+class LogoOut(BaseModel):
+    media_type: str
+    size: int
+    sha256: str
+    url: str
+
+
 class OfficeOut(OfficeIn):
     region: str
     region_name: str
+    logo: LogoOut | None = None
 
 
 class UserIn(Input):
@@ -92,7 +101,10 @@ class OwnPasswordIn(Input):
 
 def _office_out(region: str, doc: dict) -> OfficeOut:
     r = regions.get(region)
+    logo = doc.get("logo")
     return OfficeOut(region=region, region_name=r.name if r else "Nasional",
+                     logo=LogoOut(media_type=logo["media_type"], size=logo["size"], sha256=logo["sha256"],
+                                  url=f"/offices/{region}/logo") if logo else None,
                      **{k: doc.get(k) for k in OfficeIn.model_fields if doc.get(k) is not None})
 
 
@@ -105,6 +117,30 @@ async def put_office(region: str, body: OfficeIn, accounts: Accounts, principal:
 @router.get("/offices/{region}", response_model=OfficeOut)
 async def get_office(region: str, accounts: Accounts, principal: Current) -> OfficeOut:
     return _office_out(region, await use.office(accounts, principal, region))
+
+
+@router.put("/offices/{region}/logo", response_model=OfficeOut)
+async def put_logo(region: str, accounts: Accounts, principal: Admin,
+                   file: UploadFile = File(description="PNG or SVG (shapes only), at most 256 KB")) -> OfficeOut:
+    """The letterhead's logo, checked by its content."""
+    await use.put_logo(accounts, principal, region, await file.read(offices.MAX_LOGO_BYTES + 1))
+    return _office_out(region, await use.office(accounts, principal, region))
+
+
+@router.delete("/offices/{region}/logo", status_code=204)
+async def delete_logo(region: str, accounts: Accounts, principal: Admin) -> Response:
+    await use.remove_logo(accounts, principal, region)
+    return Response(status_code=204)
+
+
+@router.get("/offices/{region}/logo", responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}})
+async def get_logo(region: str, accounts: Accounts, principal: Current) -> Response:
+    logo = (await use.office(accounts, principal, region)).get("logo")
+    if not logo:
+        raise NotFound("this office has no logo")
+    return Response(bytes(logo["data"]), media_type=logo["media_type"], headers={
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+        "Cache-Control": "private, max-age=300", "ETag": f'"{logo["sha256"]}"'})
 
 
 def _user_out(doc: dict) -> UserOut:

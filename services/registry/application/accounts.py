@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from services.registry.adapters.accounts import Accounts
 from services.registry.adapters.throttle import Locked, LoginThrottle
-from services.registry.domain import numbering
+from services.registry.domain import numbering, offices
 from services.registry.settings import Settings
 from shared import auth, errors, masking, regions
 from shared.auth import AuthError, Forbidden, Principal, check_region
@@ -66,14 +66,33 @@ async def password_ok(user: dict | None, password: str) -> bool:
 async def put_office(accounts: Accounts, principal: Principal, region: str, fields: dict[str, Any]) -> dict[str, Any]:
     """An office's settings are written by that office's own admins (and the national admins, who
     set up new offices); a province's admin does not write its cities' letterheads."""
-    check_region(principal, region)
-    if principal.region not in (region, regions.NATIONAL):
-        raise Forbidden("an office's settings are written by that office's admin")
+    _office_writer(principal, region)
     if fields.get("skt_number_format") is not None:
         numbering.check(fields["skt_number_format"])  # BadFormat: 422 naming skt_number_format
     doc = {**fields, "updated_at": dt.datetime.now(dt.UTC), "updated_by": principal.subject}
     await accounts.put_office(region, doc)
     return doc
+
+
+def _office_writer(principal: Principal, region: str) -> None:
+    check_region(principal, region)
+    if principal.region not in (region, regions.NATIONAL):
+        raise Forbidden("an office's settings are written by that office's admin")
+
+
+async def put_logo(accounts: Accounts, principal: Principal, region: str, data: bytes) -> dict[str, Any]:
+    """The office's letterhead logo (BadLogo: 422 naming ``file``), kept beside its settings."""
+    _office_writer(principal, region)
+    media, digest = offices.check_logo(data)
+    logo = {"media_type": media, "sha256": digest, "size": len(data), "data": data,
+            "updated_at": dt.datetime.now(dt.UTC), "updated_by": principal.subject}
+    await accounts.put_office(region, {"logo": logo})
+    return logo
+
+
+async def remove_logo(accounts: Accounts, principal: Principal, region: str) -> None:
+    _office_writer(principal, region)
+    await accounts.put_office(region, {"logo": None})
 
 
 async def office(accounts: Accounts, principal: Principal, region: str) -> dict[str, Any]:

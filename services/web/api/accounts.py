@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Request
+from starlette.datastructures import UploadFile
 from fastapi.responses import Response
 
 from services.web.adapters.apis import ApiProblem
@@ -105,7 +106,41 @@ async def office(request: Request, user: CurrentUser, apis: Apis) -> Response:
     if (refused := _admins_only(request, user)) is not None:
         return refused
     doc = await use.office(apis, user, user.region)
-    return render(request, "office.html", values=forms.office_values(doc), errors={}, done=request.query_params.get("selesai"))
+    return render(request, "office.html", values=forms.office_values(doc), errors={}, done=request.query_params.get("selesai"),
+                  logo=(doc or {}).get("logo"))
+
+
+@router.get("/kantor/logo")
+async def office_logo(request: Request, user: CurrentUser, apis: Apis) -> Response:
+    data, media = await use.logo(apis, user, user.region)
+    return Response(data, media_type=media, headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+                                                     "Cache-Control": "private, no-cache"})
+
+
+@router.post("/kantor/logo")
+async def save_logo(request: Request, user: Writer, apis: Apis) -> Response:
+    if (refused := _admins_only(request, user)) is not None:
+        return refused
+    form = await request.form()
+    if form.get("remove") == "1":
+        await use.remove_logo(apis, user, user.region)
+        return see_other("/kantor?selesai=logo")
+    file = form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        error = "Pilih berkas logo (PNG atau SVG)."
+    else:
+        try:
+            await use.save_logo(apis, user, user.region, file.filename, await file.read(),
+                                file.content_type or "application/octet-stream")
+            return see_other("/kantor?selesai=logo")
+        except ApiProblem as e:
+            if e.kind not in ("invalid", "too-large"):
+                raise
+            error = {"too-large": "Logo terlalu besar: paling banyak 256 KB."}.get(e.kind) or \
+                "Logo harus gambar PNG, atau SVG yang hanya berisi gambar (tanpa skrip atau tautan), paling besar 256 KB."
+    doc = await use.office(apis, user, user.region)
+    return render(request, "office.html", status_code=422, values=forms.office_values(doc), errors={},
+                  logo=(doc or {}).get("logo"), logo_error=error)
 
 
 @router.get("/kantor/contoh-surat.pdf")
@@ -137,6 +172,6 @@ async def save_office(request: Request, user: Writer, apis: Apis) -> Response:
     except ApiProblem as e:
         if e.kind not in ("invalid",):
             raise
-        return render(request, "office.html", status_code=e.status, values=values,
+        return render(request, "office.html", status_code=e.status, values=values, logo=None,
                       errors=forms.office_errors(problems.field_errors(e.errors)), problem=problems.title(e.kind))
     return see_other("/kantor?selesai=1")

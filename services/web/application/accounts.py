@@ -70,3 +70,18 @@ async def letter_preview(apis: Apis, user: User, office: dict[str, Any] | None, 
                    "place": place, "date": today.isoformat()}}
     r = await apis.notifications.call("POST", "/preview", user.access_token, json={"kegiatan": kegiatan, "format": "pdf"})
     return r.content
+
+
+async def save_logo(apis: Apis, user: User, region: str, filename: str, data: bytes, content_type: str) -> None:
+    await apis.registry.call("PUT", f"/offices/{region}/logo", user.access_token,
+                             files={"file": (filename, data, content_type)})
+
+
+async def remove_logo(apis: Apis, user: User, region: str) -> None:
+    await apis.registry.call("DELETE", f"/offices/{region}/logo", user.access_token)
+
+
+async def logo(apis: Apis, user: User, region: str):
+    """The logo's bytes and media type (ApiProblem 404 when there is none)."""
+    r = await apis.registry.call("GET", f"/offices/{region}/logo", user.access_token)
+    return r.content, r.headers.get("content-type", "application/octet-stream")
