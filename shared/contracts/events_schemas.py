@@ -121,6 +121,8 @@ PARTICIPATION_EVENTS = {
         "reason": NSTR, "at": TIME,
         "recorded_via": {"enum": ["telepon", "surat", "langsung", "whatsapp", "lainnya"],
                          "description": "an answer received by the office and recorded by staff"},
+        "waitlisted": {"type": "boolean", "description": "attending, but the room is full: on the waiting list"},
+        "from_waitlist": {"type": "boolean", "description": "seated from the waiting list as seats came free"},
     }, ["attending", "delegates", "at"])),
     "checked_in": ("A participant was present (one event per day of a multi-day kegiatan)", obj({
         "day": {"type": "string", "format": "date"}, "at": TIME, "people": {"type": "integer", "minimum": 1},

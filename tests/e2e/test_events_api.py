@@ -387,3 +387,38 @@ async def test_a_kegiatan_of_2018_is_recorded_with_its_attendance_and_counted_in
     assert f"Fasilitasi Pemberdayaan Ormas {tag}" in line
     async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=30) as nt:
         assert (await nt.get(f"/kegiatan/{k['id']}/deliveries", headers=op)).status_code == 404  # no letter went
+
+
+async def test_capacity_is_held_at_rsvp_with_a_waiting_list_first_come_first(ev, headers, platform, kafka):
+    import asyncio
+
+    op = headers("operator", "35.75")
+    tag = uuid.uuid4().hex[:6]
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as reg:
+        ids = [(await create_ormas(reg, op, name=f"Ormas Kursi {tag} {i}", kind="ormas", region="35.75",
+                                   email=f"k{i}@{tag}.id"))["id"] for i in range(5)]
+    k = await create_kegiatan(ev, op, capacity=3, seats_per_ormas=2)
+    await set_invitees_when_copied(ev, op, k["id"], {"ormas_ids": ids}, 5)
+    assert (await step(ev, op, k["id"], "publish")).status_code == 200
+    links = {e["data"]["ormas_id"]: rsvp_api(e["data"]["change"]["rsvp_url"])
+             for e in await invitations(kafka, platform.topic("events.participation"), k["id"], 5)}
+    # four answers at once for three seats: exactly three are seated, one waits
+    got = await asyncio.gather(*(ev.post(links[i], json={"attending": True, "delegates": [f"Ketua {i[:4]}"]})
+                                 for i in ids[:4]))
+    assert [r.status_code for r in got] == [200] * 4
+    waiting = [i for i, r in zip(ids[:4], got) if r.json()["status"] == "waitlisted"]
+    assert len(waiting) == 1 and "daftar tunggu" in (await ev.get(links[waiting[0]].replace("/api/rsvp/", "/rsvp/"))).text
+    att = (await ev.get(f"/kegiatan/{k['id']}/attendance", headers=op)).json()
+    assert (att["seats_taken"], att["attending"], att["waitlisted"]) == (3, 3, 1)
+    seated = next(i for i, r in zip(ids[:4], got) if r.json()["status"] != "waitlisted")
+    r = await ev.post(links[seated], json={"attending": True, "delegates": ["Ketua", "Sekretaris"]})
+    assert r.status_code == 409 and r.json()["errors"][0]["field"] == "delegates"  # no room for a second delegate
+    r = await ev.post(links[ids[4]], json={"attending": True, "delegates": ["Ketua"]})
+    assert r.json()["status"] == "waitlisted"  # second in line
+    r = await ev.post(links[seated], json={"attending": False, "reason": "Berhalangan"})  # one seat comes free
+    assert r.status_code == 200
+    first = (await ev.get(links[waiting[0]])).json()
+    assert first["status"] == "responded" and first["attending"] is True  # the first in line got it
+    assert (await ev.get(links[ids[4]])).json()["status"] == "waitlisted"
+    att = (await ev.get(f"/kegiatan/{k['id']}/attendance", headers=op)).json()
+    assert (att["seats_taken"], att["attending"], att["waitlisted"], att["declined"]) == (3, 3, 1, 1)

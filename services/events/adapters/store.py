@@ -80,6 +80,24 @@ class KegiatanRepository:
     async def get(self, kegiatan_id: str) -> dict[str, Any] | None:
         return await self.coll.find_one({"_id": kegiatan_id}, HIDDEN)
 
+    async def seats_held(self, kegiatan_id: str, key: str) -> int:
+        doc = await self.coll.find_one({"_id": kegiatan_id}, {f"seat_claims.{key}": 1})
+        return int(((doc or {}).get("seat_claims") or {}).get(key) or 0)
+
+    async def claim_seats(self, kegiatan_id: str, key: str, held: int, want: int, capacity: int) -> bool:
+        """Moves one participant's seats from ``held`` to ``want`` in one conditional write of the
+        kegiatan: its claim and the total change together, and only while the total stays within
+        ``capacity`` — so replicas answering at once never seat more than there is room for."""
+        delta = want - held
+        if delta > capacity:
+            return False
+        query: dict[str, Any] = {"_id": kegiatan_id,
+                                 f"seat_claims.{key}": held if held else {"$in": [0, None]}}
+        if delta > 0:
+            query["$or"] = [{"seats_taken": {"$lte": capacity - delta}}, {"seats_taken": {"$exists": False}}]
+        r = await self.coll.update_one(query, {"$set": {f"seat_claims.{key}": want}, "$inc": {"seats_taken": delta}})
+        return r.modified_count == 1
+
     async def change(self, kegiatan_id: str, version: int, set_fields: Mapping[str, Any],
                      history: Mapping[str, Any] | None, events: list[dict[str, Any]],
                      extra: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
@@ -126,6 +144,11 @@ class ParticipantRepository:
 
     async def get(self, pid: str) -> dict[str, Any] | None:
         return await self.coll.find_one({"_id": pid}, HIDDEN)
+
+    async def waiting(self, kegiatan_id: str) -> list[dict[str, Any]]:
+        """The kegiatan's waiting list, first come first."""
+        docs = [d async for d in self.coll.find({"_id": prefix(kegiatan_id), "status": "waitlisted"}, HIDDEN)]
+        return sorted(docs, key=lambda d: (d["waitlist"]["at"], d["_id"]))
 
     async def of(self, kegiatan_id: str, projection: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Every participant of one kegiatan, in _id order."""

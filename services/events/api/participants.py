@@ -38,6 +38,7 @@ class ParticipantOut(BaseModel):
     attendance: dict[str, dict[str, Any]]
     checked_in_at: dt.datetime | None
     recorded_by: dict[str, Any] | None = Field(default=None, description="an answer received by phone or letter: who recorded it, how, when")
+    waitlist: dict[str, Any] | None = Field(default=None, description="attending but waiting for a seat: the delegates and since when")
 
 
 class ParticipantPage(BaseModel):
@@ -100,6 +101,8 @@ class AttendanceOut(BaseModel):
     no_show: int
     by_day: dict[str, dict[str, int]] = Field(description="per day in the venue's zone: participants and people present")
     capacity: int | None
+    seats_taken: int = Field(default=0, description="seats held by attending delegations (with a capacity)")
+    waitlisted: int = Field(default=0, description="attending, waiting for a seat")
 
 
 def participant_out(p: dict[str, Any], kegiatan_status: str) -> ParticipantOut:
@@ -111,7 +114,7 @@ def participant_out(p: dict[str, Any], kegiatan_status: str) -> ParticipantOut:
         delegates=p.get("delegates") or [], decline_reason=p.get("decline_reason"),
         attendance={d: {"at": a["at"], "people": a.get("people", 1), "method": a.get("method")}
                     for d, a in (p.get("attendance") or {}).items()},
-        checked_in_at=p.get("checked_in_at"), recorded_by=p.get("recorded_by"))
+        checked_in_at=p.get("checked_in_at"), recorded_by=p.get("recorded_by"), waitlist=p.get("waitlist"))
 
 
 
@@ -119,7 +122,7 @@ def participant_out(p: dict[str, Any], kegiatan_status: str) -> ParticipantOut:
 @router.get("/kegiatan/{kegiatan_id}/participants", response_model=ParticipantPage)
 async def list_participants(kegiatan_id: str, principal: Current, kegiatan: KegiatanStore, participants: Participants,
                             q: str | None = Query(default=None, max_length=100, description="words of the name or a delegate's"),
-                            status: Literal["invited", "responded", "checked_in", "no_show"] | None = None,
+                            status: Literal["invited", "responded", "waitlisted", "checked_in", "no_show"] | None = None,
                             offset: int = Query(default=0, ge=0), limit: int = Query(default=100, ge=1, le=500)) -> ParticipantPage:
     doc = await visible(kegiatan, principal, kegiatan_id)
     ps = await participants.of(kegiatan_id)
@@ -152,7 +155,7 @@ async def record_answer(kegiatan_id: str, participant_id: str, body: AnswerIn, p
     p = await participants.get(participant_id) if participant_id.startswith(f"{kegiatan_id}:") else None
     if p is None or p["kind"] == "walk_in":
         raise errors.NotFound("no such invitee in this kegiatan")
-    new = await use.answer(participants, relay, doc, p, participation.Response(
+    new = await use.answer(kegiatan, participants, relay, doc, p, participation.Response(
         attending=body.attending, delegates=body.delegates, reason=body.reason), by=principal.subject, via=body.via)
     return participant_out(new, doc["status"])
 
@@ -219,4 +222,5 @@ async def attendance(kegiatan_id: str, principal: Current, kegiatan: KegiatanSto
         delegates_announced=sum(len(p.get("delegates") or []) for p in invited),
         checked_in=checked, walk_ins=len(ps) - len(invited),
         no_show=len(invited) - checked if doc["status"] == "completed" else 0,
-        by_day=dict(sorted(by_day.items())), capacity=doc.get("capacity"))
+        by_day=dict(sorted(by_day.items())), capacity=doc.get("capacity"), seats_taken=doc.get("seats_taken") or 0,
+        waitlisted=sum(1 for p in invited if p["status"] == "waitlisted"))

@@ -99,7 +99,7 @@ def _view(state: RsvpPorts, k: dict[str, Any], p: dict[str, Any]) -> RsvpView:
 
 
 async def _answer(state: RsvpPorts, k: dict[str, Any], p: dict[str, Any], answer: participation.Response) -> dict[str, Any]:
-    return await participants.answer(state.participants, state.relay, k, p, answer, by="rsvp")
+    return await participants.answer(state.kegiatan, state.participants, state.relay, k, p, answer, by="rsvp")
 
 
 @router.get("/api/rsvp/{kegiatan_id}/{token}", response_model=RsvpView)
@@ -138,7 +138,8 @@ def _rsvp_html(v: RsvpView, action: str, message: str = "", error: str = "") -> 
     rows = "".join(f"<dt>{e(a)}</dt><dd>{e(b)}</dd>" for a, b in (
         ("Kegiatan", v.kegiatan), ("Jenis", v.type), ("Tema", v.theme or "-"), ("Hari/Tanggal", v.when),
         ("Waktu", v.time), ("Tempat", v.venue), ("Penyelenggara", v.organiser)))
-    answer = "Belum menjawab" if v.attending is None else (
+    answer = "Dalam daftar tunggu: kursi sudah penuh; Anda akan mendapat tempat bila ada yang batal" \
+        if v.status == "waitlisted" else "Belum menjawab" if v.attending is None else (
         f"Hadir: {', '.join(v.delegates)}" if v.attending else f"Tidak hadir ({v.reason})")
     form = ""
     if v.open:

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from services.events import changes
-from services.events.adapters.store import ParticipantRepository, RegistryCopy
+from services.events.adapters.store import KegiatanRepository, ParticipantRepository, RegistryCopy
 from services.events.domain import kegiatan as kegiatan_domain
 from services.events.domain import participation
 from services.events.domain.participation import InvalidToken, ParticipationError
@@ -135,36 +135,91 @@ async def walk_in(participants: ParticipantRepository, copy: RegistryCopy, relay
 VIA = ("telepon", "surat", "langsung", "whatsapp", "lainnya")  # how an answer recorded by staff arrived
 
 
-async def answer(participants: ParticipantRepository, relay: OutboxRelay, k: dict[str, Any], p: dict[str, Any],
-                 response: participation.Response, *, by: str, via: str | None = None) -> dict[str, Any]:
+def _seat_key(pid: str) -> str:
+    return pid.split(":", 1)[1]
+
+
+async def answer(kegiatan: KegiatanRepository, participants: ParticipantRepository, relay: OutboxRelay,
+                 k: dict[str, Any], p: dict[str, Any], response: participation.Response, *, by: str,
+                 via: str | None = None) -> dict[str, Any]:
     """An RSVP (``by="rsvp"``), or an answer received by ``via`` and recorded by staff (``by`` their
-    name): staff may record one until the kegiatan starts, after the invitees' own cut-off."""
+    name): staff may record one until the kegiatan starts, after the invitees' own cut-off.
+
+    With a capacity, the seats an answer takes are claimed first (``KegiatanRepository.claim_seats``):
+    a first "attending" that finds the room full goes on the waiting list; a larger delegation than
+    the room has left is refused; seats given back seat the waiting list, first come first."""
     if k["status"] not in ("published", "rescheduled"):
         raise errors.Conflict("Kegiatan ini tidak lagi menerima konfirmasi (the kegiatan no longer takes answers).",
                               current_status=k["status"])
     now = dt.datetime.now(dt.UTC)
     cutoff = kegiatan_domain.rsvp_cutoff(k) if via is None else k["starts_at"]
+    capacity = k.get("capacity")
     for _ in range(5):
         try:
             fields = participation.respond(p, response, seats=p.get("seats", 1), cutoff=cutoff, now=now)
         except ParticipationError as e:
             raise problem(e) from None
         fields["recorded_by"] = {"by": by, "via": via, "at": now} if via else None
+        fields["waitlist"] = None
+        freed = False
+        if capacity:
+            key = _seat_key(p["_id"])
+            held = await kegiatan.seats_held(k["_id"], key)
+            want = len(fields["delegates"])
+            if want != held and not await kegiatan.claim_seats(k["_id"], key, held, want, capacity):
+                if held:
+                    raise errors.Conflict("the room has fewer seats left than this delegation; name fewer delegates",
+                                          errors=[{"field": "delegates", "message": "not enough seats left"}])
+                fields.update(status="waitlisted", attending=None, waitlist={"delegates": fields["delegates"], "at": now},
+                              delegates=[])
+            freed = want < held
+        change = {"attending": response.attending, "delegates": len(fields["delegates"]),
+                  "reason": fields["decline_reason"], "at": kegiatan_domain._iso(now)}
+        if fields.get("waitlist"):
+            change.update(delegates=len(fields["waitlist"]["delegates"]), waitlisted=True)
+        if via:
+            change["recorded_via"] = via
         after = {**p, "version": p["version"] + 1}
-        event = changes.participation_event("responded", after, k, {
-            "attending": fields["attending"], "delegates": len(fields["delegates"]), "reason": fields["decline_reason"],
-            "at": kegiatan_domain._iso(now), **({"recorded_via": via} if via else {})})
-        history = {"at": now, "by": by, "action": "responded", "attending": fields["attending"]}
+        history = {"at": now, "by": by, "action": "waitlisted" if fields.get("waitlist") else "responded",
+                   "attending": fields["attending"]}
         if via:
             history["via"] = via
-        new = await participants.change(p["_id"], p["version"], fields, history, [event])
+        new = await participants.change(p["_id"], p["version"], fields, history,
+                                        [changes.participation_event("responded", after, k, change)])
         if new is not None:
             relay.wake("participants", p["_id"])
+            if freed:
+                await seat_waiting(kegiatan, participants, relay, k)
             return new
         p = await participants.get(p["_id"])
         if p is None:
             raise errors.NotFound("no such participant in this kegiatan")
     raise errors.StaleVersion("the answer changed meanwhile; reload and retry")
+
+
+async def seat_waiting(kegiatan: KegiatanRepository, participants: ParticipantRepository, relay: OutboxRelay,
+                       k: dict[str, Any]) -> int:
+    """Seats the waiting list, first come first, as far as the room allows (a smaller delegation
+    further down takes a gap a larger one cannot); returns how many were seated."""
+    seated = 0
+    for p in await participants.waiting(k["_id"]):
+        delegates = p["waitlist"]["delegates"]
+        key = _seat_key(p["_id"])
+        if not await kegiatan.claim_seats(k["_id"], key, 0, len(delegates), k["capacity"]):
+            continue
+        now = dt.datetime.now(dt.UTC)
+        fields = {"status": "responded", "attending": True, "delegates": delegates, "waitlist": None, "responded_at": now}
+        after = {**p, "version": p["version"] + 1}
+        event = changes.participation_event("responded", after, k, {
+            "attending": True, "delegates": len(delegates), "reason": None, "at": kegiatan_domain._iso(now),
+            "from_waitlist": True})
+        if await participants.change(p["_id"], p["version"], fields, {"at": now, "by": "waitlist", "action": "seated"},
+                                     [event]) is None:
+            await kegiatan.claim_seats(k["_id"], key, len(delegates), 0, k["capacity"])  # it moved: give the seats back
+            continue
+        relay.wake("participants", p["_id"])
+        seated += 1
+    return seated
 
 
 async def record_attendance(participants: ParticipantRepository, copy: RegistryCopy, relay: OutboxRelay,

@@ -57,8 +57,8 @@ def participation_fields(name: str, data: dict[str, Any]) -> dict[str, Any]:
             "month": data["starts_at"][:7]}
     if name == "invited":
         return {**base, "invited": True}
-    if name == "responded":
-        return {**base, "attending": data["change"]["attending"]}
+    if name == "responded":  # on the waiting list: no seat, not counted as attending
+        return {**base, "attending": None if data["change"].get("waitlisted") else data["change"]["attending"]}
     return {**base, "checked_in": True, f"days.{data['change']['day']}": data["change"]["people"]}
 
 

@@ -18,7 +18,7 @@ STATUSES = {"draft": "Draf", "published": "Undangan terkirim", "rescheduled": "D
 ACTIONS = {"publish": "Terbitkan dan kirim undangan", "record": "Catat sebagai sudah terlaksana",
            "reschedule": "Jadwalkan ulang", "start": "Mulai kegiatan",
            "complete": "Selesaikan kegiatan", "cancel": "Batalkan kegiatan"}
-PARTICIPANT_STATUSES = {"invited": "Belum menjawab", "responded": "Sudah menjawab", "checked_in": "Hadir",
+PARTICIPANT_STATUSES = {"invited": "Belum menjawab", "responded": "Sudah menjawab", "waitlisted": "Daftar tunggu", "checked_in": "Hadir",
                         "no_show": "Tidak datang"}
 DELIVERY = {"queued": "antre", "sending": "dikirim", "sent": "terkirim", "delivered": "diterima", "read": "dibaca",
             "failed": "gagal", "dead": "gagal", "unreachable": "tanpa kontak"}
