@@ -89,5 +89,16 @@ if [ ! -f "$TOOLS/web/.htmx-$HTMX_VERSION" ]; then
   rm -rf "$tmp" "$TOOLS"/web/.htmx-*
   touch "$TOOLS/web/.htmx-$HTMX_VERSION"
 fi
+CHARTJS_VERSION="4.6.1"  # the dashboard's charts
+if [ ! -f "$TOOLS/web/.chartjs-$CHARTJS_VERSION" ]; then
+  need npm "Node.js with npm (for example: apt-get install npm)"
+  echo "bootstrap: fetching Chart.js $CHARTJS_VERSION from the npm registry"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "chart.js@$CHARTJS_VERSION" >/dev/null && tar -xzf chart.js-*.tgz)
+  mkdir -p "$TOOLS/web"
+  cp "$tmp/package/dist/chart.umd.min.js" "$TOOLS/web/chart.umd.min.js"
+  rm -rf "$tmp" "$TOOLS"/web/.chartjs-*
+  touch "$TOOLS/web/.chartjs-$CHARTJS_VERSION"
+fi
 
 echo "bootstrap: ready (python $(.venv/bin/python -c 'import sys;print(sys.version.split()[0])'), kafka $(ls "$TOOLS/kafka/libs" | sed -n 's/^kafka_2.13-\(.*\)\.jar$/\1/p'), ferretdb $(cat "$TOOLS/bin/.ferretdb-version"), $("$TOOLS/bin/redis-server" --version | cut -d' ' -f1-3))"

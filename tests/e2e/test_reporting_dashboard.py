@@ -101,10 +101,13 @@ async def test_the_nation_drills_down_to_a_province_and_a_city_and_back_with_its
     await expect(page.locator("#title")).to_have_text("Dasbor Kota Gorontalo")
     assert "region=75.71" in page.url
     bulan = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"][int(month[5:]) - 1]
-    last = page.locator("#trend-recorded rect title").last
-    await expect(last).to_have_text(f"{bulan} {month[2:4]}: {city['recorded_by_month'][month]}")
-    await expect(page.locator("#trend-recorded rect")).to_have_count(24)
-    await expect(page.locator("#trend-ending rect")).to_have_count(12)
+    last = page.locator("#trend-recorded-table tbody tr").last  # the figures under the chart
+    await expect(last).to_have_text(f"{bulan} {month[2:4]}{city['recorded_by_month'][month]}")
+    await expect(page.locator("#trend-recorded-table tbody tr")).to_have_count(24)
+    await expect(page.locator("#trend-ending-table tbody tr")).to_have_count(12)
+    drawn = await page.evaluate("""() => ['trend-recorded', 'trend-ending'].map(id => {
+        const c = Chart.getChart(id); return [c.config.type, c.data.labels.length, c.data.datasets[0].data.at(-1)]; })""")
+    assert drawn[0] == ["bar", 24, city["recorded_by_month"][month]] and drawn[1][:2] == ["bar", 12]
     await page.click("#crumbs a")
     await expect(page.locator("#title")).to_have_text("Dasbor Gorontalo")
     await page.click("#crumbs a")

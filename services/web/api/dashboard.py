@@ -26,5 +26,5 @@ async def dashboard(request: Request, user: CurrentUser, apis: Apis) -> Response
               ("trend-skt", "SKT terbit per bulan (24 bulan terakhir)", o.get("skt_issued_by_month"), "#2e7d32"),
               ("trend-ending", "SKT berakhir per bulan (12 bulan ke depan)", o.get("skt_ending_by_month"), "#b26a00")]
     return render(request, "dashboard.html", o=o, k=k, filters=f,
-                  trends=[(i, t, charts.bars(s), c) for i, t, s, c in trends],
+                  trends=[(i, t, {**charts.series(s), "color": c}) for i, t, s, c in trends],
                   children=sorted(o["children"], key=lambda c: -c["ormas"]))

@@ -1,4 +1,5 @@
-"""Monthly bar charts drawn on the server as SVG geometry (the template writes the shapes). No I/O."""
+"""The dashboard's monthly series as its charts take them (Chart.js draws them in the browser;
+the same figures stand in a table for a reader with no script or a screen reader). No I/O."""
 
 from __future__ import annotations
 
@@ -6,18 +7,13 @@ from collections.abc import Mapping
 
 from services.web.domain.labels import MONTHS_SHORT
 
-WIDTH, HEIGHT, TOP = 640, 150, 130
-
 
 def month_label(month: str) -> str:
     """``2026-12`` → ``Des 26``."""
     return f"{MONTHS_SHORT[int(month[5:7]) - 1]} {month[2:4]}"
 
 
-def bars(series: Mapping[str, int] | None) -> list[dict]:
-    """One bar per month, scaled to the largest: x, y, width, height, label, figure."""
-    months = list((series or {}).items())
-    top = max([1, *(n for _, n in months)])
-    w = max(8, 600 // max(1, len(months)))
-    return [{"x": 20 + i * w, "y": HEIGHT - TOP * n / top, "w": w - 4, "h": TOP * n / top, "label": month_label(m), "n": n}
-            for i, (m, n) in enumerate(months)]
+def series(months: Mapping[str, int] | None) -> dict[str, list]:
+    """``{"labels": ["Jan 26", …], "values": [3, …]}`` in month order."""
+    items = sorted((months or {}).items())
+    return {"labels": [month_label(m) for m, _ in items], "values": [n for _, n in items]}
