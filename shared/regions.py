@@ -80,3 +80,10 @@ def prefix_regex(scope: str) -> str:
     if scope == NATIONAL:
         return "^"
     return "^" + scope.replace(".", "\\.") + "(\\.|$)"
+
+
+def parent(code: str) -> str | None:
+    """The office one level up: ``35.75`` → ``35``, ``35`` → the nation (``""``), the nation → None."""
+    if not code:
+        return None
+    return code.rsplit(".", 1)[0] if "." in code else NATIONAL

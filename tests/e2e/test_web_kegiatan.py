@@ -225,3 +225,35 @@ async def test_the_2018_facilitation_days_are_recorded_with_their_attendance_by_
     await page.get_by_role("link", name="Selesaikan kegiatan").click()
     await page.get_by_role("button", name="Selesaikan kegiatan").click()
     await expect(page.locator(".heading .badge")).to_have_text("Selesai")
+
+
+async def test_a_citys_report_goes_up_to_its_province_which_acknowledges_it(browser, platform, headers):
+    city, province = "74.71", "74"  # Kota Kendari, Sulawesi Tenggara: no other test reports there
+    period = dt.datetime.now(regions.ZONES["WITA"]).strftime("%Y-%m")
+    page = await signed_in(browser, platform, await make_account(platform, headers, "head", city))
+    await page.get_by_role("link", name="Laporan", exact=True).click()
+    await page.get_by_label("Periode").fill(period)
+    await page.get_by_role("button", name="Susun laporan").click()
+    await expect(page.get_by_role("status")).to_contain_text("Laporan sedang disusun")
+    send = page.get_by_role("button", name="Kirim ke Sulawesi Tenggara")
+    await expect(send).to_be_visible(timeout=60_000)  # the progress bar is followed until the report is done
+    await look(page, "laporan")
+    await send.click()
+    await expect(page.locator("#laporan-saya")).to_contain_text("Terkirim ke Sulawesi Tenggara, belum diterima")
+    rid = f"{city}:{period}"
+    async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=30) as rp:
+        r = await rp.post(f"/reports/{rid}/submission", headers=headers("head", province))
+        assert r.status_code == 403  # an office sends up its own reports only
+        r = await rp.post(f"/reports/{rid}/acknowledgement", headers=headers("head", "73"))
+        assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+        assert rid not in [x["id"] for x in (await rp.get("/reports/inbox", headers=headers("head", "73"))).json()["items"]]
+
+    prov = await signed_in(browser, platform, await make_account(platform, headers, "head", province))
+    await expect(prov.get_by_text("Laporan masuk, belum ditandai diterima")).to_be_visible()
+    await prov.get_by_role("link", name="Buka dan tandai diterima").click()
+    row = prov.locator("#masuk tr", has_text="Kota Kendari")
+    await row.get_by_role("button", name="Tandai diterima").click()
+    await expect(prov.get_by_role("status")).to_contain_text("sudah ditandai diterima")
+    await expect(prov.locator("#masuk tr", has_text="Kota Kendari")).to_contain_text("oleh")
+    await page.reload()
+    await expect(page.locator("#laporan-saya")).to_contain_text("Diterima Sulawesi Tenggara")

@@ -49,6 +49,21 @@ class Reports:
                 return rid
         return None
 
+    async def submit(self, report_id: str, finished_at: Any, submission: dict[str, Any]) -> dict[str, Any] | None:
+        """Records the report as sent up, as compiled at ``finished_at`` (None: it changed meanwhile)."""
+        return await self.coll.find_one_and_update({"_id": report_id, "status": "done", "finished_at": finished_at},
+                                                   {"$set": {"submission": submission}},
+                                                   return_document=ReturnDocument.AFTER)
+
+    async def acknowledge(self, report_id: str, submitted_at: Any, ack: dict[str, Any]) -> dict[str, Any] | None:
+        return await self.coll.find_one_and_update({"_id": report_id, "submission.at": submitted_at},
+                                                   {"$set": {"submission.acknowledged": ack}},
+                                                   return_document=ReturnDocument.AFTER)
+
+    async def sent_to(self, region: str, limit: int) -> list[dict[str, Any]]:
+        """The reports sent up to ``region``'s office, newest first."""
+        return await self.coll.find({"submission.to": region}).sort("submission.at", -1).limit(limit).to_list(None)
+
     async def recent(self, scope: str, limit: int) -> list[dict[str, Any]]:
         """The newest reports of ``scope`` and below, newest request first."""
         query = {"region": {"$regex": regions.prefix_regex(scope)}} if scope else {}

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from services.reporting.adapters.reports import Reports as ReportsAdapter
 from services.reporting.api.stats import _scope
+from services.reporting.application import upward
 from services.reporting.deps import Current, Reports, Requester
 from services.reporting.domain import reports
 from shared import regions
@@ -41,13 +42,25 @@ class ReportOut(BaseModel):
     attempts: int
     requested_at: dt.datetime
     finished_at: dt.datetime | None = None
+    submission: dict[str, Any] | None = Field(
+        default=None, description="sent up to the office above: to, by, at, and its acknowledgement (by, at) once received")
+
+
+def _submission(doc: dict[str, Any]) -> dict[str, Any] | None:
+    sent = doc.get("submission")
+    if not sent:
+        return None
+    to = regions.get(sent["to"]) if sent["to"] else None
+    return {"to": sent["to"], "to_name": to.name if to else "Nasional", "by": sent["by"], "at": sent["at"],
+            "current": sent.get("finished_at") == doc.get("finished_at"), "acknowledged": sent.get("acknowledged")}
 
 
 def _out(doc: dict[str, Any]) -> ReportOut:
     return ReportOut(id=doc["_id"], region=doc["region"], period=doc["period"], title=doc["title"], status=doc["status"],
                      progress=doc.get("progress", 0), error=doc.get("error"),
                      files={f: {**meta, "url": f"/reports/{doc['_id']}/files/{f}"} for f, meta in (doc.get("files") or {}).items()},
-                     attempts=doc.get("attempts", 0), requested_at=doc["requested_at"], finished_at=doc.get("finished_at"))
+                     attempts=doc.get("attempts", 0), requested_at=doc["requested_at"], finished_at=doc.get("finished_at"),
+                     submission=_submission(doc))
 
 
 def _enqueue(report_id: str) -> None:
@@ -94,6 +107,24 @@ async def list_reports(principal: Current, store: Reports,
                        limit: int = Query(default=10, ge=1, le=50)) -> ReportList:
     """The newest compiled reports of the region and below (its own and its children's)."""
     return ReportList(items=[_out(d) for d in await store.recent(_scope(principal, region), limit)])
+
+
+@router.get("/reports/inbox", response_model=ReportList)
+async def inbox(principal: Current, store: Reports, limit: int = Query(default=20, ge=1, le=100)) -> ReportList:
+    """The reports the offices below sent up to the caller's office, newest first."""
+    return ReportList(items=[_out(d) for d in await upward.inbox(store, principal, limit)])
+
+
+@router.post("/reports/{report_id}/submission", response_model=ReportOut)
+async def submit(report_id: str, principal: Requester, store: Reports) -> ReportOut:
+    """Sends the office's own compiled report to the office above (a city's to its province)."""
+    return _out(await upward.submit(store, principal, report_id))
+
+
+@router.post("/reports/{report_id}/acknowledgement", response_model=ReportOut)
+async def acknowledge(report_id: str, principal: Requester, store: Reports) -> ReportOut:
+    """The office a report was sent to marks it received; the sender sees who and when."""
+    return _out(await upward.acknowledge(store, principal, report_id))
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut)

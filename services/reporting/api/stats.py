@@ -44,7 +44,7 @@ async def ormas_stats(response: Response, principal: Current, projections: Proje
                 for c in (regions.provinces() if scope == regions.NATIONAL else regions.children(scope))]
     response.headers["Cache-Control"] = "private, max-age=5"
     return {"region": scope, "name": r.name if r else "Indonesia", **figures, "children": children,
-            "parent": ".".join(scope.split(".")[:-1]) if "." in scope else ("" if scope else None)}
+            "parent": regions.parent(scope)}
 
 
 FILTERED_TTL = 5  # seconds a filtered count is served from Redis (the dashboard's own max-age)

@@ -49,8 +49,13 @@ def _region(code: str | None) -> str:
     return r.name if r else code
 
 
+def _parent_name(code: str | None) -> str:
+    up = regions.parent(code or "")
+    return "Nasional" if up == regions.NATIONAL else _region(up)
+
+
 TEMPLATES.env.filters.update(
-    month=lambda d: f"{MONTHS[d.month - 1]} {d.year}", date=_date, datetime=_datetime, region=_region,
+    parent_name=_parent_name, month=lambda d: f"{MONTHS[d.month - 1]} {d.year}", date=_date, datetime=_datetime, region=_region,
     status=lambda c: labels.label(labels.STATUSES, c), kind=lambda c: labels.label(labels.KINDS, c),
     legal_form=lambda c: labels.label(labels.LEGAL_FORMS, c), scope=lambda c: labels.label(labels.SCOPES, c),
     action=lambda c: labels.label(labels.ACTIONS, c), authority=lambda c: labels.label(labels.AUTHORITIES, c),
