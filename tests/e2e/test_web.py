@@ -361,7 +361,7 @@ async def test_the_door_checks_in_by_code_and_by_name_on_a_phone(browser, platfo
     await expect(page.get_by_role("heading", level=1)).to_have_text("Registrasi peserta")
     await expect(page.locator("#count")).to_contain_text("Hadir: 0 dari 3")
     await page.get_by_label("Atau ketik/tempel kode QR").fill("bukan-kode-peserta")
-    await page.get_by_role("button", name="Catat hadir").click()
+    await page.get_by_role("button", name="Catat hadir", exact=True).click()
     await expect(page.locator("#msg")).to_have_text("Kode QR tidak dikenal untuk kegiatan ini.")
     # the desk was swapped in by htmx: type once htmx has taken the new search field in hand
     await page.wait_for_function("() => document.querySelector('#q')['htmx-internal-data'] !== undefined")

@@ -1,8 +1,11 @@
-"""A kegiatan from draft to report through the web application, in Debian's Chromium: the form in
-steps, invitees by rule with a live count plus an ormas picked by name and a guest pasted, the
-letter previewed as a PDF, publishing with its confirmation by channel, the participants with their
-letters, an answer received by phone, "Ingatkan", the list to contact by hand, then the day and
-its outcomes. Each page is checked with axe-core and photographed at both widths."""
+"""Kegiatan through the web application, in Debian's Chromium — the five articles' journeys:
+Kota Pasuruan's facilitation days inviting 70 ormas with a valid SKT; a dialog from draft to its
+aspirations (the form in steps, invitees by rule with a live count plus an ormas picked by name and
+a guest pasted, the letter previewed, publishing confirmed by channel, participants with their
+letters, an answer by phone, "Ingatkan", the list to contact by hand); an apel with guests only and
+a walk-in at the door; PWI's visit as a visit log; DKI Jakarta's three-day training checked in by
+QR on its first day. Also the 2018 facilitation days recorded afterwards and a city's report sent
+up to its province. Each page is checked with axe-core and photographed at both widths."""
 
 from __future__ import annotations
 
@@ -257,3 +260,157 @@ async def test_a_citys_report_goes_up_to_its_province_which_acknowledges_it(brow
     await expect(prov.locator("#masuk tr", has_text="Kota Kendari")).to_contain_text("oleh")
     await page.reload()
     await expect(page.locator("#laporan-saya")).to_contain_text("Diterima Sulawesi Tenggara")
+
+
+async def _new_kegiatan(page, *, title: str, type_: str, start: dt.datetime, end: dt.datetime, venue: str, region: str,
+                        agenda: str = "") -> str:
+    """Fills the kegiatan form (times in the venue's zone) with its letter; the new kegiatan's id."""
+    await page.goto("/kegiatan/baru")
+    await page.get_by_label("Nama kegiatan").fill(title)
+    await page.get_by_label("Jenis kegiatan").select_option(type_)
+    await page.get_by_label("Tanggal mulai").fill(start.date().isoformat())
+    await page.get_by_label("Jam mulai").fill(f"{start:%H.%M}")
+    await page.get_by_label("Tanggal selesai").fill(end.date().isoformat())
+    await page.get_by_label("Jam selesai").fill(f"{end:%H.%M}")
+    await page.get_by_label(re.compile(r"^Tempat\W*$")).fill(venue)
+    await page.get_by_label("Kode wilayah tempat").fill(region)
+    await page.get_by_label("Susunan acara").fill(agenda)
+    await page.get_by_label("Nomor surat").fill(f"005/{uuid.uuid4().hex[:4]}/2026")
+    await page.get_by_label("Nama penanda tangan").fill("Kepala Badan")
+    await page.get_by_label("Jabatan penanda tangan").fill("Kepala Badan Kesbangpol")
+    await page.get_by_role("button", name="Simpan dan lanjut ke undangan").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Siapa yang diundang")
+    return re.search(r"/kegiatan/([^/]+)/undangan", page.url).group(1)
+
+
+async def _publish_and_start(page, kid: str) -> None:
+    await page.goto(f"/kegiatan/{kid}/tindakan/publish")
+    publish = page.get_by_role("button", name="Terbitkan dan kirim undangan")
+    await publish.scroll_into_view_if_needed()
+    await publish.click()
+    await expect(page.get_by_role("status")).to_contain_text("undangan sedang dikirim")
+
+    async def startable():
+        await page.goto(f"/kegiatan/{kid}")
+        return await page.locator("#daftar-peserta tbody tr").count() > 0 or None  # the fan-out wrote them
+
+    await eventually(startable, what="the invitations written")
+    await page.get_by_role("link", name="Mulai kegiatan").click()
+    await page.get_by_role("button", name="Mulai kegiatan").click()
+    await expect(page.locator(".heading .badge")).to_have_text("Sedang berlangsung")
+
+
+async def test_an_apel_with_guests_only_and_a_walk_in_at_the_door(browser, platform, headers):
+    region = "63.72"  # Kota Banjarbaru
+    tag = uuid.uuid4().hex[:5]
+    page = await signed_in(browser, platform, await make_account(platform, headers, "operator", region))
+    start = (dt.datetime.now(regions.ZONES["WITA"]) + dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+    kid = await _new_kegiatan(page, title=f"Apel Kebangsaan {tag}", type_="apel", start=start,
+                              end=start + dt.timedelta(hours=2), venue="Lapangan Murjani", region=region)
+    await page.get_by_label("Undang semua ormas yang memenuhi aturan ini").uncheck()  # guests only
+    await page.get_by_label("Satu tamu per baris").fill(
+        f"Wali Kota Banjarbaru {tag}; Pejabat; Wali Kota; Pemkot Banjarbaru; walikota@{tag}.example.org;\n"
+        f"Dandim {tag}; Pejabat; Dandim 1006; Kodim; ; 0812 3456 7001")
+    await expect(page.locator("#hitungan")).to_contain_text("2 undangan: 0 ormas dan 2 tamu")
+    await expect(page.locator("#hitungan")).to_contain_text("Surel 1, WhatsApp 1")
+    await page.get_by_role("button", name="Simpan daftar undangan").click()
+    await _publish_and_start(page, kid)
+    await page.get_by_role("link", name="Buka meja registrasi").click()
+    await page.set_viewport_size({"width": 390, "height": 800})
+    await page.wait_for_function("() => document.querySelector('#q')['htmx-internal-data'] !== undefined")
+    await page.get_by_label("Nama peserta atau utusan").fill(f"Dandim {tag}")
+    await page.get_by_role("button", name=re.compile(f"Dandim {tag} — catat hadir")).click()
+    await expect(page.locator("#count")).to_contain_text("Hadir: 1 dari 2")
+    await page.get_by_label("Nama", exact=True).fill("Ketua Karang Taruna Loktabat")
+    await page.get_by_label("Jumlah orang").fill("12")
+    await page.get_by_role("button", name="Catat hadir tanpa undangan").click()
+    await expect(page.locator("#msg")).to_contain_text("Ketua Karang Taruna Loktabat")
+    await expect(page.locator("#count")).to_contain_text("Hadir: 2 dari 2")
+    await look(page, "hadir-tanpa-undangan")
+
+
+async def test_dki_three_day_training_checks_in_by_qr_on_its_first_day(browser, platform, headers, kafka):
+    from tests.e2e.events_support import invitations
+
+    region = "31.71"  # Kota Jakarta Pusat
+    tag = uuid.uuid4().hex[:5]
+    op = headers("operator", region)
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as reg:
+        ids = [(await create_ormas(reg, op, name=f"Ormas Pelatihan {tag} {i}", kind="ormas", region=region,
+                                   bidang=[f"latih{tag}"], email=f"l{i}@{tag}.example.org"))["id"] for i in range(3)]
+    async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=60) as ev:
+        probe = await create_kegiatan(ev, op, venue_region=region, region=region)
+        await set_invitees_when_copied(ev, op, probe["id"], {"ormas_ids": ids}, 3)
+    page = await signed_in(browser, platform, await make_account(platform, headers, "operator", region))
+    start = (dt.datetime.now(regions.ZONES["WIB"]) + dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+    kid = await _new_kegiatan(page, title=f"Pelatihan Tata Kelola Ormas {tag}", type_="pelatihan", start=start,
+                              end=(start + dt.timedelta(days=2)).replace(hour=23, minute=59),  # three calendar days
+                              venue="Hotel Grand Cempaka", region=region,
+                              agenda="08.00-12.00 Tata kelola organisasi\nHari 2:\n08.00-12.00 Keuangan ormas\n"
+                                     "Hari 3:\n08.00-11.00 Rencana tindak lanjut")
+    await page.get_by_label("Bidang").fill(f"latih{tag}")
+    await expect(page.locator("#hitungan")).to_contain_text("3 undangan: 3 ormas dan 0 tamu")
+    await page.get_by_role("button", name="Simpan daftar undangan").click()
+    await _publish_and_start(page, kid)
+    await expect(page.locator(".panel", has_text="Susunan acara")).to_contain_text("Hari 3 · 08.00-11.00 Rencana tindak lanjut")
+    invited = await invitations(kafka, platform.topic("events.participation"), kid, 3)
+    token = invited[0]["data"]["change"]["checkin_token"]
+    await page.goto(f"/kegiatan/{kid}/hadir")
+    await expect(page.locator("#count")).to_contain_text("hari ke-1 dari 3")
+    await page.get_by_label("Atau ketik/tempel kode QR").fill(token)
+    await page.get_by_role("button", name="Catat hadir", exact=True).click()
+    await expect(page.locator("#msg")).to_contain_text("Selamat datang")
+    await expect(page.locator("#count")).to_contain_text("hari ke-1 dari 3: 1 peserta")
+    await page.get_by_label("Atau ketik/tempel kode QR").fill(token)  # the same code again the same morning
+    await page.get_by_role("button", name="Catat hadir", exact=True).click()
+    await expect(page.locator("#msg")).to_contain_text("Sudah hadir pukul")
+    await expect(page.locator("#count")).to_contain_text("hari ke-1 dari 3: 1 peserta")
+
+
+async def test_kota_pasuruans_facilitation_days_invite_70_ormas_with_a_valid_skt(browser, platform, headers):
+    from tests.e2e.events_support import import_book
+
+    region = "35.75"
+    tag = f"fw{uuid.uuid4().hex[:6]}"
+    today = dt.date.today()
+    rows = [[f"Ormas {tag} {i:02d}", "Ormas" if i % 3 else "LSM", "Kota Pasuruan", f"Jl. Veteran {i}",
+             f"sekretariat{i}@{tag}.or.id", f"0812{i:08d}", f"sosial; {tag}", f"220/{i}/423.202/2024",
+             today - dt.timedelta(days=400 + i)] for i in range(70)]
+    rows += [[f"Ormas {tag} lapsed {i}", "Ormas", "Kota Pasuruan", "", "", f"0813{i:08d}", tag,
+              f"220/9{i}/423.202/2015", dt.date(2015, 1, 5)] for i in range(3)]
+    rule = {"rule": {"bidang": [tag], "valid_skt_on": today.isoformat()}}
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=120) as reg:
+        await import_book(reg, headers("admin", region), rows)
+    async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=60) as ev:
+        probe = await create_kegiatan(ev, headers("operator", region))
+        await set_invitees_when_copied(ev, headers("operator", region), probe["id"], rule, 70)
+    page = await signed_in(browser, platform, await make_account(platform, headers, "operator", region))
+    start = (dt.datetime.now(regions.ZONES["WIB"]) + dt.timedelta(hours=2)).replace(second=0, microsecond=0)
+    kid = await _new_kegiatan(page, title=f"Fasilitasi Pemberdayaan Ormas dan LSM {tag}", type_="fasilitasi",
+                              start=start, end=start + dt.timedelta(hours=7), venue="Rumah Makan Gedoeng Woloe",
+                              region=region)
+    await page.get_by_label("Bidang").fill(tag)
+    await page.get_by_label("Hanya yang SKT-nya berlaku pada").fill(today.isoformat())
+    await expect(page.locator("#hitungan")).to_contain_text("70 undangan: 70 ormas dan 0 tamu")  # not the lapsed ones
+    await expect(page.locator("#hitungan")).to_contain_text("Surel 70, WhatsApp 0, SMS 0")
+    await page.get_by_role("button", name="Simpan daftar undangan").click()
+    await page.goto(f"/kegiatan/{kid}/tindakan/publish")
+    await expect(page.get_by_role("status")).to_contain_text("70 undangan (70 ormas dan 0 tamu)")
+    await _publish_and_start(page, kid)
+
+    async def all_sent():
+        await page.goto(f"/kegiatan/{kid}")
+        return await page.locator("#daftar-peserta").get_by_text("Surel: terkirim").count() == 70 or None
+
+    await eventually(all_sent, timeout=180, interval=2, what="70 letters sent, each shown on its participant's row")
+    await page.goto(f"/kegiatan/{kid}/hadir")
+    for n in ("03", "41"):
+        await page.wait_for_function("() => document.querySelector('#q')['htmx-internal-data'] !== undefined")
+        await page.get_by_label("Nama peserta atau utusan").fill(f"Ormas {tag} {n}")
+        await page.get_by_role("button", name=re.compile(f"Ormas {tag} {n} — catat hadir")).click()
+        await expect(page.locator("#msg")).to_contain_text(f"Ormas {tag} {n}")
+    await expect(page.locator("#count")).to_contain_text("Hadir: 2 dari 70")
+    await page.goto(f"/kegiatan/{kid}/tindakan/complete")
+    await page.get_by_role("button", name="Selesaikan kegiatan").click()
+    await expect(page.locator(".heading .badge")).to_have_text("Selesai")
+    await expect(page.locator(".cards")).to_contain_text("2 hadir di tempat")

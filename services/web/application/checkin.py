@@ -4,10 +4,12 @@ check-in itself — by the participant's QR code (scanned or typed) or picked fr
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 from services.web.adapters.apis import Apis
 from services.web.application.session import User
+from services.web.domain import kegiatan as domain
 
 
 async def desk(apis: Apis, user: User, kegiatan_id: str, q: str | None) -> dict[str, Any]:
@@ -18,7 +20,28 @@ async def desk(apis: Apis, user: User, kegiatan_id: str, q: str | None) -> dict[
     if q and len(q.strip()) >= 2:
         found = (await apis.events.get(f"/kegiatan/{kegiatan_id}/participants", token,
                                        params={"q": q.strip(), "limit": 20}))["items"]
-    return {"kegiatan": kegiatan, "attendance": attendance, "found": found}
+    return {"kegiatan": kegiatan, "attendance": attendance, "found": found, **today_of(kegiatan)}
+
+
+def today_of(kegiatan: dict[str, Any]) -> dict[str, Any]:
+    """The kegiatan's days, and which of them today is, in its venue's zone (a three-day training
+    counts each morning's check-ins apart)."""
+    days = domain.days_of(kegiatan)
+    today = dt.datetime.now(domain.zone(kegiatan["venue"]["region"])).date()
+    return {"days": days, "desk_day": today.isoformat(),
+            "day_number": days.index(today) + 1 if today in days else 0}
+
+
+async def count(apis: Apis, user: User, kegiatan_id: str) -> dict[str, Any]:
+    token = user.access_token
+    kegiatan, attendance = await asyncio.gather(apis.events.get(f"/kegiatan/{kegiatan_id}", token),
+                                                apis.events.get(f"/kegiatan/{kegiatan_id}/attendance", token))
+    return {"kegiatan": kegiatan, "attendance": attendance, **today_of(kegiatan)}
+
+
+async def walk_in(apis: Apis, user: User, kegiatan_id: str, name: str, institution: str | None, people: int) -> dict[str, Any]:
+    return await apis.events.post(f"/kegiatan/{kegiatan_id}/walk-ins", user.access_token,
+                                  json={"name": name, "institution": institution, "people": people})
 
 
 async def check_in(apis: Apis, user: User, kegiatan_id: str, *, token: str | None,
