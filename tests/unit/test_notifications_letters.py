@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from services.events import changes
+from services.notifications.adapters.fonts import letter_fonts
 from services.notifications.domain import letters
 from tests.unit.test_events_changes import COPIES, K
 
@@ -13,7 +14,7 @@ def invited(**over):
     pairs, _ = changes.new_participants({**K, **over}, ["o1"], COPIES, secret=b"s" * 40,
                                         public_url="https://kesbang.example", now=dt.datetime(2026, 12, 21, tzinfo=dt.UTC), actor="op")
     data = pairs[0][1]["event"]["data"]
-    return {**data["change"], "kind": data["kind"]}
+    return {**data["change"], "kind": data["kind"], "sent_on": "2026-12-01"}
 
 
 def test_the_letter_has_the_formal_parts_in_bahasa_indonesia():
@@ -33,7 +34,7 @@ def test_the_time_is_written_in_the_venues_zone():
 
 
 def test_the_pdf_is_one_page_with_the_qr_code():
-    body = letters.pdf(invited())
+    body = letters.pdf(invited(), letter_fonts())
     assert body.startswith(b"%PDF-") and body.count(b"/Type /Page\n") + body.count(b"/Type /Page ") >= 1
     assert 2_000 < len(body) < 100_000
 
@@ -51,3 +52,32 @@ def test_a_letter_without_its_data_fails_at_preview_naming_the_field():
     with pytest.raises(letters.LetterError) as e:
         letters.text(data)
     assert e.value.field == "letter" and "signatory_name" in e.value.message
+
+
+def test_with_no_date_set_the_letter_is_dated_the_day_it_is_sent_in_the_offices_zone():
+    from services.notifications.application.delivery import sent_on
+
+    data = invited()
+    data["kegiatan"]["letter"]["date"] = None
+    assert "Pasuruan, 1 Desember 2026" in letters.text(data)  # not a week before the kegiatan
+    late = dt.datetime(2026, 12, 1, 16, 30, tzinfo=dt.UTC)  # 23.30 WIB, 01.30 WIT the next day
+    assert sent_on(data, late) == "2026-12-01"
+    papua = {**data, "kegiatan": {**data["kegiatan"], "organiser": {**data["kegiatan"]["organiser"], "region": "91.71"}}}
+    assert sent_on(papua, late) == "2026-12-02"
+
+
+def test_names_with_diacritics_and_in_arabic_script_print_as_written():
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    data = invited()
+    data["recipient"]["name"] = "Majelis Ta’lim Al-Khairaat Palu — Café Ā"
+    data["kegiatan"]["title"] = "Dialog مجلس التعليم"
+    raw = PdfReader(io.BytesIO(letters.pdf(data, letter_fonts()))).pages[0].extract_text()
+    text = " ".join(raw.split())
+    assert "Yth. Ketua Majelis Ta’lim Al-Khairaat Palu — Café Ā" in text  # not "Ta?lim"
+    # shaped glyphs come back as presentation forms, with a control character here and there
+    arabic = "".join(c for c in unicodedata.normalize("NFKC", raw) if unicodedata.category(c) != "Cc")
+    assert "مجلس" in arabic and "التعليم" in arabic  # the Arabic words, as Arabic letters

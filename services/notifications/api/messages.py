@@ -12,7 +12,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
-from services.notifications.application import requests
+from services.notifications.adapters.fonts import letter_fonts
+from services.notifications.application import delivery, requests
 from services.notifications.domain import letters
 from services.notifications.adapters.inbox import Messages as MessagesAdapter
 from services.notifications.deps import Current, Enqueue, Messages, Writer
@@ -259,9 +260,10 @@ async def preview(body: PreviewIn, principal: Current) -> Response:
     data = {"kind": body.kind, "seats": body.seats, "kegiatan": k, "rsvp_url": "https://contoh/rsvp/…",
             "rsvp_cutoff": cutoff, "checkin_token": "CONTOH-KODE-QR-" + "0" * 40,
             "recipient": {**body.recipient.model_dump(), "email": None, "phone": None, "whatsapp": None, "officers": []}}
+    data["sent_on"] = delivery.sent_on(data, dt.datetime.now(dt.UTC))
     try:
         if body.format == "pdf":
-            return Response(letters.pdf(data), media_type="application/pdf")
+            return Response(await asyncio.to_thread(lambda: letters.pdf(data, letter_fonts())), media_type="application/pdf")
         if body.format == "text":
             return Response(letters.text(data), media_type="text/plain; charset=utf-8")
         if body.format == "short":

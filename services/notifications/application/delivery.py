@@ -22,7 +22,9 @@ from typing import Any
 from services.notifications.adapters import channels
 from services.notifications.adapters.ratelimit import RateLimiter
 from services.notifications.adapters.store import MessageStore
+from services.notifications.adapters.fonts import letter_fonts
 from services.notifications.domain import letters, messages
+from shared import regions
 from services.notifications.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,12 +42,19 @@ class Ports:
     config: Settings
 
 
+def sent_on(data: dict[str, Any], now: dt.datetime) -> str:
+    """The day a letter is sent, in its office's zone (the letter's date when the office set none)."""
+    region = ((data.get("kegiatan") or {}).get("organiser") or {}).get("region") or ""
+    return now.astimezone(regions.ZONES[regions.zone_of(region) if regions.get(region) else "WIB"]).date().isoformat()
+
+
 def content(msg: dict[str, Any]) -> channels.Content:
     """What the message says on its channel (the letter data was checked at preview and publish)."""
     data = msg["payload"]
     if msg["kind"].startswith("skt_expiry"):
         subject, body = letters.skt_notice(data)
         return channels.Content(subject=subject, text=body, message_id=msg["_id"])
+    data = {**data, "sent_on": sent_on(data, dt.datetime.now(dt.UTC))}
     if msg["kind"] != "invitation":
         subject, body = letters.notice(msg["kind"], data)
         return channels.Content(subject=subject, text=body, message_id=msg["_id"])
@@ -53,7 +62,7 @@ def content(msg: dict[str, Any]) -> channels.Content:
     if msg["channel"] == "email":
         return channels.Content(subject=f"{f['subject']}: {f['event']}", text=letters.text(data),
                                 html=letters.html_letter(data), message_id=msg["_id"],
-                                attachments=[("surat-undangan.pdf", "application/pdf", letters.pdf(data))])
+                                attachments=[("surat-undangan.pdf", "application/pdf", letters.pdf(data, letter_fonts()))])
     return channels.Content(subject=f["subject"], text=letters.short_text(data), message_id=msg["_id"])
 
 

@@ -8,6 +8,7 @@ preview shows it before publishing; a worker never meets it at send time."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import html
 from collections.abc import Mapping
 from typing import Any
@@ -60,8 +61,8 @@ def fields(data: Mapping[str, Any]) -> dict[str, Any]:
     venue = ", ".join(x for x in (k["venue"]["name"], k["venue"].get("address"), k["venue"].get("region_name")) if x)
     place = letter.get("place") or (regions.get(k["organiser"]["region"]).name.removeprefix("Kota ").removeprefix("Kabupaten ")
                                     if regions.get(k["organiser"]["region"]) else "Jakarta")
-    dated = tanggal.tanggal(dt.date.fromisoformat(letter["date"])) if letter.get("date") else \
-        tanggal.tanggal(start.date() - dt.timedelta(days=7))
+    # dated as the office set it, or the day it is sent in the office's zone (``sent_on``, given by the sender)
+    dated = tanggal.tanggal(dt.date.fromisoformat(letter.get("date") or data["sent_on"]))
     cutoff = _t(data["rsvp_cutoff"])
     return {
         "government": government(k["organiser"]["region"]), "office": k["organiser"]["name"].upper(), "office_name": k["organiser"]["name"],
@@ -139,57 +140,64 @@ def short_text(data: Mapping[str, Any]) -> str:
             f"{f['time'].split(' s.d.')[0]} di {f['venue']}. Konfirmasi: {f['rsvp_url']}")
 
 
-def _latin1(s: str) -> str:
-    return s.encode("latin-1", "replace").decode("latin-1")
+ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 
 
-def pdf(data: Mapping[str, Any]) -> bytes:
-    """The letter as a one-page A4 PDF with the participant's check-in QR code."""
+def pdf(data: Mapping[str, Any], fonts) -> bytes:
+    """The letter as a one-page A4 PDF with the participant's check-in QR code, in the embedded
+    Unicode fonts (``fonts``: ``adapters/fonts.py:LetterFonts``) so that every name prints as
+    written; text in Arabic script is shaped (joined, right to left)."""
     f = fields(data)
     doc = FPDF(format="A4")
+    doc.add_font("Serif", "", fonts.regular)
+    doc.add_font("Serif", "B", fonts.bold)
+    doc.add_font("Arab", "", fonts.arabic)
+    doc.set_fallback_fonts(["Arab"])
+    if any(ARABIC.search(str(v)) for v in f.values() if isinstance(v, str)):
+        doc.set_text_shaping(True)
     doc.set_margins(20, 15, 20)
     doc.set_auto_page_break(True, 15)
     doc.add_page()
-    doc.set_font("Helvetica", "B", 13)
+    doc.set_font("Serif", "B", 13)
     for line in (f["government"], f["office"]):
-        doc.cell(0, 6, _latin1(line), align="C", new_x="LMARGIN", new_y="NEXT")
-    doc.set_font("Helvetica", size=9)
+        doc.cell(0, 6, line, align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Serif", size=9)
     if f["office_address"]:
-        doc.cell(0, 5, _latin1(f["office_address"]), align="C", new_x="LMARGIN", new_y="NEXT")
+        doc.cell(0, 5, f["office_address"], align="C", new_x="LMARGIN", new_y="NEXT")
     y = doc.get_y() + 1
     doc.line(20, y, 190, y)
     doc.line(20, y + 0.8, 190, y + 0.8)
     doc.set_y(y + 4)
-    doc.set_font("Helvetica", size=11)
-    doc.cell(0, 6, _latin1(f["place_date"]), align="R", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Serif", size=11)
+    doc.cell(0, 6, f["place_date"], align="R", new_x="LMARGIN", new_y="NEXT")
     for label, key in (("Nomor", "number"), ("Sifat", "nature"), ("Lampiran", "attachment"), ("Perihal", "subject")):
         doc.cell(25, 6, label)
-        doc.cell(0, 6, _latin1(f": {f[key]}"), new_x="LMARGIN", new_y="NEXT")
+        doc.cell(0, 6, f": {f[key]}", new_x="LMARGIN", new_y="NEXT")
     doc.ln(3)
     for line in ("Kepada", f"Yth. {f['to']}", "di -", "      Tempat"):
         doc.set_x(110)
-        doc.multi_cell(80, 6, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+        doc.multi_cell(80, 6, line, new_x="LMARGIN", new_y="NEXT")
     doc.ln(3)
     for p in _body(f):
-        doc.multi_cell(0, 6, _latin1(p), new_x="LMARGIN", new_y="NEXT")
+        doc.multi_cell(0, 6, p, new_x="LMARGIN", new_y="NEXT")
     doc.ln(1)
     for label, key in (("Hari/Tanggal", "day_date"), ("Waktu", "time"), ("Tempat", "venue"), ("Acara", "event")):
         doc.set_x(30)
         doc.cell(30, 6, label)
-        doc.multi_cell(0, 6, _latin1(f": {f[key]}"), new_x="LMARGIN", new_y="NEXT")
+        doc.multi_cell(0, 6, f": {f[key]}", new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
-    doc.multi_cell(0, 6, _latin1(f"Mohon konfirmasi kehadiran paling lambat {f['rsvp_by']} melalui {f['rsvp_url']}. "
+    doc.multi_cell(0, 6, f"Mohon konfirmasi kehadiran paling lambat {f['rsvp_by']} melalui {f['rsvp_url']}. "
                                  "Kode QR di bawah ini ditunjukkan kepada petugas saat registrasi. Demikian atas "
-                                 "perhatian dan kehadirannya diucapkan terima kasih."), new_x="LMARGIN", new_y="NEXT")
+                                 "perhatian dan kehadirannya diucapkan terima kasih.", new_x="LMARGIN", new_y="NEXT")
     top = doc.get_y() + 4
     _qr(doc, f["checkin_token"], x=20, y=top, size=38)
     doc.set_xy(110, top)
-    doc.multi_cell(80, 6, _latin1(f["signatory_title"]), new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(80, 6, f["signatory_title"], new_x="LMARGIN", new_y="NEXT")
     doc.set_xy(110, top + 24)
-    doc.set_font("Helvetica", "B", 11)
-    doc.multi_cell(80, 6, _latin1(f["signatory_name"]), new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Serif", "B", 11)
+    doc.multi_cell(80, 6, f["signatory_name"], new_x="LMARGIN", new_y="NEXT")
     if f["signatory_nip"]:
-        doc.set_font("Helvetica", size=11)
+        doc.set_font("Serif", size=11)
         doc.set_x(110)
         doc.cell(80, 6, f"NIP. {f['signatory_nip']}")
     return bytes(doc.output())
