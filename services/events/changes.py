@@ -5,7 +5,11 @@ large kegiatan spreads over every partition while each participant's events keep
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,6 +53,20 @@ def tokens(secret: bytes, k: Mapping[str, Any], pid: str) -> tuple[str, str]:
 
 def rsvp_url(public_url: str, kegiatan_id: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/rsvp/{kegiatan_id}/{token}"
+
+
+SHORT = re.compile(r"^[a-z2-7]{10}$")
+
+
+def short_code(secret: bytes, participant_id: str) -> str:
+    """The participant's short RSVP code: ten base32 characters (50 bits) of an HMAC, so it cannot
+    be guessed, and the same on every fan-out attempt. ``/r/<code>`` resolves to the signed link."""
+    digest = hmac.new(secret, f"short:{participant_id}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode().lower()[:10]
+
+
+def short_url(public_url: str, code: str) -> str:
+    return f"{public_url.rstrip('/')}/r/{code}"
 
 
 def _recipient_of_ormas(copy: Mapping[str, Any]) -> dict[str, Any]:
@@ -98,8 +116,10 @@ def new_participants(k: Mapping[str, Any], invitees: list[str], copies: Mapping[
                "version": 1, "created_at": now, "history": [{"at": now, "by": actor, "action": "invited"}],
                "fanout_run": (k.get("fanout") or {}).get("run")}
         rsvp, checkin = tokens(secret, k, pid)
+        doc["short"] = short_code(secret, pid)
         change = {"recipient": recipient, "seats": doc["seats"], "kegiatan": letter,
-                  "rsvp_url": rsvp_url(public_url, k["_id"], rsvp), "rsvp_cutoff": domain._iso(cutoff),
+                  "rsvp_url": rsvp_url(public_url, k["_id"], rsvp), "short_url": short_url(public_url, doc["short"]),
+                  "rsvp_cutoff": domain._iso(cutoff),
                   "checkin_token": checkin,
                   "reachable": any(recipient.get(c) for c in ("email", "phone", "whatsapp"))}
         if k.get("recorded"):  # it took place already: the invitation is recorded, never sent

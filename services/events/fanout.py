@@ -90,6 +90,7 @@ class Fanout:
         created = existing = published = 0
         for i in range(0, len(pairs), self.chunk):
             chunk = pairs[i:i + self.chunk]
+            await self.participants.save_links([{"_id": doc["short"], "p": doc["_id"]} for doc, _ in chunk])
             new_ids = await self.participants.insert_ids([doc for doc, _ in chunk])
             created += len(new_ids)
             existing += len(chunk) - len(new_ids)

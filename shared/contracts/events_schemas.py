@@ -111,6 +111,7 @@ PARTICIPATION_EVENTS = {
                          "letter": {"anyOf": [LETTER, {"type": "null", "description": "recorded: no letter"}]}},
                         ["title", "type", "starts_at", "ends_at", "venue", "organiser", "letter"]),
         "rsvp_url": {"type": "string", "format": "uri"},
+        "short_url": {"type": "string", "format": "uri", "description": "/r/<code>: the RSVP link as a letter prints it"},
         "rsvp_cutoff": TIME,
         "checkin_token": {"type": "string", "minLength": 20},
         "reachable": {"type": "boolean"},

@@ -422,3 +422,15 @@ async def test_capacity_is_held_at_rsvp_with_a_waiting_list_first_come_first(ev,
     assert (await ev.get(links[ids[4]])).json()["status"] == "waitlisted"
     att = (await ev.get(f"/kegiatan/{k['id']}/attendance", headers=op)).json()
     assert (att["seats_taken"], att["attending"], att["waitlisted"], att["declined"]) == (3, 3, 1, 1)
+
+
+async def test_the_letters_short_link_leads_to_the_participants_rsvp_page(ev, published):
+    inv = published["invited"][0]["data"]
+    short = inv["change"]["short_url"]
+    r = await ev.get("/r/" + short.split("/r/", 1)[1])  # as the phone opens it
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/rsvp/{published['k']['id']}/")
+    page = await ev.get(r.headers["location"])
+    assert page.status_code == 200 and inv["name"] in page.text
+    assert (await ev.get("/r/aaaaaaaaaa")).status_code == 404  # unknown, the page says so in Indonesian
+    assert "Tautan tidak berlaku" in (await ev.get("/r/aaaaaaaaaa")).text
+    assert (await ev.get("/r/bukan-kode!")).status_code == 404

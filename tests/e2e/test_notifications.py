@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import json
+import re
 import uuid
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from tests.e2e.events_support import (create_kegiatan, create_ormas, events_of, message_sent, set_invitees_when_copied,
                                       step)
@@ -94,7 +97,14 @@ async def test_a_published_kegiatan_reaches_every_ormas_once_on_its_channels(pla
     pdfs = [p for p in letter.iter_attachments() if p.get_content_type() == "application/pdf"]
     assert len(pdfs) == 1 and pdfs[0].get_content().startswith(b"%PDF")
     body = letter.get_body(preferencelist=("plain",)).get_content()
-    assert "Kepada" in body and "Yth. Ketua Ormas Notif" in body and f"/rsvp/{kid}/" in body and " WIB" in body
+    assert "Kepada" in body and "Yth. Ketua Ormas Notif" in body and " WIB" in body
+    short = re.search(r"https?://\S+/r/([a-z2-7]{10})\b", body)  # the short link, not the 230-character one
+    assert short and f"/rsvp/{kid}/" not in body
+    text = " ".join(PdfReader(io.BytesIO(pdfs[0].get_content())).pages[0].extract_text().split())
+    assert "Yth. Ketua Ormas Notif" in text and f"/r/{short[1]}" in text  # the PDF read back, not just its bytes
+    async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=30) as ev:
+        r = await ev.get(f"/r/{short[1]}")
+        assert r.status_code == 303 and r.headers["location"].startswith(f"/rsvp/{kid}/")
     wa = _provider_lines(platform.infra.providers_dir, "whatsapp", f"Dialog Kebangsaan {tag}")
     assert sorted(r["to"] for r in wa) == sorted([f"62812{n:04d}1234", f"62817{n:04d}0429"])  # once each
     sms = _provider_lines(platform.infra.providers_dir, "sms", f"Dialog Kebangsaan {tag}")

@@ -22,7 +22,7 @@ def test_the_letter_has_the_formal_parts_in_bahasa_indonesia():
     for part in ("PEMERINTAH KOTA PASURUAN", "BADAN KESATUAN BANGSA DAN POLITIK KOTA PASURUAN", "Nomor    : 005/1",
                  "Sifat    : Penting", "Lampiran : -", "Perihal  : Undangan", "Yth. Ketua LSM Gempar",
                  "Hari/Tanggal : Selasa, 5 Januari 2027", "Waktu        : 08.00 WIB s.d. selesai",
-                 "Tempat       : Kantor Bakesbangpol, Jl. Pahlawan, Kota Pasuruan", "https://kesbang.example/rsvp/k1/",
+                 "Tempat       : Kantor Bakesbangpol, Jl. Pahlawan, Kota Pasuruan", invited()["short_url"],
                  "paling banyak 2 orang utusan", "Pasuruan, 20 Desember 2026"):
         assert part in t, part
     assert "Selasa, 5 Januari 2027" in letters.html_letter(invited())
@@ -41,7 +41,8 @@ def test_the_pdf_is_one_page_with_the_qr_code():
 
 def test_a_short_message_fits_whatsapp_and_names_the_link():
     s = letters.short_text(invited())
-    assert s.startswith("Yth. Ketua LSM Gempar") and "https://kesbang.example/rsvp/k1/" in s and len(s) < 500
+    assert s.startswith("Yth. Ketua LSM Gempar") and invited()["short_url"] in s and len(s) < 400
+    assert "/rsvp/" not in s  # the short link, not the 230-character signed one
     office = invited()["kegiatan"]["organiser"]["name"]
     assert f"{office} mengundang" in s and " Dan " not in s  # the office as it writes its name
 
@@ -81,3 +82,14 @@ def test_names_with_diacritics_and_in_arabic_script_print_as_written():
     # shaped glyphs come back as presentation forms, with a control character here and there
     arabic = "".join(c for c in unicodedata.normalize("NFKC", raw) if unicodedata.category(c) != "Cc")
     assert "مجلس" in arabic and "التعليم" in arabic  # the Arabic words, as Arabic letters
+
+
+def test_the_short_rsvp_link_is_short_unguessable_and_stable():
+    from services.events import changes
+
+    url = invited()["short_url"]
+    code = url.rsplit("/", 1)[1]
+    assert url == f"https://kesbang.example/r/{code}" and changes.SHORT.match(code) and len(url) < 40
+    assert changes.short_code(b"s" * 40, "k1:o1") == code  # the same on every fan-out attempt
+    assert changes.short_code(b"t" * 40, "k1:o1") != code and changes.short_code(b"s" * 40, "k1:o2") != code
+    assert code in letters.text(invited()) and "/rsvp/" not in letters.text(invited())

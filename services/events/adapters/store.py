@@ -136,11 +136,20 @@ class KegiatanRepository:
 class ParticipantRepository:
     def __init__(self, db: AsyncDatabase, *, max_pending: int = 100):
         self.coll = db["participants"]
+        self.links = db["short_links"]
         self.max_pending = max_pending
 
     async def insert_ids(self, docs: list[dict[str, Any]]) -> set[str]:
         """Inserts what is not there yet (one command); returns the ids it inserted."""
         return await insert_new(self.coll, docs)
+
+    async def save_links(self, links: list[dict[str, Any]]) -> None:
+        """The short RSVP links (``{"_id": code, "p": participant id}``), by their code."""
+        await insert_new(self.links, links)
+
+    async def by_link(self, code: str) -> dict[str, Any] | None:
+        link = await self.links.find_one({"_id": code})
+        return await self.get(link["p"]) if link else None
 
     async def get(self, pid: str) -> dict[str, Any] | None:
         return await self.coll.find_one({"_id": pid}, HIDDEN)

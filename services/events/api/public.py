@@ -160,6 +160,18 @@ def _rsvp_html(v: RsvpView, action: str, message: str = "", error: str = "") -> 
 <dl class="box">{rows}</dl><p>Status: <strong>{e(answer)}</strong></p>{form}{qr}"""
 
 
+@router.get("/r/{code}", include_in_schema=False)
+async def short_link(code: str, ports: Rsvp):
+    """A letter's short RSVP link, resolved to the participant's signed link."""
+    p = await ports.participants.by_link(code) if changes.SHORT.match(code) else None
+    k = await ports.kegiatan.get(p["kegiatan_id"]) if p else None
+    if p is None or k is None:
+        return _page("Tautan tidak berlaku", '<h1>Tautan tidak berlaku</h1><p class="err">Periksa kembali tautan pada '
+                     "surat undangan, atau hubungi kantor Kesbangpol yang mengundang.</p>", 404)
+    rsvp, _ = changes.tokens(ports.secret, k, p["_id"])
+    return RedirectResponse(f"/rsvp/{k['_id']}/{rsvp}", status_code=303)
+
+
 @router.get("/rsvp/{kegiatan_id}/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def rsvp_page(kegiatan_id: str, token: str, request: Request, ports: Rsvp) -> HTMLResponse:
     try:

@@ -74,7 +74,7 @@ def fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "venue": venue, "seats": data["seats"],
         "agenda": [f"{a['time']} {a['title']}" if a.get("time") else a["title"] for a in k.get("agenda") or []],
         "speakers": [", ".join(x for x in (s["name"], s.get("position")) if x) for s in k.get("speakers") or []],
-        "rsvp_url": data["rsvp_url"],
+        "rsvp_url": data.get("short_url") or data["rsvp_url"],  # the short link where the invitation has one
         "rsvp_by": f"{tanggal.hari_tanggal(cutoff, zone)} pukul {tanggal.jam(cutoff, zone)}",
         "signatory_title": letter["signatory_title"], "signatory_name": letter["signatory_name"],
         "signatory_nip": letter.get("signatory_nip"), "checkin_token": data["checkin_token"],
