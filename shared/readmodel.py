@@ -88,3 +88,21 @@ class OrmasCopy:
     async def flush(self) -> None:
         if self.batch is not None:
             await self.batch.flush()
+
+
+class OfficeCopy:
+    """A service's copy of the offices' settings (letterhead, head, logo), kept from
+    ``registry.office`` events, by region (``nasional`` for the national office)."""
+
+    def __init__(self, coll: AsyncCollection, *, with_logo: bool = True):
+        self.coll = coll
+        self.with_logo = with_logo
+
+    async def apply(self, data: Mapping[str, Any]) -> bool:
+        fields = {k: v for k, v in data.items() if k not in ("version", "logo")}
+        if self.with_logo:
+            fields["logo"] = data.get("logo")
+        return await upsert_versioned(self.coll, data["region"] or "nasional", data["version"], fields)
+
+    async def of(self, region: str) -> dict[str, Any] | None:
+        return await self.coll.find_one({"_id": region or "nasional"})

@@ -14,6 +14,7 @@ from services.events.fanout import Fanout
 from services.events.settings import Settings
 from shared import logs, web
 from shared.outbox import OutboxRelay
+from shared.readmodel import OfficeCopy
 from shared.runtime import Runtime
 
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state.kegiatan = KegiatanRepository(db, max_pending=settings.outbox_max_pending)
         state.participants = ParticipantRepository(db, max_pending=settings.outbox_max_pending)
         state.copy = RegistryCopy(db)
+        state.offices = OfficeCopy(db["offices"], with_logo=False)
         state.fanout = Fanout(state.kegiatan, state.participants, state.copy, runtime.producer,
                               topic_for=settings.topic, secret=state.secret,
                               public_url=settings.public_url, sweep_seconds=settings.fanout_sweep_seconds,

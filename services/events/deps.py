@@ -16,6 +16,7 @@ from services.events.fanout import Fanout
 from services.events.settings import Settings
 from shared.auth import Principal
 from shared.outbox import OutboxRelay
+from shared.readmodel import OfficeCopy
 from shared.web import component, current_principal, roles
 
 
@@ -48,6 +49,7 @@ Writer = Annotated[Principal, Depends(writer)]
 KegiatanStore = Annotated[KegiatanRepository, Depends(component("kegiatan"))]
 Participants = Annotated[ParticipantRepository, Depends(component("participants"))]
 Copy = Annotated[RegistryCopy, Depends(component("copy"))]
+Offices = Annotated[OfficeCopy, Depends(component("offices"))]
 Relay = Annotated[OutboxRelay, Depends(component("relay"))]
 FanoutRunner = Annotated[Fanout, Depends(component("fanout"))]
 Secret = Annotated[bytes, Depends(component("secret"))]

@@ -11,19 +11,23 @@ from services.notifications.adapters.store import INDEXES, Contacts
 from services.notifications.application import inbound
 from services.notifications.settings import Settings
 from shared.contracts import Contract
+from shared.readmodel import OfficeCopy
 from shared.runtime import Runtime, run_consumer_process
 
 GROUP = "notifications"
-TOPICS = ["registry.ormas", "events.participation", "events.kegiatan"]
+TOPICS = ["registry.ormas", "registry.office", "events.participation", "events.kegiatan"]
 
 
 def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None):
     ports = inbound.Ports(copies=Copies(runtime.db), contacts=contacts or Contacts(runtime.db), enqueue=enqueue)
+    offices = OfficeCopy(runtime.db["offices"])  # the letterheads letters are written with
 
     async def handle(event: dict[str, Any], contract: Contract) -> None:
         data, name = event["data"], contract.name.rsplit(".", 1)[1]
         if contract.topic == "registry.ormas":
             await inbound.ormas_changed(ports, name, data)
+        elif contract.topic == "registry.office":
+            await offices.apply(data)  # version-checked: redelivery is a no-op
         elif contract.name == "events.participation.invited":
             await inbound.invited(ports, data)
         elif contract.name == "events.participation.responded":

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
+from services.registry import changes
 from services.registry.adapters.accounts import Accounts
 from services.registry.adapters.import_jobs import ImportJobs
 from services.registry.adapters.repository import INDEXES, OrmasRepository
@@ -28,12 +29,12 @@ from shared.runtime import Runtime
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     logs.configure_logging(settings.service_name, settings.log_level)
-    runtime = Runtime(settings, indexes=INDEXES, topics=[TOPIC])
+    runtime = Runtime(settings, indexes=INDEXES, topics=[TOPIC, changes.OFFICE_TOPIC])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await runtime.start()
-        relay = OutboxRelay(runtime.producer, [runtime.db["ormas"]], topic_for=settings.topic,
+        relay = OutboxRelay(runtime.producer, [runtime.db["ormas"], runtime.db["offices"]], topic_for=settings.topic,
                             poll_seconds=settings.outbox_poll_seconds, sweep_seconds=settings.outbox_sweep_seconds,
                             hints=runtime.db["outbox_hints"])  # the import job names what it recorded
         app.state.runtime = runtime

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from services.registry.domain import lifecycle
@@ -45,3 +46,20 @@ def transition_events(after: dict[str, Any], step: lifecycle.Step, outcome: life
     if not events:
         events.append(event_entry("updated", after, {"fields": sorted(k for k in outcome.changes if k != "status")}))
     return events
+
+
+OFFICE_TOPIC = "registry.office"
+OFFICE_FIELDS = ("name", "letterhead", "address", "head_name", "head_title", "head_nip", "skt_number_format")
+
+
+def office_entry(region: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """An outbox entry for ``registry.office.updated``: the office's settings whole, with its logo."""
+    logo = doc.get("logo")
+    data = {"region": region, "version": doc["version"], **{f: doc.get(f) for f in OFFICE_FIELDS},
+            "logo": {"media_type": logo["media_type"], "sha256": logo["sha256"],
+                     "data": base64.b64encode(bytes(logo["data"])).decode()} if logo else None}
+    data["letterhead"] = data["letterhead"] or []
+    event = make_event("registry.office.updated", source=domain.SOURCE, subject=f"office/{region or 'nasional'}",
+                       data=data, region=region or "00", sequence=doc["version"],  # "00": the national office
+                       traceparent=logs.current_traceparent())
+    return outbox.entry(OFFICE_TOPIC, region or "nasional", event)

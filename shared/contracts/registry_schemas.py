@@ -107,10 +107,48 @@ def path(event: str) -> Path:
     return SCHEMA_DIR / f"registry.ormas.{event}.v1.json"
 
 
+# ``registry.office``: an office's settings as letters use them, sent whole at each change (keyed by
+# the office's region, "" for the national office), so events and notifications keep a copy.
+OFFICE_PATH = SCHEMA_DIR / "registry.office.updated.v1.json"
+LOGO_MAX_BASE64 = 350_000  # 256 KB as base64
+
+
+def office_schema() -> dict:
+    text = {"type": ["string", "null"], "maxLength": 300}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:kesbang:schema:registry.office.updated:v1",
+        "title": "An office's settings changed (letterhead, head, logo, numbering)",
+        "type": "object", "additionalProperties": False,
+        "required": ["region", "version", "name", "letterhead", "logo"],
+        "properties": {
+            "region": {"anyOf": [REGION, {"const": ""}]},
+            "version": {"type": "integer", "minimum": 1},
+            "name": {"type": ["string", "null"], "maxLength": 200},
+            "letterhead": {"type": "array", "maxItems": 6, "items": {"type": "string", "maxLength": 200}},
+            "address": text, "head_name": text, "head_title": text,
+            "head_nip": {"type": ["string", "null"], "pattern": "^[0-9]{18}$"},
+            "skt_number_format": text,
+            "logo": {"anyOf": [{"type": "null"}, {
+                "type": "object", "additionalProperties": False, "required": ["media_type", "sha256", "data"],
+                "properties": {"media_type": {"enum": ["image/png", "image/svg+xml"]},
+                               "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                               "data": {"type": "string", "maxLength": LOGO_MAX_BASE64,
+                                        "description": "base64"}}}]},
+        },
+    }
+
+
+def render_office() -> str:
+    return json.dumps(office_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
 def main() -> int:
     for event in EVENTS:
         path(event).write_text(render(event))
         print(f"wrote {path(event)}")
+    OFFICE_PATH.write_text(render_office())
+    print(f"wrote {OFFICE_PATH}")
     return 0
 
 

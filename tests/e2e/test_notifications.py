@@ -271,3 +271,56 @@ async def test_ingatkan_reminds_the_chosen_invitees_now_and_once_a_day(platform,
         assert f"Yth. Ketua Ormas Pemberitahuan {tag}" in reminder
         r = await nt.post(f"/kegiatan/{kid}/reminders", json={"participant_ids": [pid]}, headers=op)
         assert r.json() == {"queued": 0, "already_today": 1, "answered": 0, "unreachable": 0}  # a second click
+
+
+async def test_kota_palus_letter_carries_its_letterhead_logo_and_names_as_written(platform, headers):
+    import datetime as dt
+
+    import segno
+
+    from shared import regions
+
+    tag = uuid.uuid4().hex[:6]
+    region = "72.71"  # Kota Palu, WITA
+    admin, op = headers("admin", region), headers("operator", region)
+    png = io.BytesIO()
+    segno.make("Kota Palu").save(png, kind="png", scale=3)
+    office = {"name": f"Badan Kesatuan Bangsa dan Politik Kota Palu {tag}", "address": "Jl. Balai Kota Selatan No. 1, Palu",
+              "letterhead": ["PEMERINTAH KOTA PALU", f"BADAN KESATUAN BANGSA DAN POLITIK {tag}"],
+              "head_name": "Dr. Ahmad Syafi’i", "head_title": "Kepala Badan"}
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as reg:
+        assert (await reg.put(f"/offices/{region}", json=office, headers=admin)).status_code == 200
+        r = await reg.put(f"/offices/{region}/logo", files={"file": ("logo.png", png.getvalue(), "image/png")}, headers=admin)
+        assert r.status_code == 200, r.text
+        oid = (await create_ormas(reg, op, name=f"Majelis Ta’lim Al-Khairaat Palu {tag}", kind="keagamaan", region=region,
+                                  email=f"majelis.{tag}@ormas.example.org"))["id"]
+    async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=60) as ev:
+        async def organised_by_the_office():  # the events service's copy of the office has come
+            k = await create_kegiatan(ev, op, title=f"Dialog Keagamaan {tag}", type="dialog", venue_region=region,
+                                      region=region, letter={**LETTER_FIELDS, "number": f"005/{tag}/2026"})
+            return k if k["organiser"]["name"] == office["name"] else None
+
+        k = await eventually(organised_by_the_office, timeout=60, interval=1, what="the office's name on a new kegiatan")
+        await set_invitees_when_copied(ev, op, k["id"], {"ormas_ids": [oid]}, 1)
+        assert (await step(ev, op, k["id"], "publish")).status_code == 200
+    mail = (await eventually(lambda: _found(platform.infra.mail_dir, f"Dialog Keagamaan {tag}"), timeout=60,
+                             what="the letter"))
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    today = dt.datetime.now(regions.ZONES["WITA"]).date()
+    assert "PEMERINTAH KOTA PALU" in body and f"BADAN KESATUAN BANGSA DAN POLITIK {tag}" in body
+    assert f"Palu, {today.day} " in body  # dated the day it is sent, in Palu
+    assert "data:image/png;base64," in mail.get_body(preferencelist=("html",)).get_content()
+    pdf = next(p for p in mail.iter_attachments() if p.get_content_type() == "application/pdf").get_content()
+    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    for part in ("PEMERINTAH KOTA PALU", "Jl. Balai Kota Selatan No. 1, Palu", f"Majelis Ta’lim Al-Khairaat Palu {tag}"):
+        assert part in text, part
+    assert any("/Image" in str(x.get("/Subtype")) for x in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/XObject"].values())
+
+
+LETTER_FIELDS = {"nature": "Penting", "attachment": "-", "subject": "Undangan", "signatory_name": "Dr. Ahmad Syafi’i",
+                 "signatory_title": "Kepala Badan"}
+
+
+async def _found(mail_dir, marker: str):
+    found = _sink_messages(mail_dir, marker)
+    return found[0] if found else None

@@ -75,6 +75,8 @@ def test_registry_schema_files_are_what_the_generator_writes():
     for event in gen.EVENTS:
         assert gen.path(event).read_text() == gen.render(event), f"run python -m shared.contracts.registry_schemas ({event})"
         assert f"id.kesbang.registry.ormas.{event}" in contracts.CONTRACTS
+    assert gen.OFFICE_PATH.read_text() == gen.render_office()
+    assert "id.kesbang.registry.office.updated" in contracts.CONTRACTS
 
 
 def test_no_registry_event_can_carry_a_nik():

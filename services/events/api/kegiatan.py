@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.events.application import kegiatan as use
-from services.events.deps import AllPorts, Copy, Current, KegiatanStore, Writer
+from services.events.deps import AllPorts, Copy, Current, KegiatanStore, Offices, Writer
 from services.events.domain import kegiatan as domain
 from shared import masking
 from shared.auth import check_region
@@ -206,10 +206,11 @@ def _letter(letter: Letter | None) -> dict[str, Any] | None:
 
 
 @router.post("/kegiatan", status_code=201, response_model=KegiatanOut)
-async def create_kegiatan(body: KegiatanIn, response: Response, principal: Writer, kegiatan: KegiatanStore) -> KegiatanOut:
+async def create_kegiatan(body: KegiatanIn, response: Response, principal: Writer, kegiatan: KegiatanStore,
+                          offices: Offices) -> KegiatanOut:
     data = body.model_dump(mode="python", exclude={"letter"})
     data["letter"] = _letter(body.letter)
-    doc = await use.create(kegiatan, principal, data)
+    doc = await use.create(kegiatan, offices, principal, data)
     response.headers["Location"] = f"/kegiatan/{doc['_id']}"
     _etag(response, doc)
     return out(doc)

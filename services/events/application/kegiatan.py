@@ -21,6 +21,7 @@ from services.events.fanout import Fanout
 from shared import channels, errors, regions
 from shared.auth import Principal
 from shared.outbox import OutboxRelay
+from shared.readmodel import OfficeCopy
 from shared.web import check_if_match
 
 
@@ -65,20 +66,23 @@ def details(body: Mapping[str, Any], region: str) -> dict[str, Any]:
     return fields
 
 
-async def create(kegiatan: KegiatanRepository, principal: Principal, body: Mapping[str, Any]) -> dict[str, Any]:
-    """A draft of the organising office (``body["region"]``, default the caller's)."""
+async def create(kegiatan: KegiatanRepository, offices: OfficeCopy, principal: Principal,
+                 body: Mapping[str, Any]) -> dict[str, Any]:
+    """A draft of the organising office (``body["region"]``, default the caller's), organised under
+    the name and address the office set (the copy of ``registry.office``), or the name its region gives."""
     region = principal.region if body.get("region") is None else body["region"]
     if region and not regions.is_valid(region):
         raise errors.Invalid(f"{region!r} is not a Kemendagri region code", errors=[{"field": "region", "message": "unknown"}])
     if not principal.can_write(region):
         raise errors.OutOfScope(f"region {region} is outside your office's scope")
     fields = details(body, region)
+    office = await offices.of(region)
     now = dt.datetime.now(dt.UTC)
     cutoff = body.get("rsvp_cutoff")
     doc = {"_id": str(uuid.uuid4()), "version": 1, **fields, "status": "draft",
            "rsvp_cutoff": cutoff.astimezone(dt.UTC) if cutoff else None,
-           "organiser": {"name": domain.organiser_name(region), "region": region or "00",
-                         "address": body.get("organiser_address")},
+           "organiser": {"name": (office or {}).get("name") or domain.organiser_name(region), "region": region or "00",
+                         "address": body.get("organiser_address") or (office or {}).get("address")},
            "targeting": None, "guests": [], "invitee_list": None, "invited_count": 0, "fanout": None, "minutes": None,
            "aspirations": [], "created_by": principal.subject, "created_at": now, "updated_at": None,
            "history": [{"at": now, "by": principal.subject, "action": "created", "to": "draft"}]}

@@ -24,6 +24,11 @@ class Messages:
         self.provider_ids = db["provider_ids"]
         self.participants = db["participants"]
         self.kegiatan = db["kegiatan"]
+        self.offices = db["offices"]
+
+    async def office(self, region: str) -> dict[str, Any] | None:
+        """The copy of an office's settings (``registry.office``), as letters are written with it."""
+        return await self.offices.find_one({"_id": region or "nasional"})
 
     async def invitations(self, kegiatan_id: str, participant_ids: list[str]) -> list[dict[str, Any]]:
         """The copies of these participants' invitations (``copies.py`` keeps them)."""

@@ -60,6 +60,11 @@ class MessageStore:
         self.hints = self.client[db]["outbox_hints"]
         self.kegiatan = self.client[db]["kegiatan"]
         self.participants = self.client[db]["participants"]
+        self.offices = self.client[db]["offices"]
+
+    def office(self, region: str) -> dict[str, Any] | None:
+        """The copy of an office's settings (``registry.office``), or None when it set none."""
+        return self.offices.find_one({"_id": region or "nasional"})
 
     def exists(self, mid: str) -> bool:
         return self.coll.find_one({"_id": mid}, {"_id": 1}) is not None

@@ -249,7 +249,7 @@ class PreviewIn(Input):
 
 
 @router.post("/preview", responses={200: {"content": {"application/pdf": {}, "text/html": {}}}})
-async def preview(body: PreviewIn, principal: Current) -> Response:
+async def preview(body: PreviewIn, principal: Current, messages: Messages) -> Response:
     """The letter exactly as it will be sent, or 422 naming what is missing — checked before
     publishing, so that no worker meets a letter it cannot write."""
     k = body.kegiatan.model_dump(mode="json")
@@ -261,6 +261,8 @@ async def preview(body: PreviewIn, principal: Current) -> Response:
             "rsvp_cutoff": cutoff, "checkin_token": "CONTOH-KODE-QR-" + "0" * 40,
             "recipient": {**body.recipient.model_dump(), "email": None, "phone": None, "whatsapp": None, "officers": []}}
     data["sent_on"] = delivery.sent_on(data, dt.datetime.now(dt.UTC))
+    organiser = k["organiser"]["region"]
+    data["office"] = await messages.office("" if organiser == "00" else organiser)  # its letterhead, as sent
     try:
         if body.format == "pdf":
             return Response(await asyncio.to_thread(lambda: letters.pdf(data, letter_fonts())), media_type="application/pdf")

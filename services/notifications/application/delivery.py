@@ -48,13 +48,14 @@ def sent_on(data: dict[str, Any], now: dt.datetime) -> str:
     return now.astimezone(regions.ZONES[regions.zone_of(region) if regions.get(region) else "WIB"]).date().isoformat()
 
 
-def content(msg: dict[str, Any]) -> channels.Content:
-    """What the message says on its channel (the letter data was checked at preview and publish)."""
+def content(msg: dict[str, Any], office: dict[str, Any] | None = None) -> channels.Content:
+    """What the message says on its channel (the letter data was checked at preview and publish),
+    under ``office``'s letterhead (its settings as the registry last sent them) when it set one."""
     data = msg["payload"]
     if msg["kind"].startswith("skt_expiry"):
         subject, body = letters.skt_notice(data)
         return channels.Content(subject=subject, text=body, message_id=msg["_id"])
-    data = {**data, "sent_on": sent_on(data, dt.datetime.now(dt.UTC))}
+    data = {**data, "sent_on": sent_on(data, dt.datetime.now(dt.UTC)), "office": office}
     if msg["kind"] != "invitation":
         subject, body = letters.notice(msg["kind"], data)
         return channels.Content(subject=subject, text=body, message_id=msg["_id"])
@@ -97,7 +98,10 @@ def send(ports: Ports, message_id: str) -> dict:
 
     try:  # "handed" is written at the channel's commit point (see channels.py)
         try:
-            body = content(claimed)
+            organiser = ((claimed.get("payload") or {}).get("kegiatan") or {}).get("organiser") or {}
+            office = store.office("" if organiser.get("region") in (None, "00") else organiser["region"]) \
+                if organiser else None
+            body = content(claimed, office)
         except (letters.LetterError, KeyError, TypeError, ValueError) as e:  # a letter that cannot be written
             raise channels.Permanent(f"the letter cannot be written: {e!r}"[:500]) from None
         provider_id = ports.channel(msg["channel"]).send(claimed["to"], body, committing=committing)

@@ -7,7 +7,9 @@ preview shows it before publishing; a worker never meets it at send time."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 import re
 import html
 from collections.abc import Mapping
@@ -64,9 +66,15 @@ def fields(data: Mapping[str, Any]) -> dict[str, Any]:
     # dated as the office set it, or the day it is sent in the office's zone (``sent_on``, given by the sender)
     dated = tanggal.tanggal(dt.date.fromisoformat(letter.get("date") or data["sent_on"]))
     cutoff = _t(data["rsvp_cutoff"])
+    office = data.get("office") or {}
+    head = [line for line in office.get("letterhead") or [] if line.strip()]
+    logo = office.get("logo")
     return {
+        # the letterhead as the office set it (registry.office), or the lines its region gives
+        "letterhead": head or [government(k["organiser"]["region"]), k["organiser"]["name"].upper()],
+        "logo": (logo["media_type"], base64.b64decode(logo["data"])) if logo else None,
         "government": government(k["organiser"]["region"]), "office": k["organiser"]["name"].upper(), "office_name": k["organiser"]["name"],
-        "office_address": k["organiser"].get("address"), "place_date": f"{place}, {dated}",
+        "office_address": office.get("address") or k["organiser"].get("address"), "place_date": f"{place}, {dated}",
         "number": letter["number"], "nature": letter["nature"], "attachment": letter["attachment"],
         "subject": letter["subject"], "to": addressee(data),
         "event": k["title"], "event_type": TYPE_NAMES.get(k["type"], k["type"]), "theme": k.get("theme"),
@@ -93,7 +101,7 @@ def _body(f: Mapping[str, Any]) -> list[str]:
 
 def text(data: Mapping[str, Any]) -> str:
     f = fields(data)
-    lines = [f["government"], f["office"], f["office_address"] or "", "", f["place_date"], "",
+    lines = [*f["letterhead"], f["office_address"] or "", "", f["place_date"], "",
              f"Nomor    : {f['number']}", f"Sifat    : {f['nature']}", f"Lampiran : {f['attachment']}",
              f"Perihal  : {f['subject']}", "", "Kepada", f"Yth. {f['to']}", "di -", "    Tempat", "", *_body(f), "",
              f"  Hari/Tanggal : {f['day_date']}", f"  Waktu        : {f['time']}", f"  Tempat       : {f['venue']}",
@@ -115,9 +123,11 @@ def html_letter(data: Mapping[str, Any]) -> str:
     raw = fields(data)
     f = {k: (html.escape(v) if isinstance(v, str) else v) for k, v in raw.items()}
     agenda = "".join(f"<li>{html.escape(a)}</li>" for a in raw["agenda"])
+    logo = f'<img alt="" style="max-height:72px;display:block;margin:0 auto 4px" src="data:{raw["logo"][0]};base64,' \
+        f'{base64.b64encode(raw["logo"][1]).decode()}">' if raw["logo"] else ""
     return f"""<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{f['subject']}</title></head>
 <body style="font-family:serif;max-width:40em;margin:auto">
-<div style="text-align:center;border-bottom:3px double #000"><strong>{f['government']}<br>{f['office']}</strong><br>{f['office_address'] or ''}</div>
+<div style="text-align:center;border-bottom:3px double #000">{logo}<strong>{"<br>".join(html.escape(x) for x in raw["letterhead"])}</strong><br>{f['office_address'] or ''}</div>
 <p style="text-align:right">{f['place_date']}</p>
 <table><tr><td>Nomor</td><td>: {f['number']}</td></tr><tr><td>Sifat</td><td>: {f['nature']}</td></tr>
 <tr><td>Lampiran</td><td>: {f['attachment']}</td></tr><tr><td>Perihal</td><td>: {f['subject']}</td></tr></table>
@@ -158,9 +168,12 @@ def pdf(data: Mapping[str, Any], fonts) -> bytes:
     doc.set_margins(20, 15, 20)
     doc.set_auto_page_break(True, 15)
     doc.add_page()
+    if f["logo"] and f["logo"][0] == "image/png":  # an SVG logo shows in the HTML letter
+        doc.image(io.BytesIO(f["logo"][1]), x=20, y=12, h=22)
     doc.set_font("Serif", "B", 13)
-    for line in (f["government"], f["office"]):
-        doc.cell(0, 6, line, align="C", new_x="LMARGIN", new_y="NEXT")
+    for line in f["letterhead"]:
+        doc.set_x(45 if f["logo"] else 20)
+        doc.cell(145 if f["logo"] else 0, 6, line, align="C", new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Serif", size=9)
     if f["office_address"]:
         doc.cell(0, 5, f["office_address"], align="C", new_x="LMARGIN", new_y="NEXT")

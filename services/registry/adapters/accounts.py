@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from shared import errors, regions
+from shared import errors, outbox, regions
 
 HIDE_PASSWORD = {"password": 0}
 
@@ -36,8 +37,23 @@ class Accounts:
     async def office(self, region: str) -> dict[str, Any] | None:
         return await self.offices.find_one({"_id": _office_id(region)})
 
-    async def put_office(self, region: str, fields: dict[str, Any]) -> None:
-        await self.offices.update_one({"_id": _office_id(region)}, {"$set": fields}, upsert=True)
+    async def put_office(self, region: str, fields: dict[str, Any],
+                         event: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+        """Writes the settings and, in the same write, the event ``event(doc after)`` makes of them
+        (the relay publishes it); retried when another write moved the version meanwhile."""
+        for _ in range(5):
+            old = await self.offices.find_one({"_id": _office_id(region)}) or {}
+            version = old.get("version") or 0
+            after = {**old, **fields, "version": version + 1}
+            f, u = outbox.guarded({"_id": _office_id(region), "version": version if version else None},
+                                  {"$set": {**fields, "version": version + 1}}, [event(after)], 100)
+            try:
+                r = await self.offices.update_one(f, u, upsert=not version)
+            except DuplicateKeyError:
+                continue  # another first write came meanwhile
+            if r.modified_count or r.upserted_id is not None:
+                return after
+        raise errors.StaleVersion("the office's settings changed meanwhile; try again")
 
     # --- users -------------------------------------------------------------------------------
     async def user(self, username: str, *, with_password: bool = False) -> dict[str, Any] | None:

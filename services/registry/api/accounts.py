@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from services.registry.application import accounts as use
 from services.registry.domain import offices
-from services.registry.deps import Accounts, Admin, Config, Current, Jwk, Throttle
+from services.registry.deps import Accounts, Admin, Config, Current, Jwk, Relay, Throttle
 from shared import regions
 from shared.auth import ROLES
 from shared.text import Input
@@ -109,9 +109,9 @@ def _office_out(region: str, doc: dict) -> OfficeOut:
 
 
 @router.put("/offices/{region}", response_model=OfficeOut)
-async def put_office(region: str, body: OfficeIn, accounts: Accounts, principal: Admin) -> OfficeOut:
+async def put_office(region: str, body: OfficeIn, accounts: Accounts, relay: Relay, principal: Admin) -> OfficeOut:
     """Written by that office's own admins, or a national admin."""
-    return _office_out(region, await use.put_office(accounts, principal, region, body.model_dump()))
+    return _office_out(region, await use.put_office(accounts, relay, principal, region, body.model_dump()))
 
 
 @router.get("/offices/{region}", response_model=OfficeOut)
@@ -120,16 +120,16 @@ async def get_office(region: str, accounts: Accounts, principal: Current) -> Off
 
 
 @router.put("/offices/{region}/logo", response_model=OfficeOut)
-async def put_logo(region: str, accounts: Accounts, principal: Admin,
+async def put_logo(region: str, accounts: Accounts, relay: Relay, principal: Admin,
                    file: UploadFile = File(description="PNG or SVG (shapes only), at most 256 KB")) -> OfficeOut:
     """The letterhead's logo, checked by its content."""
-    await use.put_logo(accounts, principal, region, await file.read(offices.MAX_LOGO_BYTES + 1))
+    await use.put_logo(accounts, relay, principal, region, await file.read(offices.MAX_LOGO_BYTES + 1))
     return _office_out(region, await use.office(accounts, principal, region))
 
 
 @router.delete("/offices/{region}/logo", status_code=204)
-async def delete_logo(region: str, accounts: Accounts, principal: Admin) -> Response:
-    await use.remove_logo(accounts, principal, region)
+async def delete_logo(region: str, accounts: Accounts, relay: Relay, principal: Admin) -> Response:
+    await use.remove_logo(accounts, relay, principal, region)
     return Response(status_code=204)
 
 

@@ -22,7 +22,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from services.registry.adapters.accounts import Accounts
 from services.registry.adapters.throttle import Locked, LoginThrottle
+from services.registry import changes
 from services.registry.domain import numbering, offices
+from shared.outbox import OutboxRelay
 from services.registry.settings import Settings
 from shared import auth, errors, masking, regions
 from shared.auth import AuthError, Forbidden, Principal, check_region
@@ -63,15 +65,22 @@ async def password_ok(user: dict | None, password: str) -> bool:
 
 
 # --- offices ---------------------------------------------------------------------------------
-async def put_office(accounts: Accounts, principal: Principal, region: str, fields: dict[str, Any]) -> dict[str, Any]:
+async def put_office(accounts: Accounts, relay: OutboxRelay, principal: Principal, region: str,
+                     fields: dict[str, Any]) -> dict[str, Any]:
     """An office's settings are written by that office's own admins (and the national admins, who
     set up new offices); a province's admin does not write its cities' letterheads."""
     _office_writer(principal, region)
     if fields.get("skt_number_format") is not None:
         numbering.check(fields["skt_number_format"])  # BadFormat: 422 naming skt_number_format
     doc = {**fields, "updated_at": dt.datetime.now(dt.UTC), "updated_by": principal.subject}
-    await accounts.put_office(region, doc)
-    return doc
+    return await _write_office(accounts, relay, region, doc)
+
+
+async def _write_office(accounts: Accounts, relay: OutboxRelay, region: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """The settings and their ``registry.office.updated`` event in one write; the relay sends it on."""
+    after = await accounts.put_office(region, fields, lambda doc: changes.office_entry(region, doc))
+    relay.wake("offices", region or "nasional")
+    return after
 
 
 def _office_writer(principal: Principal, region: str) -> None:
@@ -80,19 +89,20 @@ def _office_writer(principal: Principal, region: str) -> None:
         raise Forbidden("an office's settings are written by that office's admin")
 
 
-async def put_logo(accounts: Accounts, principal: Principal, region: str, data: bytes) -> dict[str, Any]:
+async def put_logo(accounts: Accounts, relay: OutboxRelay, principal: Principal, region: str,
+                   data: bytes) -> dict[str, Any]:
     """The office's letterhead logo (BadLogo: 422 naming ``file``), kept beside its settings."""
     _office_writer(principal, region)
     media, digest = offices.check_logo(data)
     logo = {"media_type": media, "sha256": digest, "size": len(data), "data": data,
             "updated_at": dt.datetime.now(dt.UTC), "updated_by": principal.subject}
-    await accounts.put_office(region, {"logo": logo})
+    await _write_office(accounts, relay, region, {"logo": logo})
     return logo
 
 
-async def remove_logo(accounts: Accounts, principal: Principal, region: str) -> None:
+async def remove_logo(accounts: Accounts, relay: OutboxRelay, principal: Principal, region: str) -> None:
     _office_writer(principal, region)
-    await accounts.put_office(region, {"logo": None})
+    await _write_office(accounts, relay, region, {"logo": None})
 
 
 async def office(accounts: Accounts, principal: Principal, region: str) -> dict[str, Any]:
