@@ -414,3 +414,50 @@ async def test_kota_pasuruans_facilitation_days_invite_70_ormas_with_a_valid_skt
     await page.get_by_role("button", name="Selesaikan kegiatan").click()
     await expect(page.locator(".heading .badge")).to_have_text("Selesai")
     await expect(page.locator(".cards")).to_contain_text("2 hadir di tempat")
+
+
+async def test_a_training_gives_a_certificate_to_who_came_every_day(browser, platform, headers):
+    import io
+
+    from pypdf import PdfReader
+
+    region = "31.73"  # Kota Jakarta Barat
+    tag = uuid.uuid4().hex[:5]
+    op = headers("operator", region)
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as reg:
+        ids = [(await create_ormas(reg, op, name=f"Ormas Sertifikat {tag} {i}", kind="ormas", region=region))["id"]
+               for i in (1, 2)]
+    start = dt.datetime(2019, 3, 11, 1, 0, tzinfo=dt.UTC)  # a three-day training recorded afterwards
+    async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=60) as ev:
+        k = await create_kegiatan(ev, op, title=f"Pelatihan Kepemimpinan Ormas {tag}", type="pelatihan", region=region,
+                                  venue_region=region, starts_at=start.isoformat(),
+                                  ends_at=(start + dt.timedelta(days=2, hours=8)).isoformat(), rsvp_cutoff=None)
+        await set_invitees_when_copied(ev, op, k["id"], {"ormas_ids": ids}, 2)
+        assert (await ev.post(f"/kegiatan/{k['id']}/transitions", json={"action": "record"}, headers=op)).status_code == 200
+
+        async def written():
+            items = (await ev.get(f"/kegiatan/{k['id']}/participants", headers=op)).json()["items"]
+            return items if len(items) == 2 else None
+
+        ps = {p["ormas_id"]: p["id"] for p in await eventually(written, what="the training's participants")}
+        for day in ("2019-03-11", "2019-03-12", "2019-03-13"):  # the first every day, the second only once
+            for oid in (ids if day == "2019-03-11" else ids[:1]):
+                r = await ev.post(f"/kegiatan/{k['id']}/recorded-attendance", headers=op,
+                                  json={"participant_id": ps[oid], "day": day})
+                assert r.status_code == 201, r.text
+        r = await ev.get(f"/kegiatan/{k['id']}/certificates", headers=op)
+        assert r.status_code == 409  # not before it is completed
+        assert (await ev.post(f"/kegiatan/{k['id']}/transitions", json={"action": "complete"}, headers=op)).status_code == 200
+    page = await signed_in(browser, platform, await make_account(platform, headers, "operator", region))
+    await page.goto(f"/kegiatan/{k['id']}")
+    section = page.locator("#sertifikat")
+    await expect(section).to_contain_text(f"Ormas Sertifikat {tag} 1")
+    await expect(section).not_to_contain_text(f"Ormas Sertifikat {tag} 2")
+    await look(page, "kegiatan-sertifikat")
+    href = await section.get_by_role("link").first.get_attribute("href")
+    pdf = await page.request.get(href)
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(await pdf.body())).pages[0].extract_text().split())
+    assert "SERTIFIKAT" in text and f"Ormas Sertifikat {tag} 1" in text and "selama 3 hari" in text
+    refused = await page.request.get(f"/kegiatan/{k['id']}/sertifikat/{ps[ids[1]]}")
+    assert refused.status == 404  # present one day of three: no certificate

@@ -93,3 +93,32 @@ def test_the_short_rsvp_link_is_short_unguessable_and_stable():
     assert changes.short_code(b"s" * 40, "k1:o1") == code  # the same on every fan-out attempt
     assert changes.short_code(b"t" * 40, "k1:o1") != code and changes.short_code(b"s" * 40, "k1:o2") != code
     assert code in letters.text(invited()) and "/rsvp/" not in letters.text(invited())
+
+
+def test_a_certificate_names_the_participant_the_training_and_its_days():
+    import io
+
+    from pypdf import PdfReader
+
+    from services.notifications.domain import certificates
+
+    k = {**invited()["kegiatan"], "type": "pelatihan", "title": "Pelatihan Tata Kelola Ormas",
+         "starts_at": "2026-12-07T01:00:00Z", "ends_at": "2026-12-09T09:00:00Z"}
+    body = certificates.pdf(k, name="Siti ‘Aisyah Ḥasan", institution="Majelis Ta’lim Al-Khairaat", number="005/1/S-001",
+                            office={"letterhead": ["PEMERINTAH PROVINSI DKI JAKARTA"], "logo": None},
+                            signatory_name="Dr. Budi", signatory_title="Kepala Badan", fonts=letter_fonts())
+    text = " ".join(PdfReader(io.BytesIO(body)).pages[0].extract_text().split())
+    for part in ("PEMERINTAH PROVINSI DKI JAKARTA", "SERTIFIKAT", "Nomor: 005/1/S-001", "Siti ‘Aisyah Ḥasan",
+                 "Majelis Ta’lim Al-Khairaat", "Pelatihan Tata Kelola Ormas", "selama 3 hari", "Dr. Budi"):
+        assert part in text, part
+
+
+def test_a_certificate_is_earned_by_being_present_on_every_day():
+    from services.events.domain import participation
+
+    days = participation.days_of(dt.datetime(2026, 12, 7, 1, tzinfo=dt.UTC), dt.datetime(2026, 12, 9, 9, tzinfo=dt.UTC), "WIB")
+    assert days == ["2026-12-07", "2026-12-08", "2026-12-09"]
+    every = {"attendance": {d: {"people": 1} for d in days}}
+    assert participation.present_every_day(every, days)
+    assert not participation.present_every_day({"attendance": {"2026-12-07": {}, "2026-12-09": {}}}, days)
+    assert not participation.present_every_day({}, days) and not participation.present_every_day(every, [])

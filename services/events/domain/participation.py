@@ -162,6 +162,19 @@ def record_present(participant: Mapping[str, Any], *, day: dt.date, starts_at: d
     return changes, at
 
 
+def days_of(starts_at: dt.datetime, ends_at: dt.datetime, zone: str) -> list[str]:
+    """Every day a kegiatan runs on, in its venue's zone."""
+    tz = regions.ZONES[zone]
+    first, last = starts_at.astimezone(tz).date(), ends_at.astimezone(tz).date()
+    return [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+
+def present_every_day(participant: Mapping[str, Any], days: Sequence[str]) -> bool:
+    """A certificate of attendance is earned by being present on every day of the training."""
+    seen = participant.get("attendance") or {}
+    return bool(days) and all(d in seen for d in days)
+
+
 def day_of(now: dt.datetime, zone: str) -> str:
     return now.astimezone(regions.ZONES[zone]).date().isoformat()
 

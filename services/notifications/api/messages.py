@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from services.notifications.adapters.fonts import letter_fonts
 from services.notifications.application import delivery, requests
-from services.notifications.domain import letters
+from services.notifications.domain import certificates, letters
 from services.notifications.adapters.inbox import Messages as MessagesAdapter
 from services.notifications.deps import Current, Enqueue, Messages, Writer
 from shared.auth import Principal, check_region
@@ -276,3 +276,27 @@ async def preview(body: PreviewIn, principal: Current, messages: Messages) -> Re
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise Unprocessable(f"the kegiatan data is incomplete: {e!r}",
                             errors=[{"field": "kegiatan", "message": f"missing or invalid: {e}"}]) from None
+
+
+class CertificateIn(Input):
+    """One certificate of attendance: the kegiatan as the events service holds it, the person, and
+    the number the office gives it."""
+
+    kegiatan: PreviewKegiatan
+    name: str = Field(min_length=1, max_length=200)
+    institution: str | None = Field(default=None, max_length=200)
+    number: str = Field(min_length=1, max_length=100)
+
+
+@router.post("/certificates", responses={200: {"content": {"application/pdf": {}}}})
+async def certificate(body: CertificateIn, principal: Current, messages: Messages) -> Response:
+    """The certificate of attendance of a training's participant, under the office's letterhead."""
+    k = body.kegiatan.model_dump(mode="json")
+    organiser = k["organiser"]["region"]
+    office = await messages.office("" if organiser == "00" else organiser)
+    letter = k.get("letter") or {}
+    made = await asyncio.to_thread(lambda: certificates.pdf(
+        k, name=body.name, institution=body.institution, number=body.number, office=office,
+        signatory_name=letter.get("signatory_name"), signatory_title=letter.get("signatory_title"), fonts=letter_fonts()))
+    return Response(made, media_type="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="sertifikat.pdf"'})

@@ -105,6 +105,8 @@ async def visit(request: Request, user: Writer, apis: Apis) -> Response:
 async def detail(request: Request, kegiatan_id: str, user: CurrentUser, apis: Apis) -> Response:
     q = request.query_params.get("q") or ""
     data = await use.detail(apis, user, kegiatan_id, q or None)
+    if data["kegiatan"]["type"] == "pelatihan" and data["kegiatan"]["status"] == "completed":
+        data["certified"] = await use.optional(use.certified(apis, user, kegiatan_id))
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "peserta":
         return render(request, "kegiatan_participants.html", **data, q=q, k=domain)
     return render(request, "kegiatan_detail.html", **data, q=q, k=domain, done=request.query_params.get("selesai"))
@@ -360,6 +362,14 @@ async def resend(request: Request, kegiatan_id: str, user: Writer, apis: Apis) -
     values = forms.strings(await request.form())
     await use.resend(apis, user, values.get("message_id", ""))
     return see_other(f"/kegiatan/{kegiatan_id}?selesai=resent#pengiriman")
+
+
+@router.get("/kegiatan/{kegiatan_id}/sertifikat/{participant_id}")
+async def certificate(request: Request, kegiatan_id: str, participant_id: str, user: CurrentUser, apis: Apis) -> Response:
+    """A participant's certificate of attendance (PDF), for a training they attended every day of."""
+    body = await use.certificate_pdf(apis, user, kegiatan_id, participant_id)
+    return Response(body, media_type="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="sertifikat.pdf"'})
 
 
 @router.get("/kegiatan/{kegiatan_id}/tak-terjangkau")

@@ -252,3 +252,20 @@ async def _visit_steps(apis: Apis, user: User, k: dict[str, Any], visit: dict[st
 
 async def ormas_of(apis: Apis, user: User, ormas_id: str) -> dict[str, Any]:
     return await apis.registry.get(f"/ormas/{ormas_id}", user.access_token)
+
+
+async def certified(apis: Apis, user: User, kegiatan_id: str) -> list[dict[str, Any]]:
+    """Who earned a certificate of attendance (a completed training's participants present every day)."""
+    return await apis.events.get(f"/kegiatan/{kegiatan_id}/certificates", user.access_token)
+
+
+async def certificate_pdf(apis: Apis, user: User, kegiatan_id: str, participant_id: str) -> bytes:
+    """One participant's certificate as notifications writes it (ApiProblem 404 if they earned none)."""
+    k, earned = await asyncio.gather(get(apis, user, kegiatan_id), certified(apis, user, kegiatan_id))
+    entry = next((c for c in earned if c["id"] == participant_id), None)
+    if entry is None:
+        raise ApiProblem(status=404, type="urn:kesbang:problem:not-found", detail="no certificate for this participant")
+    r = await apis.notifications.call("POST", "/certificates", user.access_token, json={
+        "kegiatan": letter_kegiatan(k, None), "name": entry["name"], "institution": entry.get("institution"),
+        "number": entry["number"]})
+    return r.content
