@@ -206,20 +206,26 @@ class CertifiedOut(BaseModel):
     number: str = Field(description="the certificate's number: the kegiatan's letter number and the participant's place")
 
 
-@router.get("/kegiatan/{kegiatan_id}/certificates", response_model=list[CertifiedOut])
+class CertifiedPage(BaseModel):
+    available: bool = Field(description="false until the kegiatan is a completed training")
+    items: list[CertifiedOut]
+
+
+@router.get("/kegiatan/{kegiatan_id}/certificates", response_model=CertifiedPage)
 async def certified(kegiatan_id: str, principal: Current, kegiatan: KegiatanStore,
-                    participants: Participants) -> list[CertifiedOut]:
+                    participants: Participants) -> CertifiedPage:
     """Who earns a certificate of attendance: the participants of a completed training present on
     every one of its days (in its venue's zone), by name."""
     doc = await visible(kegiatan, principal, kegiatan_id)
     if doc["type"] != "pelatihan" or doc["status"] != "completed":
-        raise errors.Conflict("certificates are for a completed training", current_status=doc["status"])
+        return CertifiedPage(available=False, items=[])
     days = participation.days_of(doc["starts_at"], doc["ends_at"], doc["venue"]["zone"])
     ps = sorted((p for p in await participants.of(kegiatan_id) if participation.present_every_day(p, days)),
                 key=lambda p: (p["name"].lower(), p["_id"]))
     base = ((doc.get("letter") or {}).get("number") or kegiatan_id[:8]).rstrip("/")
-    return [CertifiedOut(id=p["_id"], name=p["name"], institution=(p.get("recipient") or {}).get("institution"),
-                         number=f"{base}/S-{i:03d}") for i, p in enumerate(ps, 1)]
+    return CertifiedPage(available=True, items=[
+        CertifiedOut(id=p["_id"], name=p["name"], institution=(p.get("recipient") or {}).get("institution"),
+                     number=f"{base}/S-{i:03d}") for i, p in enumerate(ps, 1)])
 
 
 @router.get("/kegiatan/{kegiatan_id}/attendance", response_model=AttendanceOut)

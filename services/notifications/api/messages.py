@@ -289,8 +289,9 @@ class CertificateIn(Input):
 
 
 @router.post("/certificates", responses={200: {"content": {"application/pdf": {}}}})
-async def certificate(body: CertificateIn, principal: Current, messages: Messages) -> Response:
-    """The certificate of attendance of a training's participant, under the office's letterhead."""
+async def certificate(body: CertificateIn, principal: Writer, messages: Messages) -> Response:
+    """The certificate of attendance of a training's participant, under the office's letterhead
+    (issued by the office's operators and admins)."""
     k = body.kegiatan.model_dump(mode="json")
     organiser = k["organiser"]["region"]
     office = await messages.office("" if organiser == "00" else organiser)

@@ -256,7 +256,7 @@ async def ormas_of(apis: Apis, user: User, ormas_id: str) -> dict[str, Any]:
 
 async def certified(apis: Apis, user: User, kegiatan_id: str) -> list[dict[str, Any]]:
     """Who earned a certificate of attendance (a completed training's participants present every day)."""
-    return await apis.events.get(f"/kegiatan/{kegiatan_id}/certificates", user.access_token)
+    return (await apis.events.get(f"/kegiatan/{kegiatan_id}/certificates", user.access_token))["items"]
 
 
 async def certificate_pdf(apis: Apis, user: User, kegiatan_id: str, participant_id: str) -> bytes:
