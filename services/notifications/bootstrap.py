@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.notifications.adapters.inbox import Messages
+from services.notifications.adapters.signing import OfficeKeys
 
 from services.notifications.adapters.store import INDEXES, TOPIC
 from services.notifications.api import webhooks
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.runtime, app.state.settings, app.state.relay = runtime, settings, relay
         app.state.enqueue = celery_enqueue
         app.state.messages = Messages(runtime.db)
+        app.state.keys = OfficeKeys(settings.signing_keys_dir)
         task = asyncio.create_task(relay.run(), name="outbox-relay")
         try:
             yield

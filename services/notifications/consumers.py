@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 from services.notifications.adapters.copies import Copies
+from services.notifications.adapters.signing import OfficeKeys
 from services.notifications.adapters.store import INDEXES, Contacts
 from services.notifications.application import inbound
 from services.notifications.settings import Settings
@@ -18,7 +19,7 @@ GROUP = "notifications"
 TOPICS = ["registry.ormas", "registry.office", "events.participation", "events.kegiatan"]
 
 
-def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None):
+def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None, keys: OfficeKeys | None = None):
     ports = inbound.Ports(copies=Copies(runtime.db), contacts=contacts or Contacts(runtime.db), enqueue=enqueue)
     offices = OfficeCopy(runtime.db["offices"])  # the letterheads letters are written with
 
@@ -28,6 +29,8 @@ def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None):
             await inbound.ormas_changed(ports, name, data)
         elif contract.topic == "registry.office":
             await offices.apply(data)  # version-checked: redelivery is a no-op
+            if keys is not None:  # the office's signing key, made at its setup
+                await asyncio.to_thread(keys.ensure, data["region"])
         elif contract.name == "events.participation.invited":
             await inbound.invited(ports, data)
         elif contract.name == "events.participation.responded":
@@ -48,7 +51,7 @@ def celery_enqueue(ids: list[str]) -> None:
 async def main() -> None:
     runtime = Runtime(Settings(), indexes=INDEXES)
     contacts = Contacts(runtime.db, batched=True)  # a batch's contacts are written together, before its commit
-    await run_consumer_process(runtime, group=GROUP, topics=TOPICS, handler=build_handler(runtime, celery_enqueue, contacts),
+    await run_consumer_process(runtime, group=GROUP, topics=TOPICS, handler=build_handler(runtime, celery_enqueue, contacts, OfficeKeys(runtime.settings.signing_keys_dir)),
                                on_batch_end=contacts.flush)
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from services.notifications.adapters.inbox import Messages as MessagesAdapter
+from services.notifications.adapters.signing import OfficeKeys
 from services.notifications.settings import Settings
 from shared.auth import Principal
 from shared.outbox import OutboxRelay
@@ -26,4 +27,5 @@ Writer = Annotated[Principal, Depends(writer)]
 Messages = Annotated[MessagesAdapter, Depends(component("messages"))]
 Relay = Annotated[OutboxRelay, Depends(component("relay"))]
 Config = Annotated[Settings, Depends(component("settings"))]
+Keys = Annotated[OfficeKeys, Depends(component("keys"))]
 Enqueue = Annotated[Callable[[list[str]], None], Depends(component("enqueue"))]

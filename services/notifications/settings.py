@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from pydantic import Field, model_validator
 
 from shared.settings import ServiceSettings, service_config
@@ -37,6 +39,8 @@ class Settings(ServiceSettings):
     recover_every_seconds: float = 60.0
     reminders_every_seconds: float = 900.0
     reminder_grace_seconds: float = 12 * 3600  # no reminder to someone invited this recently
+    # each office's signing key and certificate (PAdES letters): a directory kept as a secret
+    signing_keys_dir: Path = Path(__file__).resolve().parents[2] / ".data" / "keys" / "offices"
     # the workers hint the API's relay at what they wrote; a full sweep finds what a crash left unhinted
     outbox_sweep_seconds: float = 300.0
 

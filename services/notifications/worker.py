@@ -12,6 +12,7 @@ import redis
 from celery.signals import worker_process_init
 
 from services.notifications.adapters import channels
+from services.notifications.adapters.signing import OfficeKeys
 from services.notifications.adapters.ratelimit import RateLimiter
 from services.notifications.adapters.store import MessageStore
 from services.notifications.application import delivery
@@ -60,8 +61,11 @@ def _channel(name: str) -> channels.Channel:
 
 
 def _ports() -> delivery.Ports:
-    return delivery.Ports(store=_store(), limiter=_limiter, channel=_channel, later=_later,
-                          enqueue=lambda mid: send.delay(mid), config=settings)
+    store = _store()  # first: a new process starts from an empty state
+    if "keys" not in _state:
+        _state["keys"] = OfficeKeys(settings.signing_keys_dir)
+    return delivery.Ports(store=store, limiter=_limiter, channel=_channel, later=_later,
+                          enqueue=lambda mid: send.delay(mid), config=settings, sign=_state["keys"].sign)
 
 
 def _later(message_id: str, seconds: float) -> None:

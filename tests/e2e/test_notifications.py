@@ -5,6 +5,7 @@ next channel, an ormas with no contact reported, and each message sent once."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import io
@@ -315,6 +316,17 @@ async def test_kota_palus_letter_carries_its_letterhead_logo_and_names_as_writte
     for part in ("PEMERINTAH KOTA PALU", "Jl. Balai Kota Selatan No. 1, Palu", f"Majelis Ta’lim Al-Khairaat Palu {tag}"):
         assert part in text, part
     assert any("/Image" in str(x.get("/Subtype")) for x in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/XObject"].values())
+    # signed by Kota Palu's own key (made when the office was set up), and a changed byte shows
+    from tests.unit.test_notifications_signing import _status
+
+    from deploy.local import stack
+
+    cert = (stack.DATA / "keys" / "offices" / f"{region}.cert.pem").read_bytes()
+    status = await asyncio.to_thread(_status, pdf, cert)  # pyHanko's validator runs its own loop
+    assert status.intact and status.valid and status.trusted
+    tampered = bytearray(pdf)
+    tampered[pdf.index(b"/MediaBox") + 12] ^= 1
+    assert not (await asyncio.to_thread(_status, bytes(tampered), cert)).intact
 
 
 LETTER_FIELDS = {"nature": "Penting", "attachment": "-", "subject": "Undangan", "signatory_name": "Dr. Ahmad Syafi’i",

@@ -16,7 +16,7 @@ from services.notifications.adapters.fonts import letter_fonts
 from services.notifications.application import delivery, requests
 from services.notifications.domain import certificates, letters
 from services.notifications.adapters.inbox import Messages as MessagesAdapter
-from services.notifications.deps import Current, Enqueue, Messages, Writer
+from services.notifications.deps import Current, Enqueue, Keys, Messages, Writer
 from shared.auth import Principal, check_region
 from shared.text import Input
 from shared.masking import SEES_CONTACTS, mask_email, mask_phone
@@ -249,7 +249,7 @@ class PreviewIn(Input):
 
 
 @router.post("/preview", responses={200: {"content": {"application/pdf": {}, "text/html": {}}}})
-async def preview(body: PreviewIn, principal: Current, messages: Messages) -> Response:
+async def preview(body: PreviewIn, principal: Current, messages: Messages, keys: Keys) -> Response:
     """The letter exactly as it will be sent, or 422 naming what is missing — checked before
     publishing, so that no worker meets a letter it cannot write."""
     k = body.kegiatan.model_dump(mode="json")
@@ -265,7 +265,8 @@ async def preview(body: PreviewIn, principal: Current, messages: Messages) -> Re
     data["office"] = await messages.office("" if organiser == "00" else organiser)  # its letterhead, as sent
     try:
         if body.format == "pdf":
-            return Response(await asyncio.to_thread(lambda: letters.pdf(data, letter_fonts())), media_type="application/pdf")
+            signed = await asyncio.to_thread(lambda: keys.sign(letters.pdf(data, letter_fonts()), delivery.office_region(data)))
+            return Response(signed, media_type="application/pdf")
         if body.format == "text":
             return Response(letters.text(data), media_type="text/plain; charset=utf-8")
         if body.format == "short":
@@ -289,15 +290,16 @@ class CertificateIn(Input):
 
 
 @router.post("/certificates", responses={200: {"content": {"application/pdf": {}}}})
-async def certificate(body: CertificateIn, principal: Writer, messages: Messages) -> Response:
+async def certificate(body: CertificateIn, principal: Writer, messages: Messages, keys: Keys) -> Response:
     """The certificate of attendance of a training's participant, under the office's letterhead
     (issued by the office's operators and admins)."""
     k = body.kegiatan.model_dump(mode="json")
     organiser = k["organiser"]["region"]
     office = await messages.office("" if organiser == "00" else organiser)
     letter = k.get("letter") or {}
-    made = await asyncio.to_thread(lambda: certificates.pdf(
+    made = await asyncio.to_thread(lambda: keys.sign(certificates.pdf(
         k, name=body.name, institution=body.institution, number=body.number, office=office,
-        signatory_name=letter.get("signatory_name"), signatory_title=letter.get("signatory_title"), fonts=letter_fonts()))
+        signatory_name=letter.get("signatory_name"), signatory_title=letter.get("signatory_title"), fonts=letter_fonts()),
+        "" if organiser == "00" else organiser, reason="Sertifikat kehadiran"))
     return Response(made, media_type="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="sertifikat.pdf"'})

@@ -40,6 +40,13 @@ class Ports:
     later: Callable[[str, float], None]  # send this message again after so many seconds
     enqueue: Callable[[str], None]  # send this message now
     config: Settings
+    sign: Callable[[bytes, str], bytes] = lambda pdf, region: pdf  # the office's PAdES signature (adapters/signing.py)
+
+
+def office_region(data: dict[str, Any]) -> str:
+    """The organising office's region ("" for the national office, which events writes "00")."""
+    region = ((data.get("kegiatan") or {}).get("organiser") or {}).get("region") or ""
+    return "" if region == "00" else region
 
 
 def sent_on(data: dict[str, Any], now: dt.datetime) -> str:
@@ -48,7 +55,8 @@ def sent_on(data: dict[str, Any], now: dt.datetime) -> str:
     return now.astimezone(regions.ZONES[regions.zone_of(region) if regions.get(region) else "WIB"]).date().isoformat()
 
 
-def content(msg: dict[str, Any], office: dict[str, Any] | None = None) -> channels.Content:
+def content(msg: dict[str, Any], office: dict[str, Any] | None = None,
+            sign: Callable[[bytes, str], bytes] = lambda pdf, region: pdf) -> channels.Content:
     """What the message says on its channel (the letter data was checked at preview and publish),
     under ``office``'s letterhead (its settings as the registry last sent them) when it set one."""
     data = msg["payload"]
@@ -63,7 +71,8 @@ def content(msg: dict[str, Any], office: dict[str, Any] | None = None) -> channe
     if msg["channel"] == "email":
         return channels.Content(subject=f"{f['subject']}: {f['event']}", text=letters.text(data),
                                 html=letters.html_letter(data), message_id=msg["_id"],
-                                attachments=[("surat-undangan.pdf", "application/pdf", letters.pdf(data, letter_fonts()))])
+                                attachments=[("surat-undangan.pdf", "application/pdf",
+                                              sign(letters.pdf(data, letter_fonts()), office_region(data)))])
     return channels.Content(subject=f["subject"], text=letters.short_text(data), message_id=msg["_id"])
 
 
@@ -101,7 +110,7 @@ def send(ports: Ports, message_id: str) -> dict:
             organiser = ((claimed.get("payload") or {}).get("kegiatan") or {}).get("organiser") or {}
             office = store.office("" if organiser.get("region") in (None, "00") else organiser["region"]) \
                 if organiser else None
-            body = content(claimed, office)
+            body = content(claimed, office, ports.sign)
         except (letters.LetterError, KeyError, TypeError, ValueError) as e:  # a letter that cannot be written
             raise channels.Permanent(f"the letter cannot be written: {e!r}"[:500]) from None
         provider_id = ports.channel(msg["channel"]).send(claimed["to"], body, committing=committing)
