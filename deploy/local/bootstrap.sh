@@ -78,27 +78,20 @@ if [ ! -x "$TOOLS/bin/redis-server" ]; then
 fi
 
 # --- Front-end packages of the web application (from the npm registry, served by the app) ----------
-HTMX_VERSION="2.0.11"
-if [ ! -f "$TOOLS/web/.htmx-$HTMX_VERSION" ]; then
-  need npm "Node.js with npm (for example: apt-get install npm)"
-  echo "bootstrap: fetching htmx $HTMX_VERSION from the npm registry"
-  tmp="$(mktemp -d)"
-  (cd "$tmp" && npm pack --silent "htmx.org@$HTMX_VERSION" >/dev/null && tar -xzf htmx.org-*.tgz)
-  mkdir -p "$TOOLS/web"
-  cp "$tmp/package/dist/htmx.min.js" "$TOOLS/web/htmx.min.js"
-  rm -rf "$tmp" "$TOOLS"/web/.htmx-*
-  touch "$TOOLS/web/.htmx-$HTMX_VERSION"
-fi
-CHARTJS_VERSION="4.6.1"  # the dashboard's charts
-if [ ! -f "$TOOLS/web/.chartjs-$CHARTJS_VERSION" ]; then
-  need npm "Node.js with npm (for example: apt-get install npm)"
-  echo "bootstrap: fetching Chart.js $CHARTJS_VERSION from the npm registry"
-  tmp="$(mktemp -d)"
-  (cd "$tmp" && npm pack --silent "chart.js@$CHARTJS_VERSION" >/dev/null && tar -xzf chart.js-*.tgz)
-  mkdir -p "$TOOLS/web"
-  cp "$tmp/package/dist/chart.umd.min.js" "$TOOLS/web/chart.umd.min.js"
-  rm -rf "$tmp" "$TOOLS"/web/.chartjs-*
-  touch "$TOOLS/web/.chartjs-$CHARTJS_VERSION"
-fi
+# npm_asset <package> <version> <file in its package> <marker>: fetched with `npm pack`, kept in .tools/web
+npm_asset() {
+  if [ ! -f "$TOOLS/web/.$4-$2" ]; then
+    need npm "Node.js with npm (for example: apt-get install npm)"
+    echo "bootstrap: fetching $1 $2 from the npm registry"
+    tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "$1@$2" >/dev/null && tar -xzf ./*.tgz)
+    mkdir -p "$TOOLS/web"
+    cp "$tmp/package/$3" "$TOOLS/web/$(basename "$3")"
+    rm -rf "$tmp" "$TOOLS"/web/."$4"-*
+    touch "$TOOLS/web/.$4-$2"
+  fi
+}
+npm_asset htmx.org 2.0.11 dist/htmx.min.js htmx
+npm_asset chart.js 4.6.1 dist/chart.umd.min.js chartjs  # the dashboard's charts
 
 echo "bootstrap: ready (python $(.venv/bin/python -c 'import sys;print(sys.version.split()[0])'), kafka $(ls "$TOOLS/kafka/libs" | sed -n 's/^kafka_2.13-\(.*\)\.jar$/\1/p'), ferretdb $(cat "$TOOLS/bin/.ferretdb-version"), $("$TOOLS/bin/redis-server" --version | cut -d' ' -f1-3))"
