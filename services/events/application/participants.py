@@ -108,12 +108,7 @@ async def walk_in(participants: ParticipantRepository, copy: RegistryCopy, relay
             raise errors.Conflict("this ormas is invited: check it in instead of recording a walk-in")
         if not (await copy.by_ids([ormas_id])):
             raise errors.Invalid("unknown ormas", errors=[{"field": "ormas_id", "message": "not in the registry"}])
-    pid = f"{kegiatan_id}:w-{uuid.uuid4().hex[:12]}"
-    p = {"_id": pid, "kegiatan_id": kegiatan_id, "kind": "walk_in", "ormas_id": ormas_id,
-         "name": " ".join(name.split()), "region": None,
-         "recipient": {"name": name, "institution": institution, "email": None, "phone": None, "whatsapp": None},
-         "seats": people, "status": "invited", "attending": True, "delegates": [], "attendance": {},
-         "checked_in_at": None, "version": 0, "created_at": now, "history": []}
+    p = _walk_in_doc(kegiatan_id, name=name, institution=institution, ormas_id=ormas_id, people=people, now=now)
     try:
         changes_, _ = participation.check_in(p, now=now, starts_at=doc["starts_at"], ends_at=doc["ends_at"],
                                              by=principal.subject, zone=doc["venue"]["zone"], people=people,
@@ -121,14 +116,29 @@ async def walk_in(participants: ParticipantRepository, copy: RegistryCopy, relay
     except ParticipationError as e:
         raise problem(e) from None
     day = participation.day_of(now, doc["venue"]["zone"])
+    return await _insert_present(participants, relay, doc, p, changes_, day,
+                                 {"at": now, "by": principal.subject, "action": "walk_in", "day": day},
+                                 {"day": day, "at": changes.domain._iso(now), "people": people, "method": "walk_in"})
+
+
+def _walk_in_doc(kegiatan_id: str, *, name: str, institution: str | None, ormas_id: str | None, people: int,
+                 now: dt.datetime) -> dict[str, Any]:
+    """Someone who came without an invitation, as a participant not written yet (version 0)."""
+    return {"_id": f"{kegiatan_id}:w-{uuid.uuid4().hex[:12]}", "kegiatan_id": kegiatan_id, "kind": "walk_in",
+            "ormas_id": ormas_id, "name": " ".join(name.split()), "region": None,
+            "recipient": {"name": name, "institution": institution, "email": None, "phone": None, "whatsapp": None},
+            "seats": people, "status": "invited", "attending": True, "delegates": [], "attendance": {},
+            "checked_in_at": None, "version": 0, "created_at": now, "history": []}
+
+
+async def _insert_present(participants: ParticipantRepository, relay: OutboxRelay, doc: dict[str, Any],
+                          p: dict[str, Any], changes_: dict[str, Any], day: str, history: dict[str, Any],
+                          event_change: dict[str, Any]) -> dict[str, Any]:
+    """A new participant present on ``day``, with its ``checked_in`` event, in one insert."""
     p.update({k: v for k, v in changes_.items() if not k.startswith("attendance.")})
-    p["attendance"] = {day: changes_[f"attendance.{day}"]}
-    p["version"] = 1
-    p["history"] = [{"at": now, "by": principal.subject, "action": "walk_in", "day": day}]
-    event = changes.participation_event("checked_in", p, doc, {"day": day, "at": changes.domain._iso(now),
-                                                                "people": people, "method": "walk_in"})
-    await participants.insert_ids([{**p, "_outbox": [event]}])
-    relay.wake("participants", pid)
+    p["attendance"], p["version"], p["history"] = {day: changes_[f"attendance.{day}"]}, 1, [history]
+    await participants.insert_ids([{**p, "_outbox": [changes.participation_event("checked_in", p, doc, event_change)]}])
+    relay.wake("participants", p["_id"])
     return p
 
 
@@ -235,12 +245,7 @@ async def record_attendance(participants: ParticipantRepository, copy: RegistryC
     if participant_id is None:
         if not (name or "").strip():
             raise errors.Invalid("name the participant", errors=[{"field": "name", "message": "required"}])
-        pid = f"{doc['_id']}:w-{uuid.uuid4().hex[:12]}"
-        p = {"_id": pid, "kegiatan_id": doc["_id"], "kind": "walk_in", "ormas_id": None, "name": " ".join(name.split()),
-             "region": None, "recipient": {"name": name, "institution": institution, "email": None, "phone": None,
-                                           "whatsapp": None},
-             "seats": people, "status": "invited", "attending": True, "delegates": [], "attendance": {},
-             "checked_in_at": None, "version": 0, "created_at": now, "history": []}
+        p = _walk_in_doc(doc["_id"], name=name, institution=institution, ormas_id=None, people=people, now=now)
     else:
         p = await participants.get(participant_id) if participant_id.startswith(f"{doc['_id']}:") else None
         if p is None:
@@ -257,11 +262,8 @@ async def record_attendance(participants: ParticipantRepository, copy: RegistryC
         event_change = {"day": day.isoformat(), "at": changes.domain._iso(at), "people": people, "method": "manual"}
         history = {"at": now, "by": principal.subject, "action": "attendance_recorded", "day": day.isoformat()}
         if p["version"] == 0:  # someone uninvited: the participant and its attendance in one insert
-            p.update({k: v for k, v in changes_.items() if not k.startswith("attendance.")})
-            p["attendance"], p["version"], p["history"] = {day.isoformat(): changes_[f"attendance.{day.isoformat()}"]}, 1, [history]
-            await participants.insert_ids([{**p, "_outbox": [changes.participation_event("checked_in", p, doc, event_change)]}])
-            relay.wake("participants", p["_id"])
-            return p, False
+            return await _insert_present(participants, relay, doc, p, changes_, day.isoformat(), history,
+                                         event_change), False
         after = {**p, "version": p["version"] + 1}
         new = await participants.change(p["_id"], p["version"], changes_, history,
                                         [changes.participation_event("checked_in", after, doc, event_change)])

@@ -116,6 +116,13 @@ CHECKIN_OPENS = dt.timedelta(hours=3)
 CHECKIN_CLOSES = dt.timedelta(hours=1)
 
 
+def _check_people(participant: Mapping[str, Any], people: int, seats: int | None) -> None:
+    """People present for one participant: an ormas up to its seats, anyone else up to 50."""
+    limit = seats if participant.get("kind", "ormas") == "ormas" and seats else 50
+    if not 1 <= people <= limit:
+        raise ParticipationError("people", f"between 1 and {limit} people per participant")
+
+
 def check_in(participant: Mapping[str, Any], *, now: dt.datetime, starts_at: dt.datetime, ends_at: dt.datetime,
              by: str, zone: str = "WIB", people: int = 1, method: str = "qr",
              seats: int | None = None) -> tuple[dict[str, Any] | None, str]:
@@ -131,9 +138,7 @@ def check_in(participant: Mapping[str, Any], *, now: dt.datetime, starts_at: dt.
     if now < starts_at - CHECKIN_OPENS or now > ends_at + CHECKIN_CLOSES:
         raise ParticipationError("checkin", "check-in is open from 3 hours before the start to 1 hour after the end",
                                  status=409)
-    limit = seats if participant.get("kind", "ormas") == "ormas" and seats else 50
-    if not 1 <= people <= limit:
-        raise ParticipationError("people", f"between 1 and {limit} people per participant")
+    _check_people(participant, people, seats)
     entry = {"at": now, "by": by, "people": people, "method": method}
     changes = {"status": "checked_in", f"attendance.{day}": entry}
     if participant.get("checked_in_at") is None:
@@ -145,14 +150,11 @@ def record_present(participant: Mapping[str, Any], *, day: dt.date, starts_at: d
                    zone: str, by: str, people: int, seats: int | None, now: dt.datetime) -> tuple[dict[str, Any] | None, dt.datetime]:
     """(changes or None when that day is recorded already, the time it stands for): attendance
     entered afterwards for a kegiatan recorded after it took place, one day of it at a time."""
-    tz = regions.ZONES[zone]
-    first, last = starts_at.astimezone(tz).date(), ends_at.astimezone(tz).date()
-    if not first <= day <= last:
-        raise ParticipationError("day", f"the kegiatan ran from {first.isoformat()} to {last.isoformat()}")
-    limit = seats if participant.get("kind", "ormas") == "ormas" and seats else 50
-    if not 1 <= people <= limit:
-        raise ParticipationError("people", f"between 1 and {limit} people per participant")
-    at = max(starts_at, dt.datetime.combine(day, dt.time(), tz).astimezone(dt.UTC))
+    days = days_of(starts_at, ends_at, zone)
+    if day.isoformat() not in days:
+        raise ParticipationError("day", f"the kegiatan ran from {days[0]} to {days[-1]}")
+    _check_people(participant, people, seats)
+    at = max(starts_at, dt.datetime.combine(day, dt.time(), regions.ZONES[zone]).astimezone(dt.UTC))
     if day.isoformat() in (participant.get("attendance") or {}):
         return None, at
     entry = {"at": at, "by": by, "people": people, "method": "manual", "recorded_at": now}

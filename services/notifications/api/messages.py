@@ -261,8 +261,7 @@ async def preview(body: PreviewIn, principal: Current, messages: Messages, keys:
             "rsvp_cutoff": cutoff, "checkin_token": "CONTOH-KODE-QR-" + "0" * 40,
             "recipient": {**body.recipient.model_dump(), "email": None, "phone": None, "whatsapp": None, "officers": []}}
     data["sent_on"] = delivery.sent_on(data, dt.datetime.now(dt.UTC))
-    organiser = k["organiser"]["region"]
-    data["office"] = await messages.office("" if organiser == "00" else organiser)  # its letterhead, as sent
+    data["office"] = await messages.office(delivery.office_region(data))  # its letterhead, as sent
     try:
         if body.format == "pdf":
             signed = await asyncio.to_thread(lambda: keys.sign(letters.pdf(data, letter_fonts()), delivery.office_region(data)))
@@ -294,12 +293,12 @@ async def certificate(body: CertificateIn, principal: Writer, messages: Messages
     """The certificate of attendance of a training's participant, under the office's letterhead
     (issued by the office's operators and admins)."""
     k = body.kegiatan.model_dump(mode="json")
-    organiser = k["organiser"]["region"]
-    office = await messages.office("" if organiser == "00" else organiser)
+    region = delivery.office_region({"kegiatan": k})
+    office = await messages.office(region)
     letter = k.get("letter") or {}
     made = await asyncio.to_thread(lambda: keys.sign(certificates.pdf(
         k, name=body.name, institution=body.institution, number=body.number, office=office,
         signatory_name=letter.get("signatory_name"), signatory_title=letter.get("signatory_title"), fonts=letter_fonts()),
-        "" if organiser == "00" else organiser, reason="Sertifikat kehadiran"))
+        region, reason="Sertifikat kehadiran"))
     return Response(made, media_type="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="sertifikat.pdf"'})

@@ -51,7 +51,7 @@ def office_region(data: dict[str, Any]) -> str:
 
 def sent_on(data: dict[str, Any], now: dt.datetime) -> str:
     """The day a letter is sent, in its office's zone (the letter's date when the office set none)."""
-    region = ((data.get("kegiatan") or {}).get("organiser") or {}).get("region") or ""
+    region = office_region(data)
     return now.astimezone(regions.ZONES[regions.zone_of(region) if regions.get(region) else "WIB"]).date().isoformat()
 
 
@@ -107,9 +107,8 @@ def send(ports: Ports, message_id: str) -> dict:
 
     try:  # "handed" is written at the channel's commit point (see channels.py)
         try:
-            organiser = ((claimed.get("payload") or {}).get("kegiatan") or {}).get("organiser") or {}
-            office = store.office("" if organiser.get("region") in (None, "00") else organiser["region"]) \
-                if organiser else None
+            payload = claimed.get("payload") or {}
+            office = store.office(office_region(payload)) if payload.get("kegiatan") else None
             body = content(claimed, office, ports.sign)
         except (letters.LetterError, KeyError, TypeError, ValueError) as e:  # a letter that cannot be written
             raise channels.Permanent(f"the letter cannot be written: {e!r}"[:500]) from None
