@@ -101,3 +101,14 @@ def test_attendance_ticked_by_day_and_a_visit_from_its_form():
     with pytest.raises(k.FormError) as e:
         k.visit_body({"date": "2026-11-30", "start_time": "09.00", "end_time": "08.00", "visitors": ""}, "33.26")
     assert set(e.value.errors) == {"ormas_id", "ends_at", "visitors"}
+
+
+def test_a_saved_rule_comes_back_into_the_builder_as_it_was_sent():
+    values = {"by_rule": "ya", "bidang": "pendidikan, sosial", "valid_skt_on": "2018-04-30", "include_suspended": "ya"}
+    lists = {"kinds": ["ormas"], "legal_forms": ["yayasan"]}
+    rule = k.rule_body(values, lambda n: lists.get(n, []))
+    back = k.targeting_values({"targeting": {"rule": rule, "ormas_ids": []}, "guests": [{"name": "Camat", "role": "official"}]})
+    assert k.rule_body(back, lambda n: back[n]) == rule
+    assert back["guests"] == "Camat; Pejabat" and back["include_suspended"] == "ya"
+    assert k.targeting_values({"targeting": None})["by_rule"] == "ya"  # nothing chosen yet: start from the rule
+    assert k.targeting_values({"targeting": {"rule": None, "ormas_ids": ["o1"]}})["by_rule"] == ""

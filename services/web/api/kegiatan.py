@@ -144,12 +144,11 @@ def _targeting(form) -> tuple[dict, list[str], str]:
     return values, ormas_ids, values.get("guests", "")
 
 
-async def _builder(request: Request, user, apis, kegiatan_id: str, *, values: dict, ormas_ids: list[str], errors: dict,
-                   status: int = 200, found=None, count=None) -> Response:
-    k = await use.get(apis, user, kegiatan_id)
+async def _builder(request: Request, user, apis, k: dict, *, values: dict, ormas_ids: list[str], errors: dict,
+                   status: int = 200, count=None) -> Response:
     names = await use.ormas_names(apis, user, ormas_ids) if ormas_ids else {}
     return render(request, "kegiatan_invitees.html", status_code=status, kegiatan=k, values=values, ormas_ids=ormas_ids,
-                  names=names, errors=errors, found=found, count=count, k=domain, new=request.query_params.get("baru"))
+                  names=names, errors=errors, count=count, k=domain, new=request.query_params.get("baru"))
 
 
 @router.get("/kegiatan/{kegiatan_id}/undangan")
@@ -157,18 +156,12 @@ async def invitees_page(request: Request, kegiatan_id: str, user: CurrentUser, a
     if not user.writes:
         return not_allowed(request)
     k = await use.get(apis, user, kegiatan_id)
+    if k["status"] != "draft":  # published: invitees are added by name, not by rule
+        return await _builder(request, user, apis, k, values={"kinds": [], "legal_forms": []}, ormas_ids=[], errors={})
     t = k.get("targeting") or {}
-    rule = t.get("rule")
-    values = {"by_rule": "ya" if rule or not t else "", "guests": domain.guests_text(k.get("guests") or []),
-              "rule_region": (rule or {}).get("region") or "", "bidang": ", ".join((rule or {}).get("bidang") or []),
-              "valid_skt_on": (rule or {}).get("valid_skt_on") or "",
-              "include_suspended": "" if (rule or {}).get("exclude_suspended", True) else "ya",
-              "kinds": (rule or {}).get("kinds") or [], "legal_forms": (rule or {}).get("legal_forms") or []}
-    if k["status"] != "draft":
-        values = {"by_rule": "", "guests": "", "kinds": [], "legal_forms": []}
     count = await use.optional(use.preview_invitees(apis, user, kegiatan_id, use.targeting_body(
-        rule, t.get("ormas_ids") or [], k.get("guests") or []))) if k["status"] == "draft" else None
-    return await _builder(request, user, apis, kegiatan_id, values=values, ormas_ids=t.get("ormas_ids") or [] if k["status"] == "draft" else [],
+        t.get("rule"), t.get("ormas_ids") or [], k.get("guests") or [])))
+    return await _builder(request, user, apis, k, values=domain.targeting_values(k), ormas_ids=t.get("ormas_ids") or [],
                           errors={}, count=count)
 
 
@@ -213,11 +206,12 @@ async def invitees_save(request: Request, kegiatan_id: str, user: Writer, apis: 
         else:
             await use.add_invitees(apis, user, kegiatan_id, k["version"], ormas_ids, guests)
     except domain.FormError as e:
-        return await _builder(request, user, apis, kegiatan_id, values=values, ormas_ids=ormas_ids, errors=e.errors, status=422)
+        return await _builder(request, user, apis, k, values=values, ormas_ids=ormas_ids, errors=e.errors, status=422)
     except ApiProblem as e:
         if e.kind not in ("invalid", "conflict", "stale-version"):
             raise
-        return await _builder(request, user, apis, kegiatan_id, values=values, ormas_ids=ormas_ids, errors=_errors(e),
+        k = await use.get(apis, user, kegiatan_id)  # it may have moved meanwhile
+        return await _builder(request, user, apis, k, values=values, ormas_ids=ormas_ids, errors=_errors(e),
                               status=e.status)
     return see_other(f"/kegiatan/{kegiatan_id}?selesai=invitees")
 

@@ -13,14 +13,12 @@ from services.web.domain import kegiatan as domain
 
 
 async def desk(apis: Apis, user: User, kegiatan_id: str, q: str | None) -> dict[str, Any]:
-    token = user.access_token
-    kegiatan, attendance = await asyncio.gather(apis.events.get(f"/kegiatan/{kegiatan_id}", token),
-                                                apis.events.get(f"/kegiatan/{kegiatan_id}/attendance", token))
+    """The desk: the kegiatan with its count (``count``), and the participants found by name."""
     found = None
     if q and len(q.strip()) >= 2:
-        found = (await apis.events.get(f"/kegiatan/{kegiatan_id}/participants", token,
+        found = (await apis.events.get(f"/kegiatan/{kegiatan_id}/participants", user.access_token,
                                        params={"q": q.strip(), "limit": 20}))["items"]
-    return {"kegiatan": kegiatan, "attendance": attendance, "found": found, **today_of(kegiatan)}
+    return {**await count(apis, user, kegiatan_id), "found": found}
 
 
 def today_of(kegiatan: dict[str, Any]) -> dict[str, Any]:
@@ -33,6 +31,7 @@ def today_of(kegiatan: dict[str, Any]) -> dict[str, Any]:
 
 
 async def count(apis: Apis, user: User, kegiatan_id: str) -> dict[str, Any]:
+    """The kegiatan, its attendance, and which of its days today is."""
     token = user.access_token
     kegiatan, attendance = await asyncio.gather(apis.events.get(f"/kegiatan/{kegiatan_id}", token),
                                                 apis.events.get(f"/kegiatan/{kegiatan_id}/attendance", token))

@@ -159,6 +159,17 @@ def letter_defaults(office: Mapping[str, Any] | None, region: str | None) -> dic
             "letter_attachment": "-", "letter_subject": "Undangan"}
 
 
+def targeting_values(k: Mapping[str, Any]) -> dict[str, Any]:
+    """The builder's fields of a draft's saved targeting ("by rule" on for a draft with none yet)."""
+    t = k.get("targeting") or {}
+    rule = t.get("rule") or {}
+    return {"by_rule": "ya" if rule or not t else "", "guests": guests_text(k.get("guests") or []),
+            "rule_region": rule.get("region") or "", "bidang": ", ".join(rule.get("bidang") or []),
+            "valid_skt_on": rule.get("valid_skt_on") or "",
+            "include_suspended": "" if rule.get("exclude_suspended", True) else "ya",
+            "kinds": rule.get("kinds") or [], "legal_forms": rule.get("legal_forms") or []}
+
+
 def rule_body(values: Mapping[str, Any], getlist) -> dict[str, Any] | None:
     """The targeting rule from the builder (None when "by rule" is off)."""
     if values.get("by_rule") != "ya":
