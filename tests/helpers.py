@@ -71,3 +71,13 @@ class KafkaProbe:
                 await admin.delete_topics(doomed)
         finally:
             await admin.close()
+
+
+def qr_codes(pdf: bytes, page: int = 0) -> list[str]:
+    """The QR codes a PDF page shows, rendered (PDFium) and decoded (ZXing), in reading order."""
+    import pypdfium2
+    import zxingcpp
+
+    image = pypdfium2.PdfDocument(pdf)[page].render(scale=2).to_pil()
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return [r.text for r in sorted(found, key=lambda r: (r.position.top_left.y, r.position.top_left.x))]

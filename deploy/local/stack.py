@@ -409,6 +409,8 @@ def service_components(
     comps: list[Component] = []
 
     def env(s: str, **more: str) -> dict[str, str]:
+        if s == "notifications" and "web" in ports:  # the signed letters' verification page
+            more = {"NOTIFICATIONS_VERIFY_URL": f"http://{HOST}:{ports['web']}/verifikasi", **more}
         return service_env(s, db_suffix=db_suffix, topic_prefix=topic_prefix, extra={**extra_env.get(s, {}), **more})
 
     for s in SERVICES:

@@ -56,6 +56,7 @@ def rsvp_url(public_url: str, kegiatan_id: str, token: str) -> str:
 
 
 SHORT = re.compile(r"^[a-z2-7]{10}$")
+SHORT_IN_SCAN = re.compile(r"^(?:https?://\S+/)?r/([a-z2-7]{10})$")  # a short link as a QR code gives it
 
 
 def short_code(secret: bytes, participant_id: str) -> str:

@@ -12,6 +12,7 @@ from services.notifications.adapters.signing import OfficeKeys
 
 from services.notifications.adapters.store import INDEXES, TOPIC
 from services.notifications.api import webhooks
+from services.notifications.api import documents
 from services.notifications.api.messages import router
 from services.notifications.consumers import celery_enqueue
 from services.notifications.settings import Settings
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return web.create_app(
         title="Kesbang Notifications", version="0.1.0", lifespan=lifespan,
         description="Invitation letters, reminders and delivery tracking, sent by Celery workers.",
-        routers=[web.health_router(runtime.ready_checks()), router, webhooks.router],
-        body_limits=[("POST", r"/webhooks/whatsapp", 1024 * 1024)],
-        public=[r"/webhooks/whatsapp"],
+        routers=[web.health_router(runtime.ready_checks()), router, webhooks.router, documents.router],
+        body_limits=[("POST", r"/webhooks/whatsapp", 1024 * 1024), ("POST", r"/documents/[^/]+/check", documents.MAX_PDF)],
+        public=[r"/webhooks/whatsapp", r"/documents/[^/]+/check"],
     )

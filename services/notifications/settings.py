@@ -41,6 +41,10 @@ class Settings(ServiceSettings):
     reminder_grace_seconds: float = 12 * 3600  # no reminder to someone invited this recently
     # each office's signing key and certificate (PAdES letters): a directory kept as a secret
     signing_keys_dir: Path = Path(__file__).resolve().parents[2] / ".data" / "keys" / "offices"
+    # each signed document's verification code is an HMAC of its id with this secret; its QR code
+    # opens the web application's public page ``verify_url/<code>``
+    document_secret: str = "development-document-secret"
+    verify_url: str = "http://127.0.0.1:8000/verifikasi"
     # the workers hint the API's relay at what they wrote; a full sweep finds what a crash left unhinted
     outbox_sweep_seconds: float = 300.0
 
@@ -48,6 +52,9 @@ class Settings(ServiceSettings):
     def _no_development_credentials(self) -> "Settings":
         if self.environment in ("development", "test"):
             return self
+        if self.document_secret.startswith("development-") or len(self.document_secret) < MIN_SECRET:
+            raise ValueError(f"{self.environment}: NOTIFICATIONS_DOCUMENT_SECRET must be set "
+                             f"(at least {MIN_SECRET} characters)")
         for name in ("whatsapp_token", "whatsapp_webhook_secret", "sms_api_key"):
             if getattr(self, name).startswith("development-"):  # empty: that channel is off
                 raise ValueError(f"{self.environment}: NOTIFICATIONS_{name.upper()} must be set")

@@ -62,10 +62,10 @@ def _channel(name: str) -> channels.Channel:
 
 def _ports() -> delivery.Ports:
     store = _store()  # first: a new process starts from an empty state
-    if "keys" not in _state:
-        _state["keys"] = OfficeKeys(settings.signing_keys_dir)
+    if "papers" not in _state:
+        _state["papers"] = delivery.papers_of(settings, OfficeKeys(settings.signing_keys_dir), store.record_document)
     return delivery.Ports(store=store, limiter=_limiter, channel=_channel, later=_later,
-                          enqueue=lambda mid: send.delay(mid), config=settings, sign=_state["keys"].sign)
+                          enqueue=lambda mid: send.delay(mid), config=settings, papers=_state["papers"])
 
 
 def _later(message_id: str, seconds: float) -> None:

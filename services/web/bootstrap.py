@@ -11,7 +11,8 @@ from fastapi.staticfiles import StaticFiles
 
 from services.web.adapters.apis import Apis
 from services.web.adapters.sessions import Sessions
-from services.web.api import accounts, auth, checkin, dashboard, home, imports, kegiatan, ormas, pages, reports
+from services.web.api import (accounts, auth, checkin, dashboard, home, imports, kegiatan, ormas, pages, reports,
+                              verification)
 from services.web.settings import Settings
 from shared import logs, web
 
@@ -19,7 +20,8 @@ HERE = Path(__file__).resolve().parent
 BODY_LIMIT = 64 * 1024  # a form
 BODY_LIMITS = [("POST", r"/ormas/[^/]+/dokumen", 10 * 1024 * 1024 + 64 * 1024),  # a document (the registry's 10 MB)
                ("POST", r"/ormas/impor", 20 * 1024 * 1024 + 64 * 1024),  # an office's book (the registry's 20 MB)
-               ("POST", r"/kantor/logo", 256 * 1024 + 16 * 1024)]  # the letterhead's logo (the registry's 256 KB)  # an office's book (the registry's 20 MB)
+               ("POST", r"/kantor/logo", 256 * 1024 + 16 * 1024),  # the letterhead's logo (the registry's 256 KB)
+               ("POST", r"/verifikasi/[^/]+", 5 * 1024 * 1024 + 64 * 1024)]  # a signed document to check (5 MB)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -47,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(web.BodyLimits, default=BODY_LIMIT, limits=BODY_LIMITS, refuse=pages.too_large_page)
     app.include_router(web.health_router({"redis": lambda: app.state.sessions.redis.ping()}))
     for r in (auth.router, home.router, imports.router, ormas.router, accounts.router, dashboard.router,
-              checkin.router, kegiatan.router, reports.router):  # /ormas/impor before /ormas/{id}
+              checkin.router, kegiatan.router, reports.router, verification.router):  # /ormas/impor before /ormas/{id}
         app.include_router(r)
 
     @app.middleware("http")

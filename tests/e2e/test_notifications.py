@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from tests.e2e.events_support import (create_kegiatan, create_ormas, events_of, message_sent, set_invitees_when_copied,
                                       step)
-from tests.helpers import eventually
+from tests.helpers import eventually, qr_codes
 
 pytestmark = pytest.mark.e2e
 
@@ -327,6 +327,29 @@ async def test_kota_palus_letter_carries_its_letterhead_logo_and_names_as_writte
     tampered = bytearray(pdf)
     tampered[pdf.index(b"/MediaBox") + 12] ^= 1
     assert not (await asyncio.to_thread(_status, bytes(tampered), cert)).intact
+    # its QR codes: the short RSVP link (which the check-in desk takes too) and its verification page
+    logo, rsvp, verify = qr_codes(pdf)  # this office's logo is a QR code too
+    assert logo == "Kota Palu"
+    assert "/r/" in rsvp and len(rsvp) < 60 and rsvp in text
+    async with httpx.AsyncClient(timeout=30) as http:
+        r = await http.get(rsvp)
+        assert r.status_code == 303 and "/rsvp/" in r.headers["location"]
+    code = verify.rsplit("/", 1)[1]
+    assert verify.startswith(platform.urls["web"]) and f"Kode verifikasi: {code[:5]}-{code[5:]}" in text
+    async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=30) as nt:
+        record = (await nt.get(f"/documents/{code}")).json()  # no token: the printed code is the key
+        assert record["number"] == f"005/{tag}/2026" and record["dated"] == today.isoformat()
+        assert record["office_name"] == office["name"] and record["kind_label"] == "Surat undangan"
+        assert record["addressee"].startswith("Ketua Ma") and "Khairaat" not in record["addressee"]
+        pdf_header = {"Content-Type": "application/pdf"}
+        r = await nt.post(f"/documents/{code.lower()}/check", content=pdf, headers=pdf_header)
+        assert r.json()["authentic"] and r.json()["signature"] == "valid", r.text
+        r = await nt.post(f"/documents/{code}/check", content=bytes(tampered), headers=pdf_header)
+        assert not r.json()["authentic"] and not r.json()["hash_matches"] and r.json()["signature"] == "invalid"
+        r = await nt.post(f"/documents/{code}/check", content=b"not a pdf", headers=pdf_header)
+        assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+        assert (await nt.get("/documents/AAAAAAAAAA")).status_code == 404
+        assert (await nt.get("/documents/not-a-code!")).status_code == 404
 
 
 LETTER_FIELDS = {"nature": "Penting", "attachment": "-", "subject": "Undangan", "signatory_name": "Dr. Ahmad Syafi’i",

@@ -20,6 +20,7 @@ from playwright.async_api import expect
 from shared import regions
 from tests.e2e.events_support import create_kegiatan, create_ormas, set_invitees_when_copied
 from tests.e2e.web_support import look, make_account, signed_in
+from tests.helpers import qr_codes
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
@@ -354,14 +355,15 @@ async def test_dki_three_day_training_checks_in_by_qr_on_its_first_day(browser, 
     await _publish_and_start(page, kid)
     await expect(page.locator(".panel", has_text="Susunan acara")).to_contain_text("Hari 3 · 08.00-11.00 Rencana tindak lanjut")
     invited = await invitations(kafka, platform.topic("events.participation"), kid, 3)
-    token = invited[0]["data"]["change"]["checkin_token"]
+    change = invited[0]["data"]["change"]
     await page.goto(f"/kegiatan/{kid}/hadir")
     await expect(page.locator("#count")).to_contain_text("hari ke-1 dari 3")
-    await page.get_by_label("Atau ketik/tempel kode QR").fill(token)
+    await page.get_by_label("Atau ketik/tempel kode QR").fill(change["short_url"])  # the letter's QR code
     await page.get_by_role("button", name="Catat hadir", exact=True).click()
     await expect(page.locator("#msg")).to_contain_text("Selamat datang")
     await expect(page.locator("#count")).to_contain_text("hari ke-1 dari 3: 1 peserta")
-    await page.get_by_label("Atau ketik/tempel kode QR").fill(token)  # the same code again the same morning
+    # the same person again the same morning, with the QR code of the RSVP page
+    await page.get_by_label("Atau ketik/tempel kode QR").fill(change["checkin_token"])
     await page.get_by_role("button", name="Catat hadir", exact=True).click()
     await expect(page.locator("#msg")).to_contain_text("Sudah hadir pukul")
     await expect(page.locator("#count")).to_contain_text("hari ke-1 dari 3: 1 peserta")
@@ -461,3 +463,33 @@ async def test_a_training_gives_a_certificate_to_who_came_every_day(browser, pla
     assert "SERTIFIKAT" in text and f"Ormas Sertifikat {tag} 1" in text and "selama 3 hari" in text
     refused = await page.request.get(f"/kegiatan/{k['id']}/sertifikat/{ps[ids[1]]}")
     assert refused.status == 404  # present one day of three: no certificate
+    # anyone holding it checks it on the public verification page its QR code opens
+    certificate = await pdf.body()
+    (verify,) = qr_codes(certificate)
+    assert verify.startswith(platform.urls["web"] + "/verifikasi/")
+    public = await (await browser.new_context(base_url=platform.urls["web"])).new_page()
+    await public.goto(verify)
+    facts = public.get_by_label("Dokumen")
+    await expect(facts).to_contain_text("Sertifikat kehadiran")
+    await expect(facts).to_contain_text(f"Pelatihan Kepemimpinan Ormas {tag}")
+    await expect(facts).not_to_contain_text(f"Ormas Sertifikat {tag} 1")  # the name masked
+    await public.get_by_label("Berkas PDF").set_input_files(
+        files=[{"name": "sertifikat.pdf", "mimeType": "application/pdf", "buffer": certificate}])
+    await public.get_by_role("button", name="Periksa berkas").click()
+    await expect(public.locator("#hasil")).to_contain_text("Asli.")
+    await look(public, "verifikasi-asli")
+    changed = certificate.replace(b"/MediaBox [0 0 841.89 595.28]", b"/MediaBox [0 0 841.89 595.29]", 1)
+    assert changed != certificate
+    await public.get_by_label("Berkas PDF").set_input_files(
+        files=[{"name": "sertifikat.pdf", "mimeType": "application/pdf", "buffer": changed}])
+    await public.get_by_role("button", name="Periksa berkas").click()
+    await expect(public.locator("#hasil")).to_contain_text("Tidak cocok.")
+    await expect(public.locator("#hasil")).to_contain_text("diubah setelah ditandatangani")
+    await look(public, "verifikasi-diubah")
+    await public.goto("/verifikasi")
+    await public.get_by_label("Kode verifikasi").fill("salah")
+    await public.get_by_role("button", name="Periksa").click()
+    await expect(public.locator("#kode-error")).to_contain_text("10 huruf dan angka")
+    await public.get_by_label("Kode verifikasi").fill(verify.rsplit("/", 1)[1].lower())
+    await public.get_by_role("button", name="Periksa").click()
+    await expect(public.get_by_label("Dokumen")).to_contain_text("Sertifikat kehadiran")

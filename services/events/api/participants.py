@@ -47,7 +47,8 @@ class ParticipantPage(BaseModel):
 
 
 class CheckInIn(Input):
-    token: str | None = Field(default=None, max_length=500, description="the participant's QR code")
+    token: str | None = Field(default=None, max_length=500,
+                              description="the scanned QR code: the check-in token, or the letter's short RSVP link")
     participant_id: str | None = Field(default=None, max_length=200, description="found by name on the check-in page")
     people: int | None = Field(default=None, ge=1, le=50, description="delegates present (default: those announced, or 1)")
 

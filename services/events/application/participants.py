@@ -51,13 +51,21 @@ class CheckedIn:
 async def check_in(participants: ParticipantRepository, relay: OutboxRelay, secret: bytes, principal: Principal,
                    doc: dict[str, Any], *, token: str | None, participant_id: str | None,
                    people: int | None) -> CheckedIn:
-    """One scan. Idempotent per day: a second scan answers when the participant arrived."""
+    """One scan — of the check-in QR code (a signed token) or of the letter's (its short link).
+    Idempotent per day: a second scan answers when the participant arrived."""
     kegiatan_id = doc["_id"]
     if (token is None) == (participant_id is None):
         raise errors.Invalid("send either the scanned token or the participant_id",
                              errors=[{"field": "token", "message": "exactly one of token, participant_id"}])
     now = now_ms()
-    if token is not None:
+    if token is not None and (short := changes.SHORT_IN_SCAN.search(token.strip())):
+        # the letter's QR code: its short RSVP link (``/r/<code>``), which names the participant
+        p = await participants.by_link(short.group(1))
+        if p is None or p["kegiatan_id"] != kegiatan_id:
+            raise errors.Invalid("this QR code cannot be used here: it is not an invitation to this kegiatan",
+                                 errors=[{"field": "token", "message": "not an invitation to this kegiatan"}])
+        pid, method = p["_id"], "qr"
+    elif token is not None:
         try:
             pid = participation.verify(secret, token, purpose="checkin", kegiatan_id=kegiatan_id, now=now)
         except InvalidToken as e:

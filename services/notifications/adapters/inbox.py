@@ -1,6 +1,6 @@
 """The notifications API's reads and writes of messages (async; the Celery worker's are in
-``store.py``): a kegiatan's messages, the SKT notices of a region, one message, a resend, and the
-statuses a provider's webhook reports."""
+``store.py``): a kegiatan's messages, the SKT notices of a region, one message, a resend, the
+statuses a provider's webhook reports, and the signed documents' verification records."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.notifications.adapters.store import delivery_event
+from services.notifications.domain import documents
 from shared import outbox, regions
 from shared.mongo import id_prefix
 
@@ -25,6 +26,14 @@ class Messages:
         self.participants = db["participants"]
         self.kegiatan = db["kegiatan"]
         self.offices = db["offices"]
+        self.documents = db["documents"]
+
+    async def document(self, code: str) -> dict[str, Any] | None:
+        """A signed document's verification record (``store.py`` writes those the workers sign)."""
+        return await self.documents.find_one({"_id": code})
+
+    async def record_document(self, doc: dict[str, Any]) -> None:
+        await self.documents.update_one(*documents.record_write(doc), upsert=True)
 
     async def office(self, region: str) -> dict[str, Any] | None:
         """The copy of an office's settings (``registry.office``), as letters are written with it."""

@@ -1,6 +1,7 @@
 """Notifications' MongoDB collections.
 
 - ``contacts``: the copy of the registry's contacts, kept from ``registry.ormas``.
+- ``documents``: each signed document's verification record, by its code (``domain/documents.py``).
 - ``messages``: one document per (participant, kind, channel) — the id makes it unique — with its
   status, history and pending ``notifications.delivery`` events (``_outbox``). The consumer writes
   them (async); the Celery workers claim and send them (sync PyMongo, one client per process)."""
@@ -16,6 +17,7 @@ from pymongo import ASCENDING, IndexModel, MongoClient, ReturnDocument, WriteCon
 from pymongo.errors import DuplicateKeyError
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.notifications.domain import documents
 from services.notifications.domain.contacts import contact_copy
 from shared import outbox, readmodel
 from shared.mongo import id_prefix
@@ -61,10 +63,15 @@ class MessageStore:
         self.kegiatan = self.client[db]["kegiatan"]
         self.participants = self.client[db]["participants"]
         self.offices = self.client[db]["offices"]
+        self.documents = self.client[db]["documents"]
 
     def office(self, region: str) -> dict[str, Any] | None:
         """The copy of an office's settings (``registry.office``), or None when it set none."""
         return self.offices.find_one({"_id": region or "nasional"})
+
+    def record_document(self, doc: dict[str, Any]) -> None:
+        """A signed document's verification record (``documents.record_write``)."""
+        self.documents.update_one(*documents.record_write(doc), upsert=True)
 
     def exists(self, mid: str) -> bool:
         return self.coll.find_one({"_id": mid}, {"_id": 1}) is not None

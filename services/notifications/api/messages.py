@@ -14,9 +14,9 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from services.notifications.adapters.fonts import letter_fonts
 from services.notifications.application import delivery, requests
-from services.notifications.domain import certificates, letters
+from services.notifications.domain import certificates, documents, letters
 from services.notifications.adapters.inbox import Messages as MessagesAdapter
-from services.notifications.deps import Current, Enqueue, Keys, Messages, Writer
+from services.notifications.deps import Config, Current, Enqueue, Keys, Messages, Writer
 from shared.auth import Principal, check_region
 from shared.text import Input
 from shared.masking import SEES_CONTACTS, mask_email, mask_phone
@@ -249,7 +249,7 @@ class PreviewIn(Input):
 
 
 @router.post("/preview", responses={200: {"content": {"application/pdf": {}, "text/html": {}}}})
-async def preview(body: PreviewIn, principal: Current, messages: Messages, keys: Keys) -> Response:
+async def preview(body: PreviewIn, principal: Current, messages: Messages, keys: Keys, config: Config) -> Response:
     """The letter exactly as it will be sent, or 422 naming what is missing — checked before
     publishing, so that no worker meets a letter it cannot write."""
     k = body.kegiatan.model_dump(mode="json")
@@ -264,7 +264,9 @@ async def preview(body: PreviewIn, principal: Current, messages: Messages, keys:
     data["office"] = await messages.office(delivery.office_region(data))  # its letterhead, as sent
     try:
         if body.format == "pdf":
-            signed = await asyncio.to_thread(lambda: keys.sign(letters.pdf(data, letter_fonts()), delivery.office_region(data)))
+            papers = delivery.papers_of(config, keys)
+            signed = await asyncio.to_thread(lambda: letters.pdf(
+                data, letter_fonts(), signing=papers.signing(delivery.office_region(data))))
             return Response(signed, media_type="application/pdf")
         if body.format == "text":
             return Response(letters.text(data), media_type="text/plain; charset=utf-8")
@@ -289,16 +291,25 @@ class CertificateIn(Input):
 
 
 @router.post("/certificates", responses={200: {"content": {"application/pdf": {}}}})
-async def certificate(body: CertificateIn, principal: Writer, messages: Messages, keys: Keys) -> Response:
+async def certificate(body: CertificateIn, principal: Writer, messages: Messages, keys: Keys,
+                      config: Config) -> Response:
     """The certificate of attendance of a training's participant, under the office's letterhead
-    (issued by the office's operators and admins)."""
+    (issued by the office's operators and admins), signed, with its verification code."""
     k = body.kegiatan.model_dump(mode="json")
     region = delivery.office_region({"kegiatan": k})
     office = await messages.office(region)
     letter = k.get("letter") or {}
-    made = await asyncio.to_thread(lambda: keys.sign(certificates.pdf(
+    papers = delivery.papers_of(config, keys)
+    document_id = f"certificate:{k.get('kegiatan_id') or k['title']}:{body.number}"
+    verification = papers.verification(document_id)
+    made = await asyncio.to_thread(lambda: certificates.pdf(
         k, name=body.name, institution=body.institution, number=body.number, office=office,
-        signatory_name=letter.get("signatory_name"), signatory_title=letter.get("signatory_title"), fonts=letter_fonts()),
-        region, reason="Sertifikat kehadiran"))
+        signatory_name=letter.get("signatory_name"), signatory_title=letter.get("signatory_title"), fonts=letter_fonts(),
+        verification=verification, signing=papers.signing(region, "Sertifikat kehadiran")))
+    await messages.record_document(documents.record(
+        code_=verification.code, kind="sertifikat", document_id=document_id, number=body.number,
+        dated=delivery.sent_on({"kegiatan": k}, dt.datetime.now(dt.UTC)), office_region=region,
+        office_name=(office or {}).get("name") or k["organiser"]["name"], addressee=body.name, title=k["title"],
+        pdf=made, now=dt.datetime.now(dt.UTC), titled=False))
     return Response(made, media_type="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="sertifikat.pdf"'})

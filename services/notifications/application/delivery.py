@@ -23,7 +23,8 @@ from services.notifications.adapters import channels
 from services.notifications.adapters.ratelimit import RateLimiter
 from services.notifications.adapters.store import MessageStore
 from services.notifications.adapters.fonts import letter_fonts
-from services.notifications.domain import letters, messages
+from services.notifications.adapters.signing import OfficeKeys
+from services.notifications.domain import documents, letters, messages
 from shared import regions
 from services.notifications.settings import Settings
 
@@ -40,7 +41,30 @@ class Ports:
     later: Callable[[str, float], None]  # send this message again after so many seconds
     enqueue: Callable[[str], None]  # send this message now
     config: Settings
-    sign: Callable[[bytes, str], bytes] = lambda pdf, region: pdf  # the office's PAdES signature (adapters/signing.py)
+    papers: "Papers | None" = None  # signs the letters and proves them (None: unsigned, as in a test of sending)
+
+
+@dataclasses.dataclass(frozen=True)
+class Papers:
+    """The documents layer's ports: each office's key (``adapters/signing.py``), the verification
+    codes' secret and public page, and where each signed document's record is kept."""
+    keys: OfficeKeys
+    secret: bytes
+    verify_url: str
+    record: Callable[[dict[str, Any]], None] = lambda doc: None
+
+    def verification(self, document_id: str) -> letters.Verification:
+        code = documents.code(self.secret, document_id)
+        return letters.Verification(code=code, url=f"{self.verify_url.rstrip('/')}/{code}")
+
+    def signing(self, region: str, reason: str = "Surat resmi kantor") -> letters.Signing:
+        r = regions.get(region)
+        return letters.Signing(cms=self.keys.cms(region), signer=self.keys.subject(region), reason=reason,
+                               location=r.name if r else "Jakarta")
+
+
+def papers_of(config: Settings, keys: OfficeKeys, record: Callable[[dict[str, Any]], None] = lambda doc: None) -> Papers:
+    return Papers(keys=keys, secret=config.document_secret.encode(), verify_url=config.verify_url, record=record)
 
 
 def office_region(data: dict[str, Any]) -> str:
@@ -55,10 +79,11 @@ def sent_on(data: dict[str, Any], now: dt.datetime) -> str:
     return now.astimezone(regions.ZONES[regions.zone_of(region) if regions.get(region) else "WIB"]).date().isoformat()
 
 
-def content(msg: dict[str, Any], office: dict[str, Any] | None = None,
-            sign: Callable[[bytes, str], bytes] = lambda pdf, region: pdf) -> channels.Content:
+def content(msg: dict[str, Any], office: dict[str, Any] | None = None, papers: Papers | None = None) -> channels.Content:
     """What the message says on its channel (the letter data was checked at preview and publish),
-    under ``office``'s letterhead (its settings as the registry last sent them) when it set one."""
+    under ``office``'s letterhead (its settings as the registry last sent them) when it set one;
+    an e-mail invitation carries its letter as a PDF signed by the office, whose verification
+    record ``papers`` keeps before it goes out."""
     data = msg["payload"]
     if msg["kind"].startswith("skt_expiry"):
         subject, body = letters.skt_notice(data)
@@ -71,9 +96,22 @@ def content(msg: dict[str, Any], office: dict[str, Any] | None = None,
     if msg["channel"] == "email":
         return channels.Content(subject=f"{f['subject']}: {f['event']}", text=letters.text(data),
                                 html=letters.html_letter(data), message_id=msg["_id"],
-                                attachments=[("surat-undangan.pdf", "application/pdf",
-                                              sign(letters.pdf(data, letter_fonts()), office_region(data)))])
+                                attachments=[("surat-undangan.pdf", "application/pdf", letter_pdf(msg["_id"], data, f, papers))])
     return channels.Content(subject=f["subject"], text=letters.short_text(data), message_id=msg["_id"])
+
+
+def letter_pdf(document_id: str, data: dict[str, Any], f: dict[str, Any], papers: Papers | None) -> bytes:
+    """The invitation letter's PDF, signed by its office with its verification record kept."""
+    if papers is None:
+        return letters.pdf(data, letter_fonts())
+    region = office_region(data)
+    verification = papers.verification(document_id)
+    made = letters.pdf(data, letter_fonts(), verification=verification, signing=papers.signing(region))
+    papers.record(documents.record(
+        code_=verification.code, kind="surat_undangan", document_id=document_id, number=f["number"],
+        dated=data["sent_on"], office_region=region, office_name=f["office_name"], addressee=f["to"],
+        title=f"{f['subject']}: {f['event']}", pdf=made, now=dt.datetime.now(dt.UTC)))
+    return made
 
 
 def send(ports: Ports, message_id: str) -> dict:
@@ -109,7 +147,7 @@ def send(ports: Ports, message_id: str) -> dict:
         try:
             payload = claimed.get("payload") or {}
             office = store.office(office_region(payload)) if payload.get("kegiatan") else None
-            body = content(claimed, office, ports.sign)
+            body = content(claimed, office, ports.papers)
         except (letters.LetterError, KeyError, TypeError, ValueError) as e:  # a letter that cannot be written
             raise channels.Permanent(f"the letter cannot be written: {e!r}"[:500]) from None
         provider_id = ports.channel(msg["channel"]).send(claimed["to"], body, committing=committing)

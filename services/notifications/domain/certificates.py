@@ -12,6 +12,7 @@ from typing import Any
 
 from fpdf import FPDF
 
+from services.notifications.domain import documents, letters
 from services.notifications.domain.letters import TYPE_NAMES, government
 from shared import regions, tanggal
 
@@ -21,7 +22,9 @@ def _t(value: str) -> dt.datetime:
 
 
 def pdf(kegiatan: Mapping[str, Any], *, name: str, institution: str | None, number: str, office: Mapping[str, Any] | None,
-        signatory_name: str | None, signatory_title: str | None, fonts) -> bytes:
+        signatory_name: str | None, signatory_title: str | None, fonts,
+        verification: letters.Verification | None = None, signing: letters.Signing | None = None) -> bytes:
+    """The certificate, with its verification code and QR code, signed when ``signing`` is given."""
     office = office or {}
     zone = kegiatan["venue"]["zone"]
     start, end = _t(kegiatan["starts_at"]), _t(kegiatan["ends_at"])
@@ -66,4 +69,13 @@ def pdf(kegiatan: Mapping[str, Any], *, name: str, institution: str | None, numb
     doc.set_xy(180, 182)
     doc.set_font("Serif", "B", 12)
     doc.multi_cell(95, 6, signatory_name or office.get("head_name") or "", align="C")
-    return bytes(doc.output())
+    if verification:
+        documents.draw_qr(doc, documents.Qr(16, 168, 26, verification.url))
+        doc.set_font("Serif", "", 8)
+        doc.set_xy(43, 178)
+        doc.multi_cell(120, 4, "Ditandatangani secara elektronik. Periksa keasliannya di\n"
+                               f"{verification.url}\nKode verifikasi: {documents.spaced(verification.code)}")
+    if signing is None:
+        return bytes(doc.output())
+    return documents.Template(doc, charset="").render(cms=signing.cms, signer_name=signing.signer,
+                                                      reason="Sertifikat kehadiran", location=signing.location)

@@ -8,15 +8,19 @@ preview shows it before publishing; a worker never meets it at send time."""
 from __future__ import annotations
 
 import base64
+import collections
+import dataclasses
 import datetime as dt
+import hashlib
+import html
 import io
 import re
-import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import segno
 from fpdf import FPDF
+
+from services.notifications.domain import documents
 
 from shared import regions, tanggal
 from shared.errors import FieldError
@@ -68,13 +72,17 @@ def fields(data: Mapping[str, Any]) -> dict[str, Any]:
     cutoff = _t(data["rsvp_cutoff"])
     office = data.get("office") or {}
     head = [line for line in office.get("letterhead") or [] if line.strip()]
-    logo = office.get("logo")
+    logo, signature = office.get("logo"), office.get("signature")
     return {
         # the letterhead as the office set it (registry.office), or the lines its region gives
         "letterhead": head or [government(k["organiser"]["region"]), k["organiser"]["name"].upper()],
         "logo": (logo["media_type"], base64.b64decode(logo["data"])) if logo else None,
         "government": government(k["organiser"]["region"]), "office": k["organiser"]["name"].upper(), "office_name": k["organiser"]["name"],
         "office_address": office.get("address") or k["organiser"].get("address"), "place_date": f"{place}, {dated}",
+        "office_phone": office.get("phone"), "office_email": office.get("email"), "office_website": office.get("website"),
+        # the head's signature image, where the office set one and the head signs the letter
+        "signature_image": base64.b64decode(signature["data"]) if signature and
+        (office.get("head_name") or "").strip() == letter["signatory_name"].strip() else None,
         "number": letter["number"], "nature": letter["nature"], "attachment": letter["attachment"],
         "subject": letter["subject"], "to": addressee(data),
         "event": k["title"], "event_type": TYPE_NAMES.get(k["type"], k["type"]), "theme": k.get("theme"),
@@ -151,22 +159,46 @@ def short_text(data: Mapping[str, Any]) -> str:
 
 
 ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+VARIABLE = ("to", "rsvp_url", "checkin_token")  # each copy's own: the rest is the same for a kegiatan's letters
+NAME_LINES = 3
+FOOTER = 258  # mm from the top: the verification block
 
 
-def pdf(data: Mapping[str, Any], fonts) -> bytes:
-    """The letter as a one-page A4 PDF with the participant's check-in QR code, in the embedded
-    Unicode fonts (``fonts``: ``adapters/fonts.py:LetterFonts``) so that every name prints as
-    written; text in Arabic script is shaped (joined, right to left)."""
-    f = fields(data)
+@dataclasses.dataclass(frozen=True)
+class Signing:
+    """How a letter is signed: ``cms`` (digest → CMS signed data, ``adapters/signing.py``) and the
+    signature's names."""
+    cms: Callable[[bytes], bytes]
+    signer: str
+    location: str
+    reason: str = "Surat resmi kantor"
+
+
+@dataclasses.dataclass(frozen=True)
+class Verification:
+    code: str
+    url: str  # the public page of this document
+
+
+@dataclasses.dataclass(frozen=True)
+class _Slots:
+    addressee: float  # top of the addressee block (x 110)
+    qr: float  # top of the RSVP / check-in QR code (x 20)
+
+
+def _document(fonts) -> FPDF:
     doc = FPDF(format="A4")
     doc.add_font("Serif", "", fonts.regular)
     doc.add_font("Serif", "B", fonts.bold)
     doc.add_font("Arab", "", fonts.arabic)
     doc.set_fallback_fonts(["Arab"])
-    if any(ARABIC.search(str(v)) for v in f.values() if isinstance(v, str)):
-        doc.set_text_shaping(True)
     doc.set_margins(20, 15, 20)
-    doc.set_auto_page_break(True, 15)
+    doc.set_auto_page_break(False)
+    return doc
+
+
+def _constant(doc: FPDF, f: Mapping[str, Any]) -> _Slots:
+    """Everything of the letter but its addressee, QR code and verification code."""
     doc.add_page()
     if f["logo"] and f["logo"][0] == "image/png":  # an SVG logo shows in the HTML letter
         doc.image(io.BytesIO(f["logo"][1]), x=20, y=12, h=22)
@@ -177,6 +209,10 @@ def pdf(data: Mapping[str, Any], fonts) -> bytes:
     doc.set_font("Serif", size=9)
     if f["office_address"]:
         doc.cell(0, 5, f["office_address"], align="C", new_x="LMARGIN", new_y="NEXT")
+    contacts = " · ".join(x for x in (f.get("office_phone") and f"Telp. {f['office_phone']}", f.get("office_email"),
+                                      f.get("office_website")) if x)
+    if contacts:
+        doc.cell(0, 4.5, contacts, align="C", new_x="LMARGIN", new_y="NEXT")
     y = doc.get_y() + 1
     doc.line(20, y, 190, y)
     doc.line(20, y + 0.8, 190, y + 0.8)
@@ -186,11 +222,8 @@ def pdf(data: Mapping[str, Any], fonts) -> bytes:
     for label, key in (("Nomor", "number"), ("Sifat", "nature"), ("Lampiran", "attachment"), ("Perihal", "subject")):
         doc.cell(25, 6, label)
         doc.cell(0, 6, f": {f[key]}", new_x="LMARGIN", new_y="NEXT")
-    doc.ln(3)
-    for line in ("Kepada", f"Yth. {f['to']}", "di -", "      Tempat"):
-        doc.set_x(110)
-        doc.multi_cell(80, 6, line, new_x="LMARGIN", new_y="NEXT")
-    doc.ln(3)
+    addressee = doc.get_y() + 3
+    doc.set_y(addressee + 6 * (NAME_LINES + 3) + 3)
     for p in _body(f):
         doc.multi_cell(0, 6, p, new_x="LMARGIN", new_y="NEXT")
     doc.ln(1)
@@ -199,13 +232,14 @@ def pdf(data: Mapping[str, Any], fonts) -> bytes:
         doc.cell(30, 6, label)
         doc.multi_cell(0, 6, f": {f[key]}", new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
-    doc.multi_cell(0, 6, f"Mohon konfirmasi kehadiran paling lambat {f['rsvp_by']} melalui {f['rsvp_url']}. "
-                                 "Kode QR di bawah ini ditunjukkan kepada petugas saat registrasi. Demikian atas "
-                                 "perhatian dan kehadirannya diucapkan terima kasih.", new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(0, 6, f"Mohon konfirmasi kehadiran paling lambat {f['rsvp_by']} melalui tautan atau kode QR di "
+                         "bawah ini; kode QR yang sama ditunjukkan kepada petugas saat registrasi. Demikian atas "
+                         "perhatian dan kehadirannya diucapkan terima kasih.", new_x="LMARGIN", new_y="NEXT")
     top = doc.get_y() + 4
-    _qr(doc, f["checkin_token"], x=20, y=top, size=38)
     doc.set_xy(110, top)
     doc.multi_cell(80, 6, f["signatory_title"], new_x="LMARGIN", new_y="NEXT")
+    if f.get("signature_image"):
+        doc.image(io.BytesIO(f["signature_image"]), x=110, y=top + 7, h=16)
     doc.set_xy(110, top + 24)
     doc.set_font("Serif", "B", 11)
     doc.multi_cell(80, 6, f["signatory_name"], new_x="LMARGIN", new_y="NEXT")
@@ -213,26 +247,92 @@ def pdf(data: Mapping[str, Any], fonts) -> bytes:
         doc.set_font("Serif", size=11)
         doc.set_x(110)
         doc.cell(80, 6, f"NIP. {f['signatory_nip']}")
-    return bytes(doc.output())
+    doc.set_font("Serif", size=8)
+    doc.set_xy(42, FOOTER)
+    doc.multi_cell(148, 4, f"Surat ini ditandatangani secara elektronik oleh {f['office_name']}. Pindai kode QR di "
+                           "samping, atau buka alamat di bawah ini, untuk memeriksa keasliannya.", new_x="LMARGIN",
+                   new_y="NEXT")
+    return _Slots(addressee=addressee, qr=top)
 
 
-def _qr(doc: FPDF, payload: str, *, x: float, y: float, size: float) -> None:
-    """The QR code drawn as filled runs (no image library, no mask search: mask 0 scans as well)."""
-    qr = segno.make(payload, error="m", mask=0, micro=False)
-    matrix = list(qr.matrix)
-    cell = size / (len(matrix) + 8)
-    x0, y0 = x + 4 * cell, y + 4 * cell
-    for r, row in enumerate(matrix):
-        c, n = 0, len(row)
-        while c < n:
-            if row[c]:
-                e = c
-                while e < n and row[e]:
-                    e += 1
-                doc.rect(x0 + c * cell, y0 + r * cell, (e - c) * cell, cell, style="F")
-                c = e
-            else:
-                c += 1
+def _variable(f: Mapping[str, Any], slots: _Slots, verification: Verification | None,
+              wrap: Callable[[str, float, float], list[str]]) -> tuple[list[documents.Text], list[documents.Qr]]:
+    """The addressee, the RSVP / check-in QR code (behind the short link) and the verification
+    block, as lines at their baselines."""
+    size, step = 11.0, 6.0
+    name = wrap(f"Yth. {f['to']}", 80, size)
+    if len(name) > NAME_LINES:
+        size, step = 9.0, 4.5
+        name = wrap(f"Yth. {f['to']}", 80, size)[:NAME_LINES + 1]
+    y = slots.addressee + 4.3
+    texts = [documents.Text(110, y, "Kepada")]
+    for line in name:
+        y += step
+        texts.append(documents.Text(110, y, line, size))
+    texts += [documents.Text(110, y + 6, "di -"), documents.Text(117, y + 12, "Tempat")]
+    link = f["rsvp_url"]
+    qrs = [documents.Qr(20, slots.qr, 38, link if "/r/" in link else f["checkin_token"])]
+    texts.append(documents.Text(24, slots.qr + 40, link if len(link) <= 60 else "", 8))
+    if verification:
+        texts += [documents.Text(43, FOOTER + 12, verification.url, 8),
+                  documents.Text(43, FOOTER + 16.5, f"Kode verifikasi: {documents.spaced(verification.code)}", 8)]
+        qrs.append(documents.Qr(20, FOOTER - 2, 20, verification.url))
+    else:
+        texts.append(documents.Text(43, FOOTER + 12, "Kode verifikasi diberikan saat surat dikirim.", 8))
+    return [t for t in texts if t.text], qrs
+
+
+def _fpdf_wrap(doc: FPDF) -> Callable[[str, float, float], list[str]]:
+    def wrap(text: str, width: float, size: float) -> list[str]:
+        doc.set_font("Serif", size=size)
+        return [line for line in doc.multi_cell(width, 5, text, dry_run=True, output="LINES")]
+    return wrap
+
+
+_templates: collections.OrderedDict[str, documents.Template] = collections.OrderedDict()
+
+
+def _template(f: Mapping[str, Any], fonts) -> tuple[documents.Template, _Slots]:
+    """The kegiatan's constant page, rendered once per process (the last few kept)."""
+    key = hashlib.sha256(repr(sorted((k, v if k not in ("logo", "signature_image") else hashlib.sha256(repr(v).encode()).hexdigest())
+                                     for k, v in f.items() if k not in VARIABLE)).encode()).hexdigest()
+    if key in _templates:
+        _templates.move_to_end(key)
+        return _templates[key]
+    doc = _document(fonts)
+    slots = _constant(doc, f)
+    _templates[key] = (documents.Template(doc), slots)
+    while len(_templates) > 8:
+        _templates.popitem(last=False)
+    return _templates[key]
+
+
+def pdf(data: Mapping[str, Any], fonts, *, verification: Verification | None = None,
+        signing: Signing | None = None) -> bytes:
+    """The letter as a one-page A4 PDF in the embedded Unicode fonts (``fonts``:
+    ``adapters/fonts.py:LetterFonts``), so that every name prints as written (text in Arabic script
+    is shaped: joined, right to left); with its QR code behind the short RSVP link, its
+    verification code, and signed when ``signing`` is given. The kegiatan's constant page is made
+    once (``domain/documents.py``); an addressee it cannot print is rendered whole."""
+    f = fields(data)
+    sign = {"cms": signing.cms, "signer_name": signing.signer, "reason": signing.reason,
+            "location": signing.location} if signing else {}
+    if not any(ARABIC.search(str(v)) for k, v in f.items() if k not in VARIABLE and isinstance(v, str)):
+        template, slots = _template(f, fonts)
+        texts, qrs = _variable(f, slots, verification, template.wrap)
+        if all(template.fits(t.text) for t in texts):
+            return template.render(texts, qrs, **sign)
+    doc = _document(fonts)  # the whole page: an addressee in Arabic script, or outside the charset
+    if any(ARABIC.search(str(v)) for v in f.values() if isinstance(v, str)):
+        doc.set_text_shaping(True)
+    slots = _constant(doc, f)
+    texts, qrs = _variable(f, slots, verification, _fpdf_wrap(doc))
+    for t in texts:
+        doc.set_font("Serif", size=t.size)
+        doc.text(t.x, t.y, t.text)
+    for qr in qrs:
+        documents.draw_qr(doc, qr)
+    return documents.Template(doc).render(**sign)
 
 
 NOTICE_SUBJECTS = {"reminder_3d": "Pengingat: {event} tiga hari lagi", "reminder_1d": "Pengingat: {event} besok",

@@ -48,13 +48,13 @@ class ServiceApi:
 
     async def call(self, method: str, path: str, token: str | None, *, params: Mapping[str, Any] | None = None,
                    json: Any = None, data: Mapping[str, Any] | None = None, files: Any = None,
-                   headers: Mapping[str, str] | None = None) -> httpx.Response:
+                   content: bytes | None = None, headers: Mapping[str, str] | None = None) -> httpx.Response:
         h = dict(headers or {})
         if token:
             h["Authorization"] = f"Bearer {token}"
         try:
             r = await self.client.request(method, path, params=_clean(params), json=json, data=data, files=files,
-                                          headers=h)
+                                          content=content, headers=h)
         except httpx.HTTPError as e:
             raise ApiProblem(status=503, type="urn:kesbang:problem:unavailable", detail=repr(e)) from None
         if r.status_code >= 400:

@@ -1,0 +1,83 @@
+"""The documents layer: a letter's constant page made once and each copy drawn over it reads the
+same as a page rendered whole; its QR codes decode to the short RSVP link and the verification
+page; verification codes are stable, unguessable and forgiving as typed."""
+
+import io
+
+from pypdf import PdfReader
+
+from services.notifications.adapters.fonts import letter_fonts
+from services.notifications.domain import documents, letters
+from tests.helpers import qr_codes
+from tests.unit.test_notifications_letters import invited
+
+VERIFY = letters.Verification("ABCDEFGH23", "https://kesbang.example/verifikasi/ABCDEFGH23")
+
+
+def _text(pdf: bytes) -> str:
+    return " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+
+
+def test_a_letter_drawn_over_its_template_reads_as_the_whole_page_does():
+    data = invited()
+    data["recipient"]["name"] = "Majelis Ta’lim Al-Khairaat Palu — Café Ā ḥ"
+    fast = letters.pdf(data, letter_fonts(), verification=VERIFY)
+    letters._templates.clear()
+    whole = letters.pdf({**data, "recipient": {**data["recipient"], "name": data["recipient"]["name"] + " مجلس"}},
+                        letter_fonts(), verification=VERIFY)
+    for part in ("Yth. Ketua Majelis Ta’lim Al-Khairaat Palu — Café Ā ḥ", "Nomor : 005/1", "Kepada", "di - Tempat",
+                 "Kode verifikasi: ABCDE-FGH23", "https://kesbang.example/verifikasi/ABCDEFGH23", data["short_url"],
+                 "Surat ini ditandatangani secara elektronik"):
+        assert part in _text(fast), part
+        assert part in _text(whole), part
+    assert len(PdfReader(io.BytesIO(fast)).pages) == 1
+
+
+def test_the_second_copy_reuses_the_kegiatans_page():
+    letters._templates.clear()
+    first = invited()
+    letters.pdf(first, letter_fonts())
+    assert len(letters._templates) == 1
+    other = invited()
+    other["recipient"]["name"] = "Ormas Lain"
+    assert "Yth. Ketua Ormas Lain" in _text(letters.pdf(other, letter_fonts()))
+    assert len(letters._templates) == 1  # the addressee is not part of the page
+    other["kegiatan"]["title"] = "Dialog Lain"
+    letters.pdf(other, letter_fonts())
+    assert len(letters._templates) == 2
+
+
+def test_the_qr_codes_open_the_short_rsvp_link_and_the_verification_page():
+    data = invited()
+    assert qr_codes(letters.pdf(data, letter_fonts(), verification=VERIFY)) == [data["short_url"], VERIFY.url]
+    assert qr_codes(letters.pdf(data, letter_fonts())) == [data["short_url"]]  # a preview: no code yet
+
+
+def test_a_long_name_wraps_within_its_box():
+    data = invited()
+    data["recipient"]["name"] = "Himpunan Pengusaha Muda dan Pemuda Pelopor Kebangsaan " * 3
+    text = _text(letters.pdf(data, letter_fonts(), verification=VERIFY))
+    assert "Yth. Ketua Himpunan" in text and "Dengan hormat" in text
+
+
+def test_verification_codes_are_stable_unguessable_and_forgiving_as_typed():
+    a = documents.code(b"k" * 32, "m1")
+    assert a == documents.code(b"k" * 32, "m1") and len(a) == 10 and documents.CODE.match(a)
+    assert a != documents.code(b"k" * 32, "m2") and a != documents.code(b"j" * 32, "m1")
+    assert documents.normal_code(f" {documents.spaced(a).lower()} ") == a
+    assert documents.normal_code("ABCDE-FGH2") is None and documents.normal_code("ABCDE-FGH2!") is None
+
+
+def test_the_public_record_masks_the_addressee():
+    assert documents.mask_addressee("Ketua Majelis Ta’lim Al-Khairaat") == "Ketua Ma***** Ta**** Al******"
+    assert documents.mask_addressee("Dr. Ahmad, Camat") == "Dr. Ah**** Ca***"
+    assert documents.mask_addressee("Siti Aisyah", titled=False) == "Si** Ai****"  # a person: every word
+
+
+def test_a_page_cannot_be_drawn_over_with_a_character_outside_its_charset():
+    import pytest
+
+    data = invited()
+    template, slots = letters._template(letters.fields({**data, "office": None}), letter_fonts())
+    with pytest.raises(ValueError):
+        template.render([documents.Text(20, 20, "مجلس")])
