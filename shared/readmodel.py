@@ -99,9 +99,9 @@ class OfficeCopy:
         self.with_logo = with_logo
 
     async def apply(self, data: Mapping[str, Any]) -> bool:
-        fields = {k: v for k, v in data.items() if k not in ("version", "logo")}
-        if self.with_logo:
-            fields["logo"] = data.get("logo")
+        fields = {k: v for k, v in data.items() if k not in ("version", "logo", "signature")}
+        if self.with_logo:  # and the signature image: the copies that write letters
+            fields["logo"], fields["signature"] = data.get("logo"), data.get("signature")
         return await upsert_versioned(self.coll, data["region"] or "nasional", data["version"], fields)
 
     async def of(self, region: str) -> dict[str, Any] | None:

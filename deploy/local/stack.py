@@ -432,7 +432,7 @@ def service_components(
         comps.append(Component(
             name=f"{s}-worker",
             argv=[PY, "-m", "celery", "-A", f"services.{s}.worker", "worker", "--loglevel", "INFO",
-                  "--concurrency", "1" if s == "registry" else "2", "-n", f"{s}{topic_prefix.strip('.')}@%h", "-Q", s],
+                  "--concurrency", {"registry": "1", "notifications": "4"}.get(s, "2"), "-n", f"{s}{topic_prefix.strip('.')}@%h", "-Q", s],
             env=env(s, **{f"{s.upper()}_READY_FILE": str(ready)}),
             healthy=(lambda r=ready: ready_file_present(r)),
             ready_file=ready,

@@ -16,6 +16,7 @@ from shared.readmodel import OfficeCopy
 from shared.runtime import Runtime, run_consumer_process
 
 GROUP = "notifications"
+TASK_SIZE = 10  # messages per Celery task
 TOPICS = ["registry.ormas", "registry.office", "events.participation", "events.kegiatan"]
 
 
@@ -42,17 +43,43 @@ def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None, k
 
 
 def celery_enqueue(ids: list[str]) -> None:
-    from services.notifications.worker import send
+    """One Celery task per ``TASK_SIZE`` messages: each message keeps its own claim and status
+    (``application/delivery.py``); a task saves the broker's and the pool's cost per message."""
+    from services.notifications.worker import send_many
 
-    for mid in ids:
-        send.delay(mid)
+    for at in range(0, len(ids), TASK_SIZE):
+        send_many.delay(ids[at:at + TASK_SIZE])
+
+
+class BatchedEnqueue:
+    """The consumer's tasks, sent at the end of its Kafka batch (a batch of invitations makes
+    full tasks). A consumer killed before that leaves queued messages without a task, which the
+    ``notifications.recover`` beat job enqueues, as when it dies between writing and enqueueing."""
+
+    def __init__(self):
+        self.ids: list[str] = []
+
+    def __call__(self, ids: list[str]) -> None:
+        self.ids += ids
+
+    async def flush(self) -> None:
+        ids, self.ids = self.ids, []
+        if ids:
+            await asyncio.to_thread(celery_enqueue, ids)
 
 
 async def main() -> None:
     runtime = Runtime(Settings(), indexes=INDEXES)
     contacts = Contacts(runtime.db, batched=True)  # a batch's contacts are written together, before its commit
-    await run_consumer_process(runtime, group=GROUP, topics=TOPICS, handler=build_handler(runtime, celery_enqueue, contacts, OfficeKeys(runtime.settings.signing_keys_dir)),
-                               on_batch_end=contacts.flush)
+    enqueue = BatchedEnqueue()
+
+    async def batch_end() -> None:
+        await contacts.flush()
+        await enqueue.flush()
+
+    await run_consumer_process(runtime, group=GROUP, topics=TOPICS,
+                               handler=build_handler(runtime, enqueue, contacts, OfficeKeys(runtime.settings.signing_keys_dir)),
+                               on_batch_end=batch_end)
 
 
 if __name__ == "__main__":

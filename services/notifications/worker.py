@@ -77,6 +77,14 @@ def send(message_id: str) -> dict:
     return delivery.send(_ports(), message_id)
 
 
+@app.task(name="notifications.send_many")
+def send_many(message_ids: list[str]) -> list[dict]:
+    """Several messages, one after another, each with its own claim and status: a worker killed
+    midway leaves those it finished settled and the rest to the redelivered task (or recovery)."""
+    ports = _ports()
+    return [delivery.send(ports, mid) for mid in message_ids]
+
+
 @app.task(name="notifications.recover")
 def recover() -> dict:
     with app.connection_for_write() as conn:

@@ -49,15 +49,19 @@ def transition_events(after: dict[str, Any], step: lifecycle.Step, outcome: life
 
 
 OFFICE_TOPIC = "registry.office"
-OFFICE_FIELDS = ("name", "letterhead", "address", "head_name", "head_title", "head_nip", "skt_number_format")
+OFFICE_FIELDS = ("name", "letterhead", "address", "phone", "email", "website", "head_name", "head_title", "head_nip",
+                 "skt_number_format")
 
 
 def office_entry(region: str, doc: dict[str, Any]) -> dict[str, Any]:
-    """An outbox entry for ``registry.office.updated``: the office's settings whole, with its logo."""
-    logo = doc.get("logo")
+    """An outbox entry for ``registry.office.updated``: the office's settings whole, with its logo
+    and its head's signature image."""
+    def image(value):
+        return {"media_type": value["media_type"], "sha256": value["sha256"],
+                "data": base64.b64encode(bytes(value["data"])).decode()} if value else None
+
     data = {"region": region, "version": doc["version"], **{f: doc.get(f) for f in OFFICE_FIELDS},
-            "logo": {"media_type": logo["media_type"], "sha256": logo["sha256"],
-                     "data": base64.b64encode(bytes(logo["data"])).decode()} if logo else None}
+            "logo": image(doc.get("logo")), "signature": image(doc.get("signature"))}
     data["letterhead"] = data["letterhead"] or []
     event = make_event("registry.office.updated", source=domain.SOURCE, subject=f"office/{region or 'nasional'}",
                        data=data, region=region or "00", sequence=doc["version"],  # "00": the national office

@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 BODY_LIMIT = 64 * 1024  # a form
 BODY_LIMITS = [("POST", r"/ormas/[^/]+/dokumen", 10 * 1024 * 1024 + 64 * 1024),  # a document (the registry's 10 MB)
                ("POST", r"/ormas/impor", 20 * 1024 * 1024 + 64 * 1024),  # an office's book (the registry's 20 MB)
-               ("POST", r"/kantor/logo", 256 * 1024 + 16 * 1024),  # the letterhead's logo (the registry's 256 KB)
+               ("POST", r"/kantor/(logo|tanda-tangan)", 256 * 1024 + 16 * 1024),  # the office's images (256 KB)
                ("POST", r"/verifikasi/[^/]+", 5 * 1024 * 1024 + 64 * 1024)]  # a signed document to check (5 MB)
 
 

@@ -118,7 +118,7 @@ def office_schema() -> dict:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "urn:kesbang:schema:registry.office.updated:v1",
-        "title": "An office's settings changed (letterhead, head, logo, numbering)",
+        "title": "An office's settings changed (letterhead, contacts, head, logo, signature, numbering)",
         "type": "object", "additionalProperties": False,
         "required": ["region", "version", "name", "letterhead", "logo"],
         "properties": {
@@ -127,11 +127,20 @@ def office_schema() -> dict:
             "name": {"type": ["string", "null"], "maxLength": 200},
             "letterhead": {"type": "array", "maxItems": 6, "items": {"type": "string", "maxLength": 200}},
             "address": text, "head_name": text, "head_title": text,
+            "phone": {"type": ["string", "null"], "maxLength": 40}, "email": {"type": ["string", "null"], "maxLength": 200},
+            "website": {"type": ["string", "null"], "maxLength": 200},
             "head_nip": {"type": ["string", "null"], "pattern": "^[0-9]{18}$"},
             "skt_number_format": text,
             "logo": {"anyOf": [{"type": "null"}, {
                 "type": "object", "additionalProperties": False, "required": ["media_type", "sha256", "data"],
                 "properties": {"media_type": {"enum": ["image/png", "image/svg+xml"]},
+                               "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                               "data": {"type": "string", "maxLength": LOGO_MAX_BASE64,
+                                        "description": "base64"}}}]},
+            "signature": {"anyOf": [{"type": "null"}, {
+                "type": "object", "additionalProperties": False, "required": ["media_type", "sha256", "data"],
+                "description": "the head's signature image, printed on the letters the head signs",
+                "properties": {"media_type": {"const": "image/png"},
                                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                                "data": {"type": "string", "maxLength": LOGO_MAX_BASE64,
                                         "description": "base64"}}}]},

@@ -287,12 +287,22 @@ async def test_kota_palus_letter_carries_its_letterhead_logo_and_names_as_writte
     png = io.BytesIO()
     segno.make("Kota Palu").save(png, kind="png", scale=3)
     office = {"name": f"Badan Kesatuan Bangsa dan Politik Kota Palu {tag}", "address": "Jl. Balai Kota Selatan No. 1, Palu",
+              "phone": "(0451) 421234", "email": "kesbangpol@palukota.go.id", "website": "kesbangpol.palukota.go.id",
               "letterhead": ["PEMERINTAH KOTA PALU", f"BADAN KESATUAN BANGSA DAN POLITIK {tag}"],
               "head_name": "Dr. Ahmad Syafi’i", "head_title": "Kepala Badan"}
     async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=60) as reg:
         assert (await reg.put(f"/offices/{region}", json=office, headers=admin)).status_code == 200
         r = await reg.put(f"/offices/{region}/logo", files={"file": ("logo.png", png.getvalue(), "image/png")}, headers=admin)
         assert r.status_code == 200, r.text
+        from PIL import Image, ImageDraw
+
+        signature = io.BytesIO()
+        ink = Image.new("RGBA", (240, 80), (255, 255, 255, 0))
+        ImageDraw.Draw(ink).line([(10, 60), (60, 15), (110, 55), (170, 20), (230, 50)], fill=(20, 40, 120, 255), width=4)
+        ink.save(signature, format="PNG")
+        r = await reg.put(f"/offices/{region}/signature", files={"file": ("ttd.png", signature.getvalue(), "image/png")},
+                          headers=admin)
+        assert r.status_code == 200 and r.json()["signature"]["url"] == f"/offices/{region}/signature", r.text
         oid = (await create_ormas(reg, op, name=f"Majelis Ta’lim Al-Khairaat Palu {tag}", kind="keagamaan", region=region,
                                   email=f"majelis.{tag}@ormas.example.org"))["id"]
     async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=60) as ev:
@@ -313,9 +323,11 @@ async def test_kota_palus_letter_carries_its_letterhead_logo_and_names_as_writte
     assert "data:image/png;base64," in mail.get_body(preferencelist=("html",)).get_content()
     pdf = next(p for p in mail.iter_attachments() if p.get_content_type() == "application/pdf").get_content()
     text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
-    for part in ("PEMERINTAH KOTA PALU", "Jl. Balai Kota Selatan No. 1, Palu", f"Majelis Ta’lim Al-Khairaat Palu {tag}"):
+    for part in ("PEMERINTAH KOTA PALU", "Jl. Balai Kota Selatan No. 1, Palu", f"Majelis Ta’lim Al-Khairaat Palu {tag}",
+                 "Telp. (0451) 421234 · kesbangpol@palukota.go.id · kesbangpol.palukota.go.id"):
         assert part in text, part
-    assert any("/Image" in str(x.get("/Subtype")) for x in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/XObject"].values())
+    images = [x for x in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/XObject"].values() if "/Image" in str(x.get("/Subtype"))]
+    assert len(images) == 2  # the logo, and the head's signature above the name of the head who signs
     # signed by Kota Palu's own key (made when the office was set up), and a changed byte shows
     from tests.unit.test_notifications_signing import _status
 
@@ -359,3 +371,37 @@ LETTER_FIELDS = {"nature": "Penting", "attachment": "-", "subject": "Undangan", 
 async def _found(mail_dir, marker: str):
     found = _sink_messages(mail_dir, marker)
     return found[0] if found else None
+
+
+async def test_letter_fields_with_control_characters_and_bad_office_images_are_refused(platform, headers):
+    from tests.e2e.events_support import kegiatan_body
+
+    region = "72.71"
+    admin, op = headers("admin", region), headers("operator", region)
+    async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=30) as ev:
+        body = kegiatan_body(region=region, venue_region=region, letter={**LETTER_FIELDS, "number": "005/1/2026",
+                                                                         "subject": "Undangan\x07"})
+        r = await ev.post("/kegiatan", json=body, headers=op)
+        assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), r.text
+        assert any(e["field"].startswith("letter") for e in r.json()["errors"]), r.text
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        before = (await reg.get(f"/offices/{region}", headers=admin))
+        r = await reg.put(f"/offices/{region}", headers=admin,
+                          json={"name": "Badan Kesbangpol Kota Palu", "letterhead": ["PEMERINTAH KOTA PALU\x1b[31m"]})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"].startswith("letterhead"), r.text
+        after = (await reg.get(f"/offices/{region}", headers=admin))
+        assert after.status_code == before.status_code and after.text == before.text  # nothing written
+        big = b"\x89PNG\r\n\x1a\n" + b"\x00" * (256 * 1024)
+        for name, file in (("logo", ("logo.png", big, "image/png")), ("logo", ("logo.png", b"%PDF-1.4", "image/png")),
+                           ("signature", ("ttd.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "image/svg+xml"))):
+            r = await reg.put(f"/offices/{region}/{name}", files={"file": file}, headers=admin)
+            assert r.status_code == 422 and r.json()["errors"][0]["field"] == "file", (name, r.text)
+    async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=30) as nt:
+        k = kegiatan_body(region=region, venue_region=region)
+        preview = {"kegiatan": {**{f: k[f] for f in ("title", "type", "starts_at", "ends_at")},
+                                "venue": {"name": "Aula", "region": region, "zone": "WITA"},
+                                "organiser": {"name": "Bakesbangpol Kota Palu", "region": region},
+                                "letter": {**LETTER_FIELDS, "number": "005/1", "signatory_title": "Kepala\u0000"}},
+                   "format": "pdf"}
+        r = await nt.post("/preview", json=preview, headers=op)
+        assert r.status_code == 422 and "signatory_title" in r.text, r.text

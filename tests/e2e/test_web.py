@@ -18,7 +18,7 @@ from playwright.async_api import expect
 
 from deploy.local import stack
 from tests.e2e.web_support import PASSWORD, look, make_account, signed_in
-from tests.helpers import eventually
+from tests.helpers import eventually, qr_codes
 
 pytestmark = pytest.mark.e2e
 
@@ -128,6 +128,35 @@ async def test_an_application_moves_from_submitted_to_registered(browser, platfo
     await expect(ver.locator(".badge.big")).to_have_text("Terdaftar (SKT berlaku)")
     await expect(ver.locator(".timeline")).to_contain_text("Terbitkan SKT")
     await look(ver, "ormas-terdaftar")
+    # the Surat Keterangan Terdaftar, signed by the office: not before the office names its head
+    await op.goto(f"/ormas/{oid}")
+    letter = await op.request.get(f"/ormas/{oid}/surat-keterangan.pdf")
+    assert letter.status == 422 and "nama dan jabatan kepala" in await letter.text()
+    office = {"name": "Badan Kesatuan Bangsa dan Politik Kota Banjarmasin", "head_name": "Drs. H. Ahmad Fauzi",
+              "head_title": "Kepala Badan Kesatuan Bangsa dan Politik"}
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        assert (await reg.put(f"/offices/{REGION}", json=office, headers=headers("admin", REGION))).status_code == 200
+        skt = (await reg.get(f"/ormas/{oid}", headers=headers("operator", REGION))).json()["skt"]
+
+    async def written():  # once notifications' copy of the office names its head
+        r = await op.request.get(f"/ormas/{oid}/surat-keterangan.pdf")
+        return await r.body() if r.status == 200 else None
+
+    pdf = await eventually(written, timeout=30, interval=0.5, what="the signed registration letter")
+    from pypdf import PdfReader
+
+    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    for part in ("SURAT KETERANGAN TERDAFTAR", f"Nomor: {skt['number']}", "Persatuan Nelayan Barito",
+                 "Drs. H. Ahmad Fauzi", "Kode verifikasi:"):
+        assert part in text, part
+    (verify,) = qr_codes(pdf)
+    public = await (await browser.new_context(base_url=platform.urls["web"])).new_page()
+    await public.goto(verify)
+    await expect(public.get_by_label("Dokumen")).to_contain_text("Surat Keterangan Terdaftar")
+    await expect(public.get_by_label("Dokumen")).to_contain_text(skt["number"])
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:  # as the admin test finds it
+        r = await reg.put(f"/offices/{REGION}", json={"name": office["name"]}, headers=headers("admin", REGION))
+        assert r.status_code == 200
 
 
 async def test_an_analyst_sees_no_write_button_and_a_typed_write_is_refused(browser, platform, accounts, headers):
@@ -245,13 +274,20 @@ async def test_an_admin_manages_the_offices_accounts_and_settings(browser, platf
     await page.get_by_label("Kop surat (satu baris per baris, paling banyak 6)").fill(
         "PEMERINTAH KOTA BANJARMASIN\nBADAN KESATUAN BANGSA DAN POLITIK")
     await page.get_by_label("Nama kepala").fill("Drs. H. Ahmad Fauzi")
+    await page.get_by_label("Telepon kantor").fill("(0511) 3352112")
+    await page.get_by_label("Situs web kantor").fill("kesbangpol.banjarmasinkota.go.id")
     await page.get_by_label("Format nomor SKT").fill("220/{seq:04d}/{password}")
     await page.get_by_role("button", name="Simpan pengaturan").click()
     await expect(page.locator("#skt_number_format-error")).to_be_visible()
     await page.get_by_label("Format nomor SKT").fill("220/{seq:04d}/SKT/{office}/{year}")
+    await page.get_by_label("Situs web kantor").fill("kesbangpol banjarmasin")  # not an address
+    await page.get_by_role("button", name="Simpan pengaturan").click()
+    await expect(page.locator("#website-error")).to_be_visible()
+    await page.get_by_label("Situs web kantor").fill("kesbangpol.banjarmasinkota.go.id")
     await page.get_by_role("button", name="Simpan pengaturan").click()
     await expect(page.get_by_text("Pengaturan kantor sudah disimpan.")).to_be_visible()
     await expect(page.locator(".letter")).to_contain_text("BADAN KESATUAN BANGSA DAN POLITIK")
+    await expect(page.locator(".letter")).to_contain_text("Telp. (0511) 3352112 · kesbangpol.banjarmasinkota.go.id")
     await look(page, "kantor")
     # the letter through notifications' own writer: it needs the head's title first
     letter = await page.request.get("/kantor/contoh-surat.pdf")
@@ -274,10 +310,21 @@ async def test_an_admin_manages_the_offices_accounts_and_settings(browser, platf
     await page.get_by_role("button", name="Unggah logo").click()
     await expect(page.get_by_text("Logo kantor sudah disimpan.")).to_be_visible()
     assert await page.get_by_role("img", name="Logo kantor").evaluate("img => img.complete && img.naturalWidth > 0")
+    # the head's signature: a PNG only
+    await page.get_by_label("Berkas tanda tangan (PNG, paling besar 256 KB)").set_input_files(
+        {"name": "ttd.svg", "mimeType": "image/svg+xml", "buffer": b'<svg xmlns="http://www.w3.org/2000/svg"/>'})
+    await page.get_by_role("button", name="Unggah tanda tangan").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Tanda tangan harus gambar PNG")
+    await page.get_by_label("Berkas tanda tangan (PNG, paling besar 256 KB)").set_input_files(
+        {"name": "ttd.png", "mimeType": "image/png", "buffer": png.getvalue()})
+    await page.get_by_role("button", name="Unggah tanda tangan").click()
+    await expect(page.get_by_text("Tanda tangan kepala sudah disimpan.")).to_be_visible()
+    assert await page.get_by_role("img", name="Tanda tangan kepala").evaluate("img => img.complete && img.naturalWidth > 0")
     await look(page, "kantor-logo")
     async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
         office = (await reg.get(f"/offices/{REGION}", headers=headers("admin", REGION))).json()
         assert office["head_name"] == "Drs. H. Ahmad Fauzi" and len(office["letterhead"]) == 2
+        assert office["phone"] == "(0511) 3352112" and office["signature"]["media_type"] == "image/png"
         assert office["logo"]["media_type"] == "image/png" and office["logo"]["size"] == len(png.getvalue())
         got = await reg.get(f"/offices/{REGION}/logo", headers=headers("analyst", REGION))
         assert got.content == png.getvalue() and "sandbox" in got.headers["content-security-policy"]

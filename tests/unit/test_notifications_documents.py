@@ -81,3 +81,33 @@ def test_a_page_cannot_be_drawn_over_with_a_character_outside_its_charset():
     template, slots = letters._template(letters.fields({**data, "office": None}), letter_fonts())
     with pytest.raises(ValueError):
         template.render([documents.Text(20, 20, "مجلس")])
+
+
+def test_the_registration_letter_names_the_ormas_and_its_validity_and_needs_the_head(tmp_path):
+    import pytest
+
+    from services.notifications.adapters.signing import OfficeKeys
+    from services.notifications.domain import registry_letters
+    from tests.unit.test_notifications_signing import _status
+
+    ormas = {"id": "o1", "name": "Majelis Ta’lim Al-Khairaat Palu", "acronym": "MTA", "kind": "keagamaan",
+             "legal_form": "tidak_berbadan_hukum", "region": "72.71", "office_region": "72.71", "bidang": ["keagamaan"],
+             "address": {"street": "Jl. Sis Aljufri No. 1", "region": "72.71"},
+             "skt": {"number": "220/0007/SKT/2026", "issued_on": "2026-12-02", "valid_until": "2031-12-02"}}
+    office = {"name": "Badan Kesbangpol Kota Palu", "letterhead": ["PEMERINTAH KOTA PALU"], "head_name": "Dr. Ahmad Syafi’i",
+              "head_title": "Kepala Badan", "logo": None}
+    keys = OfficeKeys(tmp_path)
+    signing = letters.Signing(cms=keys.cms("72.71"), signer=keys.subject("72.71"), location="Kota Palu")
+    body = registry_letters.pdf(ormas, office, letter_fonts(), verification=VERIFY, signing=signing)
+    text = _text(body)
+    for part in ("SURAT KETERANGAN TERDAFTAR", "Nomor: 220/0007/SKT/2026", "Majelis Ta’lim Al-Khairaat Palu",
+                 "Organisasi Keagamaan", "sampai dengan 2 Desember 2031", "Palu, 2 Desember 2026", "Dr. Ahmad Syafi’i",
+                 "Kode verifikasi: ABCDE-FGH23"):
+        assert part in text, part
+    assert qr_codes(body) == [VERIFY.url] and _status(body, keys.certificate("72.71")).valid
+    with pytest.raises(letters.LetterError) as e:
+        registry_letters.pdf(ormas, {**office, "head_title": None}, letter_fonts())
+    assert e.value.field == "office"
+    with pytest.raises(letters.LetterError) as e:
+        registry_letters.pdf({**ormas, "skt": {}}, office, letter_fonts())
+    assert e.value.field == "skt"

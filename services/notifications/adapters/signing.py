@@ -9,6 +9,7 @@ platform (``certificate(region)``)."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import functools
 import os
@@ -95,7 +96,8 @@ class OfficeKeys:
         ECDSA signature over them, drawn again until it has the first one's DER length, so no
         length around it changes — rebuilding the structure with asn1crypto took 7 ms a letter."""
         signer = self.signer(region)
-        base = asyncio.run(signer.async_sign(bytes(32), "sha256", use_pades=True))
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:  # its own loop, whether or not the caller runs one
+            base = pool.submit(asyncio.run, signer.async_sign(bytes(32), "sha256", use_pades=True)).result()
         info = base["content"]["signer_infos"][0]
         names = [a["type"].native for a in info["signed_attrs"]]
         if "signing_time" in names or names.count("message_digest") != 1:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -31,6 +32,7 @@ INDEXES = {
 SOURCE = "/kesbang/notifications"
 TOPIC = "notifications.delivery"
 HIDDEN = {outbox.FIELD: 0, outbox.LEASE: 0}
+OFFICE_FRESH_SECONDS = 30.0
 
 
 class Contacts(readmodel.OrmasCopy):
@@ -63,11 +65,18 @@ class MessageStore:
         self.kegiatan = self.client[db]["kegiatan"]
         self.participants = self.client[db]["participants"]
         self.offices = self.client[db]["offices"]
+        self._offices: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self.documents = self.client[db]["documents"]
 
-    def office(self, region: str) -> dict[str, Any] | None:
-        """The copy of an office's settings (``registry.office``), or None when it set none."""
-        return self.offices.find_one({"_id": region or "nasional"})
+    def office(self, region: str, now: float | None = None) -> dict[str, Any] | None:
+        """The copy of an office's settings (``registry.office``), or None when it set none; read
+        again after ``OFFICE_FRESH_SECONDS`` (a change reaches the letters of the next minute)."""
+        now = time.monotonic() if now is None else now
+        key = region or "nasional"
+        cached = self._offices.get(key)
+        if cached is None or now - cached[0] > OFFICE_FRESH_SECONDS:
+            cached = self._offices[key] = (now, self.offices.find_one({"_id": key}))
+        return cached[1]
 
     def record_document(self, doc: dict[str, Any]) -> None:
         """A signed document's verification record (``documents.record_write``)."""
@@ -129,10 +138,13 @@ class MessageStore:
 
     def settle(self, mid: str, token: str, *, status: str, now: dt.datetime, note: str | None = None,
                provider_id: str | None = None, event_status: str | None = None, reason: str | None = None,
-               requeue_at: dt.datetime | None = None, unconfirmed: bool = False) -> dict[str, Any] | None:
+               requeue_at: dt.datetime | None = None, unconfirmed: bool = False,
+               claimed: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """Ends this worker's claim: sent / failed / dead (with a delivery event), or back to queued
-        (a retry, not yet handed over)."""
-        msg = self.coll.find_one({"_id": mid, "claim.token": token}, HIDDEN)
+        (a retry, not yet handed over). ``claimed``: the message as this claim returned it (its
+        event is built from it; read again when not given)."""
+        msg = claimed if claimed is not None and (claimed.get("claim") or {}).get("token") == token else \
+            self.coll.find_one({"_id": mid, "claim.token": token}, HIDDEN)
         if msg is None:
             return None
         fields: dict[str, Any] = {"status": status, "updated_at": now, "claim": None}

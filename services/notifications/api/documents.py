@@ -17,7 +17,8 @@ from shared.web import NotFound, Unprocessable
 
 router = APIRouter(tags=["documents"])
 MAX_PDF = 5 * 1024 * 1024
-KINDS = {"surat_undangan": "Surat undangan", "sertifikat": "Sertifikat kehadiran"}
+KINDS = {"surat_undangan": "Surat undangan", "sertifikat": "Sertifikat kehadiran",
+         "surat_keterangan_terdaftar": "Surat Keterangan Terdaftar"}
 
 
 class DocumentOut(BaseModel):
@@ -58,11 +59,11 @@ async def document(code: str, messages: Messages) -> DocumentOut:
 
 
 @router.post("/documents/{code}/check", response_model=CheckOut,
-             openapi_extra={"requestBody": {"required": True, "content": {"application/pdf": {
+             openapi_extra={"requestBody": {"required": True, "content": {"application/octet-stream": {
                  "schema": {"type": "string", "format": "binary"}}}}})
 async def check(code: str, request: Request, messages: Messages, keys: Keys) -> CheckOut:
-    """Checks a PDF someone holds (the request body, ``application/pdf``, up to 5 MB) against
-    the record: its hash and its office's signature."""
+    """Checks a PDF someone holds (the request body, the file's bytes whatever its content type,
+    up to 5 MB) against the record: its hash and its office's signature."""
     r = await _record(messages, code)
     body = await request.body()
     if not body.startswith(b"%PDF-"):

@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from services.notifications.adapters.fonts import letter_fonts
 from services.notifications.application import delivery, requests
-from services.notifications.domain import certificates, documents, letters
+from services.notifications.domain import certificates, documents, letters, registry_letters
 from services.notifications.adapters.inbox import Messages as MessagesAdapter
 from services.notifications.deps import Config, Current, Enqueue, Keys, Messages, Writer
 from shared.auth import Principal, check_region
@@ -313,3 +313,52 @@ async def certificate(body: CertificateIn, principal: Writer, messages: Messages
         pdf=made, now=dt.datetime.now(dt.UTC), titled=False))
     return Response(made, media_type="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="sertifikat.pdf"'})
+
+
+class OrmasAddress(Input):
+    street: str | None = Field(default=None, max_length=300)
+    region: str | None = Field(default=None, max_length=13)
+
+
+class OrmasSkt(Input):
+    number: str = Field(min_length=1, max_length=100)
+    issued_on: dt.date | None = None
+    valid_until: dt.date
+
+
+class OrmasLetterIn(Input):
+    """The ormas as the registry holds it (``GET /ormas/{id}``): what its letter says."""
+
+    id: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=300)
+    acronym: str | None = Field(default=None, max_length=50)
+    kind: str = Field(min_length=1, max_length=30)
+    legal_form: str | None = Field(default=None, max_length=30)
+    region: str = Field(min_length=2, max_length=13)
+    bidang: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=30)
+    address: OrmasAddress | None = None
+    skt: OrmasSkt
+
+
+@router.post("/registry-letters", responses={200: {"content": {"application/pdf": {}}}})
+async def registry_letter(body: OrmasLetterIn, principal: Writer, messages: Messages, keys: Keys,
+                          config: Config) -> Response:
+    """The Surat Keterangan Terdaftar of a registered ormas, under its office's letterhead, signed
+    by the office, with its verification code (issued by the office's operators and admins); 422
+    naming what the office's settings lack."""
+    check_region(principal, body.region)
+    ormas = {**body.model_dump(mode="json"), "office_region": body.region}
+    office = await messages.office(body.region)
+    papers = delivery.papers_of(config, keys)
+    document_id = f"skt:{body.id}:{body.skt.number}"
+    verification = papers.verification(document_id)
+    made = await asyncio.to_thread(lambda: registry_letters.pdf(
+        ormas, office, letter_fonts(), verification=verification,
+        signing=papers.signing(body.region, "Surat keterangan terdaftar")))
+    await messages.record_document(documents.record(
+        code_=verification.code, kind="surat_keterangan_terdaftar", document_id=document_id, number=body.skt.number,
+        dated=(body.skt.issued_on or body.skt.valid_until).isoformat(), office_region=body.region,
+        office_name=(office or {}).get("name") or "Bakesbangpol", addressee=body.name,
+        title=f"Surat Keterangan Terdaftar {body.name}", pdf=made, now=dt.datetime.now(dt.UTC), titled=False))
+    return Response(made, media_type="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="surat-keterangan-terdaftar.pdf"'})

@@ -134,7 +134,7 @@ def send(ports: Ports, message_id: str) -> dict:
     wait = ports.limiter().acquire(msg["channel"])
     if wait > 0:
         store.settle(message_id, token, status="queued", now=now, note="rate limit",
-                     requeue_at=now + dt.timedelta(seconds=wait))
+                     requeue_at=now + dt.timedelta(seconds=wait), claimed=claimed)
         ports.later(message_id, wait)
         return {"message_id": message_id, "status": "throttled"}
     handed = []
@@ -154,13 +154,13 @@ def send(ports: Ports, message_id: str) -> dict:
     except channels.RateLimited as e:
         ports.limiter().block(msg["channel"], e.retry_after)
         store.settle(message_id, token, status="queued", now=now, reason=str(e),
-                     requeue_at=now + dt.timedelta(seconds=e.retry_after))
+                     requeue_at=now + dt.timedelta(seconds=e.retry_after), claimed=claimed)
         ports.later(message_id, e.retry_after)
         return {"message_id": message_id, "status": "rate_limited"}
     except channels.Transient as e:
         return retry_or_give_up(ports, claimed, token, now, str(e))
     except channels.Permanent as e:
-        store.settle(message_id, token, status="failed", now=now, event_status="failed", reason=str(e))
+        store.settle(message_id, token, status="failed", now=now, event_status="failed", reason=str(e), claimed=claimed)
         fall_back(ports, claimed, now)
         return {"message_id": message_id, "status": "failed", "reason": str(e)}
     except Exception as e:  # noqa: BLE001 — every exception settles the message, or it is re-claimed forever
@@ -168,12 +168,12 @@ def send(ports: Ports, message_id: str) -> dict:
         if handed or isinstance(e, channels.Unconfirmed):  # it may have gone out: not sent again
             log.warning("message %s handed to the provider, then %s", message_id, reason)
             store.settle(message_id, token, status="sent", now=dt.datetime.now(dt.UTC), event_status="sent",
-                         reason=f"unconfirmed: {reason}", unconfirmed=True)
+                         reason=f"unconfirmed: {reason}", unconfirmed=True, claimed=claimed)
             return {"message_id": message_id, "status": "sent", "unconfirmed": True}
         log.exception("message %s: unexpected error before it was handed over", message_id)
         return retry_or_give_up(ports, claimed, token, now, reason)
     store.settle(message_id, token, status="sent", now=dt.datetime.now(dt.UTC), provider_id=provider_id,
-                 event_status="sent")
+                 event_status="sent", claimed=claimed)
     if msg["channel"] != "email":  # the provider's status webhooks name its own id
         store.remember_provider_id(provider_id, message_id)
     return {"message_id": message_id, "status": "sent"}
@@ -184,11 +184,12 @@ def retry_or_give_up(ports: Ports, claimed: dict[str, Any], token: str, now: dt.
     store, message_id = ports.store, claimed["_id"]
     if claimed["attempts"] >= ports.config.max_attempts:
         store.settle(message_id, token, status="dead", now=now, event_status="failed",
-                     reason=f"gave up after {claimed['attempts']} attempts: {reason}")
+                     reason=f"gave up after {claimed['attempts']} attempts: {reason}", claimed=claimed)
         fall_back(ports, claimed, now)
         return {"message_id": message_id, "status": "dead"}
     wait = messages.backoff(claimed["attempts"])
-    store.settle(message_id, token, status="queued", now=now, reason=reason, requeue_at=now + dt.timedelta(seconds=wait))
+    store.settle(message_id, token, status="queued", now=now, reason=reason, requeue_at=now + dt.timedelta(seconds=wait),
+                 claimed=claimed)
     ports.later(message_id, wait)
     return {"message_id": message_id, "status": "retrying", "in": wait}
 

@@ -71,17 +71,11 @@ def fields(data: Mapping[str, Any]) -> dict[str, Any]:
     dated = tanggal.tanggal(dt.date.fromisoformat(letter.get("date") or data["sent_on"]))
     cutoff = _t(data["rsvp_cutoff"])
     office = data.get("office") or {}
-    head = [line for line in office.get("letterhead") or [] if line.strip()]
-    logo, signature = office.get("logo"), office.get("signature")
+    kop = office_fields(office, k["organiser"]["region"], k["organiser"]["name"], k["organiser"].get("address"))
     return {
-        # the letterhead as the office set it (registry.office), or the lines its region gives
-        "letterhead": head or [government(k["organiser"]["region"]), k["organiser"]["name"].upper()],
-        "logo": (logo["media_type"], base64.b64decode(logo["data"])) if logo else None,
-        "government": government(k["organiser"]["region"]), "office": k["organiser"]["name"].upper(), "office_name": k["organiser"]["name"],
-        "office_address": office.get("address") or k["organiser"].get("address"), "place_date": f"{place}, {dated}",
-        "office_phone": office.get("phone"), "office_email": office.get("email"), "office_website": office.get("website"),
+        **kop, "office_name": k["organiser"]["name"], "place_date": f"{place}, {dated}",
         # the head's signature image, where the office set one and the head signs the letter
-        "signature_image": base64.b64decode(signature["data"]) if signature and
+        "signature_image": kop["signature"] if kop["signature"] and
         (office.get("head_name") or "").strip() == letter["signatory_name"].strip() else None,
         "number": letter["number"], "nature": letter["nature"], "attachment": letter["attachment"],
         "subject": letter["subject"], "to": addressee(data),
@@ -197,8 +191,10 @@ def _document(fonts) -> FPDF:
     return doc
 
 
-def _constant(doc: FPDF, f: Mapping[str, Any]) -> _Slots:
-    """Everything of the letter but its addressee, QR code and verification code."""
+def letterhead(doc: FPDF, f: Mapping[str, Any]) -> None:
+    """The kop surat at the top of a new A4 page: logo, letterhead lines, address and contacts, the
+    double rule (``f``: ``letterhead``, ``logo``, ``office_address``, ``office_phone``, … as
+    :func:`office_fields` gives them)."""
     doc.add_page()
     if f["logo"] and f["logo"][0] == "image/png":  # an SVG logo shows in the HTML letter
         doc.image(io.BytesIO(f["logo"][1]), x=20, y=12, h=22)
@@ -218,6 +214,44 @@ def _constant(doc: FPDF, f: Mapping[str, Any]) -> _Slots:
     doc.line(20, y + 0.8, 190, y + 0.8)
     doc.set_y(y + 4)
     doc.set_font("Serif", size=11)
+
+
+def office_fields(office: Mapping[str, Any] | None, region: str, name: str | None = None,
+                  address: str | None = None) -> dict[str, Any]:
+    """The letterhead's parts from an office's settings (its ``registry.office`` copy), or the
+    lines its region gives."""
+    office = office or {}
+    name = office.get("name") or name or (f"Badan Kesatuan Bangsa dan Politik {regions.get(region).name}"
+                                          if regions.get(region) else "Direktorat Jenderal Politik dan Pemerintahan Umum")
+    head = [line for line in office.get("letterhead") or [] if line.strip()]
+    logo, signature = office.get("logo"), office.get("signature")
+    return {"letterhead": head or [government(region), name.upper()], "office_name": name,
+            "logo": (logo["media_type"], base64.b64decode(logo["data"])) if logo else None,
+            "signature": base64.b64decode(signature["data"]) if signature else None,
+            "office_address": office.get("address") or address, "office_phone": office.get("phone"),
+            "office_email": office.get("email"), "office_website": office.get("website")}
+
+
+def verification_note(doc: FPDF, office_name: str) -> None:
+    """The constant line above a signed document's verification code and QR code."""
+    doc.set_font("Serif", size=8)
+    doc.set_xy(42, FOOTER)
+    doc.multi_cell(148, 4, f"Surat ini ditandatangani secara elektronik oleh {office_name}. Pindai kode QR di "
+                           "samping, atau buka alamat di bawah ini, untuk memeriksa keasliannya.", new_x="LMARGIN",
+                   new_y="NEXT")
+
+
+def verification_block(verification: Verification | None) -> tuple[list[documents.Text], list[documents.Qr]]:
+    if verification is None:
+        return [documents.Text(43, FOOTER + 12, "Kode verifikasi diberikan saat surat dikirim.", 8)], []
+    return ([documents.Text(43, FOOTER + 12, verification.url, 8),
+             documents.Text(43, FOOTER + 16.5, f"Kode verifikasi: {documents.spaced(verification.code)}", 8)],
+            [documents.Qr(20, FOOTER - 2, 20, verification.url)])
+
+
+def _constant(doc: FPDF, f: Mapping[str, Any]) -> _Slots:
+    """Everything of the letter but its addressee, QR code and verification code."""
+    letterhead(doc, f)
     doc.cell(0, 6, f["place_date"], align="R", new_x="LMARGIN", new_y="NEXT")
     for label, key in (("Nomor", "number"), ("Sifat", "nature"), ("Lampiran", "attachment"), ("Perihal", "subject")):
         doc.cell(25, 6, label)
@@ -247,11 +281,7 @@ def _constant(doc: FPDF, f: Mapping[str, Any]) -> _Slots:
         doc.set_font("Serif", size=11)
         doc.set_x(110)
         doc.cell(80, 6, f"NIP. {f['signatory_nip']}")
-    doc.set_font("Serif", size=8)
-    doc.set_xy(42, FOOTER)
-    doc.multi_cell(148, 4, f"Surat ini ditandatangani secara elektronik oleh {f['office_name']}. Pindai kode QR di "
-                           "samping, atau buka alamat di bawah ini, untuk memeriksa keasliannya.", new_x="LMARGIN",
-                   new_y="NEXT")
+    verification_note(doc, f["office_name"])
     return _Slots(addressee=addressee, qr=top)
 
 
@@ -273,13 +303,8 @@ def _variable(f: Mapping[str, Any], slots: _Slots, verification: Verification | 
     link = f["rsvp_url"]
     qrs = [documents.Qr(20, slots.qr, 38, link if "/r/" in link else f["checkin_token"])]
     texts.append(documents.Text(24, slots.qr + 40, link if len(link) <= 60 else "", 8))
-    if verification:
-        texts += [documents.Text(43, FOOTER + 12, verification.url, 8),
-                  documents.Text(43, FOOTER + 16.5, f"Kode verifikasi: {documents.spaced(verification.code)}", 8)]
-        qrs.append(documents.Qr(20, FOOTER - 2, 20, verification.url))
-    else:
-        texts.append(documents.Text(43, FOOTER + 12, "Kode verifikasi diberikan saat surat dikirim.", 8))
-    return [t for t in texts if t.text], qrs
+    more_texts, more_qrs = verification_block(verification)
+    return [t for t in texts + more_texts if t.text], qrs + more_qrs
 
 
 def _fpdf_wrap(doc: FPDF) -> Callable[[str, float, float], list[str]]:
@@ -294,7 +319,7 @@ _templates: collections.OrderedDict[str, documents.Template] = collections.Order
 
 def _template(f: Mapping[str, Any], fonts) -> tuple[documents.Template, _Slots]:
     """The kegiatan's constant page, rendered once per process (the last few kept)."""
-    key = hashlib.sha256(repr(sorted((k, v if k not in ("logo", "signature_image") else hashlib.sha256(repr(v).encode()).hexdigest())
+    key = hashlib.sha256(repr(sorted((k, v if k not in ("logo", "signature", "signature_image") else hashlib.sha256(repr(v).encode()).hexdigest())
                                      for k, v in f.items() if k not in VARIABLE)).encode()).hexdigest()
     if key in _templates:
         _templates.move_to_end(key)

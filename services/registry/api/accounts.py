@@ -33,6 +33,10 @@ class OfficeIn(Input):
     letterhead: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=6,
                                                                     description="kop surat, line by line")
     address: str | None = Field(default=None, max_length=300)
+    phone: str | None = Field(default=None, max_length=40, pattern=r"^\+?[0-9 ()\-]{5,40}$", examples=["(0343) 424091"])
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    website: str | None = Field(default=None, max_length=200, pattern=r"^(https?://)?[a-z0-9.-]+\.[a-z]{2,}(/\S*)?$",
+                                examples=["kesbangpol.pasuruankota.go.id"])
     head_name: str | None = Field(default=None, max_length=200)
     head_title: str | None = Field(default=None, max_length=200, examples=["Kepala Bakesbangpol"])
     head_nip: str | None = Field(default=None, pattern=r"^[0-9]{18}$")
@@ -51,6 +55,7 @@ class OfficeOut(OfficeIn):
     region: str
     region_name: str
     logo: LogoOut | None = None
+    signature: LogoOut | None = Field(default=None, description="the head's signature image (PNG)")
 
 
 class UserIn(Input):
@@ -101,10 +106,12 @@ class OwnPasswordIn(Input):
 
 def _office_out(region: str, doc: dict) -> OfficeOut:
     r = regions.get(region)
-    logo = doc.get("logo")
+    def image(value, name: str) -> LogoOut | None:
+        return LogoOut(media_type=value["media_type"], size=value["size"], sha256=value["sha256"],
+                       url=f"/offices/{region}/{name}") if value else None
+
     return OfficeOut(region=region, region_name=r.name if r else "Nasional",
-                     logo=LogoOut(media_type=logo["media_type"], size=logo["size"], sha256=logo["sha256"],
-                                  url=f"/offices/{region}/logo") if logo else None,
+                     logo=image(doc.get("logo"), "logo"), signature=image(doc.get("signature"), "signature"),
                      **{k: doc.get(k) for k in OfficeIn.model_fields if doc.get(k) is not None})
 
 
@@ -135,12 +142,35 @@ async def delete_logo(region: str, accounts: Accounts, relay: Relay, principal: 
 
 @router.get("/offices/{region}/logo", responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}})
 async def get_logo(region: str, accounts: Accounts, principal: Current) -> Response:
-    logo = (await use.office(accounts, principal, region)).get("logo")
-    if not logo:
-        raise NotFound("this office has no logo")
-    return Response(bytes(logo["data"]), media_type=logo["media_type"], headers={
+    return _image((await use.office(accounts, principal, region)).get("logo"), "this office has no logo")
+
+
+def _image(value: dict | None, missing: str) -> Response:
+    if not value:
+        raise NotFound(missing)
+    return Response(bytes(value["data"]), media_type=value["media_type"], headers={
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-        "Cache-Control": "private, max-age=300", "ETag": f'"{logo["sha256"]}"'})
+        "Cache-Control": "private, max-age=300", "ETag": f'"{value["sha256"]}"'})
+
+
+@router.put("/offices/{region}/signature", response_model=OfficeOut)
+async def put_signature(region: str, accounts: Accounts, relay: Relay, principal: Admin,
+                        file: UploadFile = File(description="PNG, at most 256 KB")) -> OfficeOut:
+    """The head's signature image, printed on the letters the head signs (their signatory is the
+    office's head)."""
+    await use.put_signature(accounts, relay, principal, region, await file.read(offices.MAX_LOGO_BYTES + 1))
+    return _office_out(region, await use.office(accounts, principal, region))
+
+
+@router.delete("/offices/{region}/signature", status_code=204)
+async def delete_signature(region: str, accounts: Accounts, relay: Relay, principal: Admin) -> Response:
+    await use.remove_signature(accounts, relay, principal, region)
+    return Response(status_code=204)
+
+
+@router.get("/offices/{region}/signature", responses={200: {"content": {"image/png": {}}}})
+async def get_signature(region: str, accounts: Accounts, principal: Current) -> Response:
+    return _image((await use.office(accounts, principal, region)).get("signature"), "this office has no signature image")
 
 
 def _user_out(doc: dict) -> UserOut:

@@ -105,6 +105,21 @@ async def remove_logo(accounts: Accounts, relay: OutboxRelay, principal: Princip
     await _write_office(accounts, relay, region, {"logo": None})
 
 
+async def put_signature(accounts: Accounts, relay: OutboxRelay, principal: Principal, region: str,
+                        data: bytes) -> None:
+    """The head's signature image (a PNG; BadLogo: 422 naming ``file``)."""
+    _office_writer(principal, region)
+    media, digest = offices.check_signature(data)
+    await _write_office(accounts, relay, region, {"signature": {
+        "media_type": media, "sha256": digest, "size": len(data), "data": data,
+        "updated_at": dt.datetime.now(dt.UTC), "updated_by": principal.subject}})
+
+
+async def remove_signature(accounts: Accounts, relay: OutboxRelay, principal: Principal, region: str) -> None:
+    _office_writer(principal, region)
+    await _write_office(accounts, relay, region, {"signature": None})
+
+
 async def office(accounts: Accounts, principal: Principal, region: str) -> dict[str, Any]:
     doc = await accounts.office(region)
     if doc is None or not principal.can_see(region):

@@ -1,7 +1,8 @@
-"""What an office's logo must be. No I/O.
+"""What an office's logo and its head's signature image must be. No I/O.
 
 A letterhead's logo is a PNG, or an SVG drawn with shapes only: no script, event handler, foreign
-object or outside reference, so that it is safe wherever it is shown and printed."""
+object or outside reference, so that it is safe wherever it is shown and printed. The head's
+signature is a PNG (a scan on a transparent or white ground), printed on the letters he signs."""
 
 from __future__ import annotations
 
@@ -36,3 +37,10 @@ def check_logo(data: bytes) -> tuple[str, str]:
     else:
         raise BadLogo("file", "must be a PNG or SVG image")
     return media, hashlib.sha256(data).hexdigest()
+
+
+def check_signature(data: bytes) -> tuple[str, str]:
+    """(media type, sha256) of an acceptable signature image, or BadLogo naming ``file``."""
+    if not data.startswith(PNG):
+        raise BadLogo("file", "a signature must be a PNG image")
+    return check_logo(data)

@@ -107,40 +107,52 @@ async def office(request: Request, user: CurrentUser, apis: Apis) -> Response:
         return refused
     doc = await use.office(apis, user, user.region)
     return render(request, "office.html", values=forms.office_values(doc), errors={}, done=request.query_params.get("selesai"),
-                  logo=(doc or {}).get("logo"))
+                  logo=(doc or {}).get("logo"), signature=(doc or {}).get("signature"))
 
 
-@router.get("/kantor/logo")
-async def office_logo(request: Request, user: CurrentUser, apis: Apis) -> Response:
-    data, media = await use.logo(apis, user, user.region)
+# the office's images: /kantor/logo (the letterhead's) and /kantor/tanda-tangan (the head's signature)
+IMAGES = {"logo": ("logo", "Pilih berkas logo (PNG atau SVG).", "Logo terlalu besar: paling banyak 256 KB.",
+                   "Logo harus gambar PNG, atau SVG yang hanya berisi gambar (tanpa skrip atau tautan), paling besar 256 KB."),
+          "tanda-tangan": ("signature", "Pilih berkas tanda tangan (PNG).",
+                           "Gambar tanda tangan terlalu besar: paling banyak 256 KB.",
+                           "Tanda tangan harus gambar PNG, paling besar 256 KB.")}
+
+
+@router.get("/kantor/logo", name="office_logo")
+@router.get("/kantor/tanda-tangan", name="office_signature")
+async def office_image(request: Request, user: CurrentUser, apis: Apis) -> Response:
+    image = request.url.path.rsplit("/", 1)[1]
+    data, media = await use.image(apis, user, user.region, IMAGES[image][0])
     return Response(data, media_type=media, headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
                                                      "Cache-Control": "private, no-cache"})
 
 
-@router.post("/kantor/logo")
-async def save_logo(request: Request, user: Writer, apis: Apis) -> Response:
+@router.post("/kantor/logo", name="save_logo")
+@router.post("/kantor/tanda-tangan", name="save_signature")
+async def save_image(request: Request, user: Writer, apis: Apis) -> Response:
+    image = request.url.path.rsplit("/", 1)[1]
     if (refused := _admins_only(request, user)) is not None:
         return refused
+    name, none_chosen, too_large, wrong = IMAGES[image]
     form = await request.form()
     if form.get("remove") == "1":
-        await use.remove_logo(apis, user, user.region)
-        return see_other("/kantor?selesai=logo")
+        await use.remove_image(apis, user, user.region, name)
+        return see_other(f"/kantor?selesai={image}")
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
-        error = "Pilih berkas logo (PNG atau SVG)."
+        error = none_chosen
     else:
         try:
-            await use.save_logo(apis, user, user.region, file.filename, await file.read(),
-                                file.content_type or "application/octet-stream")
-            return see_other("/kantor?selesai=logo")
+            await use.save_image(apis, user, user.region, name, file.filename, await file.read(),
+                                 file.content_type or "application/octet-stream")
+            return see_other(f"/kantor?selesai={image}")
         except ApiProblem as e:
             if e.kind not in ("invalid", "too-large"):
                 raise
-            error = {"too-large": "Logo terlalu besar: paling banyak 256 KB."}.get(e.kind) or \
-                "Logo harus gambar PNG, atau SVG yang hanya berisi gambar (tanpa skrip atau tautan), paling besar 256 KB."
+            error = too_large if e.kind == "too-large" else wrong
     doc = await use.office(apis, user, user.region)
     return render(request, "office.html", status_code=422, values=forms.office_values(doc), errors={},
-                  logo=(doc or {}).get("logo"), logo_error=error)
+                  logo=(doc or {}).get("logo"), signature=(doc or {}).get("signature"), **{f"{name}_error": error})
 
 
 @router.get("/kantor/contoh-surat.pdf")

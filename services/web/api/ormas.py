@@ -70,6 +70,23 @@ async def detail(request: Request, ormas_id: str, user: CurrentUser, apis: Apis)
                   recorded=request.query_params.get("dicatat"), done=request.query_params.get("selesai"))
 
 
+@router.get("/ormas/{ormas_id}/surat-keterangan.pdf")
+async def registration_letter(request: Request, ormas_id: str, user: CurrentUser, apis: Apis) -> Response:
+    """The Surat Keterangan Terdaftar, signed by the office (its operators and admins issue it)."""
+    if not user.writes:
+        return not_allowed(request)
+    try:
+        pdf = await use.registration_letter(apis, user, ormas_id)
+    except ApiProblem as e:
+        if e.kind != "invalid":
+            raise
+        return render(request, "error.html", status_code=422,
+                      title="Surat keterangan terdaftar belum dapat dibuat: ia memerlukan nomor dan masa berlaku SKT, "
+                            "serta nama dan jabatan kepala di Pengaturan kantor.")
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="surat-keterangan-terdaftar.pdf"'})
+
+
 @router.get("/ormas/{ormas_id}/ubah")
 async def edit_page(request: Request, ormas_id: str, user: CurrentUser, apis: Apis) -> Response:
     if not user.writes:

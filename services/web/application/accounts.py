@@ -72,16 +72,18 @@ async def letter_preview(apis: Apis, user: User, office: dict[str, Any] | None, 
     return r.content
 
 
-async def save_logo(apis: Apis, user: User, region: str, filename: str, data: bytes, content_type: str) -> None:
-    await apis.registry.call("PUT", f"/offices/{region}/logo", user.access_token,
+async def save_image(apis: Apis, user: User, region: str, name: str, filename: str, data: bytes,
+                     content_type: str) -> None:
+    """The office's ``logo`` or ``signature`` image."""
+    await apis.registry.call("PUT", f"/offices/{region}/{name}", user.access_token,
                              files={"file": (filename, data, content_type)})
 
 
-async def remove_logo(apis: Apis, user: User, region: str) -> None:
-    await apis.registry.call("DELETE", f"/offices/{region}/logo", user.access_token)
+async def remove_image(apis: Apis, user: User, region: str, name: str) -> None:
+    await apis.registry.call("DELETE", f"/offices/{region}/{name}", user.access_token)
 
 
-async def logo(apis: Apis, user: User, region: str):
-    """The logo's bytes and media type (ApiProblem 404 when there is none)."""
-    r = await apis.registry.call("GET", f"/offices/{region}/logo", user.access_token)
+async def image(apis: Apis, user: User, region: str, name: str):
+    """The image's bytes and media type (ApiProblem 404 when there is none)."""
+    r = await apis.registry.call("GET", f"/offices/{region}/{name}", user.access_token)
     return r.content, r.headers.get("content-type", "application/octet-stream")

@@ -80,7 +80,7 @@ def account_fields(values: Mapping[str, str]) -> dict[str, Any]:
             "password": values.get("password", "")}
 
 
-OFFICE_TEXT = ("name", "address", "head_name", "head_title", "head_nip", "skt_number_format")
+OFFICE_TEXT = ("name", "address", "phone", "email", "website", "head_name", "head_title", "head_nip", "skt_number_format")
 
 
 def office_values(doc: Mapping[str, Any] | None) -> dict[str, str]:

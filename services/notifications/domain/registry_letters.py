@@ -1,0 +1,98 @@
+"""The registry's letter of an ormas registered with its office: the Surat Keterangan Terdaftar,
+one A4 page under the office's letterhead, signed like the invitations and with its verification
+code (``documents.py``). No I/O: the caller gives the ormas as the registry holds it, the office's
+settings and the fonts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from services.notifications.domain import documents, letters
+from shared import regions, tanggal
+
+KINDS = {"ormas": "Organisasi Kemasyarakatan", "lsm": "Lembaga Swadaya Masyarakat", "okp": "Organisasi Kepemudaan",
+         "profesi": "Organisasi Profesi", "keagamaan": "Organisasi Keagamaan", "asing": "Ormas Asing"}
+LEGAL_FORMS = {"perkumpulan": "Perkumpulan berbadan hukum", "yayasan": "Yayasan",
+               "tidak_berbadan_hukum": "Tidak berbadan hukum"}
+
+
+class RegistryLetterError(letters.LetterError):
+    """The ormas has no registration to write a letter of."""
+
+
+def fields(ormas: Mapping[str, Any], office: Mapping[str, Any] | None) -> dict[str, Any]:
+    skt = ormas.get("skt") or {}
+    if not skt.get("number") or not skt.get("valid_until"):
+        raise RegistryLetterError("skt", "the ormas has no registration (SKT number and validity) to write a letter of")
+    office = office or {}
+    region = ormas["office_region"]
+    head_name, head_title = office.get("head_name"), office.get("head_title")
+    if not head_name or not head_title:
+        raise RegistryLetterError("office", "the office's settings need the head's name and title")
+    kop = letters.office_fields(office, region)
+    r = regions.get(region)
+    place = r.name.removeprefix("Kota ").removeprefix("Kabupaten ") if r else "Jakarta"
+    issued = dt.date.fromisoformat(skt.get("issued_on") or skt["valid_until"])
+    address = ormas.get("address") or {}
+    where = ", ".join(x for x in (address.get("street"), regions.get(address.get("region") or "").name
+                                  if regions.get(address.get("region") or "") else None) if x)
+    return {**kop, "number": skt["number"], "place_date": f"{place}, {tanggal.tanggal(issued)}",
+            "name": ormas["name"], "acronym": ormas.get("acronym"), "kind": KINDS.get(ormas["kind"], ormas["kind"]),
+            "legal_form": LEGAL_FORMS.get(ormas.get("legal_form") or "", ormas.get("legal_form") or "-"),
+            "bidang": ", ".join(ormas.get("bidang") or []) or "-", "address": where or "-",
+            "issued": tanggal.tanggal(issued), "valid_until": tanggal.tanggal(dt.date.fromisoformat(skt["valid_until"])),
+            "head_name": head_name, "head_title": head_title, "head_nip": office.get("head_nip")}
+
+
+def pdf(ormas: Mapping[str, Any], office: Mapping[str, Any] | None, fonts, *,
+        verification: letters.Verification | None = None, signing: letters.Signing | None = None) -> bytes:
+    f = fields(ormas, office)
+    doc = letters._document(fonts)
+    letters.letterhead(doc, f)
+    doc.ln(4)
+    doc.set_font("Serif", "B", 13)
+    doc.cell(0, 7, "SURAT KETERANGAN TERDAFTAR", align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Serif", size=11)
+    doc.cell(0, 6, f"Nomor: {f['number']}", align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.ln(6)
+    doc.multi_cell(0, 6, f"{f['head_title']} dengan ini menerangkan bahwa organisasi:", new_x="LMARGIN", new_y="NEXT")
+    doc.ln(2)
+    for label, key in (("Nama", "name"), ("Singkatan", "acronym"), ("Jenis", "kind"), ("Bentuk", "legal_form"),
+                       ("Bidang kegiatan", "bidang"), ("Alamat sekretariat", "address")):
+        doc.set_x(30)
+        doc.cell(42, 6, label)
+        doc.multi_cell(0, 6, f": {f[key] or '-'}", new_x="LMARGIN", new_y="NEXT")
+    doc.ln(3)
+    doc.multi_cell(0, 6, f"telah terdaftar pada {f['office_name']} dan diberikan Surat Keterangan Terdaftar yang "
+                         f"berlaku sejak {f['issued']} sampai dengan {f['valid_until']}. Organisasi tersebut wajib "
+                         "menyampaikan laporan kegiatannya secara berkala dan memperbarui pendaftarannya sebelum masa "
+                         "berlakunya berakhir.", new_x="LMARGIN", new_y="NEXT")
+    doc.ln(2)
+    doc.multi_cell(0, 6, "Demikian surat keterangan ini dibuat untuk dipergunakan sebagaimana mestinya.",
+                   new_x="LMARGIN", new_y="NEXT")
+    top = doc.get_y() + 8
+    doc.set_xy(110, top)
+    doc.multi_cell(80, 6, f"{f['place_date']}\n{f['head_title']}", new_x="LMARGIN", new_y="NEXT")
+    if f["signature"]:
+        doc.image(io.BytesIO(f["signature"]), x=110, y=doc.get_y() + 1, h=16)
+    doc.set_xy(110, top + 32)
+    doc.set_font("Serif", "B", 11)
+    doc.multi_cell(80, 6, f["head_name"], new_x="LMARGIN", new_y="NEXT")
+    if f["head_nip"]:
+        doc.set_font("Serif", size=11)
+        doc.set_x(110)
+        doc.cell(80, 6, f"NIP. {f['head_nip']}")
+    letters.verification_note(doc, f["office_name"])
+    texts, qrs = letters.verification_block(verification)
+    for t in texts:
+        doc.set_font("Serif", size=t.size)
+        doc.text(t.x, t.y, t.text)
+    for qr in qrs:
+        documents.draw_qr(doc, qr)
+    if signing is None:
+        return bytes(doc.output())
+    return documents.Template(doc, charset="").render(cms=signing.cms, signer_name=signing.signer,
+                                                      reason="Surat keterangan terdaftar", location=signing.location)
