@@ -1,10 +1,13 @@
 """Celery configured for work that must not be lost or doubled: late acks, requeue when a worker
-dies, one task prefetched at a time, a visibility timeout longer than any task or countdown."""
+dies, one task prefetched at a time, a visibility timeout longer than any task or countdown.
+Workers and beat log JSON through the APIs' masking formatter (``shared/logs.py``)."""
 
 from __future__ import annotations
 
+import sys
+
 from celery import Celery
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import setup_logging, worker_ready, worker_shutdown
 
 from shared import logs
 from shared.settings import ServiceSettings
@@ -31,9 +34,13 @@ def make_celery(settings: ServiceSettings, queue: str) -> Celery:
         enable_utc=True,
     )
 
+    @setup_logging.connect(weak=False)
+    def _logging(**_):  # connected: Celery leaves the loggers to us, in the worker, its pool and beat
+        role = "beat" if "beat" in sys.argv else "worker"
+        logs.configure_logging(f"{settings.service_name}-{role}", settings.log_level)
+
     @worker_ready.connect(weak=False)
     def _ready(**_):
-        logs.configure_logging(f"{settings.service_name}-worker", settings.log_level)
         if settings.ready_file:
             settings.ready_file.write_text("ready\n")
 

@@ -9,13 +9,20 @@ answer, so tests can reach each path of a real provider:
 - ``…0400``: refused for good (HTTP 400, WhatsApp error 131026 "message undeliverable");
 - ``…0500``: HTTP 503 twice, then accepted.
 
+As the Cloud API does, WhatsApp takes a business-initiated message only as an approved template
+(the default names of ``NOTIFICATIONS_WHATSAPP_TEMPLATES``, in ``id``, each with its number of body
+parameters): an unknown template or language answers error 132001, a wrong number of parameters
+132000, and free text to a number that has not written in the last 24 hours 131047
+(``POST /sandbox/whatsapp/inbound {"from"}`` stands for that number's own message).
+
 Run: ``python -m deploy.local.provider_sandbox --port 18090 --dir .data/providers``. WhatsApp is
-served under ``/v19.0/{phone_number_id}/messages``, SMS under ``/sms/messages``."""
+served under ``/{graph version}/{phone_number_id}/messages``, SMS under ``/sms/messages``."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import threading
 import time
 import uuid
@@ -40,13 +47,49 @@ def create_app(directory: Path) -> FastAPI:
         with lock, (directory / f"{channel}.jsonl").open("a") as f:
             f.write(json.dumps(record) + "\n")
 
-    @app.post("/v19.0/{phone_number_id}/messages")
-    async def whatsapp(phone_number_id: str, request: Request):
+    from services.notifications.domain.letters import TEMPLATE_PARAMETERS
+    from services.notifications.settings import Settings
+
+    approved = {name: TEMPLATE_PARAMETERS[kind] for kind, name in Settings.model_fields["whatsapp_templates"].default.items()}
+    windows: dict[str, float] = {}
+
+    def refused(code: int, message: str) -> JSONResponse:
+        return JSONResponse({"error": {"message": message, "type": "OAuthException", "code": code,
+                                       "error_data": {"messaging_product": "whatsapp", "details": message}}},
+                            status_code=400)
+
+    @app.post("/sandbox/whatsapp/inbound")
+    async def inbound(request: Request):
+        windows[str((await request.json()).get("from", ""))] = time.time()
+        return {"ok": True}
+
+    @app.post("/{version}/{phone_number_id}/messages")
+    async def whatsapp(version: str, phone_number_id: str, request: Request):
+        known = re.fullmatch(r"v([0-9]+)\.0", version)
+        if known is None or int(known.group(1)) < 21:  # v20.0 was retired in September 2026
+            return JSONResponse({"error": {"message": f"Unknown path components: /{version}", "code": 2500}},
+                                status_code=400)
         if request.headers.get("authorization", "") == "":
             return JSONResponse({"error": {"message": "no token", "code": 190}}, status_code=401)
         body = await request.json()
         to = str(body.get("to", ""))
-        key = f"wa:{to}:{body.get('text', {}).get('body', '')[:40]}"
+        if body.get("type") == "template":
+            t = body.get("template") or {}
+            params = [p.get("text") for c in t.get("components") or [] if c.get("type") == "body"
+                      for p in c.get("parameters") or []]
+            if t.get("name") not in approved or (t.get("language") or {}).get("code") != "id":
+                return refused(132001, "Template name does not exist in the translation")
+            if len(params) != approved[t["name"]]:
+                return refused(132000, "Number of parameters does not match the expected number of params")
+            text = " · ".join(str(p) for p in params)
+        elif body.get("type") == "text":
+            if time.time() - windows.get(to, 0) > 24 * 3600:
+                return refused(131047, "Re-engagement message: more than 24 hours have passed since the "
+                                       "recipient last replied")
+            t, text = {}, (body.get("text") or {}).get("body", "")
+        else:
+            return refused(100, "Invalid parameter")
+        key = f"wa:{to}:{text[:60]}"
         if to.endswith("0400"):
             return JSONResponse({"error": {"message": "Message undeliverable", "code": 131026}}, status_code=400)
         if to.endswith("0429") and attempt(key) <= 2:
@@ -55,7 +98,8 @@ def create_app(directory: Path) -> FastAPI:
         if to.endswith("0500") and attempt(key) <= 2:
             return JSONResponse({"error": {"message": "temporarily unavailable"}}, status_code=503)
         wamid = f"wamid.{uuid.uuid4().hex}"
-        keep("whatsapp", {"id": wamid, "to": to, "text": body.get("text", {}).get("body"), "at": time.time()})
+        keep("whatsapp", {"id": wamid, "to": to, "type": body["type"], "template": t.get("name"), "text": text,
+                          "at": time.time()})
         return {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}], "messages": [{"id": wamid}]}
 
     @app.post("/sms/messages")

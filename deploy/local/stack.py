@@ -364,7 +364,7 @@ def service_env(service: str, *, db_suffix: str = "", topic_prefix: str = "", ex
         p + "SMTP_HOST": urls["smtp_host"],
         p + "SMTP_PORT": urls["smtp_port"],
         p + "SETUP_CODE_FILE": str(SETUP_CODE),
-        p + "WHATSAPP_API_URL": urls["providers"] + "/v19.0",
+        p + "WHATSAPP_API_URL": urls["providers"],
         p + "SMS_API_URL": urls["providers"] + "/sms",
     }
     env.update(extra)

@@ -14,7 +14,7 @@ from services.notifications.adapters.store import INDEXES, TOPIC
 from services.notifications.api import webhooks
 from services.notifications.api import documents
 from services.notifications.api.messages import router
-from services.notifications.consumers import celery_enqueue
+from services.notifications.consumers import celery_enqueue, celery_fall_back
 from services.notifications.settings import Settings
 from shared import logs, web
 from shared.outbox import OutboxRelay
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             poll_seconds=settings.outbox_poll_seconds, sweep_seconds=settings.outbox_sweep_seconds,
                             hints=runtime.db["outbox_hints"])
         app.state.runtime, app.state.settings, app.state.relay = runtime, settings, relay
-        app.state.enqueue = celery_enqueue
+        app.state.enqueue, app.state.fall_back = celery_enqueue, celery_fall_back
         app.state.messages = Messages(runtime.db)
         app.state.keys = OfficeKeys(settings.signing_keys_dir)
         task = asyncio.create_task(relay.run(), name="outbox-relay")

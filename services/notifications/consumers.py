@@ -51,6 +51,12 @@ def celery_enqueue(ids: list[str]) -> None:
         send_many.delay(ids[at:at + TASK_SIZE])
 
 
+def celery_fall_back(message_id: str) -> None:
+    from services.notifications.worker import fall_back
+
+    fall_back.delay(message_id)
+
+
 class BatchedEnqueue:
     """The consumer's tasks, sent at the end of its Kafka batch (a batch of invitations makes
     full tasks). A consumer killed before that leaves queued messages without a task, which the

@@ -20,10 +20,19 @@ class Settings(ServiceSettings):
     smtp_timeout: float = 20.0
     mail_from: str = "Bakesbangpol <noreply@kesbang.localhost>"
     # WhatsApp Business Cloud API and the SMS gateway (test doubles in tests: local HTTP servers)
-    whatsapp_api_url: str = "http://127.0.0.1:18090/v19.0"
+    whatsapp_api_url: str = "http://127.0.0.1:18090"  # https://graph.facebook.com in production
+    whatsapp_graph_version: str = Field(default="v26.0", pattern=r"^v[0-9]+\.[0-9]+$")  # v26.0: July 2026
     whatsapp_phone_number_id: str = "000000000000000"
     whatsapp_token: str = "development-token"
-    whatsapp_webhook_secret: str = "development-webhook-secret"
+    whatsapp_app_secret: str = "development-app-secret"  # signs the webhooks (X-Hub-Signature-256)
+    whatsapp_verify_token: str = "development-verify-token"  # the webhook subscription's handshake
+    # business-initiated messages go as approved templates, one per kind of message (their names as
+    # approved in the WhatsApp Manager) with the letter's fields as body parameters; free text only
+    # inside the 24-hour window a recipient's own message opens
+    whatsapp_templates: dict[str, str] = {"invitation": "kesbang_undangan", "reminder": "kesbang_pengingat",
+                                          "rescheduled": "kesbang_perubahan_jadwal", "cancelled": "kesbang_pembatalan",
+                                          "skt_expiry": "kesbang_masa_berlaku_skt"}
+    whatsapp_template_language: str = "id"
     sms_api_url: str = "http://127.0.0.1:18091"
     sms_api_key: str = "development-key"
     # per-channel rate limits across every worker (messages per second, burst)
@@ -55,10 +64,10 @@ class Settings(ServiceSettings):
         if self.document_secret.startswith("development-") or len(self.document_secret) < MIN_SECRET:
             raise ValueError(f"{self.environment}: NOTIFICATIONS_DOCUMENT_SECRET must be set "
                              f"(at least {MIN_SECRET} characters)")
-        for name in ("whatsapp_token", "whatsapp_webhook_secret", "sms_api_key"):
+        for name in ("whatsapp_token", "whatsapp_app_secret", "whatsapp_verify_token", "sms_api_key"):
             if getattr(self, name).startswith("development-"):  # empty: that channel is off
                 raise ValueError(f"{self.environment}: NOTIFICATIONS_{name.upper()} must be set")
-        if self.whatsapp_token and len(self.whatsapp_webhook_secret) < MIN_SECRET:
-            raise ValueError(f"{self.environment}: NOTIFICATIONS_WHATSAPP_WEBHOOK_SECRET needs at least "
+        if self.whatsapp_token and len(self.whatsapp_app_secret) < MIN_SECRET:
+            raise ValueError(f"{self.environment}: NOTIFICATIONS_WHATSAPP_APP_SECRET needs at least "
                              f"{MIN_SECRET} characters when WhatsApp is on")
         return self

@@ -56,7 +56,8 @@ def _channel(name: str) -> channels.Channel:
     _store()
     key = f"channel:{name}"
     if key not in _state:
-        _state[key] = {"email": channels.Email, "whatsapp": channels.WhatsApp, "sms": channels.Sms}[name](settings)
+        _state[key] = (channels.WhatsApp(settings, window_open=_store().whatsapp_window_open) if name == "whatsapp"
+                       else {"email": channels.Email, "sms": channels.Sms}[name](settings))
     return _state[key]
 
 
@@ -83,6 +84,19 @@ def send_many(message_ids: list[str]) -> list[dict]:
     midway leaves those it finished settled and the rest to the redelivered task (or recovery)."""
     ports = _ports()
     return [delivery.send(ports, mid) for mid in message_ids]
+
+
+@app.task(name="notifications.fall_back")
+def fall_back(message_id: str) -> dict:
+    """A message the provider failed after taking it (its webhook said so) goes to the next channel."""
+    import datetime as dt
+
+    ports = _ports()
+    msg = ports.store.get(message_id)
+    if msg is None or msg["status"] != "failed":
+        return {"message_id": message_id, "fell_back": False}
+    delivery.fall_back(ports, msg, dt.datetime.now(dt.UTC))
+    return {"message_id": message_id, "fell_back": True}
 
 
 @app.task(name="notifications.recover")

@@ -215,7 +215,7 @@ async def test_whatsapp_status_webhooks_move_a_message_forward_only(platform, he
     async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=60) as nt:
         wamid = _provider_lines(platform.infra.providers_dir, "whatsapp", f"Rapat Koordinasi {tag}")[0]["id"]
 
-        async def hook(status: str, secret: bytes = b"development-webhook-secret") -> httpx.Response:
+        async def hook(status: str, secret: bytes = b"development-app-secret") -> httpx.Response:
             body = json.dumps({"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {
                 "statuses": [{"id": wamid, "status": status, "timestamp": "1700000000"}]}}]}]}).encode()
             sig = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
@@ -228,8 +228,38 @@ async def test_whatsapp_status_webhooks_move_a_message_forward_only(platform, he
         msg = (await nt.get(f"/messages/{mid}", headers=op)).json()
         assert msg["status"] == "read" and [h["status"] for h in msg["history"]][-2:] == ["sent", "read"]
         challenge = await nt.get("/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.challenge": "42",
-                                                                "hub.verify_token": "development-webhook-secret"})
+                                                                "hub.verify_token": "development-verify-token"})
         assert challenge.status_code == 200 and challenge.text == "42"
+        wrong = await nt.get("/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.challenge": "42",
+                                                            "hub.verify_token": "development-app-secret"})
+        assert wrong.status_code == 403  # the app secret signs; it is not the verify token
+
+
+async def test_a_whatsapp_invitation_goes_as_its_template_and_a_late_failure_falls_back_to_sms(platform, headers):
+    import hashlib
+    import hmac
+
+    tag = uuid.uuid4().hex[:6]
+    n = int(uuid.uuid4().int % 10**4)
+    op, kid, oid = await _published(platform, headers, tag, {"whatsapp": f"0819{n:04d}5678", "phone": f"0819{n:04d}5678"})
+    mid = f"{kid}:{oid}:invitation:whatsapp"
+    await message_sent(platform, op, mid, "the WhatsApp invitation sent")
+    (line,) = _provider_lines(platform.infra.providers_dir, "whatsapp", f"Rapat Koordinasi {tag}")
+    assert line["type"] == "template" and line["template"] == "kesbang_undangan"  # the sandbox checked its 7 parameters
+    assert f"Ketua Ormas Pemberitahuan {tag}" in line["text"] and "/r/" in line["text"]
+    assert not _provider_lines(platform.infra.providers_dir, "sms", f"Rapat Koordinasi {tag}")  # WhatsApp first
+    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {"statuses": [
+        {"id": line["id"], "status": "failed", "timestamp": "1700000000",
+         "errors": [{"code": 131026, "title": "Message undeliverable"}]}]}}]}]}).encode()
+    sig = "sha256=" + hmac.new(b"development-app-secret", body, hashlib.sha256).hexdigest()
+    async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=60) as nt:
+        r = await nt.post("/webhooks/whatsapp", content=body,
+                          headers={"X-Hub-Signature-256": sig, "Content-Type": "application/json"})
+        assert r.json()["applied"] == 1
+        failed = (await nt.get(f"/messages/{mid}", headers=op)).json()
+        assert failed["status"] == "failed" and "Message undeliverable" in failed["error"]
+    await message_sent(platform, op, f"{kid}:{oid}:invitation:sms", "the SMS the late failure fell back to")
+    assert len(_provider_lines(platform.infra.providers_dir, "sms", f"Rapat Koordinasi {tag}")) == 1
 
 
 async def test_an_expiring_skt_is_told_to_the_ormas(platform, headers):

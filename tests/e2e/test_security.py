@@ -272,3 +272,6 @@ async def test_the_logs_of_the_run_hold_no_nik_and_no_phone_number(platform, rec
     assert sum(len(t) for t in text.values()) > 10_000  # the logs did record the run
     found = [(name, needle) for name, t in text.items() for needle in (NIK, *PHONE_DIGITS) if needle in t]
     assert not found, found
+    for name in ("notifications-worker", "notifications-beat"):  # Celery logs JSON through the masking formatter
+        records = [json.loads(line) for line in text[f"{name}.log"].splitlines() if line.startswith("{")]
+        assert records and all(r["service"] == name and r["level"] for r in records), name

@@ -100,7 +100,7 @@ class _Provider(http.server.BaseHTTPRequestHandler):
 def provider():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Provider)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v19.0"
+    yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 
 

@@ -128,16 +128,16 @@ def test_settings_default_to_production_and_know_a_development_key_by_its_conten
         ServiceSettings(environment="production", jwt_public_key_file=renamed)
 
 
-def test_the_notifications_webhook_secret_may_not_be_empty_when_whatsapp_is_on():
+def test_the_notifications_whatsapp_app_secret_may_not_be_empty_when_whatsapp_is_on():
     from services.notifications.settings import Settings
 
     base = {"environment": "production", "jwt_public_key_file": ROOT / "pyproject.toml", "sms_api_key": "",
             "document_secret": "s" * 32}
     with pytest.raises(ValidationError, match="DOCUMENT_SECRET"):
         Settings(**{**base, "document_secret": "development-document-secret"})
-    with pytest.raises(ValidationError, match="WEBHOOK_SECRET"):
-        Settings(**base, whatsapp_token="t" * 30, whatsapp_webhook_secret="")
-    assert Settings(**base, whatsapp_token="", whatsapp_webhook_secret="").whatsapp_token == ""
+    with pytest.raises(ValidationError, match="APP_SECRET"):
+        Settings(**base, whatsapp_token="t" * 30, whatsapp_app_secret="", whatsapp_verify_token="")
+    assert Settings(**base, whatsapp_token="", whatsapp_app_secret="", whatsapp_verify_token="").whatsapp_token == ""
 
 
 def test_compose_mounts_the_signing_key_in_registry_api_alone_and_logs_no_access_lines():

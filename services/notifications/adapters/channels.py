@@ -9,7 +9,9 @@ the database (an unacknowledged write, see ``MessageStore.handed``): between the
 dot there is no round trip in which a killed worker would leave a message marked but never sent.
 
 - e-mail over SMTP (the letter as HTML and text, the PDF attached);
-- WhatsApp Business Cloud API over HTTP (a text message);
+- WhatsApp Business Cloud API over HTTP: an approved template message with the letter's fields as
+  its body parameters (a business-initiated free text is refused outside the 24-hour window a
+  recipient's own message opens: error 131047), free text only inside that window;
 - an SMS HTTP gateway (JSON ``{"to", "text"}``, answering ``{"id"}``).
 
 Each raises ``Transient`` (retry later: connection errors, 5xx, 4xx SMTP), ``RateLimited`` (429 or
@@ -60,6 +62,7 @@ class Content:
     html: str | None = None
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # (filename, mime type, data)
     message_id: str = ""
+    template: tuple[str, list[str]] | None = None  # (kind of message, body parameters) for WhatsApp
 
 
 def _nothing() -> None:
@@ -205,35 +208,61 @@ def _http_errors(r: httpx.Response, provider: str) -> None:
 
 
 class WhatsApp:
-    """WhatsApp Business Cloud API: POST {base}/{phone_number_id}/messages."""
+    """WhatsApp Business Cloud API: POST {base}/{graph version}/{phone_number_id}/messages.
+    ``window_open(phone)``: whether the recipient wrote to us in the last 24 hours (the webhook
+    records it), when free text may go instead of the template."""
 
     name = "whatsapp"
 
-    def __init__(self, settings: Settings, client: httpx.Client | None = None):
+    def __init__(self, settings: Settings, client: httpx.Client | None = None,
+                 window_open: Callable[[str], bool] = lambda phone: False):
         self.s = settings
         self.http = client or httpx.Client(timeout=15)
+        self.window_open = window_open
+
+    def body(self, to: str, content: Content) -> dict:
+        """The request body: the kind's approved template with its parameters, or free text."""
+        phone = to.lstrip("+")
+        base = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": phone}
+        name = self.s.whatsapp_templates.get(content.template[0]) if content.template else None
+        if name and not self.window_open(phone):
+            return {**base, "type": "template", "template": {
+                "name": name, "language": {"code": self.s.whatsapp_template_language},
+                "components": [{"type": "body", "parameters": [{"type": "text", "text": _param(p)}
+                                                               for p in content.template[1]]}]}}
+        if content.template and not name and not self.window_open(phone):
+            raise Permanent(f"whatsapp: no template is configured for {content.template[0]} messages")
+        return {**base, "type": "text", "text": {"preview_url": True, "body": content.text}}
 
     def send(self, to: str, content: Content, committing: Callable[[], None] = _nothing) -> str:
         if not (self.s.whatsapp_api_url and self.s.whatsapp_phone_number_id and self.s.whatsapp_token):
             raise Permanent("whatsapp: not configured on this installation")
-        url = f"{self.s.whatsapp_api_url.rstrip('/')}/{self.s.whatsapp_phone_number_id}/messages"
+        url = (f"{self.s.whatsapp_api_url.rstrip('/')}/{self.s.whatsapp_graph_version}/"
+               f"{self.s.whatsapp_phone_number_id}/messages")
+        body = self.body(to, content)
         committing()
         try:
-            r = self.http.post(url, headers={"Authorization": f"Bearer {self.s.whatsapp_token}"}, json={
-                "messaging_product": "whatsapp", "recipient_type": "individual", "to": to.lstrip("+"),
-                "type": "text", "text": {"preview_url": True, "body": content.text}})
+            r = self.http.post(url, headers={"Authorization": f"Bearer {self.s.whatsapp_token}"}, json=body)
         except httpx.HTTPError as e:
             raise Transient(f"whatsapp: {e!r}") from None
         if r.status_code == 400:
-            code = ((r.json() if r.headers.get("content-type", "").startswith("application/json") else {})
-                    .get("error") or {}).get("code")
-            if code == 130429:  # throughput reached: a rate limit, not a refusal
+            error = ((r.json() if r.headers.get("content-type", "").startswith("application/json") else {})
+                     .get("error") or {})
+            if error.get("code") == 130429:  # throughput reached: a rate limit, not a refusal
                 raise RateLimited("whatsapp: 130429 rate limit hit", retry_after(r.headers.get("Retry-After")))
+            if error.get("code") in (131047, 132000, 132001, 132012):  # window closed; template unknown or misfilled
+                raise Permanent(f"whatsapp: {error.get('code')} {str(error.get('message'))[:200]}")
         _http_errors(r, "whatsapp")
         try:
             return str(r.json()["messages"][0]["id"])
         except (ValueError, KeyError, IndexError, TypeError):
             raise Unconfirmed(f"whatsapp: accepted without a message id: {r.text[:200]}") from None
+
+
+def _param(value: str) -> str:
+    """A template parameter: no newline or tab, no run of more than four spaces (the API refuses
+    them, error 132018), at most 1024 characters."""
+    return re.sub(r" {5,}", "    ", re.sub(r"[\n\t]+", " ", value)).strip()[:1024] or "-"
 
 
 class Sms:

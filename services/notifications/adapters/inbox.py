@@ -21,6 +21,7 @@ RANK = {"queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4}
 
 class Messages:
     def __init__(self, db: AsyncDatabase):
+        self.db = db
         self.coll = db["messages"]
         self.provider_ids = db["provider_ids"]
         self.participants = db["participants"]
@@ -79,6 +80,11 @@ class Messages:
                       "enqueued_at": now, "not_before": None, "updated_at": now},
              "$push": {"history": {"at": now, "status": "queued", "note": f"resent by {by}"}}},
             return_document=ReturnDocument.AFTER)
+
+    async def recipient_wrote(self, phone: str, at: dt.datetime) -> None:
+        """A recipient's own WhatsApp message: it opens the 24-hour window for free text."""
+        await self.db["whatsapp_windows"].update_one({"_id": phone, "last_at": {"$not": {"$gt": at}}},
+                                                     {"$set": {"last_at": at}}, upsert=True)
 
     async def message_of_provider_id(self, provider_id: str) -> str | None:
         link = await self.provider_ids.find_one({"_id": provider_id})

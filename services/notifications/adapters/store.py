@@ -33,6 +33,7 @@ SOURCE = "/kesbang/notifications"
 TOPIC = "notifications.delivery"
 HIDDEN = {outbox.FIELD: 0, outbox.LEASE: 0}
 OFFICE_FRESH_SECONDS = 30.0
+WHATSAPP_WINDOW = dt.timedelta(hours=24)  # the customer-service window a recipient's message opens
 
 
 class Contacts(readmodel.OrmasCopy):
@@ -77,6 +78,12 @@ class MessageStore:
         if cached is None or now - cached[0] > OFFICE_FRESH_SECONDS:
             cached = self._offices[key] = (now, self.offices.find_one({"_id": key}))
         return cached[1]
+
+    def whatsapp_window_open(self, phone: str) -> bool:
+        """Whether this recipient wrote to us in the last 24 hours (free text may go)."""
+        since = dt.datetime.now(dt.UTC) - WHATSAPP_WINDOW
+        return self.client[self.coll.database.name]["whatsapp_windows"].find_one(
+            {"_id": phone, "last_at": {"$gt": since}}, {"_id": 1}) is not None
 
     def record_document(self, doc: dict[str, Any]) -> None:
         """A signed document's verification record (``documents.record_write``)."""

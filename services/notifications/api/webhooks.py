@@ -1,10 +1,13 @@
-"""Status webhooks of the WhatsApp Business Cloud API: delivered and read (and late failures),
-verified by the ``X-Hub-Signature-256`` HMAC of the body with the app secret; the subscription
-handshake answers ``hub.challenge``. A status moves a message forward only (sent → delivered →
-read), so a webhook delivered twice or out of order changes nothing."""
+"""Webhooks of the WhatsApp Business Cloud API, verified by the ``X-Hub-Signature-256`` HMAC of
+the body with the app secret; the subscription handshake answers ``hub.challenge`` to the verify
+token (two settings). A status moves a message forward only (sent → delivered → read), so a
+webhook delivered twice or out of order changes nothing; a late ``failed`` sends the message on to
+the recipient's next channel, as a failure at send time does. A recipient's own message opens the
+24-hour window in which free text may go instead of a template."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import hmac
@@ -13,7 +16,7 @@ import json
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from services.notifications.deps import Config, Messages, Relay
+from services.notifications.deps import Config, FallBack, Messages, Relay
 from services.notifications.settings import MIN_SECRET
 from shared import errors
 from shared.web import Unprocessable
@@ -28,16 +31,17 @@ Forbidden = errors.NotAllowed
 async def verify(config: Config, mode: str = Query(alias="hub.mode", max_length=20),
                  token: str = Query(alias="hub.verify_token", max_length=200),
                  challenge: str = Query(alias="hub.challenge", max_length=200)) -> str:
-    secret = config.whatsapp_webhook_secret
+    secret = config.whatsapp_verify_token
     if mode != "subscribe" or len(secret) < MIN_SECRET or not hmac.compare_digest(token, secret):
         raise Forbidden("verification failed")
     return challenge
 
 
 @router.post("/webhooks/whatsapp")
-async def statuses(request: Request, config: Config, messages: Messages, relay: Relay) -> dict[str, int]:
+async def statuses(request: Request, config: Config, messages: Messages, relay: Relay,
+                   fall_back: FallBack) -> dict[str, int]:
     body = await request.body()
-    secret = config.whatsapp_webhook_secret.encode()
+    secret = config.whatsapp_app_secret.encode()
     if len(secret) < MIN_SECRET:  # anyone can sign with an empty key: no webhook is taken without one
         raise Forbidden("webhooks are off: no webhook secret is configured")
     expected = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
@@ -47,6 +51,8 @@ async def statuses(request: Request, config: Config, messages: Messages, relay: 
         payload = json.loads(body)
         items = [s for e in payload.get("entry", []) for c in e.get("changes", [])
                  for s in (c.get("value") or {}).get("statuses", [])]
+        inbound = [m for e in payload.get("entry", []) for c in e.get("changes", [])
+                   for m in (c.get("value") or {}).get("messages", [])]
     except (ValueError, AttributeError, TypeError):
         raise Unprocessable("not a WhatsApp webhook payload", errors=[{"field": "(body)", "message": "invalid"}]) from None
     applied = 0
@@ -64,4 +70,9 @@ async def statuses(request: Request, config: Config, messages: Messages, relay: 
         if await messages.apply_provider_status(mid, s["status"], errors, dt.datetime.now(dt.UTC)):
             relay.wake("messages", mid)
             applied += 1
+            if s["status"] == "failed":
+                await asyncio.to_thread(fall_back, mid)
+    for m in inbound:
+        if isinstance(m, dict) and isinstance(m.get("from"), str) and m["from"].isdigit() and len(m["from"]) <= 20:
+            await messages.recipient_wrote(m["from"], dt.datetime.now(dt.UTC))
     return {"received": len(items), "applied": applied}

@@ -87,17 +87,20 @@ def content(msg: dict[str, Any], office: dict[str, Any] | None = None, papers: P
     data = msg["payload"]
     if msg["kind"].startswith("skt_expiry"):
         subject, body = letters.skt_notice(data)
-        return channels.Content(subject=subject, text=body, message_id=msg["_id"])
+        return channels.Content(subject=subject, text=body, message_id=msg["_id"],
+                                template=letters.template(msg["kind"], data))
     data = {**data, "sent_on": sent_on(data, dt.datetime.now(dt.UTC)), "office": office}
     if msg["kind"] != "invitation":
         subject, body = letters.notice(msg["kind"], data)
-        return channels.Content(subject=subject, text=body, message_id=msg["_id"])
+        return channels.Content(subject=subject, text=body, message_id=msg["_id"],
+                                template=letters.template(msg["kind"], data))
     f = letters.fields(data)
     if msg["channel"] == "email":
         return channels.Content(subject=f"{f['subject']}: {f['event']}", text=letters.text(data),
                                 html=letters.html_letter(data), message_id=msg["_id"],
                                 attachments=[("surat-undangan.pdf", "application/pdf", letter_pdf(msg["_id"], data, f, papers))])
-    return channels.Content(subject=f["subject"], text=letters.short_text(data), message_id=msg["_id"])
+    return channels.Content(subject=f["subject"], text=letters.short_text(data), message_id=msg["_id"],
+                            template=letters.template("invitation", data))
 
 
 def letter_pdf(document_id: str, data: dict[str, Any], f: dict[str, Any], papers: Papers | None) -> bytes:

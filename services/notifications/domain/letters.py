@@ -397,3 +397,26 @@ def skt_notice(payload: Mapping[str, Any]) -> tuple[str, str]:
     return (f"Masa berlaku SKT {payload['name']} berakhir {payload['days_left']} hari lagi",
             f"Yth. Ketua {payload['name']}. Surat Keterangan Terdaftar (SKT){number} berlaku sampai {until} "
             f"({payload['days_left']} hari lagi). Mohon segera mengajukan perpanjangan ke {office}. Terima kasih.")
+
+
+# The WhatsApp templates' body parameters ({{1}}, {{2}}, … in the approved texts), by kind of message.
+TEMPLATE_PARAMETERS = {"invitation": 7, "reminder": 6, "rescheduled": 6, "cancelled": 6, "skt_expiry": 5}
+
+
+def template(kind: str, data: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """(the template's kind, its body parameters) of a message: what a business-initiated WhatsApp
+    message sends (``adapters/channels.py`` names the approved template of each kind)."""
+    if kind.startswith("skt_expiry"):
+        r = regions.get(data.get("region") or "")
+        return "skt_expiry", [data["name"], data.get("skt_number") or "-",
+                              tanggal.tanggal(dt.date.fromisoformat(data["valid_until"])), str(data["days_left"]),
+                              f"Bakesbangpol {r.name}" if r else "Bakesbangpol"]
+    f = fields(data)
+    start = f["time"].split(" s.d.")[0]
+    if kind == "invitation":
+        return "invitation", [f["to"], f["office_name"], f["event"], f["day_date"], start, f["venue"], f["rsvp_url"]]
+    if kind == "cancelled":
+        return "cancelled", [f["to"], f["event"], f["day_date"], f["venue"], data.get("reason") or "-", f["office_name"]]
+    if kind == "rescheduled":
+        return "rescheduled", [f["to"], f["event"], f["day_date"], start, f["venue"], f["rsvp_url"]]
+    return "reminder", [f["to"], f["event"], f["day_date"], start, f["venue"], f["rsvp_url"]]
