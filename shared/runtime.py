@@ -1,5 +1,5 @@
 """Wiring every service repeats: the database, the producer, topics, token verification, the
-readiness checks, and the consumer process's main loop with its signals and ready file."""
+readiness checks, and the consumer process's main loop with its signals, ready file and metrics."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
+import prometheus_client
 from pymongo import IndexModel
 
 from shared import idempotency, logs, mongo
@@ -65,6 +66,8 @@ async def run_consumer_process(runtime: Runtime, *, group: str, topics: Sequence
     """The main of a ``python -m services.X.consumers`` process: consume until SIGTERM/SIGINT."""
     s = runtime.settings
     logs.configure_logging(f"{s.service_name}-consumers", s.log_level)
+    if s.metrics_port:  # consumed, dead-lettered and retried events are counted here, not in the API
+        prometheus_client.start_http_server(s.metrics_port, addr=s.metrics_host)
     await runtime.start()
     if on_start:  # before the first event: e.g. repair what an unclean stop left
         await on_start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_KEY_MARKER = "jwt-dev-"
@@ -40,6 +40,10 @@ class ServiceSettings(ProcessSettings):
     jwt_issuer: str = "kesbang-registry"
     jwt_audience: str = "kesbang"
     ready_file: Path | None = None
+    # where a consumer or worker process serves /metrics for Prometheus (the APIs serve theirs on
+    # their own port); none when unset
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
     outbox_max_pending: int = 100
     outbox_poll_seconds: float = 1.0
     outbox_sweep_seconds: float = 30.0

@@ -45,6 +45,13 @@ PORTS = {
     "web": int(os.environ.get("KESBANG_WEB_PORT", 8000)),
 }
 SERVICES = ("registry", "events", "notifications", "reporting")
+# /metrics of the processes that are no API, at the platform's web port + 100 + this
+METRICS_OFFSETS = {"events-consumers": 100, "notifications-consumers": 101, "reporting-consumers": 102,
+                   "registry-worker": 110, "notifications-worker": 111, "reporting-worker": 112}
+
+
+def metrics_port(ports: Mapping[str, int], name: str) -> int:
+    return ports.get("web", ports["registry"] - 1) + METRICS_OFFSETS[name]
 
 
 def infra_urls() -> dict[str, str]:
@@ -423,19 +430,23 @@ def service_components(
         comps.append(Component(
             name=f"{s}-consumers",
             argv=[PY, "-m", f"services.{s}.consumers"],
-            env=env(s, **{f"{s.upper()}_READY_FILE": str(ready)}),
+            env=env(s, **{f"{s.upper()}_READY_FILE": str(ready),
+                          f"{s.upper()}_METRICS_PORT": str(metrics_port(ports, f"{s}-consumers"))}),
             healthy=(lambda r=ready: ready_file_present(r)),
-            ready_file=ready,
+            ready_file=ready, ports=(metrics_port(ports, f"{s}-consumers"),),
         ))
     for s in ("registry", "notifications", "reporting"):
         ready = run_dir / f"{s}-worker.ready"
+        (run_dir / f"{s}-worker-metrics").mkdir(parents=True, exist_ok=True)  # before the worker's first import
         comps.append(Component(
             name=f"{s}-worker",
             argv=[PY, "-m", "celery", "-A", f"services.{s}.worker", "worker", "--loglevel", "INFO",
                   "--concurrency", {"registry": "1", "notifications": "4"}.get(s, "2"), "-n", f"{s}{topic_prefix.strip('.')}@%h", "-Q", s],
-            env=env(s, **{f"{s.upper()}_READY_FILE": str(ready)}),
+            env=env(s, **{f"{s.upper()}_READY_FILE": str(ready),
+                          f"{s.upper()}_METRICS_PORT": str(metrics_port(ports, f"{s}-worker")),
+                          "PROMETHEUS_MULTIPROC_DIR": str(run_dir / f"{s}-worker-metrics")}),
             healthy=(lambda r=ready: ready_file_present(r)),
-            ready_file=ready,
+            ready_file=ready, ports=(metrics_port(ports, f"{s}-worker"),),
         ))
     for s in ("registry", "notifications", "reporting"):
         comps.append(Component(
@@ -519,6 +530,10 @@ class IsolatedPlatform:
     @property
     def urls(self) -> dict[str, str]:
         return {s: f"http://{HOST}:{p}" for s, p in self.ports.items()}
+
+    def metrics_url(self, name: str) -> str:
+        """Where a consumer or worker process (``notifications-consumers``, …) serves /metrics."""
+        return f"http://{HOST}:{metrics_port(self.ports, name)}/metrics"
 
     def topic(self, logical: str) -> str:
         return self.topic_prefix + logical

@@ -10,6 +10,7 @@ from typing import Any
 
 import redis
 from celery.signals import worker_process_init
+from prometheus_client import Counter
 
 from services.notifications.adapters import channels
 from services.notifications.adapters.signing import OfficeKeys
@@ -73,9 +74,18 @@ def _later(message_id: str, seconds: float) -> None:
     send.apply_async(args=[message_id], countdown=max(0.0, seconds))
 
 
+MESSAGES = Counter("kesbang_notifications_messages_total", "Messages a worker finished a send of, by outcome",
+                   ["outcome"])
+
+
+def _counted(result: dict) -> dict:
+    MESSAGES.labels(outcome=result.get("status", "unknown")).inc()
+    return result
+
+
 @app.task(name="notifications.send")
 def send(message_id: str) -> dict:
-    return delivery.send(_ports(), message_id)
+    return _counted(delivery.send(_ports(), message_id))
 
 
 @app.task(name="notifications.send_many")
@@ -83,7 +93,7 @@ def send_many(message_ids: list[str]) -> list[dict]:
     """Several messages, one after another, each with its own claim and status: a worker killed
     midway leaves those it finished settled and the rest to the redelivered task (or recovery)."""
     ports = _ports()
-    return [delivery.send(ports, mid) for mid in message_ids]
+    return [_counted(delivery.send(ports, mid)) for mid in message_ids]
 
 
 @app.task(name="notifications.fall_back")

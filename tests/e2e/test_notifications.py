@@ -260,6 +260,11 @@ async def test_a_whatsapp_invitation_goes_as_its_template_and_a_late_failure_fal
         assert failed["status"] == "failed" and "Message undeliverable" in failed["error"]
     await message_sent(platform, op, f"{kid}:{oid}:invitation:sms", "the SMS the late failure fell back to")
     assert len(_provider_lines(platform.infra.providers_dir, "sms", f"Rapat Koordinasi {tag}")) == 1
+    # the workers count what they sent where Prometheus scrapes them (their pool's processes summed)
+    async with httpx.AsyncClient(timeout=10) as http:
+        text = (await http.get(platform.metrics_url("notifications-worker"))).text
+    sent = re.search(r'^kesbang_notifications_messages_total\{outcome="sent"\} ([0-9.]+)$', text, re.M)
+    assert sent and float(sent.group(1)) >= 2, text[-2000:]
 
 
 async def test_an_expiring_skt_is_told_to_the_ormas(platform, headers):

@@ -5,6 +5,7 @@ the database write and the publish."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import httpx
@@ -145,6 +146,13 @@ async def test_a_malformed_message_lands_in_the_dlq_and_consumers_keep_going(pla
     mine = [m for m in dead if m.key == marker]
     assert all(b"not JSON" in dict(m.headers)["dlq.error"] and dict(m.headers)["dlq.topic"] == topic.encode()
                for m in mine)
+    # each consumer process counts it where Prometheus scrapes it (the alert on it can fire)
+    async with httpx.AsyncClient(timeout=10) as http:
+        for name in ("events", "notifications", "reporting"):
+            text = (await http.get(platform.metrics_url(f"{name}-consumers"))).text
+            counted = re.search(r'^kesbang_events_dead_lettered_total\{group="[^"]*%s",topic="%s"\} ([0-9.]+)$'
+                                % (name, re.escape(topic)), text, re.M)
+            assert counted and float(counted.group(1)) >= 1, (name, text[-2000:])
     # and they keep consuming: a new ormas still reaches reporting
     async with httpx.AsyncClient(timeout=20) as http:
         r = await http.post(f"{platform.urls['registry']}/ormas", json=_ormas(region="33.26"),
