@@ -50,8 +50,13 @@ def test_each_service_has_its_own_mongodb_and_is_wired_to_kafka_and_redis(servic
         assert env[prefix + "KAFKA_BOOTSTRAP"] == "kafka:9092", name
         assert env[prefix + "REDIS_URL"].startswith("redis://redis:6379/"), name
         assert env[prefix + "ENVIRONMENT"] == "production", name
-        for key in env:  # every variable is a setting the service really reads
-            assert key.startswith(prefix) and key[len(prefix):].lower() in fields, (name, key)
+        for key in env:  # every variable is a setting the service really reads (or prometheus_client's)
+            assert key == "PROMETHEUS_MULTIPROC_DIR" or key.startswith(prefix) and key[len(prefix):].lower() in fields, \
+                (name, key)
+        if name.endswith(("-consumers", "-worker")):  # each serves /metrics; a worker sums its pool's processes
+            assert env[prefix + "METRICS_PORT"] == "9100" and env[prefix + "METRICS_HOST"] == "0.0.0.0", name
+        if name.endswith("-worker"):
+            assert env["PROMETHEUS_MULTIPROC_DIR"] in spec["tmpfs"], name
         deps = spec["depends_on"]
         assert deps["kafka"]["condition"] == deps["redis"]["condition"] == "service_healthy", name
         if not name.endswith("-beat"):

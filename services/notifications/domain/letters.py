@@ -12,12 +12,12 @@ import collections
 import dataclasses
 import datetime as dt
 import hashlib
-import html
 import io
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import jinja2
 from fpdf import FPDF
 
 from services.notifications.domain import documents
@@ -101,48 +101,26 @@ def _body(f: Mapping[str, Any]) -> list[str]:
     ]
 
 
+# One template per document and format (``services/notifications/templates``): the e-mail's
+# text and HTML here, the PDF drawn below from the same fields.
+_TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("services.notifications", "templates"),
+                                undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                                autoescape=jinja2.select_autoescape(["html.j2"]))
+
+
+def _context(f: Mapping[str, Any]) -> dict[str, Any]:
+    contacts = " · ".join(x for x in (f.get("office_phone") and f"Telp. {f['office_phone']}", f.get("office_email"),
+                                      f.get("office_website")) if x)
+    logo = f"data:{f['logo'][0]};base64,{base64.b64encode(f['logo'][1]).decode()}" if f.get("logo") else None
+    return {**f, "body": _body(f), "contacts": contacts, "logo_src": logo}
+
+
 def text(data: Mapping[str, Any]) -> str:
-    f = fields(data)
-    lines = [*f["letterhead"], f["office_address"] or "", "", f["place_date"], "",
-             f"Nomor    : {f['number']}", f"Sifat    : {f['nature']}", f"Lampiran : {f['attachment']}",
-             f"Perihal  : {f['subject']}", "", "Kepada", f"Yth. {f['to']}", "di -", "    Tempat", "", *_body(f), "",
-             f"  Hari/Tanggal : {f['day_date']}", f"  Waktu        : {f['time']}", f"  Tempat       : {f['venue']}",
-             f"  Acara        : {f['event']}"]
-    if f["agenda"]:
-        lines += ["", "Susunan acara:", *(f"  - {a}" for a in f["agenda"])]
-    if f["speakers"]:
-        lines += ["", "Narasumber:", *(f"  - {s}" for s in f["speakers"])]
-    lines += ["", f"Mohon konfirmasi kehadiran paling lambat {f['rsvp_by']} melalui tautan berikut:", f["rsvp_url"], "",
-              "Kode QR terlampir ditunjukkan kepada petugas saat registrasi.",
-              "Demikian atas perhatian dan kehadirannya diucapkan terima kasih.", "", f["signatory_title"], "", "",
-              f["signatory_name"]]
-    if f["signatory_nip"]:
-        lines.append(f"NIP. {f['signatory_nip']}")
-    return "\n".join(lines) + "\n"
+    return _TEMPLATES.get_template("undangan.txt.j2").render(_context(fields(data)))
 
 
 def html_letter(data: Mapping[str, Any]) -> str:
-    raw = fields(data)
-    f = {k: (html.escape(v) if isinstance(v, str) else v) for k, v in raw.items()}
-    agenda = "".join(f"<li>{html.escape(a)}</li>" for a in raw["agenda"])
-    logo = f'<img alt="" style="max-height:72px;display:block;margin:0 auto 4px" src="data:{raw["logo"][0]};base64,' \
-        f'{base64.b64encode(raw["logo"][1]).decode()}">' if raw["logo"] else ""
-    return f"""<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{f['subject']}</title></head>
-<body style="font-family:serif;max-width:40em;margin:auto">
-<div style="text-align:center;border-bottom:3px double #000">{logo}<strong>{"<br>".join(html.escape(x) for x in raw["letterhead"])}</strong><br>{f['office_address'] or ''}</div>
-<p style="text-align:right">{f['place_date']}</p>
-<table><tr><td>Nomor</td><td>: {f['number']}</td></tr><tr><td>Sifat</td><td>: {f['nature']}</td></tr>
-<tr><td>Lampiran</td><td>: {f['attachment']}</td></tr><tr><td>Perihal</td><td>: {f['subject']}</td></tr></table>
-<p>Kepada<br>Yth. {f['to']}<br>di -<br>&nbsp;&nbsp;&nbsp;&nbsp;Tempat</p>
-{"".join(f"<p>{html.escape(p)}</p>" for p in _body(raw))}
-<table><tr><td>Hari/Tanggal</td><td>: {f['day_date']}</td></tr><tr><td>Waktu</td><td>: {f['time']}</td></tr>
-<tr><td>Tempat</td><td>: {f['venue']}</td></tr><tr><td>Acara</td><td>: {f['event']}</td></tr></table>
-{f"<p>Susunan acara:</p><ul>{agenda}</ul>" if agenda else ""}
-<p>Mohon konfirmasi kehadiran paling lambat {f['rsvp_by']} melalui <a href="{f['rsvp_url']}">tautan konfirmasi</a>.
-Kode QR pada surat terlampir (PDF) ditunjukkan kepada petugas saat registrasi.</p>
-<p>Demikian atas perhatian dan kehadirannya diucapkan terima kasih.</p>
-<p style="margin-left:55%">{f['signatory_title']}<br><br><br><strong>{f['signatory_name']}</strong>{f"<br>NIP. {f['signatory_nip']}" if f['signatory_nip'] else ""}</p>
-</body></html>"""
+    return _TEMPLATES.get_template("undangan.html.j2").render(_context(fields(data)))
 
 
 def short_text(data: Mapping[str, Any]) -> str:
