@@ -35,6 +35,7 @@ status: install
 # pytest exits 5 when it collected no test: that is a failure here, as is any other non-zero code.
 test: install
 	@bash deploy/local/browser.sh
+	@$(PY) -m ruff check .
 	@$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: no test was collected: failing" >&2; exit 1; fi; exit $$rc
 

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 from pydantic import SecretStr, model_validator
@@ -27,4 +28,8 @@ class Settings(ServiceSettings):
             raise ValueError("the RSVP token secret must be at least 32 characters")
         if self.environment not in ("development", "test") and self.token_secret.get_secret_value() == DEV_TOKEN_SECRET:
             raise ValueError(f"{self.environment}: EVENTS_TOKEN_SECRET must be set")
+        if self.environment not in ("development", "test") and re.match(r"^https?://(localhost|127\.|\[::1\])",
+                                                                        self.public_url):
+            # real invitations would carry links nobody outside this machine can open
+            raise ValueError(f"{self.environment}: EVENTS_PUBLIC_URL must be the address invitees reach")
         return self

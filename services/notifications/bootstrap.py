@@ -9,10 +9,8 @@ from fastapi import FastAPI
 
 from services.notifications.adapters.inbox import Messages
 from services.notifications.adapters.signing import OfficeKeys
-
 from services.notifications.adapters.store import INDEXES, TOPIC
-from services.notifications.api import webhooks
-from services.notifications.api import documents
+from services.notifications.api import documents, webhooks
 from services.notifications.api.messages import router
 from services.notifications.consumers import celery_enqueue, celery_fall_back
 from services.notifications.settings import Settings

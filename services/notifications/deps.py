@@ -17,7 +17,6 @@ from shared.auth import Principal
 from shared.outbox import OutboxRelay
 from shared.web import component, current_principal, roles
 
-
 current = current_principal()
 writer = roles(current, ("operator", "admin"))
 

@@ -4,7 +4,6 @@ from pydantic import Field, model_validator
 
 from shared.settings import ServiceSettings, service_config
 
-
 MIN_SECRET = 16  # an empty or short webhook secret would let anyone sign a status (webhooks.py refuses it)
 
 

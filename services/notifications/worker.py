@@ -13,8 +13,8 @@ from celery.signals import worker_process_init
 from prometheus_client import Counter
 
 from services.notifications.adapters import channels
-from services.notifications.adapters.signing import OfficeKeys
 from services.notifications.adapters.ratelimit import RateLimiter
+from services.notifications.adapters.signing import OfficeKeys
 from services.notifications.adapters.store import MessageStore
 from services.notifications.application import delivery
 from services.notifications.settings import Settings

@@ -12,10 +12,10 @@ from services.registry import changes
 from services.registry.adapters.accounts import Accounts
 from services.registry.adapters.import_jobs import ImportJobs
 from services.registry.adapters.repository import INDEXES, OrmasRepository
-from services.registry.api import accounts, documents, imports
-from services.registry.api.ormas import router
 from services.registry.adapters.search_feed import SearchFeed
 from services.registry.adapters.throttle import LoginThrottle
+from services.registry.api import accounts, documents, imports
+from services.registry.api.ormas import router
 from services.registry.domain import documents as document_rules
 from services.registry.domain import offices as office_rules
 from services.registry.domain.ormas import TOPIC

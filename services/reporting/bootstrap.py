@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-
-import redis.asyncio as aioredis
 from contextlib import asynccontextmanager
 
+import redis.asyncio as aioredis
 from fastapi import FastAPI
 
+from services.reporting import metrics
 from services.reporting.adapters.reports import Reports
 from services.reporting.adapters.store import INDEXES, Projections
 from services.reporting.api import dashboard, reports
-from services.reporting import metrics
 from services.reporting.api.stats import router
 from services.reporting.settings import Settings
 from shared import logs, web

@@ -10,8 +10,8 @@ import logging
 
 from prometheus_client import Gauge
 
-from services.reporting.adapters.store import Projections
 from services.reporting.adapters.figures import kegiatan_figures
+from services.reporting.adapters.store import Projections
 from shared import regions
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,19 @@ from fastapi.staticfiles import StaticFiles
 
 from services.web.adapters.apis import Apis
 from services.web.adapters.sessions import Sessions
-from services.web.api import (accounts, auth, checkin, dashboard, home, imports, kegiatan, ormas, pages, reports,
-                              verification)
+from services.web.api import (
+    accounts,
+    auth,
+    checkin,
+    dashboard,
+    home,
+    imports,
+    kegiatan,
+    ormas,
+    pages,
+    reports,
+    verification,
+)
 from services.web.settings import Settings
 from shared import logs, web
 

@@ -19,8 +19,15 @@ from pymongo import AsyncMongoClient
 from deploy.local import stack
 from shared import auth
 from tests.bench import events_scale, hardening, notifications_scale, registry_scale, reporting_scale, web_pages
-from tests.bench.common import (group_caught_up, on_isolated_platform, pct, run_concurrently, summary, topic_end,
-                                write_results)
+from tests.bench.common import (
+    group_caught_up,
+    on_isolated_platform,
+    pct,
+    run_concurrently,
+    summary,
+    topic_end,
+    write_results,
+)
 
 PORTS = {"registry": 19001, "events": 19002, "notifications": 19003, "reporting": 19004, "web": 19000}
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 16))

@@ -11,10 +11,19 @@ import pytest
 
 from services.events.domain import participation
 from services.events.settings import DEV_TOKEN_SECRET
+from tests.e2e.events_support import (
+    create_kegiatan,
+    create_ormas,
+    events_of,
+    invitations,
+    kegiatan_body,
+    now,
+    publish_killed_mid_fan_out,
+    rsvp_api,
+    set_invitees_when_copied,
+    step,
+)
 from tests.helpers import eventually
-from tests.e2e.events_support import (create_kegiatan, create_ormas, events_of, invitations, kegiatan_body, now,
-                                      publish_killed_mid_fan_out,
-                                      rsvp_api, set_invitees_when_copied, step)
 
 pytestmark = pytest.mark.e2e
 PROBLEM = "application/problem+json"

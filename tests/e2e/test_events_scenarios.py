@@ -15,8 +15,19 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.e2e.events_support import (create_kegiatan, create_ormas, dashboard_agrees, events_of, import_book,
-                                      invitations, now, report_lists, rsvp_api, set_invitees_when_copied, step)
+from tests.e2e.events_support import (
+    create_kegiatan,
+    create_ormas,
+    dashboard_agrees,
+    events_of,
+    import_book,
+    invitations,
+    now,
+    report_lists,
+    rsvp_api,
+    set_invitees_when_copied,
+    step,
+)
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e

@@ -12,8 +12,8 @@ import io
 import os
 import socket
 import time
-import uuid
 import urllib.parse
+import uuid
 
 import httpx
 import pytest

@@ -17,8 +17,14 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.events_support import (create_kegiatan, create_ormas, events_of, message_sent, set_invitees_when_copied,
-                                      step)
+from tests.e2e.events_support import (
+    create_kegiatan,
+    create_ormas,
+    events_of,
+    message_sent,
+    set_invitees_when_copied,
+    step,
+)
 from tests.helpers import eventually, qr_codes
 
 pytestmark = pytest.mark.e2e
@@ -364,9 +370,8 @@ async def test_kota_palus_letter_carries_its_letterhead_logo_and_names_as_writte
     images = [x for x in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/XObject"].values() if "/Image" in str(x.get("/Subtype"))]
     assert len(images) == 2  # the logo, and the head's signature above the name of the head who signs
     # signed by Kota Palu's own key (made when the office was set up), and a changed byte shows
-    from tests.unit.test_notifications_signing import _status
-
     from deploy.local import stack
+    from tests.unit.test_notifications_signing import _status
 
     cert = (stack.DATA / "keys" / "offices" / f"{region}.cert.pem").read_bytes()
     status = await asyncio.to_thread(_status, pdf, cert)  # pyHanko's validator runs its own loop

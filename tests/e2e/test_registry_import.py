@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import io
+import json
 import random
 import uuid
 

@@ -20,8 +20,7 @@ from playwright.async_api import expect
 from shared import regions
 from tests.e2e.events_support import create_kegiatan, create_ormas, set_invitees_when_copied
 from tests.e2e.web_support import look, make_account, signed_in
-from tests.helpers import qr_codes
-from tests.helpers import eventually
+from tests.helpers import eventually, qr_codes
 
 pytestmark = pytest.mark.e2e
 

@@ -133,10 +133,11 @@ class _Worker:
 
 @pytest.fixture()
 def worker(monkeypatch, infra, notif_db, provider):
+    import redis
+
     from services.notifications import worker as w
     from services.notifications.adapters.ratelimit import RateLimiter
     from services.notifications.application import delivery
-    import redis
 
     s = w.settings.model_copy(update={"mongo_url": infra.mongo_url, "mongo_db": notif_db, "whatsapp_api_url": provider,
                                       "whatsapp_phone_number_id": "123", "whatsapp_token": "t" * 20,

@@ -173,3 +173,14 @@ def test_an_addition_carries_a_pending_fan_out_run():
     assert next_fanout({"state": "pending", "run": "a"}, run="b", by="op")["carried"] == ["a"]
     assert next_fanout({"state": "pending", "run": "b", "carried": ["a"]}, run="c", by="op")["carried"] == ["a", "b"]
     assert next_fanout(None, run="a", by="op") == {"state": "pending", "run": "a", "by": "op", "carried": []}
+
+
+def test_the_events_public_url_must_be_set_outside_development():
+    from services.events.settings import Settings
+
+    base = {"environment": "production", "jwt_public_key_file": ROOT / "pyproject.toml", "token_secret": "s" * 40}
+    with pytest.raises(ValidationError, match="EVENTS_PUBLIC_URL"):
+        Settings(**base)  # the default, on this machine
+    with pytest.raises(ValidationError, match="EVENTS_PUBLIC_URL"):
+        Settings(**base, public_url="http://localhost:8002")
+    assert Settings(**base, public_url="https://undangan.kesbangpol.example.go.id").public_url.startswith("https://")

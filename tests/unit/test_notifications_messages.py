@@ -3,7 +3,8 @@
 import datetime as dt
 import random
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.notifications.domain import messages as m
 

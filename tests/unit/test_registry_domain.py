@@ -5,8 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.registry.domain import ormas
-from shared.contracts import make_event
 from shared import outbox
+from shared.contracts import make_event
 
 NOW = dt.datetime(2018, 4, 10, 1, 0, tzinfo=dt.UTC)
 

@@ -1,7 +1,8 @@
 """Counters: every change of an ormas moves exactly the counters it enters and leaves, and the
 figures read from counters equal the figures counted from the rows."""
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.reporting.domain import projections as p
 

@@ -16,8 +16,7 @@ from services.events.domain import kegiatan as domain
 from shared import masking
 from shared.auth import check_region
 from shared.text import Input
-from shared.web import (Unprocessable, check_if_match,
-                        set_etag)
+from shared.web import Unprocessable, check_if_match, set_etag
 
 router = APIRouter(tags=["kegiatan"])
 Type = Literal[domain.TYPES]  # type: ignore[valid-type]

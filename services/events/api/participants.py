@@ -15,8 +15,8 @@ from services.events.application.kegiatan import visible, writable
 from services.events.deps import Copy, Current, KegiatanStore, Participants, Relay, Secret, Writer
 from services.events.domain import participation
 from shared import errors
-from shared.text import Input
 from shared.masking import mask_phone
+from shared.text import Input
 
 router = APIRouter(tags=["participants"])
 

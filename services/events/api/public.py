@@ -17,12 +17,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from services.events import changes
+from services.events.application import participants
+from services.events.deps import Config, Rsvp, RsvpPorts
 from services.events.domain import kegiatan as domain
 from services.events.domain import participation
 from services.events.domain.participation import InvalidToken
 from shared import errors, tanggal
-from services.events.application import participants
-from services.events.deps import Config, Rsvp, RsvpPorts
 from shared.text import Input
 from shared.web import DomainProblem, NotFound
 

@@ -15,14 +15,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, MongoClient, ReturnDocument, WriteConcern
-from pymongo.errors import DuplicateKeyError
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from services.notifications.domain import documents
 from services.notifications.domain.contacts import contact_copy
 from shared import outbox, readmodel
-from shared.mongo import id_prefix
 from shared.contracts import make_event
+from shared.mongo import id_prefix
 
 INDEXES = {
     "contacts": [IndexModel([("region", ASCENDING)], name="region")],

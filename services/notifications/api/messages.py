@@ -13,13 +13,13 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.notifications.adapters.fonts import letter_fonts
-from services.notifications.application import delivery, requests
-from services.notifications.domain import certificates, documents, letters, registry_letters
 from services.notifications.adapters.inbox import Messages as MessagesAdapter
+from services.notifications.application import delivery, requests
 from services.notifications.deps import Config, Current, Enqueue, Keys, Messages, Writer
+from services.notifications.domain import certificates, documents, letters, registry_letters
 from shared.auth import Principal, check_region
-from shared.text import Input
 from shared.masking import SEES_CONTACTS, mask_email, mask_phone
+from shared.text import Input
 from shared.web import Conflict, NotFound, Unprocessable
 
 router = APIRouter(tags=["delivery"])

@@ -20,13 +20,13 @@ from collections.abc import Callable
 from typing import Any
 
 from services.notifications.adapters import channels
-from services.notifications.adapters.ratelimit import RateLimiter
-from services.notifications.adapters.store import MessageStore
 from services.notifications.adapters.fonts import letter_fonts
+from services.notifications.adapters.ratelimit import RateLimiter
 from services.notifications.adapters.signing import OfficeKeys
+from services.notifications.adapters.store import MessageStore
 from services.notifications.domain import documents, letters, messages
-from shared import regions
 from services.notifications.settings import Settings
+from shared import regions
 
 log = logging.getLogger(__name__)
 QUIET_STEP = dt.timedelta(hours=5)  # a countdown stays below the broker's visibility timeout

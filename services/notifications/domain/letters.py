@@ -21,7 +21,6 @@ import jinja2
 from fpdf import FPDF
 
 from services.notifications.domain import documents
-
 from shared import regions, tanggal
 from shared.errors import FieldError
 

@@ -18,8 +18,8 @@ from jwt.algorithms import RSAAlgorithm
 from pydantic import BaseModel, Field
 
 from services.registry.application import accounts as use
-from services.registry.domain import offices
 from services.registry.deps import Accounts, Admin, Config, Current, Jwk, Relay, Throttle
+from services.registry.domain import offices
 from shared import regions
 from shared.auth import ROLES
 from shared.text import Input

@@ -15,16 +15,16 @@ from pydantic import BaseModel, Field
 
 from services.registry.application import ormas as use
 from services.registry.deps import Accounts, Config, Current, OrmasPorts, OrmasStore, Search, Writer
-from services.registry.domain.search import SORT_KEYS, BadCursor, Row
 from services.registry.domain import lifecycle
 from services.registry.domain import officers as board_rules
 from services.registry.domain import ormas as domain
 from services.registry.domain.ormas import mask_phone
+from services.registry.domain.search import SORT_KEYS, BadCursor, Row
 from shared import masking, regions
-from shared.text import Input
-from shared.auth import check_region, Principal
+from shared.auth import Principal, check_region
 from shared.contracts.registry_schemas import KINDS, LEGAL_FORMS, SCOPES, STATUSES
-from shared.web import (Unprocessable, set_etag)
+from shared.text import Input
+from shared.web import Unprocessable, set_etag
 
 router = APIRouter(tags=["ormas"])
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5d0c1f7e-2b7a-4f43-8f3e-1b1d3c0a9e11")

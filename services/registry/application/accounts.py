@@ -20,14 +20,14 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from services.registry import changes
 from services.registry.adapters.accounts import Accounts
 from services.registry.adapters.throttle import Locked, LoginThrottle
-from services.registry import changes
 from services.registry.domain import numbering, offices
-from shared.outbox import OutboxRelay
 from services.registry.settings import Settings
 from shared import auth, errors, masking, regions
 from shared.auth import AuthError, Forbidden, Principal, check_region
+from shared.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
 hasher = PasswordHasher()

@@ -14,10 +14,11 @@ from lokal import npwp as lokal_npwp
 from lokal import phone as lokal_phone
 
 from shared import regions
-from shared.text import BadText, check as check_text
 from shared.contracts.registry_schemas import KINDS, LEGAL_FORMS, SCOPES
 from shared.errors import FieldError
 from shared.masking import mask_phone  # noqa: F401  (re-exported: the registry's modules import it from here)
+from shared.text import BadText
+from shared.text import check as check_text
 
 TOPIC = "registry.ormas"
 SOURCE = "/kesbang/registry"

@@ -9,10 +9,24 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.reporting.domain.projections import (DELIVERY_RANK, by_scope, by_scope_month, child_key,
-                                                   counter_deltas, counter_keys, counters_of, figures_from_counters,
-                                                   kegiatan_counter_keys, kegiatan_deltas, kegiatan_row, merged,
-                                                   ormas_row, participation_fields, scope_doc_id, trends)
+from services.reporting.domain.projections import (
+    DELIVERY_RANK,
+    by_scope,
+    by_scope_month,
+    child_key,
+    counter_deltas,
+    counter_keys,
+    counters_of,
+    figures_from_counters,
+    kegiatan_counter_keys,
+    kegiatan_deltas,
+    kegiatan_row,
+    merged,
+    ormas_row,
+    participation_fields,
+    scope_doc_id,
+    trends,
+)
 from shared import readmodel, regions
 
 INDEXES = {

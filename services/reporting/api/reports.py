@@ -16,8 +16,8 @@ from services.reporting.application import upward
 from services.reporting.deps import Current, Reports, Requester
 from services.reporting.domain import reports
 from shared import regions
-from shared.text import Input
 from shared.auth import Principal
+from shared.text import Input
 from shared.web import Conflict, NotFound, content_disposition
 
 router = APIRouter(tags=["reports"])

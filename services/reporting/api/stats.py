@@ -7,13 +7,12 @@ import datetime as dt
 import json
 
 import redis.asyncio as aioredis
-
 from fastapi import APIRouter, Query, Response
 
 from services.reporting.adapters.figures import kegiatan_figures, one_kegiatan_figures
-from shared import errors, regions
 from services.reporting.adapters.store import Projections as ProjectionsAdapter
 from services.reporting.deps import Config, Current, Database, FilteredSlot, Projections, Redis
+from shared import errors, regions
 from shared.auth import Principal, check_region
 from shared.contracts.registry_schemas import KINDS
 from shared.web import NotFound, Unprocessable

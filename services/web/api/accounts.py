@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Request
-from starlette.datastructures import UploadFile
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from services.web.adapters.apis import ApiProblem
 from services.web.api.pages import WIB, not_allowed, render, see_other

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request
-from starlette.datastructures import UploadFile
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from services.web.adapters.apis import ApiProblem
 from services.web.api.pages import not_allowed, render, see_other
