@@ -17,7 +17,7 @@ _traceparent: contextvars.ContextVar[str | None] = contextvars.ContextVar("trace
 TRACEPARENT_RE = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 
 # NIK: 16 digits. Phone numbers: +62… / 62… / 08… with 8 to 13 more digits, separators allowed.
-_NIK = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
+_NIK = re.compile(r"(?<![\d.])(\d{4})\d{8}(\d{4})(?!\d)")  # not the decimals of a number
 _PHONE = re.compile(r"(?<![\d+])(\+?62[ \-.]?|0)(8\d)[\d\- .]{5,11}(\d{3})(?!\d)")
 
 
@@ -61,9 +61,22 @@ class _ContextFilter(logging.Filter):
         return True
 
 
+def _masked(value):
+    if isinstance(value, str):
+        return mask_personal_data(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(v) for v in value]
+    return value
+
+
 class MaskingJsonFormatter(JsonFormatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return mask_personal_data(super().format(record))
+    """Masks every string of the record (message, arguments, extras, the traceback) before the JSON
+    is written, so that a masked line stays valid JSON."""
+
+    def process_log_record(self, log_data):
+        return _masked(super().process_log_record(log_data))
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:

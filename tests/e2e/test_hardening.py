@@ -395,7 +395,7 @@ async def test_a_webhook_status_id_that_is_not_a_string_matches_nothing(platform
     body = json.dumps({"entry": [{"changes": [{"value": {"statuses": [
         {"id": {"$gt": ""}, "status": "read"}, {"id": "x" * 5000, "status": "read"},
         {"id": "wamid.ok", "status": "failed", "errors": "bukan daftar"}]}}]}]}).encode()
-    sig = "sha256=" + hmac.new(b"development-webhook-secret", body, hashlib.sha256).hexdigest()
+    sig = "sha256=" + hmac.new(b"development-app-secret", body, hashlib.sha256).hexdigest()
     async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=30) as nt:
         r = await nt.post("/webhooks/whatsapp", content=body,
                           headers={"X-Hub-Signature-256": sig, "Content-Type": "application/json"})

@@ -10,7 +10,8 @@ def test_production_refuses_the_development_rsvp_secret(tmp_path):
         Settings(environment="production", jwt_public_key_file=pub)
     secret = tmp_path / "rsvp-token-secret"
     secret.write_text("s" * 48 + "\n")
-    s = Settings(environment="production", jwt_public_key_file=pub, token_secret_file=secret)
+    s = Settings(environment="production", jwt_public_key_file=pub, token_secret_file=secret,
+                 public_url="https://undangan.kesbangpol.example.go.id")
     assert s.token_secret.get_secret_value() == "s" * 48 and "s" * 48 not in repr(s)
     secret.write_text("short")
     with pytest.raises(ValueError, match="at least 32"):

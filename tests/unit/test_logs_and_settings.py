@@ -59,3 +59,23 @@ def test_each_service_reads_its_own_prefix(monkeypatch):
     monkeypatch.setenv("REPORTING_MONGO_DB", "rep_db")
     assert Registry().mongo_db == "reg_db" and Reporting().mongo_db == "rep_db"
     assert Registry(topic_prefix="t1.").topic("registry.ormas") == "t1.registry.ormas"
+
+
+def test_a_masked_log_line_stays_json_and_numbers_stay_numbers():
+    import io
+    import json
+    import logging
+
+    from shared import logs
+
+    buf = io.StringIO()
+    handler = logging.StreamHandler(buf)
+    handler.setFormatter(logs.MaskingJsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    log = logging.getLogger("test.masking")
+    log.handlers, log.propagate = [handler], False
+    log.warning("Task succeeded in %ss for 3575015505880003 at 081377712340", 0.25581234567890403,
+                extra={"runtime": 0.25581234567890403, "officer": {"nik": "3575015505880003"}})
+    line = json.loads(buf.getvalue())  # not broken by masking inside a number (Celery's runtime)
+    assert line["runtime"] == 0.25581234567890403 and f"{0.25581234567890403}s" in line["message"]
+    assert "3575015505880003" not in buf.getvalue() and "081377712340" not in buf.getvalue()
+    assert line["officer"]["nik"] == "3575********0003"
