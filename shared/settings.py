@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -75,4 +76,6 @@ def _is_development_key(path: Path) -> bool:
 
 
 def service_config(prefix: str) -> SettingsConfigDict:
-    return SettingsConfigDict(env_prefix=prefix, extra="ignore")
+    """Settings from ``<PREFIX>_<NAME>`` variables, or from a file named ``<prefix>_<name>`` in
+    ``KESBANG_SECRETS_DIR`` (compose mounts credentials at /run/secrets); a variable wins."""
+    return SettingsConfigDict(env_prefix=prefix, extra="ignore", secrets_dir=os.environ.get("KESBANG_SECRETS_DIR") or None)

@@ -36,7 +36,7 @@ def test_official_images_for_the_servers():
 def test_each_service_has_its_own_mongodb_and_is_wired_to_kafka_and_redis(service):
     s = COMPOSE["services"]
     mongo = s[f"mongo-{service}"]
-    assert mongo["image"] == "mongo:7" and "healthcheck" in mongo
+    assert mongo["image"].startswith("mongo:7.") and "healthcheck" in mongo
     assert any(v.startswith(f"mongo-{service}-data:") for v in mongo["volumes"])
     assert f"mongo-{service}-data" in COMPOSE["volumes"]
     procs = _processes(service)
@@ -45,14 +45,14 @@ def test_each_service_has_its_own_mongodb_and_is_wired_to_kafka_and_redis(servic
     fields = SERVICES[service].model_fields
     for name, spec in procs.items():
         env = spec["environment"]
-        assert spec["image"] == "kesbang-platform:latest" and spec["build"]["dockerfile"] == "deploy/Dockerfile"
+        assert spec["image"] == "kesbang-platform:0.1.0" and spec["build"]["dockerfile"] == "deploy/Dockerfile"
         assert env[prefix + "MONGO_URL"] == f"mongodb://mongo-{service}:27017/", name
         assert env[prefix + "KAFKA_BOOTSTRAP"] == "kafka:9092", name
         assert env[prefix + "REDIS_URL"].startswith("redis://redis:6379/"), name
         assert env[prefix + "ENVIRONMENT"] == "production", name
         for key in env:  # every variable is a setting the service really reads (or prometheus_client's)
-            assert key == "PROMETHEUS_MULTIPROC_DIR" or key.startswith(prefix) and key[len(prefix):].lower() in fields, \
-                (name, key)
+            assert key in ("PROMETHEUS_MULTIPROC_DIR", "KESBANG_SECRETS_DIR") or \
+                key.startswith(prefix) and key[len(prefix):].lower() in fields, (name, key)
         if name.endswith(("-consumers", "-worker")):  # each serves /metrics; a worker sums its pool's processes
             assert env[prefix + "METRICS_PORT"] == "9100" and env[prefix + "METRICS_HOST"] == "0.0.0.0", name
         if name.endswith("-worker"):
@@ -78,7 +78,7 @@ def test_the_image_runs_the_same_entry_points():
     assert "requirements.lock" in dockerfile and "COPY services/" in dockerfile and "COPY shared/" in dockerfile
     for name, spec in COMPOSE["services"].items():
         cmd = spec.get("command")
-        if spec.get("image") == "kesbang-platform:latest":
+        if spec.get("image") == "kesbang-platform:0.1.0":
             module = next(c for c in cmd if c.startswith("services."))
             path = ROOT / (module.split(":")[0].replace(".", "/") + ".py")
             assert path.exists(), (name, module)
@@ -91,3 +91,40 @@ def test_readme_production_command_matches_compose():
     assert "docker compose up --build" in commands
     assert "docker compose up --build" in (ROOT / "docker-compose.yml").read_text()
     assert "make run" in commands and "make test" in commands
+
+
+def test_the_production_shape():
+    s = COMPOSE["services"]
+    for name, spec in s.items():  # pinned images, rotated logs, bounded memory, a healthcheck each
+        image = spec["image"]
+        assert not image.endswith(":latest") and re.search(r":v?[0-9]", image), (name, image)
+        assert spec["logging"]["options"]["max-size"] and spec["mem_limit"], name
+        assert "healthcheck" in spec, name
+    assert s["mailpit"]["profiles"] == ["dev"]  # a real relay in production
+    kafka = s["kafka"]["environment"]
+    assert kafka["CLUSTER_ID"] and kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    assert kafka["KAFKA_LOG_RETENTION_MS"] == "-1"  # rebuilds replay every topic from its start
+    proxy = s["caddy"]["networks"]["default"]["ipv4_address"]
+    assert s["caddy"]["ports"] == ["80:80", "443:443"]
+    caddyfile = (ROOT / "deploy" / "caddy" / "Caddyfile").read_text()
+    for name, spec in s.items():
+        command = spec.get("command") or []
+        if "uvicorn" in command:  # behind the proxy only: forwarded headers from its address, no port of its own
+            assert command[command.index("--forwarded-allow-ips") + 1] == proxy and "ports" not in spec, name
+            assert f"reverse_proxy {name}:8000" in caddyfile, name
+    assert "?" in s["events-api"]["environment"]["EVENTS_PUBLIC_URL"]  # required: no localhost links in letters
+    credentials = {"notifications_whatsapp_token", "notifications_whatsapp_app_secret", "notifications_sms_api_key",
+                   "notifications_smtp_password", "notifications_document_secret"}
+    for name, spec in s.items():
+        env = spec.get("environment") or {}
+        assert not any(k.endswith(("_TOKEN", "_APP_SECRET", "_API_KEY", "_PASSWORD", "_DOCUMENT_SECRET")) for k in env), name
+        if name.startswith("notifications-"):
+            assert credentials <= set(spec["secrets"]) and env["KESBANG_SECRETS_DIR"] == "/run/secrets", name
+        else:
+            assert not credentials & set(spec.get("secrets") or []), name
+
+
+def test_a_setting_is_read_from_its_secret_file(tmp_path):
+    (tmp_path / "notifications_whatsapp_token").write_text("rahasia-token-dari-berkas")
+    settings = NotificationsSettings(environment="development", _secrets_dir=tmp_path)
+    assert settings.whatsapp_token == "rahasia-token-dari-berkas"

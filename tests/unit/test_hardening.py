@@ -145,7 +145,7 @@ def test_compose_mounts_the_signing_key_in_registry_api_alone_and_logs_no_access
     anchors = compose["x-app"]["secrets"]
     assert "jwt_private_key" not in anchors
     for name, spec in compose["services"].items():
-        secrets = spec.get("secrets", anchors if spec.get("image") == "kesbang-platform:latest" else [])
+        secrets = spec.get("secrets", anchors if spec.get("image") == "kesbang-platform:0.1.0" else [])
         assert ("jwt_private_key" in secrets) == (name == "registry-api"), name
         command = spec.get("command") or []
         if "uvicorn" in command:
