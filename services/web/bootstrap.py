@@ -16,6 +16,7 @@ from services.web.api import (
     auth,
     checkin,
     dashboard,
+    directory,
     home,
     imports,
     kegiatan,
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(web.BodyLimits, default=BODY_LIMIT, limits=BODY_LIMITS, refuse=pages.too_large_page)
     app.include_router(web.health_router({"redis": lambda: app.state.sessions.redis.ping()}))
     for r in (auth.router, home.router, imports.router, ormas.router, accounts.router, dashboard.router,
-              checkin.router, kegiatan.router, reports.router, verification.router):  # /ormas/impor before /ormas/{id}
+              checkin.router, kegiatan.router, reports.router, verification.router, directory.router):  # /ormas/impor before /ormas/{id}
         app.include_router(r)
 
     @app.middleware("http")

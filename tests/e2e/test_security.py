@@ -39,8 +39,10 @@ PHONE_DIGITS = ("81377712340",)  # in any form: 0813…, +62813…, 62813…
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # Reachable without a token by design: health and metrics, the RSVP link (its own signed token), the
 # provider's signed webhooks, the login, the first-run setup (its own one-time code), the public keys,
-# and a signed document's verification record (its printed code is the key; no personal data).
-PUBLIC = re.compile(r"^/(health|ready|live|metrics|api/rsvp/|webhooks/|auth/(token|setup)$|\.well-known/|documents/)")
+# a signed document's verification record (its printed code is the key; no personal data), and the
+# public directory of registered ormas (no personal data).
+PUBLIC = re.compile(r"^/(health|ready|live|metrics|api/rsvp/|webhooks/|auth/(token|setup)$|\.well-known/|documents/|"
+                    r"directory$)")
 WRITES = {"post", "put", "patch", "delete"}
 
 

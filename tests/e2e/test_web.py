@@ -443,3 +443,42 @@ async def test_a_compiled_report_is_downloaded_from_the_home(browser, platform, 
         await panel.get_by_role("link", name="PDF").first.click()
     assert (await (await download.value).path()).read_bytes().startswith(b"%PDF")
     await look(page, "beranda-analis")
+
+
+async def test_the_public_directory_is_used_without_logging_in(browser, platform, headers):
+    import csv
+    import json
+
+    tag = uuid.uuid4().hex[:5]
+    op = headers("operator", REGION)
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        listed = (await reg.post("/ormas", headers=op, json={
+            "name": f"Yayasan Pendidikan Sungai Martapura {tag}", "acronym": f"YPSM{tag[:2]}", "kind": "ormas",
+            "legal_form": "yayasan", "decree_number": f"AHU-00{tag}.AH.01.04.2020", "region": REGION,
+            "bidang": ["pendidikan"], "email": f"ypsm.{tag}@contoh.or.id", "whatsapp": "081251234567"})).json()
+        unlisted = (await reg.post("/ormas", headers=op, json={"name": f"Paguyuban Belum Terdaftar {tag}",
+                                                                "kind": "ormas", "region": REGION})).json()
+        assert listed["status"] == "legal_entity" and unlisted["status"] == "unregistered"
+        r = await reg.get("/directory", params={"q": tag})  # no token
+        assert r.status_code == 200 and [i["name"] for i in r.json()["items"]] == [listed["name"]]
+        assert "email" not in r.text and "0812" not in r.text
+        assert (await reg.get("/directory", params={"region": "99.99"})).status_code == 422
+    page = await (await browser.new_context(base_url=platform.urls["web"])).new_page()  # nobody signed in
+    await page.goto("/direktori")
+    await page.get_by_label("Cari nama atau singkatan").fill(tag)
+    await page.get_by_label("Provinsi").select_option(label="Kalimantan Selatan")
+    await page.get_by_role("button", name="Cari").click()
+    table = page.get_by_role("table")
+    await expect(table).to_contain_text(f"Yayasan Pendidikan Sungai Martapura {tag}")
+    await expect(table).to_contain_text("Berbadan hukum")
+    await expect(table).not_to_contain_text(f"Paguyuban Belum Terdaftar {tag}")  # not registered: not listed
+    await expect(page.locator("main")).not_to_contain_text(f"ypsm.{tag}@contoh.or.id")
+    await look(page, "direktori")
+    async with page.expect_download() as got:
+        await page.get_by_role("link", name="Unduh CSV").click()
+    rows = list(csv.reader((await (await got.value).path()).read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][0] == "Nama" and rows[1][0] == listed["name"] and len(rows) == 2
+    data = json.loads((await page.request.get(f"/direktori.json?q={tag}")).text())
+    assert data["count"] == 1 and data["items"][0]["legal_form"] == "yayasan"
+    statuses = [(await page.request.get(f"/direktori.json?q={tag}")).status for _ in range(10)]
+    assert 429 in statuses  # ten files a minute per client
