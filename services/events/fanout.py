@@ -20,7 +20,7 @@ from pymongo import ReturnDocument
 
 from services.events import changes
 from services.events.adapters.store import KegiatanRepository, ParticipantRepository, RegistryCopy
-from shared import failpoints
+from shared import failpoints, logs
 from shared.kafka import EventProducer
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,14 @@ class Fanout:
             return_document=ReturnDocument.AFTER)
         if k is None:
             return None
+        token = logs.set_traceparent(k["fanout"].get("traceparent"))  # the publish request's trace
+        try:
+            return await self._fan_out(k)
+        finally:
+            logs.reset_traceparent(token)
+
+    async def _fan_out(self, k: dict[str, Any]) -> dict[str, Any]:
+        kegiatan_id = k["_id"]
         run = k["fanout"].get("run")
         # runs an addition replaced while they were still pending (their worker may have died
         # between writing participants and publishing them): their participants count as this run's

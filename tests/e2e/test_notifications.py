@@ -315,7 +315,7 @@ async def test_ingatkan_reminds_the_chosen_invitees_now_and_once_a_day(platform,
         assert r.json() == {"queued": 0, "already_today": 1, "answered": 0, "unreachable": 0}  # a second click
 
 
-async def test_kota_palus_letter_carries_its_letterhead_logo_and_names_as_written(platform, headers):
+async def test_kota_palus_letter_carries_its_letterhead_logo_and_names_as_written(platform, headers, kafka):
     import datetime as dt
 
     import segno
@@ -354,7 +354,10 @@ async def test_kota_palus_letter_carries_its_letterhead_logo_and_names_as_writte
 
         k = await eventually(organised_by_the_office, timeout=60, interval=1, what="the office's name on a new kegiatan")
         await set_invitees_when_copied(ev, op, k["id"], {"ormas_ids": [oid]}, 1)
-        assert (await step(ev, op, k["id"], "publish")).status_code == 200
+        trace_id = uuid.uuid4().hex  # the publish request's trace, followed to the e-mail's send
+        r = await ev.post(f"/kegiatan/{k['id']}/transitions", json={"action": "publish"},
+                          headers={**op, "traceparent": f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"})
+        assert r.status_code == 200, r.text
     mail = (await eventually(lambda: _found(platform.infra.mail_dir, f"Dialog Keagamaan {tag}"), timeout=60,
                              what="the letter"))
     body = mail.get_body(preferencelist=("plain",)).get_content()
@@ -380,6 +383,13 @@ async def test_kota_palus_letter_carries_its_letterhead_logo_and_names_as_writte
     tampered[pdf.index(b"/MediaBox") + 12] ^= 1
     assert not (await asyncio.to_thread(_status, bytes(tampered), cert)).intact
     # its QR codes: the short RSVP link (which the check-in desk takes too) and its verification page
+    # one trace from the publish request through the fan-out, the Kafka hop, the Celery hop and the send
+    from tests.e2e.events_support import events_of
+
+    (invited_event,) = await events_of(kafka, platform.topic("events.participation"), k["id"], "participation.invited", 1)
+    (sent_event,) = await events_of(kafka, platform.topic("notifications.delivery"), k["id"], "delivery.sent", 1)
+    assert invited_event["traceparent"].split("-")[1] == trace_id
+    assert sent_event["traceparent"].split("-")[1] == trace_id
     logo, rsvp, verify = qr_codes(pdf)  # this office's logo is a QR code too
     assert logo == "Kota Palu"
     assert "/r/" in rsvp and len(rsvp) < 60 and rsvp in text

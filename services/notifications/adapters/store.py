@@ -50,7 +50,7 @@ def delivery_event(msg: Mapping[str, Any], status: str, at: dt.datetime, reason:
             "at": at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")}
     seq = len(msg.get("history") or []) + 1
     event = make_event(f"notifications.delivery.{status}", source=SOURCE, subject=f"message/{msg['_id']}", data=data,
-                       region=msg.get("region") or "00", sequence=seq)
+                       region=msg.get("region") or "00", sequence=seq, traceparent=msg.get("traceparent"))
     return outbox.entry(TOPIC, msg["_id"], event)
 
 

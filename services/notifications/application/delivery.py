@@ -26,7 +26,7 @@ from services.notifications.adapters.signing import OfficeKeys
 from services.notifications.adapters.store import MessageStore
 from services.notifications.domain import documents, letters, messages
 from services.notifications.settings import Settings
-from shared import regions
+from shared import logs, regions
 
 log = logging.getLogger(__name__)
 QUIET_STEP = dt.timedelta(hours=5)  # a countdown stays below the broker's visibility timeout
@@ -118,10 +118,19 @@ def letter_pdf(document_id: str, data: dict[str, Any], f: dict[str, Any], papers
 
 
 def send(ports: Ports, message_id: str) -> dict:
+    """One message, under the trace of the event that made it (its log lines and events carry it)."""
+    msg = ports.store.get(message_id)
+    token = logs.set_traceparent((msg or {}).get("traceparent"))
+    try:
+        return _send(ports, message_id, msg)
+    finally:
+        logs.reset_traceparent(token)
+
+
+def _send(ports: Ports, message_id: str, msg: dict | None) -> dict:
     store, config = ports.store, ports.config
     now = dt.datetime.now(dt.UTC)
     stale = now - dt.timedelta(seconds=config.recover_after_seconds)
-    msg = store.get(message_id)
     if msg is None or msg["status"] in messages.FINAL or msg["status"] == "unreachable":
         return {"message_id": message_id, "status": msg["status"] if msg else "missing"}
     quiet = messages.quiet_until(msg["channel"], now, msg.get("zone") or "WIB", (config.quiet_from, config.quiet_until))
