@@ -478,7 +478,7 @@ async def test_the_public_directory_is_used_without_logging_in(browser, platform
         await page.get_by_role("link", name="Unduh CSV").click()
     rows = list(csv.reader((await (await got.value).path()).read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0][0] == "Nama" and rows[1][0] == listed["name"] and len(rows) == 2
-    data = json.loads((await page.request.get(f"/direktori.json?q={tag}")).text())
+    data = json.loads(await (await page.request.get(f"/direktori.json?q={tag}")).text())
     assert data["count"] == 1 and data["items"][0]["legal_form"] == "yayasan"
     statuses = [(await page.request.get(f"/direktori.json?q={tag}")).status for _ in range(10)]
     assert 429 in statuses  # ten files a minute per client
