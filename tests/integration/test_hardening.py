@@ -284,3 +284,12 @@ async def test_processed_ids_expire_after_twice_kafkas_retention(mongo):
 async def _gone(db):
     return await db["processed_events"].count_documents({"_id": "c:old"}) == 0
 
+
+
+async def test_the_local_redis_is_redis_7_as_compose_runs_it(infra):
+    client = aioredis.Redis.from_url(infra.redis_url)
+    try:
+        version = (await client.info("server"))["redis_version"]
+    finally:
+        await client.aclose()
+    assert int(version.split(".")[0]) >= 7, version
