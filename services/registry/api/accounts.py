@@ -130,13 +130,13 @@ async def get_office(region: str, accounts: Accounts, principal: Current) -> Off
 async def put_logo(region: str, accounts: Accounts, relay: Relay, principal: Admin,
                    file: UploadFile = File(description="PNG or SVG (shapes only), at most 256 KB")) -> OfficeOut:
     """The letterhead's logo, checked by its content."""
-    await use.put_logo(accounts, relay, principal, region, await file.read(offices.MAX_LOGO_BYTES + 1))
+    await use.put_image(accounts, relay, principal, region, "logo", await file.read(offices.MAX_LOGO_BYTES + 1))
     return _office_out(region, await use.office(accounts, principal, region))
 
 
 @router.delete("/offices/{region}/logo", status_code=204)
 async def delete_logo(region: str, accounts: Accounts, relay: Relay, principal: Admin) -> Response:
-    await use.remove_logo(accounts, relay, principal, region)
+    await use.remove_image(accounts, relay, principal, region, "logo")
     return Response(status_code=204)
 
 
@@ -158,13 +158,13 @@ async def put_signature(region: str, accounts: Accounts, relay: Relay, principal
                         file: UploadFile = File(description="PNG, at most 256 KB")) -> OfficeOut:
     """The head's signature image, printed on the letters the head signs (their signatory is the
     office's head)."""
-    await use.put_signature(accounts, relay, principal, region, await file.read(offices.MAX_LOGO_BYTES + 1))
+    await use.put_image(accounts, relay, principal, region, "signature", await file.read(offices.MAX_LOGO_BYTES + 1))
     return _office_out(region, await use.office(accounts, principal, region))
 
 
 @router.delete("/offices/{region}/signature", status_code=204)
 async def delete_signature(region: str, accounts: Accounts, relay: Relay, principal: Admin) -> Response:
-    await use.remove_signature(accounts, relay, principal, region)
+    await use.remove_image(accounts, relay, principal, region, "signature")
     return Response(status_code=204)
 
 

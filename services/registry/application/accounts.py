@@ -89,35 +89,23 @@ def _office_writer(principal: Principal, region: str) -> None:
         raise Forbidden("an office's settings are written by that office's admin")
 
 
-async def put_logo(accounts: Accounts, relay: OutboxRelay, principal: Principal, region: str,
-                   data: bytes) -> dict[str, Any]:
-    """The office's letterhead logo (BadLogo: 422 naming ``file``), kept beside its settings."""
+# the office's images, kept beside its settings: the letterhead's logo (a PNG or a plain SVG) and the
+# head's signature (a PNG), each checked by its content (BadLogo: 422 naming ``file``)
+IMAGES = {"logo": offices.check_logo, "signature": offices.check_signature}
+
+
+async def put_image(accounts: Accounts, relay: OutboxRelay, principal: Principal, region: str, name: str,
+                    data: bytes) -> None:
     _office_writer(principal, region)
-    media, digest = offices.check_logo(data)
-    logo = {"media_type": media, "sha256": digest, "size": len(data), "data": data,
-            "updated_at": dt.datetime.now(dt.UTC), "updated_by": principal.subject}
-    await _write_office(accounts, relay, region, {"logo": logo})
-    return logo
-
-
-async def remove_logo(accounts: Accounts, relay: OutboxRelay, principal: Principal, region: str) -> None:
-    _office_writer(principal, region)
-    await _write_office(accounts, relay, region, {"logo": None})
-
-
-async def put_signature(accounts: Accounts, relay: OutboxRelay, principal: Principal, region: str,
-                        data: bytes) -> None:
-    """The head's signature image (a PNG; BadLogo: 422 naming ``file``)."""
-    _office_writer(principal, region)
-    media, digest = offices.check_signature(data)
-    await _write_office(accounts, relay, region, {"signature": {
+    media, digest = IMAGES[name](data)
+    await _write_office(accounts, relay, region, {name: {
         "media_type": media, "sha256": digest, "size": len(data), "data": data,
         "updated_at": dt.datetime.now(dt.UTC), "updated_by": principal.subject}})
 
 
-async def remove_signature(accounts: Accounts, relay: OutboxRelay, principal: Principal, region: str) -> None:
+async def remove_image(accounts: Accounts, relay: OutboxRelay, principal: Principal, region: str, name: str) -> None:
     _office_writer(principal, region)
-    await _write_office(accounts, relay, region, {"signature": None})
+    await _write_office(accounts, relay, region, {name: None})
 
 
 async def office(accounts: Accounts, principal: Principal, region: str) -> dict[str, Any]:
