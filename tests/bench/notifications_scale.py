@@ -142,12 +142,7 @@ def _pdf_step(docs: list[dict], papers) -> list[dict]:
         doc = letters._document(fonts)
         f = letters.fields(data)
         slots = letters._constant(doc, f)
-        texts, qrs = letters._variable(f, slots, papers.verification(str(i)), letters._fpdf_wrap(doc))
-        for t in texts:
-            doc.set_font("Serif", size=t.size)
-            doc.text(t.x, t.y, t.text)
-        for qr in qrs:
-            documents.draw_qr(doc, qr)
+        documents.draw(doc, *letters._variable(f, slots, papers.verification(str(i)), letters._fpdf_wrap(doc)))
         meta = signers.PdfSignatureMetadata(field_name="TandaTanganKantor")
         signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(bytes(doc.output()))), meta, signer=signer)
     whole = m / (time.process_time() - t0)

@@ -119,6 +119,15 @@ def qr_runs(payload: str) -> tuple[int, list[tuple[int, int, int]]]:
     return len(matrix) + 8, runs
 
 
+def draw(doc: FPDF, texts: Iterable[Text], qrs: Iterable[Qr], font: str = "Serif") -> None:
+    """Lines and QR codes drawn by fpdf2 on the page itself (the whole-page path)."""
+    for t in texts:
+        doc.set_font(font, size=t.size)
+        doc.text(t.x, t.y, t.text)
+    for qr in qrs:
+        draw_qr(doc, qr)
+
+
 def draw_qr(doc: FPDF, qr: Qr) -> None:
     """The QR code drawn by fpdf2 (the whole-page path)."""
     modules, runs = qr_runs(qr.payload)

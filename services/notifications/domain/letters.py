@@ -64,8 +64,7 @@ def fields(data: Mapping[str, Any]) -> dict[str, Any]:
     zone = k["venue"]["zone"]
     start, end = _t(k["starts_at"]), _t(k["ends_at"])
     venue = ", ".join(x for x in (k["venue"]["name"], k["venue"].get("address"), k["venue"].get("region_name")) if x)
-    place = letter.get("place") or (regions.get(k["organiser"]["region"]).name.removeprefix("Kota ").removeprefix("Kabupaten ")
-                                    if regions.get(k["organiser"]["region"]) else "Jakarta")
+    place = letter.get("place") or place_of(k["organiser"]["region"])
     # dated as the office set it, or the day it is sent in the office's zone (``sent_on``, given by the sender)
     dated = tanggal.tanggal(dt.date.fromisoformat(letter.get("date") or data["sent_on"]))
     cutoff = _t(data["rsvp_cutoff"])
@@ -131,6 +130,7 @@ def short_text(data: Mapping[str, Any]) -> str:
 
 ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 VARIABLE = ("to", "rsvp_url", "checkin_token")  # each copy's own: the rest is the same for a kegiatan's letters
+IMAGE_BYTES = ("logo", "signature", "signature_image")  # in the template's key by their hashes (``images``)
 NAME_LINES = 3
 FOOTER = 258  # mm from the top: the verification block
 
@@ -193,6 +193,29 @@ def letterhead(doc: FPDF, f: Mapping[str, Any]) -> None:
     doc.set_font("Serif", size=11)
 
 
+def place_of(region: str) -> str:
+    """Where an office writes its letters from: "Pasuruan" for Kota Pasuruan; Jakarta nationally."""
+    r = regions.get(region)
+    return r.name.removeprefix("Kota ").removeprefix("Kabupaten ") if r else "Jakarta"
+
+
+def signatory(doc: FPDF, top: float, title: str, name: str, nip: str | None, image: bytes | None,
+              name_at: float) -> None:
+    """The signature block at x 110: the title (it may run to several lines), the signature image
+    under it where there is one, the name in bold ``name_at`` mm below ``top``, and the NIP."""
+    doc.set_xy(110, top)
+    doc.multi_cell(80, 6, title, new_x="LMARGIN", new_y="NEXT")
+    if image:
+        doc.image(io.BytesIO(image), x=110, y=doc.get_y() + 1, h=16)
+    doc.set_xy(110, top + name_at)
+    doc.set_font("Serif", "B", 11)
+    doc.multi_cell(80, 6, name, new_x="LMARGIN", new_y="NEXT")
+    if nip:
+        doc.set_font("Serif", size=11)
+        doc.set_x(110)
+        doc.cell(80, 6, f"NIP. {nip}")
+
+
 def office_fields(office: Mapping[str, Any] | None, region: str, name: str | None = None,
                   address: str | None = None) -> dict[str, Any]:
     """The letterhead's parts from an office's settings (its ``registry.office`` copy), or the
@@ -203,6 +226,7 @@ def office_fields(office: Mapping[str, Any] | None, region: str, name: str | Non
     head = [line for line in office.get("letterhead") or [] if line.strip()]
     logo, signature = office.get("logo"), office.get("signature")
     return {"letterhead": head or [government(region), name.upper()], "office_name": name,
+            "images": tuple((x or {}).get("sha256") for x in (logo, signature)),  # what identifies them
             "logo": (logo["media_type"], base64.b64decode(logo["data"])) if logo else None,
             "signature": base64.b64decode(signature["data"]) if signature else None,
             "office_address": office.get("address") or address, "office_phone": office.get("phone"),
@@ -247,17 +271,8 @@ def _constant(doc: FPDF, f: Mapping[str, Any]) -> _Slots:
                          "bawah ini; kode QR yang sama ditunjukkan kepada petugas saat registrasi. Demikian atas "
                          "perhatian dan kehadirannya diucapkan terima kasih.", new_x="LMARGIN", new_y="NEXT")
     top = doc.get_y() + 4
-    doc.set_xy(110, top)
-    doc.multi_cell(80, 6, f["signatory_title"], new_x="LMARGIN", new_y="NEXT")
-    if f.get("signature_image"):
-        doc.image(io.BytesIO(f["signature_image"]), x=110, y=top + 7, h=16)
-    doc.set_xy(110, top + 24)
-    doc.set_font("Serif", "B", 11)
-    doc.multi_cell(80, 6, f["signatory_name"], new_x="LMARGIN", new_y="NEXT")
-    if f["signatory_nip"]:
-        doc.set_font("Serif", size=11)
-        doc.set_x(110)
-        doc.cell(80, 6, f"NIP. {f['signatory_nip']}")
+    signatory(doc, top, f["signatory_title"], f["signatory_name"], f["signatory_nip"], f.get("signature_image"),
+              name_at=24)
     verification_note(doc, f["office_name"])
     return _Slots(addressee=addressee, qr=top)
 
@@ -296,8 +311,9 @@ _templates: collections.OrderedDict[str, documents.Template] = collections.Order
 
 def _template(f: Mapping[str, Any], fonts) -> tuple[documents.Template, _Slots]:
     """The kegiatan's constant page, rendered once per process (the last few kept)."""
-    key = hashlib.sha256(repr(sorted((k, v if k not in ("logo", "signature", "signature_image") else hashlib.sha256(repr(v).encode()).hexdigest())
-                                     for k, v in f.items() if k not in VARIABLE)).encode()).hexdigest()
+    # the images by the hashes the office copy gives them ("images"), not by hashing their bytes again
+    key = hashlib.sha256(repr(sorted((k, bool(v) if k in IMAGE_BYTES else v) for k, v in f.items()
+                                     if k not in VARIABLE)).encode()).hexdigest()
     if key in _templates:
         _templates.move_to_end(key)
         return _templates[key]
@@ -328,12 +344,7 @@ def pdf(data: Mapping[str, Any], fonts, *, verification: Verification | None = N
     if any(ARABIC.search(str(v)) for v in f.values() if isinstance(v, str)):
         doc.set_text_shaping(True)
     slots = _constant(doc, f)
-    texts, qrs = _variable(f, slots, verification, _fpdf_wrap(doc))
-    for t in texts:
-        doc.set_font("Serif", size=t.size)
-        doc.text(t.x, t.y, t.text)
-    for qr in qrs:
-        documents.draw_qr(doc, qr)
+    documents.draw(doc, *_variable(f, slots, verification, _fpdf_wrap(doc)))
     return documents.Template(doc).render(**sign)
 
 

@@ -6,7 +6,6 @@ settings and the fonts."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,8 +32,7 @@ def fields(ormas: Mapping[str, Any], office: Mapping[str, Any] | None) -> dict[s
     if not head_name or not head_title:
         raise RegistryLetterError("office", "the office's settings need the head's name and title")
     kop = letters.office_fields(office, region)
-    r = regions.get(region)
-    place = r.name.removeprefix("Kota ").removeprefix("Kabupaten ") if r else "Jakarta"
+    place = letters.place_of(region)
     issued = dt.date.fromisoformat(skt.get("issued_on") or skt["valid_until"])
     address = ormas.get("address") or {}
     where = ", ".join(x for x in (address.get("street"), regions.get(address.get("region") or "").name
@@ -73,25 +71,10 @@ def pdf(ormas: Mapping[str, Any], office: Mapping[str, Any] | None, fonts, *,
     doc.ln(2)
     doc.multi_cell(0, 6, "Demikian surat keterangan ini dibuat untuk dipergunakan sebagaimana mestinya.",
                    new_x="LMARGIN", new_y="NEXT")
-    top = doc.get_y() + 8
-    doc.set_xy(110, top)
-    doc.multi_cell(80, 6, f"{f['place_date']}\n{f['head_title']}", new_x="LMARGIN", new_y="NEXT")
-    if f["signature"]:
-        doc.image(io.BytesIO(f["signature"]), x=110, y=doc.get_y() + 1, h=16)
-    doc.set_xy(110, top + 32)
-    doc.set_font("Serif", "B", 11)
-    doc.multi_cell(80, 6, f["head_name"], new_x="LMARGIN", new_y="NEXT")
-    if f["head_nip"]:
-        doc.set_font("Serif", size=11)
-        doc.set_x(110)
-        doc.cell(80, 6, f"NIP. {f['head_nip']}")
+    letters.signatory(doc, doc.get_y() + 8, f"{f['place_date']}\n{f['head_title']}", f["head_name"], f["head_nip"],
+                      f["signature"], name_at=32)
     letters.verification_note(doc, f["office_name"])
-    texts, qrs = letters.verification_block(verification)
-    for t in texts:
-        doc.set_font("Serif", size=t.size)
-        doc.text(t.x, t.y, t.text)
-    for qr in qrs:
-        documents.draw_qr(doc, qr)
+    documents.draw(doc, *letters.verification_block(verification))
     if signing is None:
         return bytes(doc.output())
     return documents.Template(doc, charset="").render(cms=signing.cms, signer_name=signing.signer,
