@@ -25,7 +25,7 @@ for _prefix in ("", "REGISTRY_", "EVENTS_", "NOTIFICATIONS_", "REPORTING_"):
     os.environ.setdefault(f"{_prefix}ENVIRONMENT", "development")
 
 RUN_ID = uuid.uuid4().hex[:6]
-TEST_PORTS = {"registry": 18001, "events": 18002, "notifications": 18003, "reporting": 18004, "web": 18000}
+TEST_PORTS = {"registry": 18001, "events": 18002, "notifications": 18003, "reporting": 18004, "earlywarning": 18005, "web": 18000}
 
 
 @dataclasses.dataclass

@@ -42,11 +42,13 @@ PORTS = {
     "events": 8002,
     "notifications": 8003,
     "reporting": 8004,
+    "earlywarning": 8005,
     "web": int(os.environ.get("KESBANG_WEB_PORT", 8000)),
 }
-SERVICES = ("registry", "events", "notifications", "reporting")
+SERVICES = ("registry", "events", "notifications", "reporting", "earlywarning")
 # /metrics of the processes that are no API, at the platform's web port + 100 + this
 METRICS_OFFSETS = {"events-consumers": 100, "notifications-consumers": 101, "reporting-consumers": 102,
+                   "earlywarning-consumers": 103,
                    "registry-worker": 110, "notifications-worker": 111, "reporting-worker": 112}
 
 
@@ -429,7 +431,7 @@ def service_components(
         if "web" in ports:  # the old page addresses redirect to the web application
             public[f"{s.upper()}_WEB_URL"] = f"http://{HOST}:{ports['web']}"
         comps.append(api_component(s, ports[s], env(s, **public)))
-    for s in ("events", "notifications", "reporting"):
+    for s in ("events", "notifications", "reporting", "earlywarning"):
         ready = run_dir / f"{s}-consumers.ready"
         comps.append(Component(
             name=f"{s}-consumers",

@@ -1,4 +1,4 @@
-"""The web application's settings (``WEB_`` prefix). It owns no database: the four service APIs,
+"""The web application's settings (``WEB_`` prefix). It owns no database: the five service APIs,
 and Redis for sessions."""
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ class Settings(ProcessSettings):
     events_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8003"
     reporting_url: str = "http://127.0.0.1:8004"
-    redis_url: str = "redis://127.0.0.1:6379/4"
+    earlywarning_url: str = "http://127.0.0.1:8005"
+    redis_url: str = "redis://127.0.0.1:6379/5"
     session_idle_minutes: int = 30  # a session nobody used this long has ended
     session_check_seconds: int = 60  # the access token is renewed this often: a deactivated account stops within it
     vendor_dir: Path = ROOT / ".tools" / "web"  # front-end packages installed from npm (deploy/local/bootstrap.sh)

@@ -58,6 +58,9 @@ CONTRACTS: dict[str, Contract] = {
             "invited", "responded", "checked_in")),
         *(Contract(f"notifications.delivery.{e}", "notifications.delivery", 1) for e in (
             "sent", "delivered", "read", "failed", "unreachable")),
+        *(Contract(f"earlywarning.report.{e}", "earlywarning.report", 1) for e in (
+            "received", "verified", "dismissed", "handling", "resolved", "assigned", "action_recorded", "escalated",
+            "reminder_due")),
     )
 }
 

@@ -59,7 +59,7 @@ def on_isolated_platform(ports, extra_env, body):
     stack.ensure_dev_keys()
     group = stack.ProcessGroup(stack.DATA / "run", stack.DATA / "logs")
     started_infra = stack.bring_up(group, stack.infra_components())
-    p = stack.start_isolated(uuid.uuid4().hex[:6], ports, redis_db_base=11, extra_env=extra_env)  # to 15 with the web
+    p = stack.start_isolated(uuid.uuid4().hex[:6], ports, redis_db_base=10, extra_env=extra_env)  # to 15 with the web
     try:
         return asyncio.run(body(p, group))
     finally:

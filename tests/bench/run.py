@@ -29,7 +29,7 @@ from tests.bench.common import (
     write_results,
 )
 
-PORTS = {"registry": 19001, "events": 19002, "notifications": 19003, "reporting": 19004, "web": 19000}
+PORTS = {"registry": 19001, "events": 19002, "notifications": 19003, "reporting": 19004, "earlywarning": 19005, "web": 19000}
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 16))
 N_CREATE = int(os.environ.get("BENCH_CREATES", 1500))
 N_LAG = int(os.environ.get("BENCH_LAG_WRITES", 200))

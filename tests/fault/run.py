@@ -41,7 +41,7 @@ from tests.bench.common import on_isolated_platform
 
 SCALE = int(os.environ.get("KESBANG_FAULT_SCALE", 10))
 VALID, LAPSED, UNREGISTERED = 70 * SCALE, 3 * SCALE, 2 * SCALE
-PORTS = {"registry": 19101, "events": 19102, "notifications": 19103, "reporting": 19104}
+PORTS = {"registry": 19101, "events": 19102, "notifications": 19103, "reporting": 19104, "earlywarning": 19105}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ENV = {"notifications": {"NOTIFICATIONS_RECOVER_AFTER_SECONDS": "30", "NOTIFICATIONS_RECOVER_EVERY_SECONDS": "15",
                          "NOTIFICATIONS_QUIET_FROM": "0", "NOTIFICATIONS_QUIET_UNTIL": "0"}}

@@ -30,7 +30,7 @@ from tests.bench.common import group_caught_up, on_isolated_platform, pct, topic
 from tests.bench.run import machine
 from tests.fault.run import invited_events, workbook
 
-PORTS = {"registry": 19201, "events": 19202, "notifications": 19203, "reporting": 19204}
+PORTS = {"registry": 19201, "events": 19202, "notifications": 19203, "reporting": 19204, "earlywarning": 19205}
 LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", 60))
 BRIEFING = int(os.environ.get("LOAD_BRIEFING_ORMAS", 30_000))
 WAVE = int(os.environ.get("LOAD_RSVP_WAVE", 5_000))

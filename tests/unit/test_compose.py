@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from services.earlywarning.settings import Settings as EarlyWarningSettings
 from services.events.settings import Settings as EventsSettings
 from services.notifications.settings import Settings as NotificationsSettings
 from services.registry.settings import Settings as RegistrySettings
@@ -14,7 +15,7 @@ from services.reporting.settings import Settings as ReportingSettings
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = {"registry": RegistrySettings, "events": EventsSettings, "notifications": NotificationsSettings,
-            "reporting": ReportingSettings}
+            "reporting": ReportingSettings, "earlywarning": EarlyWarningSettings}
 
 
 def _processes(service: str) -> dict[str, dict]:

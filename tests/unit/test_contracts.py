@@ -108,3 +108,12 @@ def test_notifications_schema_files_are_what_the_generator_writes():
 
     for status in gen.STATUSES:
         assert gen.path(status).read_text() == gen.render(status), "run python -m shared.contracts.notifications_schemas"
+
+
+def test_earlywarning_schema_files_are_generated_and_carry_no_reporter():
+    from shared.contracts import earlywarning_schemas as gen
+
+    for name in gen.all_schemas():
+        assert gen.path(name).read_text() == gen.render(name), f"run python -m shared.contracts.earlywarning_schemas ({name})"
+    text = json.dumps(gen.all_schemas()).lower()
+    assert "reporter" not in text and "nik" not in text

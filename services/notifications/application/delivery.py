@@ -85,6 +85,10 @@ def content(msg: dict[str, Any], office: dict[str, Any] | None = None, papers: P
     an e-mail invitation carries its letter as a PDF signed by the office, whose verification
     record ``papers`` keeps before it goes out."""
     data = msg["payload"]
+    if msg["kind"].startswith("ew_"):  # an early-warning alert or reminder to a team member
+        subject, body = letters.alert_notice(msg["kind"], data)
+        return channels.Content(subject=subject, text=body, message_id=msg["_id"],
+                                template=letters.template(msg["kind"], data))
     if msg["kind"].startswith("skt_expiry"):
         subject, body = letters.skt_notice(data)
         return channels.Content(subject=subject, text=body, message_id=msg["_id"],
@@ -133,7 +137,8 @@ def _send(ports: Ports, message_id: str, msg: dict | None) -> dict:
     stale = now - dt.timedelta(seconds=config.recover_after_seconds)
     if msg is None or msg["status"] in messages.FINAL or msg["status"] == "unreachable":
         return {"message_id": message_id, "status": msg["status"] if msg else "missing"}
-    quiet = messages.quiet_until(msg["channel"], now, msg.get("zone") or "WIB", (config.quiet_from, config.quiet_until))
+    quiet = None if msg.get("urgent") else messages.quiet_until(msg["channel"], now, msg.get("zone") or "WIB",
+                                                                (config.quiet_from, config.quiet_until))
     if quiet is not None:  # night in the recipient's zone: WhatsApp and SMS wait for the morning
         store.wait(message_id, quiet, now, note="quiet hours")  # recover() leaves it alone till then
         ports.later(message_id, min(quiet - now, QUIET_STEP).total_seconds())

@@ -6,6 +6,8 @@
   deterministic ids (a redelivered event writes nothing new), and one Celery task per new message;
   the invitation is kept for reminders and notices. ``responded`` records the answer (reminders go
   to those attending and those who have not answered).
+- ``earlywarning.report``: ``escalated`` and ``reminder_due`` become one message per team member
+  named and channel (kritis ones go at night too).
 - ``events.kegiatan``: the kegiatan's current time and status; ``rescheduled`` and ``cancelled``
   become a notice to everyone invited.
 
@@ -71,6 +73,12 @@ async def invited(ports: Ports, data: dict[str, Any]) -> None:
         kind_data = {**data, "change": {**data["change"], "kegiatan": {
             **data["change"]["kegiatan"], "starts_at": k["starts_at"], "ends_at": k["ends_at"]}}}
     await write_messages(ports, messages.for_invitation(kind_data, dt.datetime.now(dt.UTC)))
+
+
+async def report_alert(ports: Ports, name: str, data: dict[str, Any]) -> None:
+    """An early-warning escalation or reminder: a message to each team member it names."""
+    if name in ("escalated", "reminder_due"):
+        await write_messages(ports, messages.for_alert(data, name, dt.datetime.now(dt.UTC)))
 
 
 async def responded(ports: Ports, data: dict[str, Any]) -> None:

@@ -388,12 +388,44 @@ def skt_notice(payload: Mapping[str, Any]) -> tuple[str, str]:
 
 
 # The WhatsApp templates' body parameters ({{1}}, {{2}}, … in the approved texts), by kind of message.
-TEMPLATE_PARAMETERS = {"invitation": 7, "reminder": 6, "rescheduled": 6, "cancelled": 6, "skt_expiry": 5}
+TEMPLATE_PARAMETERS = {"invitation": 7, "reminder": 6, "rescheduled": 6, "cancelled": 6, "skt_expiry": 5,
+                       "ew_alert": 6, "ew_reminder": 5}
+CATEGORY_LABELS = {"politik_pemilu": "politik/pemilu", "sara": "SARA", "sengketa_lahan": "sengketa lahan/sumber daya alam",
+                   "antarkelompok": "antarkelompok/ormas", "ketimpangan_ekonomi": "ketimpangan ekonomi",
+                   "unjuk_rasa": "unjuk rasa", "lainnya": "lainnya"}
+
+
+def _reported(payload: Mapping[str, Any]) -> str:
+    at = dt.datetime.fromisoformat(payload["occurred_at"].replace("Z", "+00:00"))
+    r = regions.get(payload.get("region") or "")
+    local = at.astimezone(r.tz if r else regions.ZONES["WIB"])
+    return f"{tanggal.tanggal(local.date())} pukul {local:%H.%M} {r.zone if r else 'WIB'}"
+
+
+def alert_notice(kind: str, payload: Mapping[str, Any]) -> tuple[str, str]:
+    """An early-warning alert (``ew_alert_<level>``) or reminder (``ew_reminder``) to a team member."""
+    category = CATEGORY_LABELS.get(payload.get("category") or "", payload.get("category") or "-")
+    if kind == "ew_reminder":
+        return (f"Pengingat: laporan belum diverifikasi — {payload['title']}",
+                f"Yth. {payload['to']}. Laporan kewaspadaan dini \"{payload['title']}\" di {payload['location_name']} "
+                f"(kategori {category}, tingkat {payload['severity']}) belum diverifikasi setelah "
+                f"{payload['hours']:g} jam. Mohon segera diverifikasi: {payload['link']}")
+    level = (payload.get("level") or payload["severity"]).upper()
+    return (f"PERINGATAN DINI {level}: {payload['title']}",
+            f"Yth. {payload['to']}. Laporan potensi konflik sosial tingkat {level} di {payload['location_name']}, "
+            f"kategori {category}, kejadian {_reported(payload)}"
+            + (f", sekitar {payload['people_estimate']} orang terlibat" if payload.get("people_estimate") else "")
+            + f". Status: {payload['status']}. Rincian dan tindak lanjut: {payload['link']}")
 
 
 def template(kind: str, data: Mapping[str, Any]) -> tuple[str, list[str]]:
     """(the template's kind, its body parameters) of a message: what a business-initiated WhatsApp
     message sends (``adapters/channels.py`` names the approved template of each kind)."""
+    if kind.startswith("ew_alert"):
+        return "ew_alert", [data["to"], (data.get("level") or data["severity"]).upper(), data["title"],
+                            data["location_name"], _reported(data), data["link"]]
+    if kind == "ew_reminder":
+        return "ew_reminder", [data["to"], data["title"], data["location_name"], f"{data['hours']:g}", data["link"]]
     if kind.startswith("skt_expiry"):
         r = regions.get(data.get("region") or "")
         return "skt_expiry", [data["name"], data.get("skt_number") or "-",

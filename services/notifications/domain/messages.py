@@ -17,7 +17,8 @@ from shared import regions
 from shared.channels import CHANNELS, addresses, first_channels, usable  # noqa: F401 (the rule lives in shared)
 
 FALLBACK = {"email": ("whatsapp", "sms"), "whatsapp": ("sms", "email"), "sms": ("email",)}
-KINDS = ("invitation", "reminder_3d", "reminder_1d", "reminder", "rescheduled", "cancelled", "skt_expiry")
+KINDS = ("invitation", "reminder_3d", "reminder_1d", "reminder", "rescheduled", "cancelled", "skt_expiry", "ew_alert",
+         "ew_reminder")
 FINAL = ("sent", "delivered", "read", "failed", "dead")
 QUIET_FROM, QUIET_UNTIL = 21, 7  # no WhatsApp or SMS between 21.00 and 07.00 in the recipient's zone
 
@@ -107,3 +108,28 @@ def for_skt_expiry(ormas: Mapping[str, Any], days_left: int, valid_until: str, n
     return [{**base, "_id": message_id(base["participant_id"], kind, c), "channel": c, "to": available[c],
              "status": "queued", "history": [{"at": now, "status": "queued", "note": None}]}
             for c in first_channels(available)]
+
+
+def for_alert(data: Mapping[str, Any], event: str, now: dt.datetime) -> list[dict[str, Any]]:
+    """An early-warning report's alert (``escalated``: ``ew_alert_tinggi`` or ``ew_alert_kritis``)
+    or its reminder (``reminder_due``) to each team member named, by e-mail and WhatsApp (SMS when
+    they have neither); once per member and kind. A kritis alert is ``urgent``: it goes at night too."""
+    change = data["change"]
+    kind = f"ew_alert_{change['level']}" if event == "escalated" else "ew_reminder"
+    payload = {k: data.get(k) for k in ("report_id", "title", "category", "severity", "status", "region",
+                                          "occurred_at", "people_estimate")}
+    payload.update(location_name=change["location_name"], link=change["link"], level=change.get("level"),
+                   hours=change.get("hours"))
+    docs = []
+    for member in change["recipients"]:
+        available = addresses(member)
+        base = {"participant_id": f"ew:{data['report_id']}:{member['member_id']}", "kegiatan_id": None, "ormas_id": None,
+                "region": data["region"], "variant": "", "recipient_name": member["name"], "kind": kind,
+                "zone": zone_of(member.get("region") or data["region"]), "payload": {**payload, "to": member["name"]},
+                "urgent": change.get("urgent", False), "available": available, "attempts": 0, "claim": None,
+                "handed_at": None, "provider_id": None, "error": None, "created_at": now, "updated_at": now,
+                "enqueued_at": now, "not_before": None}
+        docs += [{**base, "_id": message_id(base["participant_id"], kind, c), "channel": c, "to": available[c],
+                  "status": "queued", "history": [{"at": now, "status": "queued", "note": None}]}
+                 for c in first_channels(available)]
+    return docs
