@@ -23,7 +23,7 @@ from shared.runtime import Runtime, run_consumer_process
 log = logging.getLogger(__name__)
 
 GROUP = "reporting"
-TOPICS = ["registry.ormas", "events.kegiatan", "events.participation", "notifications.delivery"]
+TOPICS = ["registry.ormas", "events.kegiatan", "events.participation", "notifications.delivery", "earlywarning.report"]
 
 
 def build_handler(runtime: Runtime, consumer: str = GROUP):
@@ -41,6 +41,8 @@ def build_handler(runtime: Runtime, consumer: str = GROUP):
             await processed.once(event["id"], lambda: projections.apply_participation(name, event["data"]))
         elif contract.topic == "notifications.delivery":
             await processed.once(event["id"], lambda: projections.apply_delivery(event["data"]))
+        elif contract.topic == "earlywarning.report":
+            await projections.apply_report(event["data"])  # version-checked: a repeat changes nothing
 
     handle.flush = projections.flush
     return handle

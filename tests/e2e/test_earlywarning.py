@@ -124,6 +124,41 @@ async def test_article_003_tension_before_the_pilkada_is_reported_verified_handl
     assert [t["action"] for t in report["timeline"]] == ["diterima", "dieskalasi", "diverifikasi", "ditugaskan",
                                                         "ditangani", "tindak_lanjut", "selesai"]
 
+    # the province sees it counted, and in its weekly situation report; the city sends its own up
+    analyst = headers("analyst", "35")
+    async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=30) as rp:
+        async def counted():
+            s = (await rp.get("/stats/earlywarning", headers=analyst)).json()
+            mine = [r for r in s["week"]["reports"] if r["report_id"] == report["id"]]
+            return s if mine and mine[0]["status"] == "selesai" else None
+
+        stats = await eventually(counted, what="reporting to count the resolved report", timeout=60)
+        assert stats["region"] == "35" and stats["by_child"]["35.75"] >= 1
+        assert stats["mean_hours_to_resolve"] is not None and stats["trend"][-1]["week"] == stats["week"]["week"]
+        week = stats["week"]["week"]
+        situation = await _compiled(rp, analyst, "35", week)
+        csv_text = (await rp.get(f"/reports/{situation['id']}/files/csv", headers=analyst)).content.decode("utf-8-sig")
+        assert report["title"] in csv_text and "Karangketug, Gadingrejo, Kota Pasuruan" in csv_text
+        assert situation["title"].startswith("Laporan Situasi Mingguan Kewaspadaan Dini — Provinsi Jawa Timur — Minggu ke-")
+        city = await _compiled(rp, city_head, "35.75", week)
+        r = await rp.post(f"/reports/{city['id']}/submission", headers=city_head)
+        assert r.status_code == 200, r.text
+        inbox = (await rp.get("/reports/inbox", headers=province_head)).json()["items"]
+        assert city["id"] in [i["id"] for i in inbox]
+
+
+async def _compiled(rp, headers, region: str, period: str) -> dict:
+    r = await rp.post("/reports", json={"region": region, "period": period, "formats": ["csv", "pdf"], "refresh": True},
+                      headers=headers)
+    assert r.status_code == 202, r.text
+
+    async def done():
+        doc = (await rp.get(f"/reports/{r.json()['id']}", headers=headers)).json()
+        assert doc["status"] != "failed", doc
+        return doc if doc["status"] == "done" else None
+
+    return await eventually(done, what=f"the situation report of {region}", timeout=90)
+
 
 async def _found(ew, headers, tag):
     return (await ew.get("/ormas", params={"q": tag}, headers=headers)).json()

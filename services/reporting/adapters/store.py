@@ -36,6 +36,7 @@ INDEXES = {
     "participation": [IndexModel([("ormas_id", ASCENDING)], name="ormas")],
     "deliveries": [IndexModel([("kegiatan_id", ASCENDING)], name="kegiatan")],
     "aspirations": [IndexModel([("region", ASCENDING)], name="region")],
+    "ew_reports": [IndexModel([("region", ASCENDING), ("week", ASCENDING)], name="region_week")],
     "ormas_counters": [],
     "kegiatan_counters": [],
 }
@@ -165,6 +166,19 @@ class Projections:
         await self._inc("ormas_counters", {scope_doc_id(scope): inc
                                            for scope, inc in by_scope(counter_deltas(old, new)).items()})
         return True
+
+    async def apply_report(self, data: dict[str, Any]) -> bool:
+        """An early-warning report's row, from its newest event (version-checked: a repeat or an
+        older event changes nothing)."""
+        from services.reporting.domain import earlywarning
+
+        return await readmodel.upsert_versioned(self.db["ew_reports"], data["report_id"], data["version"],
+                                                earlywarning.row(data))
+
+    async def report_rows(self, scope: str) -> list[dict[str, Any]]:
+        """The early-warning rows of a scope (the figures count them: an office's reports are few)."""
+        filter_ = {} if scope == regions.NATIONAL else {"region": {"$regex": regions.prefix_regex(scope)}}
+        return await self.db["ew_reports"].find(filter_).to_list(None)
 
     async def regions_with_ormas(self) -> set[str]:
         """The provinces and regencies that have at least one ormas row."""

@@ -25,7 +25,8 @@ router = APIRouter(tags=["reports"])
 
 class ReportIn(Input):
     region: str | None = Field(default=None, max_length=13, description="default: your office's")
-    period: str = Field(max_length=7, examples=["2026-11", "2026-Q4", "2026"])
+    period: str = Field(max_length=8, examples=["2026-11", "2026-Q4", "2026", "2026-W49"],
+                        description="a month, a quarter, a year, or an ISO week: the weekly situation report of early warning")
     formats: list[Literal["pdf", "xlsx", "csv"]] = Field(default_factory=lambda: list(reports.FORMATS), min_length=1, max_length=3)
     refresh: bool = Field(default=False, description="compile again a report already done")
 

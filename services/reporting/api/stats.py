@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Response
 from services.reporting.adapters.figures import kegiatan_figures, one_kegiatan_figures
 from services.reporting.adapters.store import Projections as ProjectionsAdapter
 from services.reporting.deps import Config, Current, Database, FilteredSlot, Projections, Redis
+from services.reporting.domain import earlywarning
 from shared import errors, regions
 from shared.auth import Principal, check_region
 from shared.contracts.registry_schemas import KINDS
@@ -135,3 +136,24 @@ async def engagement(ormas_id: str, response: Response, principal: Current, proj
     return {"ormas_id": ormas_id, "name": ormas["name"], "region": ormas["region"], **total,
             "attendance_rate": round(total["attended"] / total["invited"], 3) if total["invited"] else None,
             "by_month": dict(sorted(months.items()))}
+
+
+@router.get("/stats/earlywarning")
+async def earlywarning_stats(response: Response, principal: Current, projections: Projections,
+                             region: str | None = Query(default=None, description="Kemendagri code; default: your office's"),
+                             week: str | None = Query(default=None, pattern=r"^[0-9]{4}-W[0-9]{2}$",
+                                                      description="ISO week, 2020-W49; default: this week"),
+                             weeks: int = Query(default=8, ge=1, le=52, description="weeks in the trend")) -> dict:
+    """Reports of potential social conflict in the caller's scope, rolled up: by category, severity,
+    status and child region; the open tinggi and kritis ones; the trend per week; the mean hours to
+    verify and to resolve; and the figures of one week."""
+    scope = _scope(principal, region)
+    week = week or earlywarning.week_of(dt.datetime.now(dt.UTC))
+    try:
+        earlywarning.week_bounds(week)
+    except ValueError:
+        raise Unprocessable(f"{week} is no ISO week", errors=[{"field": "week", "message": "no such week"}]) from None
+    figures = earlywarning.figures(await projections.report_rows(scope), scope, week=week, weeks=weeks)
+    r = regions.get(scope)
+    response.headers["Cache-Control"] = "private, max-age=5"
+    return {"region": scope, "name": r.name if r else "Indonesia", **figures}

@@ -18,7 +18,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.reporting.adapters.figures import kegiatan_figures, kegiatan_list
 from services.reporting.adapters.reports import Reports
 from services.reporting.adapters.store import Projections
-from services.reporting.domain import reports
+from services.reporting.domain import earlywarning, reports
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ async def compile_report(ports: Ports, report_id: str) -> dict:
     if doc is None:
         return {"report": report_id, "status": "taken"}
     try:
+        if doc["kind"] == "week":
+            return await _compile_situation(ports, doc, now)
         figures = {"ormas": await ports.projections.ormas_figures(doc["region"])}
         await ports.reports.progress(report_id, 25)
         figures["kegiatan"] = await kegiatan_figures(ports.db, doc["region"], doc["first_month"], doc["last_month"])
@@ -62,6 +64,23 @@ async def compile_report(ports: Ports, report_id: str) -> dict:
         log.exception("report %s failed", report_id)
         await ports.reports.fail(report_id, repr(e))
         return {"report": report_id, "status": "failed"}
+
+
+async def _compile_situation(ports: Ports, doc: dict, now: dt.datetime) -> dict:
+    """The weekly situation report of early warning (laporan situasi mingguan) of a region."""
+    rows = await ports.projections.report_rows(doc["region"])
+    figures = {"earlywarning": earlywarning.figures(rows, doc["region"], week=doc["period"])}
+    await ports.reports.progress(doc["_id"], 50)
+    files = {}
+    for i, fmt in enumerate(doc["formats"]):
+        data = {"pdf": lambda: reports.to_pdf(figures, doc["title"], now), "xlsx": lambda: reports.to_xlsx(figures, doc["title"]),
+                "csv": lambda: reports.to_csv(figures)}[fmt]()
+        await ports.reports.store_file(doc["_id"], fmt, data)
+        files[fmt] = {"size": len(data), "media_type": reports.MEDIA[fmt]}
+        await ports.reports.progress(doc["_id"], 50 + 50 * (i + 1) // len(doc["formats"]))
+    ew = figures["earlywarning"]
+    await ports.reports.finish(doc["_id"], files, {"laporan": ew["week"]["received"], "terbuka": ew["open"]})
+    return {"report": doc["_id"], "status": "done"}
 
 
 async def stuck(ports: Ports, now: dt.datetime, quiet_seconds: float) -> list[str]:

@@ -18,10 +18,11 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
+from services.reporting.domain import earlywarning
 from shared import regions, sheets, tanggal
 from shared.errors import FieldError
 
-PERIOD = re.compile(r"^(?P<y>[0-9]{4})(?:-(?:(?P<m>0[1-9]|1[0-2])|Q(?P<q>[1-4])))?$")
+PERIOD = re.compile(r"^(?P<y>[0-9]{4})(?:-(?:(?P<m>0[1-9]|1[0-2])|Q(?P<q>[1-4])|W(?P<w>0[1-9]|[1-4][0-9]|5[0-3])))?$")
 FORMATS = ("pdf", "xlsx", "csv")
 MEDIA = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "csv": "text/csv; charset=utf-8"}
@@ -47,8 +48,16 @@ def parse_period(period: str, today: dt.date) -> tuple[str, str, str]:
     """(kind, first month, last month) of a period that has begun, or InvalidReport."""
     m = PERIOD.match(period or "")
     if not m:
-        raise InvalidReport("period", "a month (2026-11), a quarter (2026-Q4) or a year (2026)")
+        raise InvalidReport("period", "a month (2026-11), a quarter (2026-Q4), a year (2026) or a week (2026-W49)")
     y = int(m["y"])
+    if m["w"]:  # the weekly situation report of early warning
+        try:
+            monday, sunday = earlywarning.week_bounds(period)
+        except ValueError:
+            raise InvalidReport("period", f"{y} has no week {m['w']}") from None
+        if monday > today:
+            raise InvalidReport("period", "has not begun yet")
+        return "week", monday.strftime("%Y-%m"), sunday.strftime("%Y-%m")
     if m["m"]:
         kind, first, last = "month", f"{y}-{m['m']}", f"{y}-{m['m']}"
     elif m["q"]:
@@ -76,6 +85,8 @@ def title(region: str, period: str, kind: str) -> str:
     elif kind == "quarter":
         y, q = period.split("-Q")
         when = f"Triwulan {q} Tahun {y}"
+    elif kind == "week":
+        return f"Laporan Situasi Mingguan Kewaspadaan Dini — {place} — {earlywarning.week_title(period)}"
     else:
         when = f"Tahun {period}"
     return f"Laporan {KIND_LABEL[kind]} Ormas dan Kegiatan — {place} — {when}"
@@ -83,6 +94,8 @@ def title(region: str, period: str, kind: str) -> str:
 
 def rows(figures: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
     """(section, item, value) — the one table every format carries."""
+    if "earlywarning" in figures:
+        return earlywarning.situation_rows(figures["earlywarning"])
     o, k = figures["ormas"], figures["kegiatan"]
     out: list[tuple[str, str, Any]] = [("Ormas", "Jumlah ormas", o["total"])]
     out += [("Ormas menurut status", STATUS_NAMES.get(s, s), n) for s, n in sorted(o["by_status"].items())]
@@ -103,6 +116,17 @@ def rows(figures: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
     out += [("Aspirasi", "Jumlah aspirasi", k["aspirations"]["total"])]
     out += [("Aspirasi menurut tindak lanjut", s, n) for s, n in k["aspirations"]["by_status"].items()]
     return out
+
+
+def tables(figures: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]]:
+    """The lists below the figures: (title, columns, lines) each, only those with lines."""
+    if "earlywarning" in figures:
+        ew = figures["earlywarning"]
+        out = [("Laporan minggu ini", earlywarning.SITUATION_COLUMNS, earlywarning.situation_lines(ew)),
+               (earlywarning.OPEN_TITLE, earlywarning.SITUATION_COLUMNS, earlywarning.open_lines(ew))]
+    else:
+        out = [(LIST_TITLE, LIST_COLUMNS, kegiatan_lines(figures))]
+    return [t for t in out if t[2]]
 
 
 def kegiatan_lines(figures: Mapping[str, Any]) -> list[tuple[Any, ...]]:
@@ -145,9 +169,8 @@ def to_csv(figures: Mapping[str, Any]) -> bytes:
     w = csv.writer(out)
     w.writerow(["Bagian", "Uraian", "Jumlah"])
     w.writerows(sheets.csv_row(r) for r in rows(figures))
-    lines = kegiatan_lines(figures)
-    if lines:  # a second table below the first, as an office's spreadsheet has it
-        w.writerows([[], [LIST_TITLE], LIST_COLUMNS])
+    for title_, columns, lines in tables(figures):  # tables below the first, as an office's spreadsheet has them
+        w.writerows([[], [title_], columns])
         w.writerows(sheets.csv_row(line) for line in lines)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # Excel opens a BOM-marked UTF-8 CSV correctly
 
@@ -161,21 +184,21 @@ def to_xlsx(figures: Mapping[str, Any], heading: str) -> bytes:
     ws.append(["Bagian", "Uraian", "Jumlah"])
     for r in rows(figures):
         sheets.xlsx_append(ws, r)
-    by_child = figures["ormas"]["by_child"]
+    by_child = (figures.get("ormas") or figures.get("earlywarning") or {}).get("by_child") or {}
     if by_child:
-        chart_ws = wb.create_sheet("Ormas per wilayah")
-        chart_ws.append(["Wilayah", "Ormas"])
+        what = "Ormas" if "ormas" in figures else "Laporan"
+        chart_ws = wb.create_sheet(f"{what} per wilayah")
+        chart_ws.append(["Wilayah", what])
         for c, n in sorted(by_child.items()):
             sheets.xlsx_append(chart_ws, [_region_name(c), n])
         chart = BarChart()
-        chart.title = "Ormas menurut wilayah"
+        chart.title = f"{what} menurut wilayah"
         chart.add_data(Reference(chart_ws, min_col=2, min_row=1, max_row=len(by_child) + 1), titles_from_data=True)
         chart.set_categories(Reference(chart_ws, min_col=1, min_row=2, max_row=len(by_child) + 1))
         chart_ws.add_chart(chart, "D2")
-    lines = kegiatan_lines(figures)
-    if lines:
-        list_ws = wb.create_sheet(LIST_TITLE)
-        list_ws.append(LIST_COLUMNS)
+    for title_, columns, lines in tables(figures):
+        list_ws = wb.create_sheet(title_[:31])
+        list_ws.append(columns)
         for line in lines:
             sheets.xlsx_append(list_ws, line)
     out = io.BytesIO()
@@ -198,8 +221,7 @@ def to_pdf(figures: Mapping[str, Any], heading: str, compiled_at: dt.datetime) -
     doc.cell(0, 6, _latin1(f"Disusun {tanggal.hari_tanggal(compiled_at, 'WIB')} pukul {tanggal.jam(compiled_at, 'WIB')}"),
              align="C", new_x="LMARGIN", new_y="NEXT")
     doc.ln(3)
-    for title_, data in (("Ormas menurut status", {STATUS_NAMES.get(s, s): n for s, n in figures["ormas"]["by_status"].items()}),
-                         ("Kegiatan menurut jenis", {TYPE_NAMES.get(t, t): n for t, n in figures["kegiatan"]["kegiatan"]["by_type"].items()})):
+    for title_, data in _charts(figures):
         _bars(doc, title_, data)
     doc.set_font("Helvetica", "B", 10)
     doc.cell(60, 7, "Bagian", border=1)
@@ -210,10 +232,44 @@ def to_pdf(figures: Mapping[str, Any], heading: str, compiled_at: dt.datetime) -
         doc.cell(60, 6, _latin1(section)[:40], border=1)
         doc.cell(90, 6, _latin1(item)[:60], border=1)
         doc.cell(30, 6, _latin1(value), border=1, align="R", new_x="LMARGIN", new_y="NEXT")
-    lines = kegiatan_lines(figures)
-    if lines:
+    if "earlywarning" in figures:
+        for title_, _, lines in tables(figures):
+            _situation_table(doc, title_, lines)
+    elif lines := kegiatan_lines(figures):
         _kegiatan_table(doc, lines)
     return bytes(doc.output())
+
+
+def _charts(figures: Mapping[str, Any]) -> list[tuple[str, dict[str, int]]]:
+    if "earlywarning" in figures:
+        w = figures["earlywarning"]["week"]
+        return [("Laporan minggu ini menurut tingkat", {earlywarning.SEVERITY_NAMES[s]: n for s, n in w["by_severity"].items() if n}),
+                ("Laporan minggu ini menurut kategori", {earlywarning.CATEGORY_NAMES[c]: n for c, n in w["by_category"].items()})]
+    return [("Ormas menurut status", {STATUS_NAMES.get(s, s): n for s, n in figures["ormas"]["by_status"].items()}),
+            ("Kegiatan menurut jenis", {TYPE_NAMES.get(t, t): n for t, n in figures["kegiatan"]["kegiatan"]["by_type"].items()})]
+
+
+# the situation report's lists: when, report, where, category, severity, status
+_PDF_SITUATION = ((0, "Tanggal", 26, "L"), (1, "Laporan", 52, "L"), (2, "Lokasi", 50, "L"), (3, "Kategori", 22, "L"),
+                  (4, "Tingkat", 14, "L"), (5, "Status", 16, "L"))
+
+
+def _situation_table(doc: FPDF, heading: str, lines: list[tuple[Any, ...]]) -> None:
+    doc.ln(4)
+    doc.set_font("Helvetica", "B", 10)
+    doc.cell(0, 7, _latin1(heading), new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Helvetica", "B", 7)
+    for _, head, width, align in _PDF_SITUATION:
+        doc.cell(width, 6, head, border=1, align=align)
+    doc.ln()
+    doc.set_font("Helvetica", size=7)
+    for line in lines:
+        for i, _, width, align in _PDF_SITUATION:
+            text = _latin1(line[i])
+            while len(text) > 3 and doc.get_string_width(text) > width - 1.5:
+                text = text[:-2].rstrip() + "~"
+            doc.cell(width, 5, text, border=1, align=align)
+        doc.ln()
 
 
 # the PDF's list: date, kegiatan, venue, status, invited, confirmed, checked in, people, aspirations
