@@ -17,6 +17,7 @@ from services.web.api import (
     checkin,
     dashboard,
     directory,
+    earlywarning,
     home,
     imports,
     kegiatan,
@@ -33,7 +34,8 @@ BODY_LIMIT = 64 * 1024  # a form
 BODY_LIMITS = [("POST", r"/ormas/[^/]+/dokumen", 10 * 1024 * 1024 + 64 * 1024),  # a document (the registry's 10 MB)
                ("POST", r"/ormas/impor", 20 * 1024 * 1024 + 64 * 1024),  # an office's book (the registry's 20 MB)
                ("POST", r"/kantor/(logo|tanda-tangan)", 256 * 1024 + 16 * 1024),  # the office's images (256 KB)
-               ("POST", r"/verifikasi/[^/]+", 5 * 1024 * 1024 + 64 * 1024)]  # a signed document to check (5 MB)
+               ("POST", r"/verifikasi/[^/]+", 5 * 1024 * 1024 + 64 * 1024),  # a signed document to check (5 MB)
+               ("POST", r"/(lapor|peringatan-dini/baru)", 3 * 2 * 1024 * 1024 + 64 * 1024)]  # three photos of 2 MB
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.apis = Apis.connect(registry=settings.registry_url, events=settings.events_url,
                                       notifications=settings.notifications_url, reporting=settings.reporting_url,
-                                      timeout=settings.api_timeout_seconds)
+                                      earlywarning=settings.earlywarning_url, timeout=settings.api_timeout_seconds)
         redis = aioredis.from_url(settings.redis_url)
         app.state.sessions = Sessions(redis, settings.session_idle_minutes * 60)
         try:
@@ -61,7 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(web.BodyLimits, default=BODY_LIMIT, limits=BODY_LIMITS, refuse=pages.too_large_page)
     app.include_router(web.health_router({"redis": lambda: app.state.sessions.redis.ping()}))
     for r in (auth.router, home.router, imports.router, ormas.router, accounts.router, dashboard.router,
-              checkin.router, kegiatan.router, reports.router, verification.router, directory.router):  # /ormas/impor before /ormas/{id}
+              checkin.router, kegiatan.router, reports.router, verification.router, directory.router,
+              earlywarning.router):  # /ormas/impor before /ormas/{id}
         app.include_router(r)
 
     @app.middleware("http")

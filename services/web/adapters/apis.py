@@ -1,4 +1,4 @@
-"""HTTP clients of the four service APIs: the only code of the web application that talks to them.
+"""HTTP clients of the five service APIs: the only code of the web application that talks to them.
 Every call carries the signed-in user's token, so each service decides what the user may see and
 do; an answer that is not a success becomes :class:`ApiProblem`, carrying the RFC 9457 problem."""
 
@@ -81,11 +81,14 @@ class Apis:
     events: ServiceApi
     notifications: ServiceApi
     reporting: ServiceApi
+    earlywarning: ServiceApi
     clients: tuple[httpx.AsyncClient, ...]
 
     @classmethod
-    def connect(cls, *, registry: str, events: str, notifications: str, reporting: str, timeout: float) -> "Apis":
-        made = [httpx.AsyncClient(base_url=u, timeout=timeout) for u in (registry, events, notifications, reporting)]
+    def connect(cls, *, registry: str, events: str, notifications: str, reporting: str, earlywarning: str,
+                timeout: float) -> "Apis":
+        made = [httpx.AsyncClient(base_url=u, timeout=timeout)
+                for u in (registry, events, notifications, reporting, earlywarning)]
         return cls(*(ServiceApi(c) for c in made), clients=tuple(made))
 
     async def close(self) -> None:

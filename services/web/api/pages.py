@@ -39,7 +39,7 @@ def _datetime(value: Any, region: str | None = None) -> str:
         return "—"
     zone = regions.zone_of(region) if region else "WIB"
     d = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(regions.ZONES[zone])
-    return f"{_date(d)}, {d:%H.%M} {zone}"
+    return f"{_date(d.date())}, {d:%H.%M} {zone}"
 
 
 def _region(code: str | None) -> str:
