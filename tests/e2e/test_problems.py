@@ -44,7 +44,7 @@ async def test_each_kind_of_problem_has_its_type(platform, headers):
     assert answers["transition-not-allowed (events)"].json()["current_status"] == "draft"
 
 
-@pytest.mark.parametrize("service", ["registry", "events", "notifications", "reporting"])
+@pytest.mark.parametrize("service", ["registry", "events", "notifications", "reporting", "earlywarning"])
 async def test_the_openapi_lists_problems_and_readable_operation_ids(platform, service):
     async with httpx.AsyncClient(timeout=30) as http:
         spec = (await http.get(platform.urls[service] + "/openapi.json")).json()

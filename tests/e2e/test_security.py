@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from shared import auth
+from tests.e2e.earlywarning_support import PNG
 from tests.e2e.events_support import create_kegiatan, create_ormas, message_sent, set_invitees_when_copied, step
 from tests.helpers import eventually
 
@@ -42,7 +43,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # a signed document's verification record (its printed code is the key; no personal data), and the
 # public directory of registered ormas (no personal data).
 PUBLIC = re.compile(r"^/(health|ready|live|metrics|api/rsvp/|webhooks/|auth/(token|setup)$|\.well-known/|documents/|"
-                    r"directory$)")
+                    r"directory$|public/reports$)")  # and the public's reports of potential conflict (limited per address)
+SERVICES = ("registry", "events", "notifications", "reporting", "earlywarning")
 WRITES = {"post", "put", "patch", "delete"}
 
 
@@ -92,7 +94,21 @@ async def records(platform, headers):
         r = await rp.post("/reports", json={"period": "2026-Q3"}, headers=op)
         assert r.status_code in (200, 202), r.text
         report_id = r.json()["id"]
-    return {"ormas_id": o["id"], "document_id": document_id, "kegiatan_id": k["id"], "aspiration_id": aspiration_id,
+    async with httpx.AsyncClient(base_url=platform.urls["earlywarning"], timeout=60) as ew:
+        r = await ew.post("/team", json={"name": "Anggota Tim Rahasia", "whatsapp": "+62" + PHONE[1:]},
+                          headers=headers("head", HOME))
+        assert r.status_code == 201, r.text
+        member_id = r.json()["id"]
+        r = await ew.post("/reports", headers=op, json={
+            "title": f"Laporan Rahasia {tag}", "chronology": "Kronologi yang hanya untuk kantor ini.",
+            "location_code": "35.75.01.1001", "category": "antarkelompok", "violence": "ancaman",
+            "parties": [{"name": "Kelompok Rahasia"}],
+            "reporter_name": "Pelapor Rahasia", "reporter_contact": PHONE,
+            "photos": [{"name": "foto.png", "data_base64": base64.b64encode(PNG).decode()}]})
+        assert r.status_code == 201, r.text
+        warning = r.json()
+    return {"earlywarning.report_id": warning["id"], "photo_id": warning["photos"][0]["id"], "member_id": member_id,
+            "warning_title": warning["title"], "ormas_id": o["id"], "document_id": document_id, "kegiatan_id": k["id"], "aspiration_id": aspiration_id,
             "participant_id": participant_id, "message_id": message_id, "report_id": report_id,
             "region": HOME, "fmt": "pdf", "name": o["name"], "title": k["title"], "username": username,
             "job_id": job_id}
@@ -101,7 +117,7 @@ async def records(platform, headers):
 async def _operations(platform) -> list[tuple[str, str, str]]:
     ops = []
     async with httpx.AsyncClient(timeout=30) as http:
-        for service in ("registry", "events", "notifications", "reporting"):
+        for service in SERVICES:
             schema = (await http.get(platform.urls[service] + "/openapi.json")).json()
             for path, item in schema["paths"].items():
                 for method in item:
@@ -110,7 +126,13 @@ async def _operations(platform) -> list[tuple[str, str, str]]:
     return ops
 
 
-def _fill(path: str, records: dict) -> str:
+def _of(service: str, records: dict) -> dict:
+    """The records as one service names them (``earlywarning.report_id`` is that service's report_id)."""
+    return {**records, **{k.split(".", 1)[1]: v for k, v in records.items() if k.startswith(service + ".")}}
+
+
+def _fill(path: str, records: dict, service: str = "") -> str:
+    records = _of(service, records)
     missing = [p for p in re.findall(r"{(\w+)}", path) if p not in records]
     assert not missing, f"{path}: no record for {missing} — give the matrix one"
     return re.sub(r"{(\w+)}", lambda m: str(records[m.group(1)]), path)
@@ -129,6 +151,9 @@ def _aimed_at_home(service: str, method: str, path: str) -> dict:
                                            "starts_at": (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat(),
                                            "ends_at": (dt.datetime.now(dt.UTC) + dt.timedelta(days=3, hours=4)).isoformat()}},
         ("reporting", "/reports"): {"json": {"region": HOME, "period": "2026-Q3"}},
+        ("earlywarning", "/reports"): {"json": {"title": "Laporan Penyusup", "chronology": "Kronologi dari kantor lain.",
+                                                "location_code": "35.75.01", "category": "lainnya", "violence": "tidak_ada"}},
+        ("earlywarning", "/team"): {"json": {"name": "Anggota Penyusup", "email": "penyusup@example.org", "region": HOME}},
         ("registry", "/users"): {"json": {"username": f"penyusup{uuid.uuid4().hex[:6]}", "password": "rahasia-sekali-123",
                                           "role": "admin", "region": HOME}},
     }
@@ -144,28 +169,36 @@ async def _state(platform, headers, records) -> dict:
         k = (await http.get(f"{platform.urls['events']}/kegiatan/{records['kegiatan_id']}", headers=op)).json()
         msg = (await http.get(f"{platform.urls['notifications']}/messages/{records['message_id']}", headers=op)).json()
         report = (await http.get(f"{platform.urls['reporting']}/reports/{records['report_id']}", headers=op)).json()
+        ew = platform.urls["earlywarning"]
+        warning = (await http.get(f"{ew}/reports/{records['earlywarning.report_id']}", headers=headers("head", HOME))).json()
+        warnings = (await http.get(f"{ew}/reports", params={"limit": 200}, headers=op)).json()["items"]
+        team = (await http.get(f"{ew}/team", headers=op)).json()
         listing = (await http.get(f"{platform.urls['registry']}/ormas", params={"region": HOME, "q": "Penyusup"},
                                   headers=op)).json()
         kegiatan = (await http.get(f"{platform.urls['events']}/kegiatan", params={"q": "Penyusup"}, headers=op)).json()
     return {"ormas": (ormas["version"], ormas["status"]), "officers": officers["officers"],
             "kegiatan": (k["version"], k["status"], len(k.get("aspirations") or [])),
             "message": (msg["status"], msg["attempts"]), "report": report["status"],
+            "warning": (warning["version"], warning["status"], warning["assignee"]),
+            "team": sorted((m["id"], m["name"], m["active"]) for m in team),
             "intruders": (listing["total"] if "total" in listing else len(listing["items"]),
-                          sum("Penyusup" in (x.get("title") or "") for x in kegiatan["items"]))}
+                          sum("Penyusup" in (x.get("title") or "") for x in kegiatan["items"]),
+                          sum("Penyusup" in x["title"] for x in warnings))}
 
 
 async def test_no_role_outside_the_region_reads_or_writes_the_offices_records(platform, headers, records):
     ops = await _operations(platform)
-    assert len(ops) >= 40, ops  # the four services' operations, not an empty matrix
+    assert len(ops) >= 50, ops  # the five services' operations, not an empty matrix
     before = await _state(platform, headers, records)
-    secrets = [records["ormas_id"], records["kegiatan_id"], records["name"], records["title"], NIK, *PHONE_DIGITS]
+    secrets = [records["ormas_id"], records["kegiatan_id"], records["name"], records["title"], NIK, *PHONE_DIGITS,
+               records["warning_title"], "Pelapor Rahasia", "Anggota Tim Rahasia"]
     failures = []
     async with httpx.AsyncClient(timeout=60) as http:
         for region in (NEIGHBOUR, ELSEWHERE):
             for role in auth.ROLES:
                 h = headers(role, region)
                 for service, method, path in ops:
-                    url = platform.urls[service] + _fill(path, records)
+                    url = platform.urls[service] + _fill(path, records, service)
                     params = {"region": HOME} if method == "get" and "{" not in path else None
                     body = _aimed_at_home(service, method, path) if method in WRITES else {}
                     r = await http.request(method.upper(), url, headers=h, params=params, **body)
@@ -190,7 +223,7 @@ async def test_inside_every_role_reads_and_only_operators_and_admins_write(platf
             if method != "get" or "{" not in path or path.startswith(("/offices", "/users")):
                 continue  # accounts are an admin's (tested in test_hardening.py)
             for role, region in [(r, HOME) for r in auth.ROLES] + [("analyst", PROVINCE), ("head", PROVINCE)]:
-                r = await http.get(platform.urls[service] + _fill(path, records), headers=headers(role, region))
+                r = await http.get(platform.urls[service] + _fill(path, records, service), headers=headers(role, region))
                 if path.endswith("/files/{fmt}") and r.status_code == 409:
                     continue  # the report is still compiling: in scope, not ready
                 if r.status_code != 200:
@@ -198,12 +231,14 @@ async def test_inside_every_role_reads_and_only_operators_and_admins_write(platf
         # a role that does not write is refused before anything is read or validated
         for role in ("analyst", "head", "verifier"):
             for service, method, path in ops:
+                if service == "earlywarning" and role != "analyst":
+                    continue  # verifiers and heads verify and assign reports; heads keep the team
                 if method not in WRITES or path in ("/ormas/{ormas_id}/transitions", "/reports",
                                                     "/reports/{report_id}/retry", "/reports/{report_id}/submission",
                                                     "/reports/{report_id}/acknowledgement", "/preview", "/auth/password"):
                     continue  # verifiers and heads move ormas through verification; any role but the verifier
                     # asks for reports, sends them up and acknowledges them; all preview and change their password
-                r = await http.request(method.upper(), platform.urls[service] + _fill(path, records),
+                r = await http.request(method.upper(), platform.urls[service] + _fill(path, records, service),
                                        headers=headers(role, HOME), json={})
                 if r.status_code != 403:
                     failures.append(f"{role}@{HOME} {method.upper()} {path} → {r.status_code} (403 expected)")
@@ -233,7 +268,8 @@ async def test_bad_tokens_are_refused_by_every_service(platform, mint, records):
         "garbage": "not-a-token",
     }
     reads = {"registry": f"/ormas/{records['ormas_id']}", "events": f"/kegiatan/{records['kegiatan_id']}",
-             "notifications": f"/messages/{records['message_id']}", "reporting": "/stats/ormas"}
+             "notifications": f"/messages/{records['message_id']}", "reporting": "/stats/ormas",
+             "earlywarning": f"/reports/{records['earlywarning.report_id']}"}
     async with httpx.AsyncClient(timeout=30) as http:
         for service, path in reads.items():
             assert (await http.get(platform.urls[service] + path, headers={"Authorization": f"Bearer {good}"})).status_code == 200
@@ -244,12 +280,13 @@ async def test_bad_tokens_are_refused_by_every_service(platform, mint, records):
                 assert r.headers["content-type"].startswith("application/problem+json")
 
 
-@pytest.mark.parametrize("service", ["registry", "events", "notifications", "reporting"])
+@pytest.mark.parametrize("service", SERVICES)
 def test_schemathesis_finds_no_server_error(platform, mint, records, service, tmp_path):
     """Schemathesis generates requests from the service's OpenAPI — with an admin's token and the
     office's real records as path parameters, so they reach past the 404s — and none gets a 5xx."""
     config = tmp_path / "schemathesis.toml"
-    params = "\n".join(f'{k} = "{v}"' for k, v in records.items() if k not in ("name", "title"))
+    params = "\n".join(f'{k} = "{v}"' for k, v in _of(service, records).items()
+                       if k not in ("name", "title", "warning_title") and "." not in k)
     config.write_text(f'headers = {{ Authorization = "Bearer {mint("admin", HOME)}" }}\n'
                       f"request-timeout = 30.0\n[parameters]\n{params}\n")
     st = Path(sys.executable).with_name("st")

@@ -137,7 +137,7 @@ async def test_a_malformed_message_lands_in_the_dlq_and_consumers_keep_going(pla
     topic = platform.topic("registry.ormas")
     marker = uuid.uuid4().hex.encode()
     await kafka.produce(topic, b'{"specversion": "1.0", "oops": ' + marker, key=marker)
-    groups = {b"reporting", b"events", b"notifications"}
+    groups = {b"reporting", b"events", b"notifications", b"earlywarning"}
 
     def dead_lettered_by(ms):
         return {dict(m.headers)["dlq.group"].split(b".")[-1] for m in ms if m.key == marker}
@@ -148,7 +148,7 @@ async def test_a_malformed_message_lands_in_the_dlq_and_consumers_keep_going(pla
                for m in mine)
     # each consumer process counts it where Prometheus scrapes it (the alert on it can fire)
     async with httpx.AsyncClient(timeout=10) as http:
-        for name in ("events", "notifications", "reporting"):
+        for name in ("events", "notifications", "reporting", "earlywarning"):
             text = (await http.get(platform.metrics_url(f"{name}-consumers"))).text
             counted = re.search(r'^kesbang_events_dead_lettered_total\{group="[^"]*%s",topic="%s"\} ([0-9.]+)$'
                                 % (name, re.escape(topic)), text, re.M)

@@ -9,7 +9,12 @@ throwaway prefix, figures printed and written to bench-results/, nothing asserte
 2. **A province-wide pre-election briefing** — Bakesbangpol Provinsi Jawa Timur invites
    ``LOAD_BRIEFING_ORMAS`` (30,000) ormas of its 38 regencies and cities: the cities' books
    imported, the events service's copy filled, the publish and its fan-out to every invitation, then
-   the first wave of answers through the RSVP links while the invitation e-mails go out."""
+   the first wave of answers through the RSVP links while the invitation e-mails go out.
+3. **A tense week before the Pilkada** — ``LOAD_EW_REPORTS`` (1,000) reports of potential conflict
+   into Provinsi Jawa Timur's 38 regencies and cities within an hour, compressed into
+   ``LOAD_EW_SECONDS`` (120), each office with a team of three and the province with its own; the
+   intake's p50/p99, and the escalations that follow: alert messages expected, sent, lost and
+   doubled, and how long after the last report the last alert went out."""
 
 from __future__ import annotations
 
@@ -35,6 +40,8 @@ LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", 60))
 BRIEFING = int(os.environ.get("LOAD_BRIEFING_ORMAS", 30_000))
 WAVE = int(os.environ.get("LOAD_RSVP_WAVE", 5_000))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EW_REPORTS = int(os.environ.get("LOAD_EW_REPORTS", 1_000))
+EW_SECONDS = float(os.environ.get("LOAD_EW_SECONDS", 120))
 ENV = {"notifications": {"NOTIFICATIONS_QUIET_FROM": "0", "NOTIFICATIONS_QUIET_UNTIL": "0"}}
 
 
@@ -258,10 +265,79 @@ async def briefing(p: stack.IsolatedPlatform) -> list[dict]:
     return rows
 
 
+async def tense_week(p: stack.IsolatedPlatform) -> list[dict]:
+    from pymongo import AsyncMongoClient
+
+    from services.earlywarning.domain import reports as rubric
+
+    base = p.urls["earlywarning"]
+    rng = random.Random(20201209)
+    cities = [c.code for c in regions.children("35")]
+    rec = Recorder()
+    expected_alerts = 0
+    async with httpx.AsyncClient(timeout=60) as http:
+        teams: dict[str, int] = {}
+        for office in ["35", *cities]:
+            h = token("head", office)
+            for i in range(3):
+                r = await http.post(f"{base}/team", headers=h, json={
+                    "name": f"Anggota {office} {i}", "email": f"tim{i}.{office.replace('.', '')}@example.go.id",
+                    "whatsapp": f"+62812{rng.randrange(10**7):07d}", "head": i == 0, "verifier": i == 0})
+                r.raise_for_status()
+            teams[office] = 3
+        villages: dict[str, list[str]] = {}
+        from lokal import wilayah
+
+        for c in cities:
+            kec = wilayah.list_wilayah(c)
+            villages[c] = [d.code for k in kec[:3] for d in wilayah.list_wilayah(k.code)[:5]] or [c]
+        plan = []
+        for i in range(EW_REPORTS):
+            city = rng.choice(cities)
+            violence = rng.choices(["tidak_ada", "ancaman", "bentrok", "korban"], [60, 28, 9, 3])[0]
+            people, spread = rng.choice([5, 15, 40, 150, 400]), rng.random() < 0.1
+            severity = rubric.assess(violence=violence, people_estimate=people, spread=spread)
+            if severity in ("tinggi", "kritis"):
+                expected_alerts += 2 * (teams[city] + teams["35"])  # e-mail and WhatsApp each (no national team)
+            plan.append((i * EW_SECONDS / EW_REPORTS, city, {
+                "title": f"Laporan beban {i}", "chronology": "Ketegangan antarkelompok menjelang pemungutan suara.",
+                "location_code": rng.choice(villages[city]), "category": rng.choice(list(rubric.CATEGORIES)),
+                "violence": violence, "people_estimate": people, "spread": spread, "source_kind": "anggota_tim"}))
+        t0 = time.perf_counter()
+
+        async def one(at: float, city: str, body: dict) -> None:
+            await asyncio.sleep(max(0.0, at - (time.perf_counter() - t0)))
+            await rec.call("earlywarning: report received", http, "POST", f"{base}/reports", json=body,
+                           headers=token("operator", city))
+
+        await asyncio.gather(*(one(*x) for x in plan))
+        intake = time.perf_counter() - t0
+    client = AsyncMongoClient(stack.infra_urls()["mongo"])
+    messages = client[p.db_name("notifications")]["messages"]
+    alerts = {"kind": {"$regex": "^ew_alert"}}
+    last_seen, last_change = -1, time.perf_counter()
+    while time.perf_counter() - last_change < 60:  # until nothing moved for a minute
+        done = await messages.count_documents({**alerts, "status": {"$in": ["sent", "delivered", "read"]}})
+        if done != last_seen:
+            last_seen, last_change = done, time.perf_counter()
+        if done >= expected_alerts:
+            break
+        await asyncio.sleep(1)
+    drained = time.perf_counter() - t0 - intake
+    written = await messages.count_documents(alerts)  # one record per member, kind and channel (its _id)
+    await client.close()
+    rows = rec.rows("tense week", intake)
+    rows.append({"name": "tense week: escalation alerts", "reports": EW_REPORTS, "intake_seconds": round(intake, 1),
+                 "alerts_expected": expected_alerts, "alerts_written": written, "alerts_sent": last_seen,
+                 "lost": max(0, expected_alerts - written), "extra": max(0, written - expected_alerts),
+                 "last_alert_after_last_report_s": round(drained, 1)})
+    return rows
+
+
 async def main_async(p: stack.IsolatedPlatform) -> dict:
     results = {"machine": machine(), "when": dt.datetime.now(dt.UTC).isoformat(), "profiles": []}
     only = [s for s in os.environ.get("LOAD_ONLY", "").split(",") if s]
-    for name, profile in (("day", busiest_day), ("briefing", briefing)):
+    for name, profile in (("day", busiest_day), ("briefing", briefing), ("earlywarning", tense_week)):
         if only and name not in only:
             continue
         for row in await profile(p):

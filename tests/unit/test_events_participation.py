@@ -89,6 +89,17 @@ def test_check_in_is_open_from_three_hours_before_to_one_hour_after():
         p.check_in({"status": "invited"}, now=END + dt.timedelta(hours=1, seconds=1), starts_at=START, ends_at=END, by="op")
 
 
+def test_a_check_in_on_the_eve_of_a_start_after_midnight_counts_for_the_first_day():
+    start = dt.datetime(2020, 12, 8, 17, 30, tzinfo=dt.UTC)  # 9 December 2020, 00.30 WIB
+    eve = start - dt.timedelta(hours=1)  # 8 December, 23.30 WIB
+    changes, _ = p.check_in({"status": "invited"}, now=eve, starts_at=start, ends_at=start + dt.timedelta(hours=5),
+                            by="op", zone="WIB")
+    assert "attendance.2020-12-09" in changes
+    assert p.day_of(eve, "WIB") == "2020-12-08"  # without the kegiatan's days: the calendar day
+    late = start + dt.timedelta(hours=5, minutes=50)  # an hour after an end at 05.30: still 9 December
+    assert p.day_of(late, "WIB", start, start + dt.timedelta(hours=5)) == "2020-12-09"
+
+
 def test_no_show_is_derived_once_the_kegiatan_is_completed():
     assert p.effective_status({"status": "responded"}, "ongoing") == "responded"
     assert p.effective_status({"status": "responded"}, "completed") == "no_show"

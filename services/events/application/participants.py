@@ -89,7 +89,7 @@ async def check_in(participants: ParticipantRepository, relay: OutboxRelay, secr
                 zone=doc["venue"]["zone"], people=n, method=method, seats=p.get("seats"))
         except ParticipationError as e:
             raise problem(e) from None
-        day = participation.day_of(now, doc["venue"]["zone"])
+        day = participation.day_of(now, doc["venue"]["zone"], doc["starts_at"], doc["ends_at"])
         if changes_ is None:
             entry = p["attendance"][day]
             return CheckedIn(pid, p["name"], True, message, day, entry["at"], entry.get("people", 1))
@@ -123,7 +123,7 @@ async def walk_in(participants: ParticipantRepository, copy: RegistryCopy, relay
                                              method="walk_in", seats=people)
     except ParticipationError as e:
         raise problem(e) from None
-    day = participation.day_of(now, doc["venue"]["zone"])
+    day = participation.day_of(now, doc["venue"]["zone"], doc["starts_at"], doc["ends_at"])
     return await _insert_present(participants, relay, doc, p, changes_, day,
                                  {"at": now, "by": principal.subject, "action": "walk_in", "day": day},
                                  {"day": day, "at": changes.domain._iso(now), "people": people, "method": "walk_in"})

@@ -131,7 +131,7 @@ def check_in(participant: Mapping[str, Any], *, now: dt.datetime, starts_at: dt.
     Attendance is kept per day of the kegiatan in the venue's time zone, so each morning of a
     three-day training is a check-in of its own; a second scan the same day is not an error."""
     tz = regions.ZONES[zone]
-    day = now.astimezone(tz).date().isoformat()
+    day = day_of(now, zone, starts_at, ends_at)
     present = (participant.get("attendance") or {}).get(day)
     if present is not None:
         return None, f"Sudah hadir pukul {present['at'].astimezone(tz):%H.%M} {zone}"
@@ -177,8 +177,16 @@ def present_every_day(participant: Mapping[str, Any], days: Sequence[str]) -> bo
     return bool(days) and all(d in seen for d in days)
 
 
-def day_of(now: dt.datetime, zone: str) -> str:
-    return now.astimezone(regions.ZONES[zone]).date().isoformat()
+def day_of(now: dt.datetime, zone: str, starts_at: dt.datetime | None = None,
+           ends_at: dt.datetime | None = None) -> str:
+    """The day a check-in at ``now`` counts for, in the venue's zone: today, or — for one made in
+    the hours before the first day (a start just after midnight) or after the last — the nearest
+    day of the kegiatan."""
+    tz = regions.ZONES[zone]
+    today = now.astimezone(tz).date()
+    if starts_at is not None and ends_at is not None:
+        today = min(max(today, starts_at.astimezone(tz).date()), ends_at.astimezone(tz).date())
+    return today.isoformat()
 
 
 def effective_status(participant: Mapping[str, Any], kegiatan_status: str) -> str:

@@ -234,9 +234,9 @@ def to_pdf(figures: Mapping[str, Any], heading: str, compiled_at: dt.datetime) -
         doc.cell(30, 6, _latin1(value), border=1, align="R", new_x="LMARGIN", new_y="NEXT")
     if "earlywarning" in figures:
         for title_, _, lines in tables(figures):
-            _situation_table(doc, title_, lines)
+            _pdf_table(doc, title_, _PDF_SITUATION, lines, new_page=False)
     elif lines := kegiatan_lines(figures):
-        _kegiatan_table(doc, lines)
+        _pdf_table(doc, LIST_TITLE, _PDF_LIST, lines, new_page=True)
     return bytes(doc.output())
 
 
@@ -254,41 +254,27 @@ _PDF_SITUATION = ((0, "Tanggal", 26, "L"), (1, "Laporan", 52, "L"), (2, "Lokasi"
                   (4, "Tingkat", 14, "L"), (5, "Status", 16, "L"))
 
 
-def _situation_table(doc: FPDF, heading: str, lines: list[tuple[Any, ...]]) -> None:
-    doc.ln(4)
-    doc.set_font("Helvetica", "B", 10)
-    doc.cell(0, 7, _latin1(heading), new_x="LMARGIN", new_y="NEXT")
-    doc.set_font("Helvetica", "B", 7)
-    for _, head, width, align in _PDF_SITUATION:
-        doc.cell(width, 6, head, border=1, align=align)
-    doc.ln()
-    doc.set_font("Helvetica", size=7)
-    for line in lines:
-        for i, _, width, align in _PDF_SITUATION:
-            text = _latin1(line[i])
-            while len(text) > 3 and doc.get_string_width(text) > width - 1.5:
-                text = text[:-2].rstrip() + "~"
-            doc.cell(width, 5, text, border=1, align=align)
-        doc.ln()
-
-
 # the PDF's list: date, kegiatan, venue, status, invited, confirmed, checked in, people, aspirations
 _PDF_LIST = ((0, "Tanggal", 28, "L"), (1, "Kegiatan", 52, "L"), (3, "Tempat", 38, "L"), (4, "Status", 18, "L"),
              (5, "Diundang", 9, "R"), (6, "Konf.", 9, "R"), (8, "Hadir", 9, "R"), (10, "Orang", 9, "R"),
              (11, "Asp.", 8, "R"))
 
 
-def _kegiatan_table(doc: FPDF, lines: list[tuple[Any, ...]]) -> None:
-    doc.add_page(orientation="P")
+def _pdf_table(doc: FPDF, heading: str, layout, lines: list[tuple[Any, ...]], *, new_page: bool) -> None:
+    """A list under a heading, its cells shortened to their column (``layout``: index, head, width, align)."""
+    if new_page:
+        doc.add_page(orientation="P")
+    else:
+        doc.ln(4)
     doc.set_font("Helvetica", "B", 10)
-    doc.cell(0, 7, LIST_TITLE, new_x="LMARGIN", new_y="NEXT")
+    doc.cell(0, 7, _latin1(heading), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", "B", 7)
-    for _, head, width, align in _PDF_LIST:
+    for _, head, width, align in layout:
         doc.cell(width, 6, head, border=1, align=align)
     doc.ln()
     doc.set_font("Helvetica", size=7)
     for line in lines:
-        for i, _, width, align in _PDF_LIST:
+        for i, _, width, align in layout:
             text = _latin1(line[i])
             while len(text) > 3 and doc.get_string_width(text) > width - 1.5:
                 text = text[:-2].rstrip() + "~"

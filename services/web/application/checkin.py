@@ -22,12 +22,12 @@ async def desk(apis: Apis, user: User, kegiatan_id: str, q: str | None) -> dict[
 
 
 def today_of(kegiatan: dict[str, Any]) -> dict[str, Any]:
-    """The kegiatan's days, and which of them today is, in its venue's zone (a three-day training
-    counts each morning's check-ins apart)."""
+    """The kegiatan's days, and which of them a check-in now counts for, in its venue's zone (a
+    three-day training counts each morning's check-ins apart)."""
     days = domain.days_of(kegiatan)
     today = dt.datetime.now(domain.zone(kegiatan["venue"]["region"])).date()
-    return {"days": days, "desk_day": today.isoformat(),
-            "day_number": days.index(today) + 1 if today in days else 0}
+    today = min(max(today, days[0]), days[-1])  # the eve of a start just after midnight counts as its first day
+    return {"days": days, "desk_day": today.isoformat(), "day_number": days.index(today) + 1}
 
 
 async def count(apis: Apis, user: User, kegiatan_id: str) -> dict[str, Any]:
