@@ -34,6 +34,10 @@ async def change(team: Team, principal: Principal, member_id: str, body: Mapping
     if member is None or not principal.can_write(member["region"]):
         raise errors.NotFound("no such team member")
     fields = {k: v for k, v in body.items() if k in (*FIELDS, "active")}
+    cleared = [k for k in ("name", "head", "verifier", "active") if k in fields and fields[k] is None]
+    if cleared:
+        raise errors.Invalid(f"{cleared[0]} cannot be emptied", errors=[{"field": k, "message": "cannot be null"}
+                                                                         for k in cleared])
     merged = {**member, **fields}
     if not any(merged.get(c) for c in ("email", "whatsapp", "phone")):
         raise errors.Invalid("a member needs an e-mail address, a WhatsApp number or a phone number",
