@@ -17,7 +17,10 @@ import jwt
 
 from shared import errors, regions
 
-ROLES = ("operator", "verifier", "head", "analyst", "admin")
+STAFF_ROLES = ("operator", "verifier", "head", "analyst", "admin")
+# "ormas": an officer of one recorded ormas (the portal); the token names it (``ormas_id``), and the
+# services answer such a token only on the routes made for it (``shared.web.current_principal``)
+ROLES = (*STAFF_ROLES, "ormas")
 ALGORITHMS = ["RS256"]  # explicit: never "none", never HS256 with a public key as secret
 
 
@@ -34,6 +37,7 @@ class Principal:
     subject: str
     role: str
     region: str  # "" is the national office
+    ormas_id: str | None = None  # the ormas an "ormas" account speaks for
 
     def can_see(self, code: str) -> bool:
         """An office sees its own region and everything below it."""
@@ -80,18 +84,26 @@ class TokenVerifier:
             raise AuthError("invalid token: unknown role")
         if not isinstance(region, str) or (region != regions.NATIONAL and not regions.is_valid(region)):
             raise AuthError("invalid token: unknown region")
-        return Principal(subject=str(claims["sub"]), role=role, region=region)
+        ormas_id = claims.get("ormas_id")
+        if role == "ormas" and (not isinstance(ormas_id, str) or not ormas_id):
+            raise AuthError("invalid token: an ormas account's token names its ormas")
+        return Principal(subject=str(claims["sub"]), role=role, region=region,
+                         ormas_id=ormas_id if role == "ormas" else None)
 
 
 def mint(private_key: str | bytes, *, subject: str, role: str, region: str, issuer: str, audience: str,
-         ttl: dt.timedelta = dt.timedelta(hours=8), kid: str | None = None) -> str:
+         ttl: dt.timedelta = dt.timedelta(hours=8), kid: str | None = None, ormas_id: str | None = None) -> str:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    if (role == "ormas") != bool(ormas_id):
+        raise ValueError("an ormas account's token names its ormas, and only such a token does")
     if region != regions.NATIONAL and not regions.is_valid(region):
         raise ValueError(f"unknown region code {region!r}")
     now = dt.datetime.now(dt.UTC)
     claims = {"sub": subject, "role": role, "region": region, "iss": issuer, "aud": audience,
               "iat": now, "nbf": now, "exp": now + ttl, "jti": uuid.uuid4().hex}
+    if ormas_id:
+        claims["ormas_id"] = ormas_id
     return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": kid} if kid else None)
 
 
@@ -107,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--role", required=True, choices=ROLES)
     m.add_argument("--region", required=True, help='Kemendagri code, e.g. 35.75; "" for national')
     m.add_argument("--subject", default="dev-user")
+    m.add_argument("--ormas-id", default=None, help="for --role ormas: the ormas the account speaks for")
     m.add_argument("--hours", type=float, default=8)
     m.add_argument("--key", type=Path, default=Path(".data/keys/jwt-dev-private.pem"))
     m.add_argument("--issuer", default="kesbang-registry")
@@ -114,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         print(mint(args.key.read_bytes(), subject=args.subject, role=args.role, region=args.region,
-                   issuer=args.issuer, audience=args.audience, ttl=dt.timedelta(hours=args.hours)))
+                   issuer=args.issuer, audience=args.audience, ttl=dt.timedelta(hours=args.hours),
+                   ormas_id=args.ormas_id))
     except (ValueError, FileNotFoundError) as e:
         print(f"mint: {e}", file=sys.stderr)
         return 2

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import errors, logs
-from shared.auth import AuthError, Principal, TokenVerifier, require_role
+from shared.auth import AuthError, Forbidden, Principal, TokenVerifier, require_role
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -270,15 +270,24 @@ _bearer = HTTPBearer(auto_error=False)
 VERIFIED = "kesbang.principal"  # the request state key BodyLimits leaves a verified principal under
 
 
-def authenticated(verifier_of: Callable[[Request], TokenVerifier]):
+def authenticated(verifier_of: Callable[[Request], TokenVerifier], *, ormas: str = "refused"):
+    """The caller from the bearer token. ``ormas``: what an ormas account's token gets here —
+    "refused" (403: the office's routes), "allowed" (routes that scope to its ormas themselves) or
+    "only" (its portal's routes: the office's staff get 403)."""
     async def dependency(request: Request,
                          creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
         known = request.scope.get("state", {}).get(VERIFIED)
         if known is not None:  # this request's token was verified before its body was read
-            return known
-        if creds is None or creds.scheme.lower() != "bearer":
+            principal = known
+        elif creds is None or creds.scheme.lower() != "bearer":
             raise AuthError("a bearer token is required")
-        return verifier_of(request).verify(creds.credentials)
+        else:
+            principal = verifier_of(request).verify(creds.credentials)
+        if principal.role == "ormas" and ormas == "refused":
+            raise Forbidden("an ormas account reaches only its portal")
+        if principal.role != "ormas" and ormas == "only":
+            raise Forbidden("this is an ormas account's portal")
+        return principal
 
     return dependency
 
@@ -294,9 +303,10 @@ def component(name: str):
     return get
 
 
-def current_principal():
-    """The caller, from the bearer token, verified with the service runtime's key."""
-    return authenticated(lambda request: request.app.state.runtime.verifier)
+def current_principal(*, ormas: str = "refused"):
+    """The caller, from the bearer token, verified with the service runtime's key (an ormas
+    account only where ``ormas`` lets it in: see ``authenticated``)."""
+    return authenticated(lambda request: request.app.state.runtime.verifier, ormas=ormas)
 
 
 def roles(dependency, allowed: Iterable[str]):

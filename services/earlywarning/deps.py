@@ -18,7 +18,8 @@ def _ports(request: Request) -> Ports:
 
 
 current = current_principal()
-intake = roles(current, ("operator", "verifier", "head", "admin"))
+# an ormas account reports too, through its portal (as the ormas, about its own region)
+intake = roles(current_principal(ormas="allowed"), ("operator", "verifier", "head", "admin", "ormas"))
 handler = roles(current, ("operator", "verifier", "head"))
 verifier = roles(current, ("verifier", "head"))
 lead = roles(current, ("head", "admin"))

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.events.adapters.store import INDEXES, KegiatanRepository, ParticipantRepository, RegistryCopy
-from services.events.api import kegiatan, outcomes, participants, public
+from services.events.api import kegiatan, outcomes, participants, portal, public
 from services.events.changes import KEGIATAN_TOPIC, PARTICIPATION_TOPIC
 from services.events.fanout import Fanout
 from services.events.settings import Settings
@@ -53,7 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return web.create_app(
         title="Kesbang Events", version="0.1.0", lifespan=lifespan,
         description="Kegiatan: facilitation days, dialogs, trainings, assemblies; invitees, RSVP, attendance, outcomes.",
-        routers=[web.health_router(runtime.ready_checks()), public.router, kegiatan.router, participants.router, outcomes.router],
+        routers=[web.health_router(runtime.ready_checks()), public.router, kegiatan.router, participants.router, outcomes.router,
+                 portal.router],
         # 50,000 explicit invitees; minutes of 100,000 characters
         body_limits=[("PUT", r"/kegiatan/[^/]+/invitees", 4 * 1024 * 1024),
                      ("POST", r"/kegiatan/[^/]+/invitees", 4 * 1024 * 1024),

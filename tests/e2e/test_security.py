@@ -42,7 +42,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # provider's signed webhooks, the login, the first-run setup (its own one-time code), the public keys,
 # a signed document's verification record (its printed code is the key; no personal data), and the
 # public directory of registered ormas (no personal data).
-PUBLIC = re.compile(r"^/(health|ready|live|metrics|api/rsvp/|webhooks/|auth/(token|setup)$|\.well-known/|documents/|"
+PUBLIC = re.compile(r"^/(health|ready|live|metrics|api/rsvp/|webhooks/|auth/(token|setup|activation)$|\.well-known/|documents/|"
                     r"directory$|public/reports$)")  # and the public's reports of potential conflict (limited per address)
 SERVICES = ("registry", "events", "notifications", "reporting", "earlywarning")
 WRITES = {"post", "put", "patch", "delete"}
@@ -195,7 +195,7 @@ async def test_no_role_outside_the_region_reads_or_writes_the_offices_records(pl
     failures = []
     async with httpx.AsyncClient(timeout=60) as http:
         for region in (NEIGHBOUR, ELSEWHERE):
-            for role in auth.ROLES:
+            for role in auth.STAFF_ROLES:
                 h = headers(role, region)
                 for service, method, path in ops:
                     url = platform.urls[service] + _fill(path, records, service)
@@ -222,7 +222,7 @@ async def test_inside_every_role_reads_and_only_operators_and_admins_write(platf
         for service, method, path in ops:
             if method != "get" or "{" not in path or path.startswith(("/offices", "/users")):
                 continue  # accounts are an admin's (tested in test_hardening.py)
-            for role, region in [(r, HOME) for r in auth.ROLES] + [("analyst", PROVINCE), ("head", PROVINCE)]:
+            for role, region in [(r, HOME) for r in auth.STAFF_ROLES] + [("analyst", PROVINCE), ("head", PROVINCE)]:
                 r = await http.get(platform.urls[service] + _fill(path, records, service), headers=headers(role, region))
                 if path.endswith("/files/{fmt}") and r.status_code == 409:
                     continue  # the report is still compiling: in scope, not ready
@@ -242,6 +242,33 @@ async def test_inside_every_role_reads_and_only_operators_and_admins_write(platf
                                        headers=headers(role, HOME), json={})
                 if r.status_code != 403:
                     failures.append(f"{role}@{HOME} {method.upper()} {path} → {r.status_code} (403 expected)")
+    assert not failures, "\n".join(failures)
+
+
+async def test_an_ormas_account_reaches_no_record_but_its_own(platform, infra, records):
+    """Every operation of the five services with the token of another ormas of the same office: no
+    read shows the office's records, no write goes through — but the one an ormas account is
+    given everywhere: a report of potential conflict about its region."""
+    token = auth.mint(infra.private_key, subject="ormas.lain", role="ormas", region=HOME, issuer="kesbang-registry",
+                      audience="kesbang", ormas_id="ormas-lain")
+    h = {"Authorization": f"Bearer {token}"}
+    secrets = [records["ormas_id"], records["kegiatan_id"], records["name"], records["title"], NIK, *PHONE_DIGITS,
+               records["warning_title"], "Pelapor Rahasia"]
+    failures = []
+    async with httpx.AsyncClient(timeout=60) as http:
+        for service, method, path in await _operations(platform):
+            if (service, method, path) == ("earlywarning", "post", "/reports"):
+                continue  # an ormas reports potential conflict through its portal (test_portal.py)
+            body = _aimed_at_home(service, method, path) if method in WRITES else {}
+            r = await http.request(method.upper(), platform.urls[service] + _fill(path, records, service), headers=h,
+                                   **body)
+            where = f"ormas@{HOME} {method.upper()} {path} → {r.status_code}"
+            if r.status_code >= 500:
+                failures.append(f"{where}: server error")
+            elif method in WRITES and r.is_success:
+                failures.append(f"{where}: a write went through")
+            elif r.is_success and (not path.startswith("/portal/") or any(x in r.text for x in secrets)):
+                failures.append(f"{where}: answered {r.text[:120]}")
     assert not failures, "\n".join(failures)
 
 

@@ -129,3 +129,38 @@ def test_mint_command_prints_a_verifiable_token(tmp_path, capsys):
     p = VERIFIER.verify(capsys.readouterr().out.strip())
     assert (p.role, p.region) == ("head", "33.26")
     assert auth.main(["mint", "--role", "head", "--region", "99", "--key", str(key)]) == 2
+
+
+def test_an_ormas_accounts_token_names_its_ormas_and_only_its_portal_takes_it(tmp_path):
+    import asyncio
+
+    from shared import web
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    verifier = auth.TokenVerifier(public, issuer="i", audience="a")
+    with pytest.raises(ValueError):
+        auth.mint(pem, subject="s", role="ormas", region="35.75", issuer="i", audience="a")  # no ormas named
+    with pytest.raises(ValueError):
+        auth.mint(pem, subject="s", role="operator", region="35.75", issuer="i", audience="a", ormas_id="o1")
+    token = auth.mint(pem, subject="s", role="ormas", region="35.75", issuer="i", audience="a", ormas_id="o1")
+    principal = verifier.verify(token)
+    assert principal.role == "ormas" and principal.ormas_id == "o1"
+    forged = jwt.encode({**jwt.decode(token, options={"verify_signature": False}), "ormas_id": None}, pem, algorithm="RS256")
+    with pytest.raises(auth.AuthError):
+        verifier.verify(forged)
+
+    class Request:
+        scope = {"state": {web.VERIFIED: principal}}
+
+    staff = auth.Principal("u", "operator", "35.75")
+    for mode, who, refused in (("refused", principal, True), ("allowed", principal, False), ("only", principal, False),
+                               ("only", staff, True), ("refused", staff, False)):
+        Request.scope = {"state": {web.VERIFIED: who}}
+        dependency = web.authenticated(lambda r: verifier, ormas=mode)
+        if refused:
+            with pytest.raises(auth.Forbidden):
+                asyncio.run(dependency(Request(), None))
+        else:
+            assert asyncio.run(dependency(Request(), None)) == who

@@ -121,8 +121,10 @@ async def receive(ports: Ports, principal: Principal | None, body: Mapping[str, 
                     "anonymous": not body.get("reporter_name")}
     else:
         kind, by = body.get("source_kind") or "staf", principal.subject  # publik: staff typing in a call
+        if principal.role == "ormas":
+            kind = "ormas"
         reporter = {"name": body.get("reporter_name"), "contact": body.get("reporter_contact"),
-                    "subject": principal.subject, "anonymous": False}
+                    "subject": principal.subject, "ormas_id": principal.ormas_id, "anonymous": False}
     doc = {
         "_id": report_id, "version": 1, "region": where["office_region"], "location": {
             **{k: where[k] for k in ("code", "name", "kind", "path")}, "address": body.get("address"),

@@ -25,7 +25,7 @@ INDEXES = {
                  IndexModel([("starts_at", DESCENDING), ("_id", DESCENDING)], name="starts_id"),
                  IndexModel([("fanout.state", ASCENDING)], name="fanout_state", sparse=True),
                  *outbox.INDEXES],
-    "participants": [*outbox.INDEXES],
+    "participants": [IndexModel([("ormas_id", ASCENDING)], name="ormas", sparse=True), *outbox.INDEXES],
     "invitee_lists": [],
 }
 HIDDEN = {outbox.FIELD: 0, outbox.LEASE: 0}

@@ -45,6 +45,8 @@ class RsvpIn(Input):
 
 class RsvpView(BaseModel):
     participant: str
+    participant_id: str
+    kegiatan_id: str
     kegiatan: str
     type: str
     theme: str | None
@@ -88,7 +90,7 @@ def _view(state: RsvpPorts, k: dict[str, Any], p: dict[str, Any]) -> RsvpView:
         qr = segno.make(checkin, error="m").svg_inline(scale=4)
     venue = ", ".join(x for x in (k["venue"]["name"], k["venue"].get("address"), changes.region_name(k["venue"]["region"])) if x)
     return RsvpView(
-        participant=p["name"], kegiatan=k["title"], type=TYPE_NAMES[k["type"]], theme=k.get("theme"),
+        participant=p["name"], participant_id=p["_id"], kegiatan_id=k["_id"], kegiatan=k["title"], type=TYPE_NAMES[k["type"]], theme=k.get("theme"),
         organiser=k["organiser"]["name"], when=tanggal.rentang(k["starts_at"], k["ends_at"], zone),
         time=f"{tanggal.jam(k['starts_at'], zone)} s.d. selesai", venue=venue, seats=p.get("seats", 1),
         status=participation.effective_status(p, k["status"]), attending=p.get("attending"),

@@ -79,6 +79,12 @@ class Accounts:
             query["_id"] = {"$gt": after}
         return await self.users.find(query, HIDE_PASSWORD).sort("_id", 1).limit(limit).to_list(None)
 
+    async def ormas_account(self, ormas_id: str) -> dict[str, Any] | None:
+        return await self.users.find_one({"ormas_id": ormas_id, "role": "ormas"}, HIDE_PASSWORD)
+
+    async def by_activation(self, token_digest: str) -> dict[str, Any] | None:
+        return await self.users.find_one({"activation.digest": token_digest}, HIDE_PASSWORD)
+
     async def update_user(self, username: str, fields: dict[str, Any]) -> dict[str, Any] | None:
         # not find_one_and_update with a projection: FerretDB 1.24 does not implement its "fields"
         await self.users.update_one({"_id": username}, {"$set": fields})

@@ -26,7 +26,9 @@ INDEXES = {
     # refresh tokens (api/accounts.py): gone when their session ends; ended together per user
     "sessions": [IndexModel([("expires_at", ASCENDING)], name="expires_ttl", expireAfterSeconds=0),
                  IndexModel([("user", ASCENDING)], name="user")],
-    "users": [IndexModel([("region", ASCENDING)], name="region")],
+    "users": [IndexModel([("region", ASCENDING)], name="region"),
+              IndexModel([("ormas_id", ASCENDING)], name="ormas", sparse=True),
+              IndexModel([("activation.digest", ASCENDING)], name="activation", sparse=True)],
 }
 HIDDEN = {outbox.FIELD: 0, outbox.LEASE: 0}
 

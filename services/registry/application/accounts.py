@@ -21,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from services.registry import changes
-from services.registry.adapters.accounts import Accounts
+from services.registry.adapters.accounts import Accounts, digest
 from services.registry.adapters.throttle import Locked, LoginThrottle
 from services.registry.domain import numbering, offices
 from services.registry.settings import Settings
@@ -58,10 +58,10 @@ async def hash_password(password: str) -> str:
 
 async def password_ok(user: dict | None, password: str) -> bool:
     try:
-        await asyncio.to_thread(hasher.verify, user["password"] if user else _DUMMY, password)
+        await asyncio.to_thread(hasher.verify, (user or {}).get("password") or _DUMMY, password)
     except (VerificationError, InvalidHashError):
         return False
-    return user is not None
+    return bool(user and user.get("password"))  # an invited account has none until it is activated
 
 
 # --- offices ---------------------------------------------------------------------------------
@@ -151,6 +151,8 @@ async def update_user(accounts: Accounts, principal: Principal, username: str, s
     region, ends the user's sessions: no access token is renewed, and the last one runs out within
     its 15 minutes."""
     doc = await managed_user(accounts, principal, username)
+    if doc["role"] == "ormas" and any(k in sent for k in ("role", "region")):
+        raise errors.Conflict("an ormas account stays its ormas's; deactivate it and invite another")
     cleared = [k for k, v in sent.items() if v is None]
     if cleared:
         raise errors.Invalid("a field cannot be cleared", errors=[{"field": k, "message": "cannot be null"}
@@ -280,9 +282,48 @@ async def _issue(ports: TokenPorts, user: dict, *, session_ends: dt.datetime | N
     minutes = ports.config.access_token_minutes
     access = auth.mint(key.read_bytes(), subject=user["_id"], role=user["role"], region=user["region"],
                        issuer=ports.config.jwt_issuer, audience=ports.config.jwt_audience,
-                       ttl=dt.timedelta(minutes=minutes), kid=ports.jwk["kid"])
+                       ttl=dt.timedelta(minutes=minutes), kid=ports.jwk["kid"], ormas_id=user.get("ormas_id"))
     secret = secrets.token_urlsafe(32)
     ends = session_ends or now + dt.timedelta(hours=ports.config.session_hours)
     await ports.accounts.open_session(secret, user["_id"], now, ends)
     return Issued(access_token=access, expires_in=minutes * 60, refresh_token=secret,
                   refresh_expires_in=int((ends - now).total_seconds()))
+
+
+# --- ormas accounts --------------------------------------------------------------------------
+# An officer of a recorded ormas is invited by its office: an account of role "ormas" bound to
+# the ormas, inactive until the officer opens the link (a random token, kept only as its digest,
+# valid ``ACTIVATION_DAYS``) and sets a password. Inviting again replaces the link.
+ACTIVATION_DAYS = 7
+
+
+async def invite_officer(accounts: Accounts, principal: Principal, ormas: dict[str, Any], *, full_name: str,
+                         web_url: str) -> dict[str, Any]:
+    if not principal.can_write(ormas["region"]):
+        raise errors.NotFound("no such ormas")
+    now = dt.datetime.now(dt.UTC)
+    token = secrets.token_urlsafe(24)
+    activation = {"digest": digest(token), "expires_at": now + dt.timedelta(days=ACTIVATION_DAYS)}
+    existing = await accounts.ormas_account(ormas["_id"])
+    if existing is not None:
+        await accounts.update_user(existing["_id"], {"full_name": full_name, "activation": activation,
+                                                     "updated_at": now, "updated_by": principal.subject})
+        username = existing["_id"]
+    else:
+        username = f"ormas.{ormas['_id'][:12].lower()}"
+        await accounts.create_user({"_id": username, "full_name": full_name, "role": "ormas", "region": ormas["region"],
+                                    "ormas_id": ormas["_id"], "password": None, "active": False,
+                                    "activation": activation, "created_at": now, "created_by": principal.subject})
+    log.info("ormas account %s invited by %s", masking.mask_name(username), principal.subject)
+    return {"username": username, "activation_url": f"{web_url.rstrip('/')}/portal/aktivasi/{token}",
+            "expires_at": activation["expires_at"]}
+
+
+async def activate(accounts: Accounts, token: str, password: str) -> str:
+    """The invited officer's password set from the link; the account is active. Its username."""
+    user = await accounts.by_activation(digest(token))
+    if user is None or user["activation"]["expires_at"].replace(tzinfo=dt.UTC) <= dt.datetime.now(dt.UTC):
+        raise errors.Gone("this activation link is not valid (used, replaced or expired); ask the office for a new one")
+    await accounts.update_user(user["_id"], {"password": await hash_password(password), "active": True,
+                                             "activation": None, "activated_at": dt.datetime.now(dt.UTC)})
+    return user["_id"]

@@ -38,13 +38,13 @@ def _signed_in_page(sid: str, config) -> Response:
 
 
 async def _login_form(request: Request, config, apis, *, status_code: int = 200, error: str | None = None,
-                      username: str = "", expired: bool = False) -> Response:
+                      username: str = "", expired: bool = False, activated: bool = False) -> Response:
     try:
         setup = (await session.setup_state(apis))["available"]
     except ApiProblem:
         setup = False
     return _anonymous_form(request, config, "login.html", status_code=status_code, error=error, username=username,
-                           expired=expired, setup=setup)
+                           expired=expired, setup=setup, activated=activated)
 
 
 @router.get("/")
@@ -53,8 +53,8 @@ async def root(request: Request) -> Response:
 
 
 @router.get("/masuk")
-async def login_page(request: Request, config: Config, apis: Apis, berakhir: int = 0) -> Response:
-    return await _login_form(request, config, apis, expired=bool(berakhir))
+async def login_page(request: Request, config: Config, apis: Apis, berakhir: int = 0, aktif: int = 0) -> Response:
+    return await _login_form(request, config, apis, expired=bool(berakhir), activated=bool(aktif))
 
 
 @router.post("/masuk")

@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.web.api.pages import WIB, render
+from services.web.api.pages import WIB, render, see_other
 from services.web.application import ormas as use
 from services.web.deps import Apis, CurrentUser
 
@@ -16,5 +16,7 @@ router = APIRouter()
 
 @router.get("/beranda")
 async def home(request: Request, user: CurrentUser, apis: Apis) -> Response:
+    if user.role == "ormas":  # an ormas officer's home is its portal
+        return see_other("/portal")
     today = dt.datetime.now(WIB).date()
     return render(request, "home.html", today=today, **await use.home(apis, user, today))

@@ -1,0 +1,47 @@
+"""The ormas portal's calls, with the officer's own token (each service answers an ormas account
+only about its own ormas), and the office's invitation of an officer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from services.web.adapters.apis import Apis
+from services.web.application.session import User
+
+
+async def overview(apis: Apis, user: User) -> dict[str, Any]:
+    ormas, invitations = await asyncio.gather(apis.registry.get("/portal/ormas", user.access_token),
+                                              apis.events.get("/portal/invitations", user.access_token))
+    return {"ormas": ormas, "invitations": invitations}
+
+
+async def answer(apis: Apis, user: User, participant_id: str, values: Mapping[str, Any], delegates: list[str]) -> dict:
+    attending = values.get("attending") == "yes"
+    body = {"attending": attending, "delegates": [d.strip() for d in delegates if d.strip()] if attending else [],
+            "reason": (values.get("reason") or "").strip() or None}
+    return await apis.events.post(f"/portal/invitations/{quote(participant_id, safe='')}/answer", user.access_token,
+                                  json=body)
+
+
+async def report(apis: Apis, user: User, body: Mapping[str, Any]) -> dict[str, Any]:
+    return await apis.earlywarning.post("/reports", user.access_token, json=body)
+
+
+async def activate(apis: Apis, token: str, password: str) -> None:
+    await apis.registry.call("POST", "/auth/activation", None, json={"token": token, "password": password})
+
+
+async def invite(apis: Apis, user: User, ormas_id: str, full_name: str) -> dict[str, Any]:
+    return await apis.registry.post(f"/ormas/{quote(ormas_id, safe='')}/account", user.access_token,
+                                    json={"full_name": full_name})
+
+
+def whatsapp_link(number: str | None, text: str) -> str | None:
+    """A wa.me link that opens WhatsApp with the message written (the office sends it itself)."""
+    digits = "".join(c for c in number or "" if c.isdigit())
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    return f"https://wa.me/{digits}?text={quote(text)}" if digits else None

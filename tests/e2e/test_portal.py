@@ -1,0 +1,162 @@
+"""The ormas portal: the office invites an officer of one of its ormas, who activates the account
+from the link, signs in, sees its own ormas and only its own invitations, answers one, and reports
+potential conflict as the ormas. An ormas account's token reaches nothing of the office's: every
+other route of every service answers 403, and another ormas's invitation looks like none."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+import httpx
+import jwt
+import pytest
+from playwright.async_api import expect
+
+from tests.e2e.earlywarning_support import report_body
+from tests.e2e.events_support import create_kegiatan, create_ormas, set_invitees_when_copied, step
+from tests.e2e.web_support import look, make_account, signed_in
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.e2e
+REGION = "36.71"  # Kota Tangerang: no other test records there
+PASSWORD = "sandi-pengurus-ormas-2026"
+
+
+async def _invited(platform, headers, tag: str):
+    op = headers("operator", REGION)
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        a = await create_ormas(reg, op, name=f"Forum Pemuda Tangerang {tag}", kind="ormas", region=REGION,
+                               whatsapp="081299912345")
+        b = await create_ormas(reg, op, name=f"Lembaga Lain Tangerang {tag}", kind="lsm", region=REGION)
+        r = await reg.post(f"/ormas/{a['id']}/account", json={"full_name": "Sekretaris Forum"}, headers=op)
+        assert r.status_code == 201, r.text
+    return a, b, r.json()
+
+
+async def _token(reg: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
+    return await reg.post("/auth/token", data={"username": username, "password": password})
+
+
+async def test_an_ormas_account_reaches_its_own_ormas_and_invitations_only(platform, headers):
+    tag = uuid.uuid4().hex[:6]
+    a, b, invitation = await _invited(platform, headers, tag)
+    link_token = invitation["activation_url"].rsplit("/", 1)[1]
+    assert invitation["activation_url"].startswith(platform.urls["web"] + "/portal/aktivasi/")
+    op = headers("operator", REGION)
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        assert (await _token(reg, invitation["username"], PASSWORD)).status_code == 401  # not active yet
+        r = await reg.post("/auth/activation", json={"token": link_token, "password": "pendek"})
+        assert r.status_code == 422
+        r = await reg.post("/auth/activation", json={"token": link_token, "password": PASSWORD})
+        assert r.status_code == 204, r.text
+        r = await reg.post("/auth/activation", json={"token": link_token, "password": PASSWORD})
+        assert r.status_code == 410 and r.headers["content-type"] == "application/problem+json"  # once
+        r = await _token(reg, invitation["username"], PASSWORD)
+        assert r.status_code == 200, r.text
+        access = r.json()["access_token"]
+        claims = jwt.decode(access, options={"verify_signature": False})
+        assert claims["role"] == "ormas" and claims["ormas_id"] == a["id"] and claims["region"] == REGION
+        me = {"Authorization": f"Bearer {access}"}
+        own = await reg.get("/portal/ormas", headers=me)
+        assert own.status_code == 200 and own.json()["id"] == a["id"]
+        assert (await reg.get("/portal/ormas", headers=op)).status_code == 403  # the office's staff have no portal
+        r = await reg.patch(f"/users/{invitation['username']}", json={"role": "operator"}, headers=headers("admin", REGION))
+        assert r.status_code == 409  # an ormas account never becomes staff
+
+    # nothing of the office's answers an ormas account, its own ormas's record included
+    office_reads = [("registry", f"/ormas/{a['id']}"), ("registry", f"/ormas/{b['id']}"), ("registry", "/ormas"),
+                    ("registry", "/users"), ("events", "/kegiatan"), ("notifications", "/skt-notices"),
+                    ("reporting", "/stats/ormas"), ("earlywarning", "/reports"), ("earlywarning", "/team")]
+    async with httpx.AsyncClient(timeout=30) as http:
+        for service, path in office_reads:
+            r = await http.get(platform.urls[service] + path, headers=me)
+            assert r.status_code == 403, (service, path, r.status_code)
+        r = await http.post(platform.urls["registry"] + "/ormas", json={"name": "Ormas Titipan", "kind": "ormas",
+                                                                        "region": REGION}, headers=me)
+        assert r.status_code == 403
+
+    async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=60) as ev:
+        k = await create_kegiatan(ev, op, title=f"Silaturahmi Ormas Tangerang {tag}", venue_region=REGION, region=REGION,
+                                  seats_per_ormas=2)
+        await set_invitees_when_copied(ev, op, k["id"], {"ormas_ids": [a["id"], b["id"]]}, 2)
+        assert (await step(ev, op, k["id"], "publish")).status_code == 200
+
+        async def mine():
+            r = await ev.get("/portal/invitations", headers=me)
+            assert r.status_code == 200, r.text
+            return r.json() or None
+
+        invitations = await eventually(mine, timeout=60, what="the ormas's invitation")
+        assert [i["kegiatan_id"] for i in invitations] == [k["id"]] and invitations[0]["participant"] == a["name"]
+        r = await ev.post(f"/portal/invitations/{invitations[0]['participant_id']}/answer", headers=me,
+                          json={"attending": True, "delegates": ["Sekretaris Forum", "Bendahara Forum"]})
+        assert r.status_code == 200, r.text
+        assert r.json()["attending"] is True and r.json()["delegates"] == ["Sekretaris Forum", "Bendahara Forum"]
+        participants = (await ev.get(f"/kegiatan/{k['id']}/participants", headers=op)).json()["items"]
+        answered = {p["ormas_id"]: p.get("attending") for p in participants}
+        assert answered == {a["id"]: True, b["id"]: None}
+        other = f"{k['id']}:{b['id']}"
+        r = await ev.post(f"/portal/invitations/{other}/answer", headers=me, json={"attending": False})
+        assert r.status_code == 404  # another ormas's invitation looks like none
+
+    async with httpx.AsyncClient(base_url=platform.urls["earlywarning"], timeout=30) as ew:
+        body = {k2: v for k2, v in report_body(location_code="36.71.01").items() if k2 != "source_kind"}
+        r = await ew.post("/reports", json=body, headers=me)
+        assert r.status_code == 201, r.text
+        seen = (await ew.get(f"/reports/{r.json()['id']}", headers=headers("verifier", REGION))).json()
+        assert seen["source_kind"] == "ormas" and seen["reporter"]["ormas_id"] == a["id"]
+        r = await ew.post("/reports", json={**body, "location_code": "35.75.01"}, headers=me)
+        assert r.status_code == 404  # about its own region only
+
+
+async def test_an_officer_activates_the_portal_and_answers_an_invitation_in_the_browser(browser, platform, headers):
+    tag = uuid.uuid4().hex[:6]
+    op_headers = headers("operator", REGION)
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        ormas = await create_ormas(reg, op_headers, name=f"Paguyuban Warga Tangerang {tag}", kind="ormas",
+                                   region=REGION, whatsapp="081299954321")
+    async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=60) as ev:
+        start = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
+        k = await create_kegiatan(ev, op_headers, title=f"Dialog Kebangsaan Tangerang {tag}", venue_region=REGION,
+                                  region=REGION, starts_at=start.isoformat(),
+                                  ends_at=(start + dt.timedelta(hours=4)).isoformat(),
+                                  rsvp_cutoff=(start - dt.timedelta(days=1)).isoformat())
+        await set_invitees_when_copied(ev, op_headers, k["id"], {"ormas_ids": [ormas["id"]]}, 1)
+        assert (await step(ev, op_headers, k["id"], "publish")).status_code == 200
+
+    office = await signed_in(browser, platform, await make_account(platform, headers, "operator", REGION))
+    await office.goto(f"/ormas/{ormas['id']}")
+    await office.get_by_label("Nama pengurus yang memakai portal").fill("Ketua Paguyuban")
+    await office.get_by_role("button", name="Buat tautan aktivasi").click()
+    await expect(office.get_by_text("Akun portal dibuat.")).to_be_visible()
+    link = await office.locator("dd a").first.get_attribute("href")
+    username = (await office.locator("dd strong").first.inner_text()).strip()
+    assert "wa.me/6281299954321" in (await office.get_by_role("link", name="Kirim lewat WhatsApp").get_attribute("href"))
+    await look(office, "portal-undang")
+
+    context = await browser.new_context(base_url=platform.urls["web"], viewport={"width": 390, "height": 900})
+    officer = await context.new_page()
+    await officer.goto(link)
+    await look(officer, "portal-aktivasi")
+    await officer.get_by_label("Kata sandi baru").fill(PASSWORD)
+    await officer.get_by_label("Ulangi kata sandi").fill(PASSWORD)
+    await officer.get_by_role("button", name="Aktifkan akun").click()
+    await expect(officer.get_by_text("Akun portal Anda sudah aktif.")).to_be_visible()
+    await officer.get_by_label("Nama pengguna").fill(username)
+    await officer.get_by_label("Kata sandi").fill(PASSWORD)
+    await officer.get_by_role("button", name="Masuk").click()
+    await expect(officer).to_have_url(re.compile(r"/portal$"))
+    await expect(officer.get_by_role("heading", name=ormas["name"])).to_be_visible()
+    card = officer.locator("article", has_text=k["title"])
+    await expect(card).to_contain_text("Belum menjawab")
+    await look(officer, "portal")
+    await card.get_by_label("Nama utusan 1").fill("Ketua Paguyuban")
+    await card.get_by_role("button", name="Kirim jawaban").click()
+    await expect(officer.get_by_text("Jawaban Anda sudah terkirim ke panitia.")).to_be_visible()
+    await expect(officer.locator("article", has_text=k["title"])).to_contain_text("Hadir (Ketua Paguyuban)")
+    await officer.goto("/ormas")  # the office's pages are not the officer's
+    await expect(officer.get_by_role("heading", name=re.compile("tidak|Tidak"))).to_be_visible()
+    await officer.goto("/portal/lapor")
+    await look(officer, "portal-lapor")
