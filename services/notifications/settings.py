@@ -31,7 +31,8 @@ class Settings(ServiceSettings):
     whatsapp_templates: dict[str, str] = {"invitation": "kesbang_undangan", "reminder": "kesbang_pengingat",
                                           "rescheduled": "kesbang_perubahan_jadwal", "cancelled": "kesbang_pembatalan",
                                           "skt_expiry": "kesbang_masa_berlaku_skt",
-                                          "ew_alert": "kesbang_peringatan_dini", "ew_reminder": "kesbang_pengingat_verifikasi"}
+                                          "ew_alert": "kesbang_peringatan_dini", "ew_reminder": "kesbang_pengingat_verifikasi",
+                                          "activity_report_due": "kesbang_laporan_kegiatan"}
     whatsapp_template_language: str = "id"
     sms_api_url: str = "http://127.0.0.1:18091"
     sms_api_key: str = "development-key"

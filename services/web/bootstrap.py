@@ -13,6 +13,7 @@ from services.web.adapters.apis import Apis
 from services.web.adapters.sessions import Sessions
 from services.web.api import (
     accounts,
+    activity,
     auth,
     checkin,
     dashboard,
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # bodies bounded before a form is read (a session is checked by the route, after the bound)
     app.add_middleware(web.BodyLimits, default=BODY_LIMIT, limits=BODY_LIMITS, refuse=pages.too_large_page)
     app.include_router(web.health_router({"redis": lambda: app.state.sessions.redis.ping()}))
-    for r in (auth.router, home.router, imports.router, portal.router, ormas.router, accounts.router, dashboard.router,
+    for r in (auth.router, home.router, imports.router, portal.router, activity.router, ormas.router, accounts.router, dashboard.router,
               checkin.router, kegiatan.router, reports.router, verification.router, directory.router,
               earlywarning.router):  # /ormas/impor before /ormas/{id}
         app.include_router(r)

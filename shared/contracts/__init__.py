@@ -49,7 +49,8 @@ CONTRACTS: dict[str, Contract] = {
     for c in (
         *(Contract(f"registry.ormas.{e}", "registry.ormas", 1) for e in (
             "created", "updated", "contacts_changed", "officers_changed", "status_changed", "submitted",
-            "registered", "skt_expiring", "sanction_applied", "sanction_lifted")),
+            "registered", "skt_expiring", "sanction_applied", "sanction_lifted", "activity_reported",
+            "activity_report_due")),
         Contract("registry.office.updated", "registry.office", 1),
         *(Contract(f"events.kegiatan.{e}", "events.kegiatan", 1) for e in (
             "published", "rescheduled", "started", "cancelled", "completed", "aspiration_recorded",

@@ -46,6 +46,8 @@ SNAPSHOT = {
     "sanction_level": {"enum": [None, "warning", "suspended", "final"]},
     "sanction_deadline": {"type": ["string", "null"], "format": "date"},
     "field_visit_due": {"type": "boolean"},
+    "activity_reported": {"type": "array", "maxItems": 200, "description": "the semesters it reported its activities of",
+                          "items": {"type": "string", "pattern": "^[0-9]{4}-S[12]$"}},
     "officers": {"type": "array", "maxItems": 50, "items": {
         "type": "object", "additionalProperties": False, "required": ["name", "position"],
         "properties": {"name": {"type": "string"}, "position": {"type": "string"}}}},
@@ -78,6 +80,15 @@ EVENTS = {
         "properties": {**TRANSITION["properties"], "level": {"enum": ["warning", "suspended", "final"]},
                        "deadline": {"type": ["string", "null"], "format": "date"}}}),
     "sanction_lifted": ("A sanction on an ormas was lifted", TRANSITION),
+    "activity_reported": ("An ormas reported its activities of a semester (laporan kegiatan)", {
+        "type": "object", "additionalProperties": False,
+        "required": ["period", "activities", "people_reached", "funding_sources"],
+        "properties": {"period": {"type": "string", "pattern": "^[0-9]{4}-S[12]$"},
+                       "activities": {"type": "integer", "minimum": 0}, "people_reached": {"type": "integer", "minimum": 0},
+                       "funding_sources": {"type": "array", "items": {"type": "string"}}}}),
+    "activity_report_due": ("An ormas has not reported its activities of a semester: it is reminded", {
+        "type": "object", "additionalProperties": False, "required": ["period", "due_on"],
+        "properties": {"period": {"type": "string", "pattern": "^[0-9]{4}-S[12]$"}, "due_on": DATE}}),
 }
 
 

@@ -111,6 +111,61 @@ async def test_an_ormas_account_reaches_its_own_ormas_and_invitations_only(platf
         assert r.status_code == 404  # about its own region only
 
 
+async def test_ormas_report_their_activities_and_the_office_reminds_the_late_ones(platform, headers):
+    tag = uuid.uuid4().hex[:6]
+    op = headers("operator", REGION)
+    period = f"{dt.date.today().year}-S{1 if dt.date.today().month <= 6 else 2}"
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        made = []
+        for i, name in enumerate((f"Yayasan Peduli Tangerang {tag}", f"Perkumpulan Diam Tangerang {tag}")):
+            made.append(await create_ormas(reg, op, name=name, kind="ormas", region=REGION, legal_form="yayasan",
+                                           decree_number=f"AHU-00{i}{uuid.uuid4().int % 10**5:05d}.AH.01.04.2020",
+                                           email=f"ketua{i}.{tag}@ormas.example.org"))
+        a, b = made
+        assert a["status"] == "legal_entity"
+        r = await reg.post(f"/ormas/{a['id']}/account", json={"full_name": "Ketua Yayasan"}, headers=op)
+        await reg.post("/auth/activation", json={"token": r.json()["activation_url"].rsplit("/", 1)[1],
+                                                  "password": PASSWORD})
+        me = {"Authorization": f"Bearer {(await _token(reg, r.json()['username'], PASSWORD)).json()['access_token']}"}
+        first, _ = (dt.date.fromisoformat(f"{period[:4]}-{'01' if period.endswith('1') else '07'}-01"), None)
+        body = {"period": period, "people_reached": 250, "funding_sources": ["iuran_anggota", "swasta"],
+                "activities": [{"date": first.isoformat(), "title": "Bakti sosial", "people": 80},
+                               {"date": (first + dt.timedelta(days=40)).isoformat(), "title": "Pelatihan kader"}]}
+        r = await reg.post("/portal/activity-reports", json={**body, "activities": [
+            {"date": (first - dt.timedelta(days=1)).isoformat(), "title": "Sebelum semester"}]}, headers=me)
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "activities.0.date"
+        r = await reg.post("/portal/activity-reports", json=body, headers=me)
+        assert r.status_code == 201, r.text
+        assert (await reg.get("/portal/activity-reports", headers=me)).json()[0]["activities"] == 2
+        status = (await reg.get("/activity-reports", params={"period": period}, headers=op)).json()
+        mine = {i["ormas_id"]: i for i in status["items"]}
+        assert mine[a["id"]]["report"]["people_reached"] == 250 and mine[b["id"]]["report"] is None
+        full = (await reg.get(f"/activity-reports/{a['id']}/{period}", headers=headers("analyst", "36"))).json()
+        assert [x["title"] for x in full["activities"]] == ["Bakti sosial", "Pelatihan kader"]
+        r = await reg.post("/activity-reports/reminders", json={"period": period}, headers=op)
+        assert r.status_code == 200 and r.json()["reminded"] >= 1
+        assert (await reg.post("/activity-reports/reminders", json={"period": period}, headers=op)).json()["reminded"] == 0
+        r = await reg.post("/activity-reports/reminders", json={"period": period, "region": REGION},
+                           headers=headers("operator", "35.75"))
+        assert r.status_code == 404  # another office's ormas are not its to remind
+
+    # the late one is reminded by notifications, once; reporting counts the compliance, rolled up
+    message_id = f"act:{b['id']}:{period}:activity_report_due:email"
+    async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=30) as nt:
+        async def sent():
+            r = await nt.get(f"/messages/{message_id}", headers=op)
+            return r.json() if r.status_code == 200 and r.json()["status"] in ("sent", "delivered") else None
+        await eventually(sent, timeout=60, what="the reminder of the missing activity report")
+    async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=30) as rp:
+        async def counted():
+            s = (await rp.get("/stats/activity-reports", params={"period": period, "region": "36"},
+                              headers=headers("analyst", "36"))).json()
+            child = s["by_child"].get(REGION) or {}
+            return s if child.get("reported", 0) >= 1 and child.get("expected", 0) >= 2 else None
+        stats = await eventually(counted, timeout=60, what="reporting to count the activity reports")
+        assert stats["region"] == "36" and 0 < stats["rate"] <= 1
+
+
 async def test_an_officer_activates_the_portal_and_answers_an_invitation_in_the_browser(browser, platform, headers):
     tag = uuid.uuid4().hex[:6]
     op_headers = headers("operator", REGION)
@@ -160,3 +215,18 @@ async def test_an_officer_activates_the_portal_and_answers_an_invitation_in_the_
     await expect(officer.get_by_role("heading", name=re.compile("tidak|Tidak"))).to_be_visible()
     await officer.goto("/portal/lapor")
     await look(officer, "portal-lapor")
+    await officer.goto("/portal")
+    await officer.get_by_role("link", name="Kirim laporan kegiatan").click()
+    await officer.get_by_label("Tanggal kegiatan 1").fill(dt.date.today().isoformat())
+    await officer.get_by_label("Nama kegiatan 1").fill("Kerja bakti lingkungan")
+    await officer.get_by_label("Jumlah peserta 1").fill("45")
+    await officer.get_by_label("Jumlah penerima manfaat seluruhnya").fill("120")
+    await officer.get_by_label("Iuran anggota").check()
+    await look(officer, "portal-laporan-kegiatan")
+    await officer.get_by_role("button", name="Kirim laporan kegiatan").click()
+    await expect(officer.get_by_text("Laporan kegiatan sudah terkirim ke kantor Kesbangpol.")).to_be_visible()
+    await expect(officer.get_by_text("1 kegiatan, 120 penerima manfaat")).to_be_visible()
+    await office.goto("/ormas")
+    await office.get_by_role("link", name="Laporan kegiatan ormas").click()
+    await expect(office.get_by_role("heading", name=re.compile("Laporan kegiatan ormas"))).to_be_visible()
+    await look(office, "laporan-kegiatan-ormas")

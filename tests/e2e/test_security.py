@@ -108,7 +108,7 @@ async def records(platform, headers):
         assert r.status_code == 201, r.text
         warning = r.json()
     return {"earlywarning.report_id": warning["id"], "photo_id": warning["photos"][0]["id"], "member_id": member_id,
-            "warning_title": warning["title"], "ormas_id": o["id"], "document_id": document_id, "kegiatan_id": k["id"], "aspiration_id": aspiration_id,
+            "warning_title": warning["title"], "period": "2026-S2", "ormas_id": o["id"], "document_id": document_id, "kegiatan_id": k["id"], "aspiration_id": aspiration_id,
             "participant_id": participant_id, "message_id": message_id, "report_id": report_id,
             "region": HOME, "fmt": "pdf", "name": o["name"], "title": k["title"], "username": username,
             "job_id": job_id}
@@ -153,6 +153,7 @@ def _aimed_at_home(service: str, method: str, path: str) -> dict:
         ("reporting", "/reports"): {"json": {"region": HOME, "period": "2026-Q3"}},
         ("earlywarning", "/reports"): {"json": {"title": "Laporan Penyusup", "chronology": "Kronologi dari kantor lain.",
                                                 "location_code": "35.75.01", "category": "lainnya", "violence": "tidak_ada"}},
+        ("registry", "/activity-reports/reminders"): {"json": {"period": "2026-S2", "region": HOME}},
         ("earlywarning", "/team"): {"json": {"name": "Anggota Penyusup", "email": "penyusup@example.org", "region": HOME}},
         ("registry", "/users"): {"json": {"username": f"penyusup{uuid.uuid4().hex[:6]}", "password": "rahasia-sekali-123",
                                           "role": "admin", "region": HOME}},

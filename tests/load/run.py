@@ -325,12 +325,15 @@ async def tense_week(p: stack.IsolatedPlatform) -> list[dict]:
         await asyncio.sleep(1)
     drained = time.perf_counter() - t0 - intake
     written = await messages.count_documents(alerts)  # one record per member, kind and channel (its _id)
+    by_status: dict[str, int] = defaultdict(int)
+    async for m in messages.find(alerts, {"status": 1, "channel": 1}):
+        by_status[f"{m['channel']}:{m['status']}"] += 1
     await client.close()
     rows = rec.rows("tense week", intake)
     rows.append({"name": "tense week: escalation alerts", "reports": EW_REPORTS, "intake_seconds": round(intake, 1),
                  "alerts_expected": expected_alerts, "alerts_written": written, "alerts_sent": last_seen,
                  "lost": max(0, expected_alerts - written), "extra": max(0, written - expected_alerts),
-                 "last_alert_after_last_report_s": round(drained, 1)})
+                 "last_alert_after_last_report_s": round(drained, 1), "by_status": dict(sorted(by_status.items()))})
     return rows
 
 

@@ -89,6 +89,10 @@ def content(msg: dict[str, Any], office: dict[str, Any] | None = None, papers: P
         subject, body = letters.alert_notice(msg["kind"], data)
         return channels.Content(subject=subject, text=body, message_id=msg["_id"],
                                 template=letters.template(msg["kind"], data))
+    if msg["kind"] == "activity_report_due":
+        subject, body = letters.activity_notice(data)
+        return channels.Content(subject=subject, text=body, message_id=msg["_id"],
+                                template=letters.template(msg["kind"], data))
     if msg["kind"].startswith("skt_expiry"):
         subject, body = letters.skt_notice(data)
         return channels.Content(subject=subject, text=body, message_id=msg["_id"],

@@ -1,7 +1,8 @@
 """Use cases of what reaches notifications from the other services' topics (called by
 ``consumers.py``, one per event type):
 
-- ``registry.ormas``: the contacts copy; ``skt_expiring`` becomes the 90/30/7-day notice.
+- ``registry.ormas``: the contacts copy; ``skt_expiring`` becomes the 90/30/7-day notice, and
+  ``activity_report_due`` the reminder of a missing semester activity report.
 - ``events.participation.invited`` becomes one message record per first channel, written under
   deterministic ids (a redelivered event writes nothing new), and one Celery task per new message;
   the invitation is kept for reminders and notices. ``responded`` records the answer (reminders go
@@ -56,6 +57,9 @@ async def write_messages(ports: Ports, docs: list[dict[str, Any]]) -> None:
 
 async def ormas_changed(ports: Ports, name: str, data: dict[str, Any]) -> None:
     await ports.contacts.apply(data)  # version-checked: redelivery is a no-op
+    if name == "activity_report_due":
+        await write_messages(ports, messages.for_activity_due(data, data["change"]["period"], data["change"]["due_on"],
+                                                              dt.datetime.now(dt.UTC)))
     if name == "skt_expiring":
         await write_messages(ports, messages.for_skt_expiry(data, data["change"]["days_left"],
                                                             data["change"]["valid_until"], dt.datetime.now(dt.UTC)))

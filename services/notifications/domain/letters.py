@@ -389,7 +389,7 @@ def skt_notice(payload: Mapping[str, Any]) -> tuple[str, str]:
 
 # The WhatsApp templates' body parameters ({{1}}, {{2}}, … in the approved texts), by kind of message.
 TEMPLATE_PARAMETERS = {"invitation": 7, "reminder": 6, "rescheduled": 6, "cancelled": 6, "skt_expiry": 5,
-                       "ew_alert": 6, "ew_reminder": 5}
+                       "ew_alert": 6, "ew_reminder": 5, "activity_report_due": 4}
 CATEGORY_LABELS = {"politik_pemilu": "politik/pemilu", "sara": "SARA", "sengketa_lahan": "sengketa lahan/sumber daya alam",
                    "antarkelompok": "antarkelompok/ormas", "ketimpangan_ekonomi": "ketimpangan ekonomi",
                    "unjuk_rasa": "unjuk rasa", "lainnya": "lainnya"}
@@ -400,6 +400,18 @@ def _reported(payload: Mapping[str, Any]) -> str:
     r = regions.get(payload.get("region") or "")
     local = at.astimezone(r.tz if r else regions.ZONES["WIB"])
     return f"{tanggal.tanggal(local.date())} pukul {local:%H.%M} {r.zone if r else 'WIB'}"
+
+
+def activity_notice(payload: Mapping[str, Any]) -> tuple[str, str]:
+    """The reminder of a missing semester activity report (laporan kegiatan, UU 17/2013)."""
+    r = regions.get(payload.get("region") or "")
+    office = f"Bakesbangpol {r.name}" if r else "Bakesbangpol"
+    year, half = payload["period"].split("-S")
+    semester = f"semester {'I' if half == '1' else 'II'} tahun {year}"
+    due = tanggal.tanggal(dt.date.fromisoformat(payload["due_on"]))
+    return (f"Laporan kegiatan {payload['name']} {semester} belum diterima",
+            f"Yth. Ketua {payload['name']}. Laporan kegiatan ormas {semester} belum kami terima (batas {due}). "
+            f"Mohon kirimkan lewat portal ormas atau ke {office}. Terima kasih.")
 
 
 def alert_notice(kind: str, payload: Mapping[str, Any]) -> tuple[str, str]:
@@ -421,6 +433,12 @@ def alert_notice(kind: str, payload: Mapping[str, Any]) -> tuple[str, str]:
 def template(kind: str, data: Mapping[str, Any]) -> tuple[str, list[str]]:
     """(the template's kind, its body parameters) of a message: what a business-initiated WhatsApp
     message sends (``adapters/channels.py`` names the approved template of each kind)."""
+    if kind == "activity_report_due":
+        r = regions.get(data.get("region") or "")
+        year, half = data["period"].split("-S")
+        return "activity_report_due", [data["name"], f"semester {'I' if half == '1' else 'II'} tahun {year}",
+                                       tanggal.tanggal(dt.date.fromisoformat(data["due_on"])),
+                                       f"Bakesbangpol {r.name}" if r else "Bakesbangpol"]
     if kind.startswith("ew_alert"):
         return "ew_alert", [data["to"], (data.get("level") or data["severity"]).upper(), data["title"],
                             data["location_name"], _reported(data), data["link"]]

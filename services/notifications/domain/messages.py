@@ -18,7 +18,7 @@ from shared.channels import CHANNELS, addresses, first_channels, usable  # noqa:
 
 FALLBACK = {"email": ("whatsapp", "sms"), "whatsapp": ("sms", "email"), "sms": ("email",)}
 KINDS = ("invitation", "reminder_3d", "reminder_1d", "reminder", "rescheduled", "cancelled", "skt_expiry", "ew_alert",
-         "ew_reminder")
+         "ew_reminder", "activity_report_due")
 FINAL = ("sent", "delivered", "read", "failed", "dead")
 QUIET_FROM, QUIET_UNTIL = 21, 7  # no WhatsApp or SMS between 21.00 and 07.00 in the recipient's zone
 
@@ -103,6 +103,21 @@ def for_skt_expiry(ormas: Mapping[str, Any], days_left: int, valid_until: str, n
             "recipient_name": ormas["name"], "kind": kind, "zone": zone_of(ormas.get("region")),
             "payload": {"name": ormas["name"], "skt_number": ormas.get("skt_number"), "valid_until": valid_until,
                         "days_left": days_left, "region": ormas["region"]},
+            "available": available, "attempts": 0, "claim": None, "handed_at": None, "provider_id": None, "error": None,
+            "created_at": now, "updated_at": now, "enqueued_at": now, "not_before": None}
+    return [{**base, "_id": message_id(base["participant_id"], kind, c), "channel": c, "to": available[c],
+             "status": "queued", "history": [{"at": now, "status": "queued", "note": None}]}
+            for c in first_channels(available)]
+
+
+def for_activity_due(ormas: Mapping[str, Any], period: str, due_on: str, now: dt.datetime) -> list[dict[str, Any]]:
+    """The reminder to an ormas that its activity report of ``period`` is missing (once per semester)."""
+    available = addresses(ormas)
+    kind = "activity_report_due"
+    base = {"participant_id": f"act:{ormas['ormas_id']}:{period}", "kegiatan_id": None, "ormas_id": ormas["ormas_id"],
+            "region": ormas["region"], "variant": "", "recipient_name": ormas["name"], "kind": kind,
+            "zone": zone_of(ormas.get("region")),
+            "payload": {"name": ormas["name"], "period": period, "due_on": due_on, "region": ormas["region"]},
             "available": available, "attempts": 0, "claim": None, "handed_at": None, "provider_id": None, "error": None,
             "created_at": now, "updated_at": now, "enqueued_at": now, "not_before": None}
     return [{**base, "_id": message_id(base["participant_id"], kind, c), "channel": c, "to": available[c],

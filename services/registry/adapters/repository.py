@@ -14,7 +14,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from shared import mongo, outbox
+from shared import mongo, outbox, regions
 from shared.mongo import insert_new
 
 INDEXES = {
@@ -60,7 +60,26 @@ class OrmasRepository:
         self.counters = db["counters"]
         self.files = db["document_files"]
         self.hints = db["outbox_hints"]
+        self.activity = db["activity_reports"]  # an ormas's reports of its activities, one per semester
         self.max_pending = max_pending
+
+    async def keep_activity_report(self, ormas_id: str, period: str, report: dict[str, Any]) -> None:
+        """Written before the ormas record names it (a report replaced by a later one of the period)."""
+        await self.activity.replace_one({"_id": f"{ormas_id}:{period}"},
+                                        {"_id": f"{ormas_id}:{period}", "ormas_id": ormas_id, "period": period, **report},
+                                        upsert=True)
+
+    async def activity_report(self, ormas_id: str, period: str) -> dict[str, Any] | None:
+        return await self.activity.find_one({"_id": f"{ormas_id}:{period}"})
+
+    async def expected_to_report(self, scope: str, statuses) -> list[dict[str, Any]]:
+        """The ormas of ``scope`` and below in these statuses, with what they reported."""
+        query: dict[str, Any] = {"status": {"$in": list(statuses)}}
+        if scope:
+            query["region"] = {"$regex": regions.prefix_regex(scope)}
+        projection = {"name": 1, "acronym": 1, "region": 1, "status": 1, "activity": 1, "activity_due": 1,
+                      "email": 1, "whatsapp": 1, "phone": 1}
+        return await self.coll.find(query, projection).sort("name", 1).to_list(None)
 
     async def store_file(self, digest: str, data: bytes, content_type: str) -> None:
         """A document's bytes, content-addressed: the same file uploaded twice is stored once."""

@@ -204,5 +204,6 @@ def snapshot(doc: Mapping[str, Any]) -> dict[str, Any]:
         "sanction_level": (doc.get("sanction") or {}).get("level"),
         "sanction_deadline": (doc.get("sanction") or {}).get("deadline"),
         "field_visit_due": _field_visit_due(doc),
+        "activity_reported": sorted((doc.get("activity") or {}).keys()),
         "officers": [{"name": o["name"], "position": o["position"]} for o in doc.get("officers") or []],
     }

@@ -175,6 +175,11 @@ class Projections:
         return await readmodel.upsert_versioned(self.db["ew_reports"], data["report_id"], data["version"],
                                                 earlywarning.row(data))
 
+    async def activity_rows(self, scope: str) -> list[dict[str, Any]]:
+        """The ormas rows of a scope, with what activity compliance counts."""
+        filter_ = {} if scope == regions.NATIONAL else {"region": {"$regex": regions.prefix_regex(scope)}}
+        return await self.db["ormas"].find(filter_, {"region": 1, "status": 1, "activity_reported": 1}).to_list(None)
+
     async def report_rows(self, scope: str) -> list[dict[str, Any]]:
         """The early-warning rows of a scope (the figures count them: an office's reports are few)."""
         filter_ = {} if scope == regions.NATIONAL else {"region": {"$regex": regions.prefix_regex(scope)}}

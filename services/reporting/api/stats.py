@@ -13,6 +13,7 @@ from services.reporting.adapters.figures import kegiatan_figures, one_kegiatan_f
 from services.reporting.adapters.store import Projections as ProjectionsAdapter
 from services.reporting.deps import Config, Current, Database, FilteredSlot, Projections, Redis
 from services.reporting.domain import earlywarning
+from services.reporting.domain import projections as projection_rules
 from shared import errors, regions
 from shared.auth import Principal, check_region
 from shared.contracts.registry_schemas import KINDS
@@ -157,3 +158,17 @@ async def earlywarning_stats(response: Response, principal: Current, projections
     r = regions.get(scope)
     response.headers["Cache-Control"] = "private, max-age=5"
     return {"region": scope, "name": r.name if r else "Indonesia", **figures}
+
+
+@router.get("/stats/activity-reports")
+async def activity_report_stats(response: Response, principal: Current, projections: Projections,
+                                period: str = Query(pattern=r"^[0-9]{4}-S[12]$", description="the semester, 2026-S2"),
+                                region: str | None = Query(default=None, description="Kemendagri code; default: your office's")
+                                ) -> dict:
+    """Reporting compliance: of the ormas expected to report their activities (registered, or legal
+    entities), how many reported the semester — in the scope and by child region, rolled up."""
+    scope = _scope(principal, region)
+    figures = projection_rules.activity_compliance(await projections.activity_rows(scope), scope, period)
+    r = regions.get(scope)
+    response.headers["Cache-Control"] = "private, max-age=30"
+    return {"region": scope, "name": r.name if r else "Indonesia", "period": period, **figures}

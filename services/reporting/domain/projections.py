@@ -7,7 +7,7 @@ from typing import Any
 from shared import regions
 
 ORMAS_FIELDS = ("name", "kind", "region", "status")
-OPTIONAL_FIELDS = ("legal_form", "bidang", "skt_valid_until", "sanction_level")  # for the breakdowns
+OPTIONAL_FIELDS = ("legal_form", "bidang", "skt_valid_until", "sanction_level", "activity_reported")  # for the breakdowns
 
 
 def ormas_row(data: dict[str, Any]) -> dict[str, Any]:
@@ -294,3 +294,31 @@ def kegiatan_figures_from_counters(docs: list[dict[str, Any]]) -> dict[str, Any]
                               "attendance_rate": round(checked / invited, 3) if invited else None},
             "deliveries": deliveries,
             "aspirations": {"total": sum(clean["aspiration"].values()), "by_status": clean["aspiration"]}}
+
+
+def activity_compliance(rows: list[dict[str, Any]], scope: str, period: str) -> dict[str, Any]:
+    """Of the ormas expected to report (registered, or legal entities), how many reported their
+    activities of ``period``, in ``scope`` and by child region."""
+    expected = ("registered", "expiring", "legal_entity")
+    out: dict[str, Any] = {"expected": 0, "reported": 0, "by_child": {}}
+    for r in rows:
+        if r.get("status") not in expected:
+            continue
+        reported = period in (r.get("activity_reported") or [])
+        out["expected"] += 1
+        out["reported"] += reported
+        key = child_key_of(scope, r["region"])
+        if key:
+            child = out["by_child"].setdefault(key, {"expected": 0, "reported": 0})
+            child["expected"] += 1
+            child["reported"] += reported
+    out["rate"] = round(out["reported"] / out["expected"], 3) if out["expected"] else None
+    out["by_child"] = dict(sorted(out["by_child"].items()))
+    return out
+
+
+def child_key_of(scope: str, region: str) -> str | None:
+    """The child of ``scope`` a region lies in (a province of the nation, a regency of a province…)."""
+    depth = 0 if not scope else len(scope.split("."))
+    parts = region.split(".")
+    return ".".join(parts[:depth + 1]) if len(parts) > depth else None

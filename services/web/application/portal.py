@@ -13,9 +13,10 @@ from services.web.application.session import User
 
 
 async def overview(apis: Apis, user: User) -> dict[str, Any]:
-    ormas, invitations = await asyncio.gather(apis.registry.get("/portal/ormas", user.access_token),
-                                              apis.events.get("/portal/invitations", user.access_token))
-    return {"ormas": ormas, "invitations": invitations}
+    ormas, invitations, activity = await asyncio.gather(
+        apis.registry.get("/portal/ormas", user.access_token), apis.events.get("/portal/invitations", user.access_token),
+        apis.registry.get("/portal/activity-reports", user.access_token))
+    return {"ormas": ormas, "invitations": invitations, "activity": activity}
 
 
 async def answer(apis: Apis, user: User, participant_id: str, values: Mapping[str, Any], delegates: list[str]) -> dict:
