@@ -18,9 +18,12 @@ import jwt
 from shared import errors, regions
 
 STAFF_ROLES = ("operator", "verifier", "head", "analyst", "admin")
-# "ormas": an officer of one recorded ormas (the portal); the token names it (``ormas_id``), and the
-# services answer such a token only on the routes made for it (``shared.web.current_principal``)
-ROLES = (*STAFF_ROLES, "ormas")
+# "ormas": an officer of one recorded ormas (the portal); the token names it (``ormas_id``).
+# "opd": another department of the regional government (perangkat daerah), which searches the book
+# by bidang and region and asks the office for recommendations. The services answer these two only
+# on the routes made for them (``shared.web.current_principal``).
+ROLES = (*STAFF_ROLES, "ormas", "opd")
+ACCOUNT_ROLES = (*STAFF_ROLES, "opd")  # what an admin creates (an ormas's account comes from its invitation)
 ALGORITHMS = ["RS256"]  # explicit: never "none", never HS256 with a public key as secret
 
 

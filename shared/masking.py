@@ -36,7 +36,7 @@ def mask_address(value: str | None) -> str | None:
 
 # One policy by role for an ormas's and a guest's contacts, in every API: the office's own staff,
 # who call and write to them, see them whole; read-only roles see them masked.
-SEES_CONTACTS = ("operator", "verifier", "head", "admin")
+SEES_CONTACTS = ("operator", "verifier", "head", "admin", "opd")  # opd: an ormas's own (public) contacts
 
 
 def contacts_for(role: str, record: dict, fields=("phone", "whatsapp", "email")) -> dict:

@@ -270,10 +270,11 @@ _bearer = HTTPBearer(auto_error=False)
 VERIFIED = "kesbang.principal"  # the request state key BodyLimits leaves a verified principal under
 
 
-def authenticated(verifier_of: Callable[[Request], TokenVerifier], *, ormas: str = "refused"):
+def authenticated(verifier_of: Callable[[Request], TokenVerifier], *, ormas: str = "refused", opd: bool = False):
     """The caller from the bearer token. ``ormas``: what an ormas account's token gets here —
     "refused" (403: the office's routes), "allowed" (routes that scope to its ormas themselves) or
-    "only" (its portal's routes: the office's staff get 403)."""
+    "only" (its portal's routes: the office's staff get 403). ``opd``: whether another
+    department's read-only account is let in (the book's search and an ormas's public record)."""
     async def dependency(request: Request,
                          creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
         known = request.scope.get("state", {}).get(VERIFIED)
@@ -285,6 +286,8 @@ def authenticated(verifier_of: Callable[[Request], TokenVerifier], *, ormas: str
             principal = verifier_of(request).verify(creds.credentials)
         if principal.role == "ormas" and ormas == "refused":
             raise Forbidden("an ormas account reaches only its portal")
+        if principal.role == "opd" and not opd:
+            raise Forbidden("a department's account reads the book and asks for recommendations only")
         if principal.role != "ormas" and ormas == "only":
             raise Forbidden("this is an ormas account's portal")
         return principal
@@ -303,10 +306,10 @@ def component(name: str):
     return get
 
 
-def current_principal(*, ormas: str = "refused"):
-    """The caller, from the bearer token, verified with the service runtime's key (an ormas
-    account only where ``ormas`` lets it in: see ``authenticated``)."""
-    return authenticated(lambda request: request.app.state.runtime.verifier, ormas=ormas)
+def current_principal(*, ormas: str = "refused", opd: bool = False):
+    """The caller, from the bearer token, verified with the service runtime's key (an ormas or a
+    department's account only where ``ormas`` and ``opd`` let it in: see ``authenticated``)."""
+    return authenticated(lambda request: request.app.state.runtime.verifier, ormas=ormas, opd=opd)
 
 
 def roles(dependency, allowed: Iterable[str]):

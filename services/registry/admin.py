@@ -14,7 +14,7 @@ from services.registry.adapters.accounts import Accounts
 from services.registry.application.accounts import hash_password
 from services.registry.settings import Settings
 from shared import errors, mongo, regions
-from shared.auth import STAFF_ROLES as ROLES
+from shared.auth import ACCOUNT_ROLES as ROLES
 
 
 def _settings() -> Settings:

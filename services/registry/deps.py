@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 
 from services.registry.adapters.accounts import Accounts as AccountsAdapter
 from services.registry.adapters.import_jobs import ImportJobs
+from services.registry.adapters.recommendations import Requests
 from services.registry.adapters.repository import OrmasRepository
 from services.registry.adapters.throttle import LoginThrottle
 from services.registry.application.ormas import Ports
@@ -28,10 +29,12 @@ def _ormas_ports(request: Request) -> Ports:
 
 
 current = current_principal()
+reader = current_principal(opd=True)  # the book's search and an ormas's record: another department too
 writer = roles(current, ("operator", "admin"))
 admin = roles(current, ("admin",))
 
 Current = Annotated[Principal, Depends(current)]
+Reader = Annotated[Principal, Depends(reader)]
 Writer = Annotated[Principal, Depends(writer)]
 Admin = Annotated[Principal, Depends(admin)]
 
@@ -42,5 +45,6 @@ Search = Annotated[SearchIndex, Depends(component("search"))]
 Relay = Annotated[OutboxRelay, Depends(component("relay"))]
 Throttle = Annotated[LoginThrottle, Depends(component("throttle"))]
 Config = Annotated[Settings, Depends(component("settings"))]
+RecommendationStore = Annotated[Requests, Depends(component("recommendations"))]
 Jwk = Annotated[dict, Depends(component("jwk"))]
 OrmasPorts = Annotated[Ports, Depends(_ormas_ports)]

@@ -25,6 +25,7 @@ from services.web.api import (
     ormas,
     pages,
     portal,
+    recommendations,
     reports,
     verification,
 )
@@ -64,7 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # bodies bounded before a form is read (a session is checked by the route, after the bound)
     app.add_middleware(web.BodyLimits, default=BODY_LIMIT, limits=BODY_LIMITS, refuse=pages.too_large_page)
     app.include_router(web.health_router({"redis": lambda: app.state.sessions.redis.ping()}))
-    for r in (auth.router, home.router, imports.router, portal.router, activity.router, ormas.router, accounts.router, dashboard.router,
+    for r in (auth.router, home.router, imports.router, portal.router, activity.router, recommendations.router,
+              ormas.router, accounts.router, dashboard.router,
               checkin.router, kegiatan.router, reports.router, verification.router, directory.router,
               earlywarning.router):  # /ormas/impor before /ormas/{id}
         app.include_router(r)

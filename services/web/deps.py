@@ -29,6 +29,16 @@ class BadCsrf(Exception):
     """A write whose form token is missing or not the session's."""
 
 
+class NotForRole(Exception):
+    """A page of the office asked by an ormas officer or another department (each has its own pages;
+    the services would refuse the calls anyway)."""
+
+
+# the pages each limited role has (and the account's own: password, logout, home's redirect)
+LIMITED_PAGES = {"ormas": ("/portal",), "opd": ("/rekomendasi",)}
+OWN_PAGES = ("/beranda", "/akun/", "/keluar")
+
+
 Apis = Annotated[ApisAdapter, Depends(component("apis"))]
 Sessions = Annotated[SessionsAdapter, Depends(component("sessions"))]
 Config = Annotated[Settings, Depends(component("settings"))]
@@ -40,6 +50,9 @@ async def signed_in(request: Request, apis: Apis, sessions: Sessions, config: Co
     if user is None:
         raise SignInNeeded(expired=bool(sid))
     request.state.user = user
+    allowed = LIMITED_PAGES.get(user.role)
+    if allowed is not None and not request.url.path.startswith((*allowed, *OWN_PAGES)):
+        raise NotForRole()
     return user
 
 

@@ -26,6 +26,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from deploy.local import stack
 from shared import auth
 from tests.e2e.earlywarning_support import PNG
 from tests.e2e.events_support import create_kegiatan, create_ormas, message_sent, set_invitees_when_copied, step
@@ -68,6 +69,22 @@ async def records(platform, headers):
                                            "text/csv")})
         assert r.status_code == 202, r.text
         job_id = r.json()["id"]
+        invited = (await reg.post(f"/ormas/{o['id']}/account", json={"full_name": "Pengurus Rahasia"}, headers=op)).json()
+        secret_word = "sandi-pengurus-rahasia"
+        r = await reg.post("/auth/activation", json={"token": invited["activation_url"].rsplit("/", 1)[1],
+                                                     "password": secret_word})
+        assert r.status_code == 204, r.text
+        officer = (await reg.post("/auth/token", data={"username": invited["username"], "password": secret_word})).json()
+        r = await reg.post("/portal/activity-reports", headers={"Authorization": f"Bearer {officer['access_token']}"},
+                           json={"period": "2026-S2", "people_reached": 10,
+                                 "activities": [{"date": "2026-08-17", "title": "Kegiatan rahasia"}]})
+        assert r.status_code == 201, r.text
+        department = auth.mint((stack.DATA / "keys" / "jwt-dev-private.pem").read_bytes(), subject="dinas.rahasia",
+                               role="opd", region=HOME, issuer="kesbang-registry", audience="kesbang")
+        r = await reg.post("/recommendation-requests", headers={"Authorization": f"Bearer {department}"},
+                           json={"department": "Dinas Rahasia", "subject": "Program rahasia untuk pemuda"})
+        assert r.status_code == 201, r.text
+        request_id = r.json()["id"]
         username = f"petugas{tag}"
         r = await reg.post("/users", json={"username": username, "full_name": "Petugas Rahasia", "role": "operator",
                                            "region": HOME, "password": "rahasia-yang-panjang"},
@@ -108,7 +125,7 @@ async def records(platform, headers):
         assert r.status_code == 201, r.text
         warning = r.json()
     return {"earlywarning.report_id": warning["id"], "photo_id": warning["photos"][0]["id"], "member_id": member_id,
-            "warning_title": warning["title"], "period": "2026-S2", "ormas_id": o["id"], "document_id": document_id, "kegiatan_id": k["id"], "aspiration_id": aspiration_id,
+            "warning_title": warning["title"], "period": "2026-S2", "request_id": request_id, "ormas_id": o["id"], "document_id": document_id, "kegiatan_id": k["id"], "aspiration_id": aspiration_id,
             "participant_id": participant_id, "message_id": message_id, "report_id": report_id,
             "region": HOME, "fmt": "pdf", "name": o["name"], "title": k["title"], "username": username,
             "job_id": job_id}
@@ -154,6 +171,7 @@ def _aimed_at_home(service: str, method: str, path: str) -> dict:
         ("earlywarning", "/reports"): {"json": {"title": "Laporan Penyusup", "chronology": "Kronologi dari kantor lain.",
                                                 "location_code": "35.75.01", "category": "lainnya", "violence": "tidak_ada"}},
         ("registry", "/activity-reports/reminders"): {"json": {"period": "2026-S2", "region": HOME}},
+        ("registry", "/recommendation-requests"): {"json": {"department": "Dinas Penyusup", "subject": "Program penyusup"}},
         ("earlywarning", "/team"): {"json": {"name": "Anggota Penyusup", "email": "penyusup@example.org", "region": HOME}},
         ("registry", "/users"): {"json": {"username": f"penyusup{uuid.uuid4().hex[:6]}", "password": "rahasia-sekali-123",
                                           "role": "admin", "region": HOME}},
@@ -270,6 +288,34 @@ async def test_an_ormas_account_reaches_no_record_but_its_own(platform, infra, r
                 failures.append(f"{where}: a write went through")
             elif r.is_success and (not path.startswith("/portal/") or any(x in r.text for x in secrets)):
                 failures.append(f"{where}: answered {r.text[:120]}")
+    assert not failures, "\n".join(failures)
+
+
+async def test_a_departments_account_reads_the_book_and_writes_nothing_but_its_requests(platform, infra, records):
+    """``opd``: every operation of the five services with another department's token of the same
+    region — it reads the book's search and an ormas's public record, and writes nothing but its
+    own recommendation requests."""
+    token = auth.mint(infra.private_key, subject="dinas.pemuda", role="opd", region=HOME, issuer="kesbang-registry",
+                      audience="kesbang")
+    h = {"Authorization": f"Bearer {token}"}
+    readable = {("registry", "/ormas"), ("registry", "/ormas/{ormas_id}"), ("registry", "/recommendation-requests")}
+    failures = []
+    async with httpx.AsyncClient(timeout=60) as http:
+        for service, method, path in await _operations(platform):
+            body = _aimed_at_home(service, method, path) if method in WRITES else {}
+            r = await http.request(method.upper(), platform.urls[service] + _fill(path, records, service), headers=h,
+                                   **body)
+            where = f"opd@{HOME} {method.upper()} {path} → {r.status_code}"
+            if r.status_code >= 500:
+                failures.append(f"{where}: server error")
+            elif method in WRITES and r.is_success and (service, path) != ("registry", "/recommendation-requests"):
+                failures.append(f"{where}: a write went through")
+            elif method == "get" and r.is_success and (service, path) not in readable:
+                failures.append(f"{where}: answered {r.text[:120]}")
+            elif method == "get" and (service, path) in readable and r.status_code != 200:
+                failures.append(f"{where}: the book is the department's to read")
+        board = await http.get(f"{platform.urls['registry']}/ormas/{records['ormas_id']}/officers", headers=h)
+        assert board.status_code == 403 and NIK not in board.text  # the board and its NIK are not public contacts
     assert not failures, "\n".join(failures)
 
 

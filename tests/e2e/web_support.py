@@ -29,14 +29,14 @@ async def make_account(platform, headers, role: str, region: str) -> str:
     return username
 
 
-async def signed_in(browser, platform, username: str):
+async def signed_in(browser, platform, username: str, home: str = r"/beranda$"):
     context = await browser.new_context(base_url=platform.urls["web"], viewport={"width": 1366, "height": 900})
     page = await context.new_page()
     await page.goto("/masuk")
     await page.get_by_label("Nama pengguna").fill(username)
     await page.get_by_label("Kata sandi").fill(PASSWORD)
     await page.get_by_role("button", name="Masuk").click()
-    await expect(page).to_have_url(re.compile(r"/beranda$"))
+    await expect(page).to_have_url(re.compile(home))
     return page
 
 

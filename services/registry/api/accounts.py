@@ -21,7 +21,7 @@ from services.registry.application import accounts as use
 from services.registry.deps import Accounts, Admin, Config, Current, Jwk, Relay, Throttle
 from services.registry.domain import offices
 from shared import regions
-from shared.auth import STAFF_ROLES as ROLES
+from shared.auth import ACCOUNT_ROLES as ROLES
 from shared.text import Input
 from shared.web import NotFound, Unprocessable
 

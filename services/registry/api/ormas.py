@@ -14,7 +14,7 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field
 
 from services.registry.application import ormas as use
-from services.registry.deps import Accounts, Config, Current, OrmasPorts, OrmasStore, Search, Writer
+from services.registry.deps import Accounts, Config, Current, OrmasPorts, OrmasStore, Reader, Search, Writer
 from services.registry.domain import lifecycle
 from services.registry.domain import officers as board_rules
 from services.registry.domain import ormas as domain
@@ -190,7 +190,7 @@ async def create_ormas(body: OrmasIn, response: Response, principal: Writer, por
 
 @router.get("/ormas", response_model=OrmasPage)
 async def search_ormas(
-    principal: Current, search: Search,
+    principal: Reader, search: Search,
     q: str | None = Query(default=None, max_length=100, description="words of the name or acronym"),
     region: str | None = Query(default=None, max_length=13, description="this region and everything below it"),
     kind: Kind | None = None, legal_form: LegalForm | None = None,
@@ -239,7 +239,7 @@ async def worklist(principal: Current, search: Search,
 
 
 @router.get("/ormas/{ormas_id}", response_model=OrmasOut)
-async def get_ormas(ormas_id: str, response: Response, principal: Current, ormas: OrmasStore) -> OrmasOut:
+async def get_ormas(ormas_id: str, response: Response, principal: Reader, ormas: OrmasStore) -> OrmasOut:
     doc = await use.visible(ormas, principal, ormas_id)
     _etag(response, doc)
     return _out(masking.contacts_for(principal.role, doc), principal=principal)

@@ -18,5 +18,7 @@ router = APIRouter()
 async def home(request: Request, user: CurrentUser, apis: Apis) -> Response:
     if user.role == "ormas":  # an ormas officer's home is its portal
         return see_other("/portal")
+    if user.role == "opd":  # another department's: the book's search and its requests
+        return see_other("/rekomendasi")
     today = dt.datetime.now(WIB).date()
     return render(request, "home.html", today=today, **await use.home(apis, user, today))

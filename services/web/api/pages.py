@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from services.web.adapters.apis import ApiProblem
-from services.web.deps import BadCsrf, SignInNeeded
+from services.web.deps import BadCsrf, NotForRole, SignInNeeded
 from services.web.domain import labels, problems
 from shared import regions
 
@@ -105,6 +105,7 @@ def too_large_page(limit: int) -> HTMLResponse:
 
 
 def install(app) -> None:
+    app.add_exception_handler(NotForRole, lambda request, e: not_allowed(request))
     app.add_exception_handler(ApiProblem, problem_page)
     app.add_exception_handler(SignInNeeded, sign_in_page)
     app.add_exception_handler(BadCsrf, lambda request, e: render(
