@@ -10,12 +10,22 @@ from fastapi import FastAPI
 
 from services.registry import changes
 from services.registry.adapters.accounts import Accounts
+from services.registry.adapters.change_requests import ChangeRequests
 from services.registry.adapters.import_jobs import ImportJobs
 from services.registry.adapters.recommendations import Requests
 from services.registry.adapters.repository import INDEXES, OrmasRepository
 from services.registry.adapters.search_feed import SearchFeed
 from services.registry.adapters.throttle import LoginThrottle
-from services.registry.api import accounts, activity, directory, documents, imports, portal, recommendations
+from services.registry.api import (
+    accounts,
+    activity,
+    change_requests,
+    directory,
+    documents,
+    imports,
+    portal,
+    recommendations,
+)
 from services.registry.api.ormas import router
 from services.registry.domain import documents as document_rules
 from services.registry.domain import offices as office_rules
@@ -49,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.ormas = OrmasRepository(runtime.db, max_pending=settings.outbox_max_pending)
         app.state.accounts = Accounts(runtime.db)
         app.state.recommendations = Requests(runtime.db)
+        app.state.change_requests = ChangeRequests(runtime.db)
         app.state.import_jobs = ImportJobs(runtime.db)
         app.state.relay = relay
         app.state.throttle = LoginThrottle(
@@ -69,7 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Kesbang Registry", version="0.1.0", lifespan=lifespan,
         description="The office's book of ormas, officers, SKT and sanctions.",
         routers=[web.health_router(runtime.ready_checks()), accounts.router, imports.router, documents.router, router,
-                 directory.router, portal.router, activity.router, recommendations.router],  # /ormas/export before /ormas/{id}
+                 directory.router, portal.router, activity.router, recommendations.router,
+                 change_requests.router],  # /ormas/export before /ormas/{id}
         body_limits=[("POST", r"/ormas/imports(/jobs)?", imports.MAX_BYTES + 64 * 1024),
                      ("POST", r"/ormas/[^/]+/documents", document_rules.MAX_BYTES + 64 * 1024),
                      ("PUT", r"/offices/[^/]+/(logo|signature)", office_rules.MAX_LOGO_BYTES + 16 * 1024)],

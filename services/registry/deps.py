@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.registry.adapters.accounts import Accounts as AccountsAdapter
+from services.registry.adapters.change_requests import ChangeRequests
 from services.registry.adapters.import_jobs import ImportJobs
 from services.registry.adapters.recommendations import Requests
 from services.registry.adapters.repository import OrmasRepository
@@ -46,5 +47,6 @@ Relay = Annotated[OutboxRelay, Depends(component("relay"))]
 Throttle = Annotated[LoginThrottle, Depends(component("throttle"))]
 Config = Annotated[Settings, Depends(component("settings"))]
 RecommendationStore = Annotated[Requests, Depends(component("recommendations"))]
+ChangeRequestStore = Annotated[ChangeRequests, Depends(component("change_requests"))]
 Jwk = Annotated[dict, Depends(component("jwk"))]
 OrmasPorts = Annotated[Ports, Depends(_ormas_ports)]

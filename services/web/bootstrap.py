@@ -15,6 +15,7 @@ from services.web.api import (
     accounts,
     activity,
     auth,
+    changes,
     checkin,
     dashboard,
     directory,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(web.BodyLimits, default=BODY_LIMIT, limits=BODY_LIMITS, refuse=pages.too_large_page)
     app.include_router(web.health_router({"redis": lambda: app.state.sessions.redis.ping()}))
     for r in (auth.router, home.router, imports.router, portal.router, activity.router, recommendations.router,
+              changes.router,
               ormas.router, accounts.router, dashboard.router,
               checkin.router, kegiatan.router, reports.router, verification.router, directory.router,
               earlywarning.router):  # /ormas/impor before /ormas/{id}

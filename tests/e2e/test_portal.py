@@ -166,6 +166,61 @@ async def test_ormas_report_their_activities_and_the_office_reminds_the_late_one
         assert stats["region"] == "36" and 0 < stats["rate"] <= 1
 
 
+async def test_an_ormas_asks_for_new_contacts_and_board_and_the_office_decides(browser, platform, headers):
+    tag = uuid.uuid4().hex[:6]
+    a, _, invitation = await _invited(platform, headers, tag)
+    op = headers("operator", REGION)
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        await reg.post("/auth/activation", json={"token": invitation["activation_url"].rsplit("/", 1)[1],
+                                                  "password": PASSWORD})
+        me = {"Authorization": f"Bearer {(await _token(reg, invitation['username'], PASSWORD)).json()['access_token']}"}
+        r = await reg.post("/portal/change-requests", headers=me, json={"officers": [
+            {"name": "Ketua Baru", "position": "ketua", "nik": "123"}]})
+        assert r.status_code == 422  # a board the office could not record is refused at once
+        r = await reg.post("/portal/change-requests", headers=me, json={})
+        assert r.status_code == 422
+    officer = await (await browser.new_context(base_url=platform.urls["web"])).new_page()
+    await officer.goto("/masuk")
+    await officer.get_by_label("Nama pengguna").fill(invitation["username"])
+    await officer.get_by_label("Kata sandi").fill(PASSWORD)
+    await officer.get_by_role("button", name="Masuk").click()
+    await officer.get_by_role("link", name="Ajukan perubahan kontak atau pengurus").click()
+    await officer.get_by_label("Surel").fill(f"sekretariat.{tag}@forum.example.org")
+    for i, (name, position, nik) in enumerate([("Ahmad Fauzi", "Ketua", "3671011505900001"),
+                                               ("Siti Rahma", "Sekretaris", "3671015606920002"),
+                                               ("Budi Santoso", "Bendahara", "3671012003850003")]):
+        await officer.get_by_label(f"Nama pengurus {i + 1}").fill(name)
+        await officer.get_by_label(f"Jabatan pengurus {i + 1}").select_option(label=position)
+        await officer.get_by_label(f"NIK pengurus {i + 1}").fill(nik)
+    await officer.get_by_label("Dasar perubahan").fill("Musyawarah anggota 2026")
+    await look(officer, "portal-perubahan")
+    await officer.get_by_role("button", name="Ajukan perubahan").click()
+    await expect(officer.get_by_text("Permohonan perubahan terkirim dan menunggu persetujuan kantor.")).to_be_visible()
+    await expect(officer.get_by_text("Menunggu persetujuan", exact=True)).to_be_visible()
+    await expect(officer.get_by_text("3671011505900001")).to_have_count(0)  # NIKs are never shown back whole
+
+    office = await signed_in(browser, platform, await make_account(platform, headers, "operator", REGION))
+    await expect(office.get_by_text("permohonan menunggu persetujuan")).to_be_visible()
+    await office.get_by_role("link", name="Periksa dan putuskan").click()
+    card = office.locator("article", has_text=a["name"])
+    await expect(card).to_contain_text("Ahmad Fauzi")
+    await expect(card).to_contain_text("3671********0001")
+    await look(office, "ormas-perubahan")
+    await card.get_by_role("button", name="Setujui").click()
+    await expect(office.get_by_text("Permohonan disetujui.")).to_be_visible()
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        record = (await reg.get(f"/ormas/{a['id']}", headers=op)).json()
+        assert record["email"] == f"sekretariat.{tag}@forum.example.org"
+        board = (await reg.get(f"/ormas/{a['id']}/officers", headers=op)).json()
+        assert [o["name"] for o in board["officers"]] == ["Ahmad Fauzi", "Siti Rahma", "Budi Santoso"]
+        history = (await reg.get(f"/ormas/{a['id']}/history", headers=op)).json()["entries"]
+        assert any("portal" in (h.get("reason") or "") for h in history)  # the board history says where it came from
+        asked = (await reg.get("/portal/change-requests", headers=me)).json()
+        assert asked[0]["status"] == "approved"
+        decided = await reg.post(f"/change-requests/{asked[0]['id']}/decision", json={"approve": False}, headers=op)
+        assert decided.status_code == 409  # decided once
+
+
 async def test_an_officer_activates_the_portal_and_answers_an_invitation_in_the_browser(browser, platform, headers):
     tag = uuid.uuid4().hex[:6]
     op_headers = headers("operator", REGION)

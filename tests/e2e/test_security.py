@@ -79,6 +79,10 @@ async def records(platform, headers):
                            json={"period": "2026-S2", "people_reached": 10,
                                  "activities": [{"date": "2026-08-17", "title": "Kegiatan rahasia"}]})
         assert r.status_code == 201, r.text
+        r = await reg.post("/portal/change-requests", headers={"Authorization": f"Bearer {officer['access_token']}"},
+                           json={"contacts": {"email": f"baru.{tag}@ormas.example.org"}})
+        assert r.status_code == 201, r.text
+        change_id = r.json()["id"]
         department = auth.mint((stack.DATA / "keys" / "jwt-dev-private.pem").read_bytes(), subject="dinas.rahasia",
                                role="opd", region=HOME, issuer="kesbang-registry", audience="kesbang")
         r = await reg.post("/recommendation-requests", headers={"Authorization": f"Bearer {department}"},
@@ -125,7 +129,7 @@ async def records(platform, headers):
         assert r.status_code == 201, r.text
         warning = r.json()
     return {"earlywarning.report_id": warning["id"], "photo_id": warning["photos"][0]["id"], "member_id": member_id,
-            "warning_title": warning["title"], "period": "2026-S2", "request_id": request_id, "ormas_id": o["id"], "document_id": document_id, "kegiatan_id": k["id"], "aspiration_id": aspiration_id,
+            "warning_title": warning["title"], "period": "2026-S2", "request_id": request_id, "change_id": change_id, "ormas_id": o["id"], "document_id": document_id, "kegiatan_id": k["id"], "aspiration_id": aspiration_id,
             "participant_id": participant_id, "message_id": message_id, "report_id": report_id,
             "region": HOME, "fmt": "pdf", "name": o["name"], "title": k["title"], "username": username,
             "job_id": job_id}

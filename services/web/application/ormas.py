@@ -76,7 +76,7 @@ async def home(apis: Apis, user: User, today: dt.date) -> dict[str, Any]:
     the coming week, invitations that did not arrive (this month and last), and reports ready."""
     token = user.access_token
     since = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")  # last month and this one
-    waiting, ending, figures, kegiatan, work, reports, period, inbox, asked = await asyncio.gather(
+    waiting, ending, figures, kegiatan, work, reports, period, inbox, asked, changes = await asyncio.gather(
         _optional(apis.registry.get("/ormas", token, params={"status": ["submitted", "in_verification"],
                                                               "sort": "name", "limit": 10})),
         _optional(apis.registry.get("/ormas", token, params={
@@ -88,7 +88,8 @@ async def home(apis: Apis, user: User, today: dt.date) -> dict[str, Any]:
         _optional(apis.reporting.get("/reports", token, params={"limit": 5})),
         _optional(apis.reporting.get("/stats/kegiatan", token, params={"since": since})),
         _optional(apis.reporting.get("/reports/inbox", token, params={"limit": 20})),
-        _optional(apis.registry.get("/recommendation-requests", token, params={"status": "open"})))
+        _optional(apis.registry.get("/recommendation-requests", token, params={"status": "open"})),
+        _optional(apis.registry.get("/change-requests", token, params={"status": "pending"})))
     week_end = today + dt.timedelta(days=7)
     soon = [k for k in (kegiatan or {}).get("items", [])
             if k.get("status") in ("draft", "published", "rescheduled", "ongoing")
@@ -98,7 +99,7 @@ async def home(apis: Apis, user: User, today: dt.date) -> dict[str, Any]:
             "visits": (work or {}).get("field_visits_due"), "overdue": (work or {}).get("warnings_overdue"),
             "reports": [r for r in (reports or {}).get("items", []) if r["status"] == "done"],
             "incoming": [r for r in (inbox or {}).get("items", []) if not r["submission"]["acknowledged"]],
-            "asked": asked or [],
+            "asked": asked or [], "changes": changes or [],
             "undelivered": sum(n for by in ((period or {}).get("deliveries") or {}).values()
                                for status, n in by.items() if status in ("failed", "unreachable"))}
 

@@ -1,0 +1,74 @@
+"""Changes of contacts and board an ormas asks for from its portal: kept as requests until the
+office approves them — then applied as the office's own edit (``update``, ``replace_board``: the
+board history keeps the previous board and the new one) — or rejects them with a note."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from services.registry.adapters.change_requests import ChangeRequests
+from services.registry.application import ormas as ormas_use
+from services.registry.domain import officers as board_rules
+from shared import errors, regions
+from shared.auth import Principal
+
+
+def _dated(officer: Mapping[str, Any]) -> dict[str, Any]:
+    """An officer as kept in a request (JSON) with its term's dates as dates again."""
+    return {**officer, **{k: dt.date.fromisoformat(officer[k]) for k in ("term_start", "term_end")
+                          if isinstance(officer.get(k), str)}}
+
+
+async def ask(requests: ChangeRequests, ports: ormas_use.Ports, principal: Principal,
+              body: Mapping[str, Any]) -> dict[str, Any]:
+    doc = await ports.ormas.get(principal.ormas_id or "")
+    if doc is None:
+        raise errors.NotFound("the ormas of this account is gone")
+    contacts = {k: v for k, v in (body.get("contacts") or {}).items() if v is not None}
+    officers = body.get("officers")
+    if not contacts and officers is None:
+        raise errors.Invalid("ask for a change of contacts or of the board",
+                             errors=[{"field": "contacts", "message": "nothing to change"}])
+    if officers is not None:  # the board must be valid as the office would record it
+        board_rules.board([board_rules.Officer(**_dated(o)) for o in officers], dt.date.today())
+    now = dt.datetime.now(dt.UTC)
+    req = {"_id": uuid.uuid4().hex[:12], "ormas_id": doc["_id"], "ormas_name": doc["name"], "region": doc["region"],
+           "contacts": contacts or None, "officers": officers, "reason": body.get("reason"), "status": "pending",
+           "requested_by": principal.subject, "requested_at": now, "decision": None}
+    await requests.insert(req)
+    return req
+
+
+async def own(requests: ChangeRequests, principal: Principal) -> list[dict[str, Any]]:
+    return await requests.of({"ormas_id": principal.ormas_id})
+
+
+async def pending(requests: ChangeRequests, principal: Principal, status: str | None) -> list[dict[str, Any]]:
+    query: dict[str, Any] = {"region": {"$regex": regions.prefix_regex(principal.region)}} if principal.region else {}
+    if status:
+        query["status"] = status
+    return await requests.of(query)
+
+
+async def decide(requests: ChangeRequests, ports: ormas_use.Ports, principal: Principal, request_id: str, *,
+                 approve: bool, note: str | None) -> dict[str, Any]:
+    req = await requests.get(request_id)
+    if req is None or not principal.can_write(req["region"]):
+        raise errors.NotFound("no such change request to your office")
+    if req["status"] != "pending":
+        raise errors.Conflict("this request was decided already")
+    if approve:
+        why = f"diajukan pengurus lewat portal ({req['requested_by']})" + (f": {req['reason']}" if req.get("reason") else "")
+        if req.get("contacts"):
+            await ormas_use.update(ports, principal, req["ormas_id"], req["contacts"], None)
+        if req.get("officers") is not None:
+            await ormas_use.replace_board(ports, principal, req["ormas_id"], [_dated(o) for o in req["officers"]],
+                                          why[:500], None)
+    decided = await requests.decide(request_id, "approved" if approve else "rejected",
+                                    {"by": principal.subject, "at": dt.datetime.now(dt.UTC), "note": note})
+    if decided is None:
+        raise errors.Conflict("this request was decided meanwhile")
+    return decided
