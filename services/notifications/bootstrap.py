@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from services.notifications.adapters.inbox import Messages
 from services.notifications.adapters.signing import OfficeKeys
-from services.notifications.adapters.store import INDEXES, TOPIC
+from services.notifications.adapters.store import INDEXES, TOPIC, Contacts
 from services.notifications.api import documents, webhooks
 from services.notifications.api.messages import router
 from services.notifications.consumers import celery_enqueue, celery_fall_back
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.enqueue, app.state.fall_back = celery_enqueue, celery_fall_back
         app.state.messages = Messages(runtime.db)
         app.state.keys = OfficeKeys(settings.signing_keys_dir)
+        app.state.contacts = Contacts(runtime.db)  # read by an ormas account's own letter
         task = asyncio.create_task(relay.run(), name="outbox-relay")
         try:
             yield

@@ -17,7 +17,8 @@ from shared.runtime import Runtime, run_consumer_process
 
 GROUP = "notifications"
 TASK_SIZE = 10  # messages per Celery task
-TOPICS = ["registry.ormas", "registry.office", "events.participation", "events.kegiatan", "earlywarning.report"]
+TOPICS = ["registry.ormas", "registry.office", "registry.account", "events.participation", "events.kegiatan",
+          "earlywarning.report"]
 
 
 def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None, keys: OfficeKeys | None = None):
@@ -38,6 +39,8 @@ def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None, k
             await inbound.responded(ports, data)
         elif contract.topic == "events.kegiatan":
             await inbound.kegiatan_changed(ports, name, data)
+        elif contract.name == "registry.account.verification_requested":
+            await inbound.verification_requested(ports, data)
         elif contract.topic == "earlywarning.report":
             await inbound.report_alert(ports, name, data)
 

@@ -40,12 +40,13 @@ from shared.runtime import Runtime
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     logs.configure_logging(settings.service_name, settings.log_level)
-    runtime = Runtime(settings, indexes=INDEXES, topics=[TOPIC, changes.OFFICE_TOPIC])
+    runtime = Runtime(settings, indexes=INDEXES, topics=[TOPIC, changes.OFFICE_TOPIC, changes.ACCOUNT_TOPIC])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await runtime.start()
-        relay = OutboxRelay(runtime.producer, [runtime.db["ormas"], runtime.db["offices"]], topic_for=settings.topic,
+        relay = OutboxRelay(runtime.producer, [runtime.db["ormas"], runtime.db["offices"], runtime.db["signups"]],
+                            topic_for=settings.topic,
                             poll_seconds=settings.outbox_poll_seconds, sweep_seconds=settings.outbox_sweep_seconds,
                             hints=runtime.db["outbox_hints"])  # the import job names what it recorded
         app.state.runtime = runtime
@@ -85,5 +86,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body_limits=[("POST", r"/ormas/imports(/jobs)?", imports.MAX_BYTES + 64 * 1024),
                      ("POST", r"/ormas/[^/]+/documents", document_rules.MAX_BYTES + 64 * 1024),
                      ("PUT", r"/offices/[^/]+/(logo|signature)", office_rules.MAX_LOGO_BYTES + 16 * 1024)],
-        public=[r"/auth/token", r"/auth/setup", r"/auth/activation"],
+        public=[r"/auth/token", r"/auth/setup", r"/auth/activation", r"/portal/signup"],
     )

@@ -49,6 +49,18 @@ def transition_events(after: dict[str, Any], step: lifecycle.Step, outcome: life
 
 
 OFFICE_TOPIC = "registry.office"
+ACCOUNT_TOPIC = "registry.account"
+
+
+def verification_entry(signup: dict[str, Any], link: str) -> dict[str, Any]:
+    """The outbox entry asking notifications to send a new organisation its verification link."""
+    data = {"signup_id": signup["signup_id"], "email": signup["email"], "full_name": signup["full_name"],
+            "organisation": signup["organisation"]["name"], "region": signup["organisation"]["region"], "link": link,
+            "expires_at": signup["expires_at"].isoformat().replace("+00:00", "Z")}
+    event = make_event("registry.account.verification_requested", source=domain.SOURCE,
+                       subject=f"signup/{signup['signup_id']}", data=data, region=signup["organisation"]["region"],
+                       sequence=1, traceparent=logs.current_traceparent())
+    return outbox.entry(ACCOUNT_TOPIC, signup["signup_id"], event)
 OFFICE_FIELDS = ("name", "letterhead", "address", "phone", "email", "website", "head_name", "head_title", "head_nip",
                  "skt_number_format")
 

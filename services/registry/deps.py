@@ -32,10 +32,15 @@ def _ormas_ports(request: Request) -> Ports:
 current = current_principal()
 reader = current_principal(opd=True)  # the book's search and an ormas's record: another department too
 writer = roles(current, ("operator", "admin"))
+# an ormas account on the routes of its own application (each checks it is its own, still editable)
+applicant_or_reader = current_principal(ormas="allowed")
+applicant_or_writer = roles(applicant_or_reader, ("operator", "admin", "ormas"))
 admin = roles(current, ("admin",))
 
 Current = Annotated[Principal, Depends(current)]
 Reader = Annotated[Principal, Depends(reader)]
+ApplicantOrReader = Annotated[Principal, Depends(applicant_or_reader)]
+ApplicantOrWriter = Annotated[Principal, Depends(applicant_or_writer)]
 Writer = Annotated[Principal, Depends(writer)]
 Admin = Annotated[Principal, Depends(admin)]
 

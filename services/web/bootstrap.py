@@ -14,6 +14,7 @@ from services.web.adapters.sessions import Sessions
 from services.web.api import (
     accounts,
     activity,
+    applications,
     auth,
     changes,
     checkin,
@@ -39,7 +40,8 @@ BODY_LIMITS = [("POST", r"/ormas/[^/]+/dokumen", 10 * 1024 * 1024 + 64 * 1024), 
                ("POST", r"/ormas/impor", 20 * 1024 * 1024 + 64 * 1024),  # an office's book (the registry's 20 MB)
                ("POST", r"/kantor/(logo|tanda-tangan)", 256 * 1024 + 16 * 1024),  # the office's images (256 KB)
                ("POST", r"/verifikasi/[^/]+", 5 * 1024 * 1024 + 64 * 1024),  # a signed document to check (5 MB)
-               ("POST", r"/(lapor|peringatan-dini/baru|portal/lapor)", 3 * 2 * 1024 * 1024 + 64 * 1024)]  # three photos of 2 MB
+               ("POST", r"/(lapor|peringatan-dini/baru|portal/lapor)", 3 * 2 * 1024 * 1024 + 64 * 1024),
+               ("POST", r"/portal/dokumen", 10 * 1024 * 1024 + 64 * 1024)]  # an applicant's document (10 MB)  # three photos of 2 MB
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -66,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # bodies bounded before a form is read (a session is checked by the route, after the bound)
     app.add_middleware(web.BodyLimits, default=BODY_LIMIT, limits=BODY_LIMITS, refuse=pages.too_large_page)
     app.include_router(web.health_router({"redis": lambda: app.state.sessions.redis.ping()}))
-    for r in (auth.router, home.router, imports.router, portal.router, activity.router, recommendations.router,
+    for r in (auth.router, home.router, imports.router, applications.router, portal.router, activity.router, recommendations.router,
               changes.router,
               ormas.router, accounts.router, dashboard.router,
               checkin.router, kegiatan.router, reports.router, verification.router, directory.router,

@@ -52,6 +52,7 @@ CONTRACTS: dict[str, Contract] = {
             "registered", "skt_expiring", "sanction_applied", "sanction_lifted", "activity_reported",
             "activity_report_due")),
         Contract("registry.office.updated", "registry.office", 1),
+        Contract("registry.account.verification_requested", "registry.account", 1),
         *(Contract(f"events.kegiatan.{e}", "events.kegiatan", 1) for e in (
             "published", "rescheduled", "started", "cancelled", "completed", "aspiration_recorded",
             "aspiration_updated")),

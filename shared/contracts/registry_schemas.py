@@ -159,11 +159,35 @@ def office_schema() -> dict:
     }
 
 
+def account_schema() -> dict:
+    """``registry.account.verification_requested``: a new organisation signed up on the portal; the
+    e-mail address it gave is sent a one-time link (valid 48 hours) that proves it and sets the
+    account's password. The link is what notifications needs; nothing else about the applicant."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:kesbang:schema:registry.account.verification_requested:v1",
+        "title": "A new organisation signed up: its e-mail address is to be verified",
+        "type": "object", "additionalProperties": False,
+        "required": ["signup_id", "email", "full_name", "organisation", "region", "link", "expires_at"],
+        "properties": {"signup_id": {"type": "string", "minLength": 1}, "email": {"type": "string", "minLength": 3},
+                       "full_name": {"type": "string"}, "organisation": {"type": "string"}, "region": REGION,
+                       "link": {"type": "string", "format": "uri"}, "expires_at": {"type": "string", "format": "date-time"}},
+    }
+
+
+def render_account() -> str:
+    return json.dumps(account_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+ACCOUNT_SCHEMA_PATH = SCHEMA_DIR / "registry.account.verification_requested.v1.json"
+
+
 def render_office() -> str:
     return json.dumps(office_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 def main() -> int:
+    ACCOUNT_SCHEMA_PATH.write_text(render_account())
     for event in EVENTS:
         path(event).write_text(render(event))
         print(f"wrote {path(event)}")

@@ -76,6 +76,7 @@ def test_registry_schema_files_are_what_the_generator_writes():
         assert gen.path(event).read_text() == gen.render(event), f"run python -m shared.contracts.registry_schemas ({event})"
         assert f"id.kesbang.registry.ormas.{event}" in contracts.CONTRACTS
     assert gen.OFFICE_PATH.read_text() == gen.render_office()
+    assert gen.ACCOUNT_SCHEMA_PATH.read_text() == gen.render_account()
     assert "id.kesbang.registry.office.updated" in contracts.CONTRACTS
 
 

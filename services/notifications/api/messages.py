@@ -15,8 +15,9 @@ from pydantic import AwareDatetime, BaseModel, Field
 from services.notifications.adapters.fonts import letter_fonts
 from services.notifications.adapters.inbox import Messages as MessagesAdapter
 from services.notifications.application import delivery, requests
-from services.notifications.deps import Config, Current, Enqueue, Keys, Messages, Writer
+from services.notifications.deps import Config, ContactsCopy, Current, Enqueue, Keys, Messages, OrmasAccount, Writer
 from services.notifications.domain import certificates, documents, letters, registry_letters
+from shared import errors
 from shared.auth import Principal, check_region
 from shared.masking import SEES_CONTACTS, mask_email, mask_phone
 from shared.text import Input
@@ -347,6 +348,10 @@ async def registry_letter(body: OrmasLetterIn, principal: Writer, messages: Mess
     by the office, with its verification code (issued by the office's operators and admins); 422
     naming what the office's settings lack."""
     check_region(principal, body.region)
+    return await _registration_letter(body, messages, keys, config)
+
+
+async def _registration_letter(body: OrmasLetterIn, messages, keys, config) -> Response:
     ormas = {**body.model_dump(mode="json"), "office_region": body.region}
     office = await messages.office(body.region)
     papers = delivery.papers_of(config, keys)
@@ -362,3 +367,19 @@ async def registry_letter(body: OrmasLetterIn, principal: Writer, messages: Mess
         title=f"Surat Keterangan Terdaftar {body.name}", pdf=made, now=dt.datetime.now(dt.UTC), titled=False))
     return Response(made, media_type="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="surat-keterangan-terdaftar.pdf"'})
+
+
+@router.get("/portal/registration-letter", responses={200: {"content": {"application/pdf": {}}}})
+async def own_registration_letter(principal: OrmasAccount, messages: Messages, keys: Keys, config: Config,
+                                  contacts: ContactsCopy) -> Response:
+    """An ormas account's own Surat Keterangan Terdaftar, written from this service's copy of the
+    registry (never from what the caller sends), once the ormas is registered."""
+    copy = await contacts.coll.find_one({"_id": principal.ormas_id})
+    if copy is None or copy.get("status") not in ("registered", "expiring") or not copy.get("skt_number"):
+        raise errors.Conflict("the ormas is not registered (yet): no letter to issue")
+    body = OrmasLetterIn(id=principal.ormas_id, name=copy["name"], acronym=copy.get("acronym"),
+                         kind=copy.get("kind") or "ormas", legal_form=copy.get("legal_form"), region=copy["region"],
+                         bidang=copy.get("bidang") or [],
+                         skt=OrmasSkt(number=copy["skt_number"], issued_on=copy.get("skt_issued_on"),
+                                      valid_until=copy["skt_valid_until"]))
+    return await _registration_letter(body, messages, keys, config)

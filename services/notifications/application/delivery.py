@@ -89,6 +89,9 @@ def content(msg: dict[str, Any], office: dict[str, Any] | None = None, papers: P
         subject, body = letters.alert_notice(msg["kind"], data)
         return channels.Content(subject=subject, text=body, message_id=msg["_id"],
                                 template=letters.template(msg["kind"], data))
+    if msg["kind"] == "account_verification":
+        subject, body = letters.verification_notice(data)
+        return channels.Content(subject=subject, text=body, message_id=msg["_id"])
     if msg["kind"] == "activity_report_due":
         subject, body = letters.activity_notice(data)
         return channels.Content(subject=subject, text=body, message_id=msg["_id"],

@@ -79,6 +79,10 @@ async def invited(ports: Ports, data: dict[str, Any]) -> None:
     await write_messages(ports, messages.for_invitation(kind_data, dt.datetime.now(dt.UTC)))
 
 
+async def verification_requested(ports: Ports, data: dict[str, Any]) -> None:
+    await write_messages(ports, messages.for_verification(data, dt.datetime.now(dt.UTC)))
+
+
 async def report_alert(ports: Ports, name: str, data: dict[str, Any]) -> None:
     """An early-warning escalation or reminder: a message to each team member it names."""
     if name in ("escalated", "reminder_due"):

@@ -6,7 +6,7 @@ from typing import Any
 
 # every channel an invitation or an SKT notice can take, and the chair's name for "Kepada Yth."
 FIELDS = ("name", "acronym", "region", "status", "email", "phone", "whatsapp", "skt_number", "skt_valid_until",
-          "officers")
+          "officers", "kind", "legal_form", "bidang", "skt_issued_on")  # the last four: its letter from the portal
 
 
 def contact_copy(data: dict[str, Any]) -> dict[str, Any]:

@@ -402,6 +402,19 @@ def _reported(payload: Mapping[str, Any]) -> str:
     return f"{tanggal.tanggal(local.date())} pukul {local:%H.%M} {r.zone if r else 'WIB'}"
 
 
+def verification_notice(payload: Mapping[str, Any]) -> tuple[str, str]:
+    """The e-mail that verifies a new organisation's address and opens its online application."""
+    r = regions.get(payload.get("region") or "")
+    office = f"Bakesbangpol {r.name}" if r else "Bakesbangpol"
+    until = dt.datetime.fromisoformat(payload["expires_at"].replace("Z", "+00:00")).astimezone(
+        r.tz if r else regions.ZONES["WIB"])
+    return (f"Verifikasi surel pendaftaran {payload['organisation']}",
+            f"Yth. {payload['full_name']}. Terima kasih telah mendaftarkan {payload['organisation']} di portal ormas "
+            f"{office}. Buka tautan berikut untuk memverifikasi surel Anda dan membuat kata sandi, lalu lengkapi "
+            f"permohonan pendaftaran: {payload['link']} (berlaku sampai {tanggal.tanggal(until.date())} pukul "
+            f"{until:%H.%M}). Abaikan surel ini bila Anda tidak mendaftar.")
+
+
 def activity_notice(payload: Mapping[str, Any]) -> tuple[str, str]:
     """The reminder of a missing semester activity report (laporan kegiatan, UU 17/2013)."""
     r = regions.get(payload.get("region") or "")

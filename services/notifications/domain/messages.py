@@ -18,7 +18,7 @@ from shared.channels import CHANNELS, addresses, first_channels, usable  # noqa:
 
 FALLBACK = {"email": ("whatsapp", "sms"), "whatsapp": ("sms", "email"), "sms": ("email",)}
 KINDS = ("invitation", "reminder_3d", "reminder_1d", "reminder", "rescheduled", "cancelled", "skt_expiry", "ew_alert",
-         "ew_reminder", "activity_report_due")
+         "ew_reminder", "activity_report_due", "account_verification")
 FINAL = ("sent", "delivered", "read", "failed", "dead")
 QUIET_FROM, QUIET_UNTIL = 21, 7  # no WhatsApp or SMS between 21.00 and 07.00 in the recipient's zone
 
@@ -108,6 +108,20 @@ def for_skt_expiry(ormas: Mapping[str, Any], days_left: int, valid_until: str, n
     return [{**base, "_id": message_id(base["participant_id"], kind, c), "channel": c, "to": available[c],
              "status": "queued", "history": [{"at": now, "status": "queued", "note": None}]}
             for c in first_channels(available)]
+
+
+def for_verification(data: Mapping[str, Any], now: dt.datetime) -> list[dict[str, Any]]:
+    """A new organisation's e-mail verification link (by e-mail only: it proves that address)."""
+    kind = "account_verification"
+    base = {"participant_id": f"signup:{data['signup_id']}", "kegiatan_id": None, "ormas_id": None,
+            "region": data["region"], "variant": "", "recipient_name": data["full_name"], "kind": kind,
+            "zone": zone_of(data["region"]), "payload": {k: data[k] for k in ("full_name", "organisation", "region",
+                                                                                "link", "expires_at")},
+            "available": {"email": data["email"]}, "attempts": 0, "claim": None, "handed_at": None,
+            "provider_id": None, "error": None, "created_at": now, "updated_at": now, "enqueued_at": now,
+            "not_before": None}
+    return [{**base, "_id": message_id(base["participant_id"], kind, "email"), "channel": "email", "to": data["email"],
+             "status": "queued", "history": [{"at": now, "status": "queued", "note": None}]}]
 
 
 def for_activity_due(ormas: Mapping[str, Any], period: str, due_on: str, now: dt.datetime) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ class Accounts:
     def __init__(self, db: AsyncDatabase):
         self.offices = db["offices"]
         self.users = db["users"]
+        self.signups = db["signups"]  # new organisations' sign-ups, until their e-mail is verified
         self.sessions = db["sessions"]
 
     # --- offices -----------------------------------------------------------------------------
@@ -78,6 +79,15 @@ class Accounts:
         if after:
             query["_id"] = {"$gt": after}
         return await self.users.find(query, HIDE_PASSWORD).sort("_id", 1).limit(limit).to_list(None)
+
+    async def add_signup(self, doc: dict[str, Any]) -> None:
+        """A sign-up waiting for its e-mail to be verified (its verification event in its outbox)."""
+        await self.signups.insert_one(doc)
+
+    async def take_signup(self, token_digest: str) -> dict[str, Any] | None:
+        """The sign-up of a verification link, marked used (once: a second use finds none)."""
+        return await self.signups.find_one_and_update({"_id": token_digest, "used_at": None},
+                                                      {"$set": {"used_at": dt.datetime.now(dt.UTC)}})
 
     async def ormas_account(self, ormas_id: str) -> dict[str, Any] | None:
         return await self.users.find_one({"ormas_id": ormas_id, "role": "ormas"}, HIDE_PASSWORD)

@@ -23,6 +23,8 @@ INDEXES = {
         IndexModel([("region", ASCENDING), ("status", ASCENDING)], name="region_status"),
         *outbox.INDEXES,
     ],
+    "signups": [IndexModel([("expires_at", ASCENDING)], name="expires_ttl", expireAfterSeconds=0),
+                *outbox.INDEXES],
     # refresh tokens (api/accounts.py): gone when their session ends; ended together per user
     "sessions": [IndexModel([("expires_at", ASCENDING)], name="expires_ttl", expireAfterSeconds=0),
                  IndexModel([("user", ASCENDING)], name="user")],

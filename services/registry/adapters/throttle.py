@@ -8,6 +8,7 @@ or until an admin unlocks the account. A successful login clears the account's c
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import redis.asyncio as aioredis
 
@@ -51,6 +52,14 @@ class LoginThrottle:
             for key in (account, addr):
                 p.set(key, 0, ex=self.window, nx=True).incr(key)
             await p.execute()
+
+    async def allow_signup(self, address: str, per_hour: int = 5) -> bool:
+        """A fixed hourly window of sign-ups per client address (the portal's new organisations)."""
+        key = f"{self.ns}:signup:{address}:{int(time.time() // 3600)}"
+        count = await self.redis.incr(key)
+        if count == 1:
+            await self.redis.expire(key, 7200)
+        return count <= per_hour
 
     async def unlock(self, username: str) -> bool:
         """Clears the account's failures: after a successful login, or by an admin."""

@@ -11,9 +11,10 @@ from fastapi import APIRouter, File, Form, Header, Response, UploadFile
 from pydantic import BaseModel
 
 from services.registry.api.ormas import _etag
+from services.registry.application import applications
 from services.registry.application.ormas import visible as _visible
 from services.registry.application.ormas import writable as _writable
-from services.registry.deps import Current, OrmasStore, Writer
+from services.registry.deps import ApplicantOrReader, ApplicantOrWriter, Current, OrmasStore
 from services.registry.domain import documents as rules
 from shared import text
 from shared.web import NotFound, PreconditionFailed, Unprocessable, content_disposition
@@ -56,19 +57,25 @@ def _listing(doc: dict[str, Any]) -> DocumentsOut:
 
 
 @router.get("/ormas/{ormas_id}/documents", response_model=DocumentsOut)
-async def list_documents(ormas_id: str, response: Response, principal: Current, ormas: OrmasStore) -> DocumentsOut:
+async def list_documents(ormas_id: str, response: Response, principal: ApplicantOrReader,
+                         ormas: OrmasStore) -> DocumentsOut:
+    if principal.role == "ormas" and ormas_id != principal.ormas_id:
+        raise NotFound("no such ormas")
     doc = await _visible(ormas, principal, ormas_id)
     _etag(response, doc)
     return _listing(doc)
 
 
 @router.post("/ormas/{ormas_id}/documents", status_code=201, response_model=DocumentsOut)
-async def upload_document(ormas_id: str, response: Response, principal: Writer, ormas: OrmasStore,
+async def upload_document(ormas_id: str, response: Response, principal: ApplicantOrWriter, ormas: OrmasStore,
                           file: UploadFile = File(description="PDF, JPEG or PNG, at most 10 MB"),
                           type: Literal[tuple(rules.TYPES)] = Form(),  # type: ignore[valid-type]
                           number: str | None = Form(default=None, max_length=100),
                           issued_on: dt.date | None = Form(default=None),
                           if_match: str | None = Header(default=None)) -> DocumentsOut:
+    """The office's upload; an ormas account's to its own application while it prepares it."""
+    if principal.role == "ormas":
+        applications.own_editable(principal, ormas_id, await ormas.get(ormas_id))
     doc, version = await _writable(ormas, principal, ormas_id, if_match)
     for field, value in (("number", number), ("file", file.filename)):  # as JSON bodies are (shared.text)
         try:

@@ -13,8 +13,20 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field
 
+from services.registry.application import applications
 from services.registry.application import ormas as use
-from services.registry.deps import Accounts, Config, Current, OrmasPorts, OrmasStore, Reader, Search, Writer
+from services.registry.deps import (
+    Accounts,
+    ApplicantOrReader,
+    ApplicantOrWriter,
+    Config,
+    Current,
+    OrmasPorts,
+    OrmasStore,
+    Reader,
+    Search,
+    Writer,
+)
 from services.registry.domain import lifecycle
 from services.registry.domain import officers as board_rules
 from services.registry.domain import ormas as domain
@@ -24,7 +36,7 @@ from shared import masking, regions
 from shared.auth import Principal, check_region
 from shared.contracts.registry_schemas import KINDS, LEGAL_FORMS, SCOPES, STATUSES
 from shared.text import Input
-from shared.web import Unprocessable, set_etag
+from shared.web import NotFound, Unprocessable, set_etag
 
 router = APIRouter(tags=["ormas"])
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5d0c1f7e-2b7a-4f43-8f3e-1b1d3c0a9e11")
@@ -265,9 +277,12 @@ class HistoryOut(BaseModel):
 
 
 @router.get("/ormas/{ormas_id}/history", response_model=HistoryOut)
-async def get_history(ormas_id: str, principal: Current, ormas: OrmasStore) -> HistoryOut:
+async def get_history(ormas_id: str, principal: ApplicantOrReader, ormas: OrmasStore) -> HistoryOut:
     """Every change of the record, oldest first: details changed (field names only), boards, and
-    each lifecycle step with who, when, why and the issuing authority."""
+    each lifecycle step with who, when, why and the issuing authority (an ormas account: its own
+    record's, where it reads the office's revision notes)."""
+    if principal.role == "ormas" and ormas_id != principal.ormas_id:
+        raise NotFound("no such ormas")
     doc = await use.visible(ormas, principal, ormas_id)
     entries = [HistoryEntry(**{k: v for k, v in h.items() if k in ("at", "by", "action", "from", "to", "reason",
                                                                     "authority")},
@@ -276,18 +291,25 @@ async def get_history(ormas_id: str, principal: Current, ormas: OrmasStore) -> H
 
 
 @router.patch("/ormas/{ormas_id}", response_model=OrmasOut)
-async def update_ormas(ormas_id: str, body: OrmasPatch, response: Response, principal: Writer, ports: OrmasPorts,
-                       if_match: str | None = Header(default=None)) -> OrmasOut:
+async def update_ormas(ormas_id: str, body: OrmasPatch, response: Response, principal: ApplicantOrWriter,
+                       ports: OrmasPorts, if_match: str | None = Header(default=None)) -> OrmasOut:
+    """The office's edit; an ormas account's of its own application while it prepares it."""
+    if principal.role == "ormas":
+        applications.own_editable(principal, ormas_id, await ports.ormas.get(ormas_id))
     new = await use.update(ports, principal, ormas_id, body.model_dump(exclude_unset=True), if_match)
     _etag(response, new)
     return _out(new)
 
 
 @router.post("/ormas/{ormas_id}/transitions", response_model=OrmasOut)
-async def transition(ormas_id: str, body: TransitionIn, response: Response, principal: Current, ports: OrmasPorts,
-                     accounts: Accounts, config: Config, if_match: str | None = Header(default=None)) -> OrmasOut:
+async def transition(ormas_id: str, body: TransitionIn, response: Response, principal: ApplicantOrReader,
+                     ports: OrmasPorts, accounts: Accounts, config: Config,
+                     if_match: str | None = Header(default=None)) -> OrmasOut:
     """Moves the ormas one step through its lifecycle. An action not possible from the current
-    status answers 409 with the statuses that are reachable."""
+    status answers 409 with the statuses that are reachable. An ormas account submits its own
+    application (``submit``), nothing else."""
+    if principal.role == "ormas":
+        applications.own_editable(principal, ormas_id, await ports.ormas.get(ormas_id))
     data: dict[str, Any] = {}
     if body.action == "check_documents":
         data = {"complete": bool(body.documents_complete), "missing": body.documents_missing}

@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import logging
 import secrets
+import uuid
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -25,7 +26,7 @@ from services.registry.adapters.accounts import Accounts, digest
 from services.registry.adapters.throttle import Locked, LoginThrottle
 from services.registry.domain import numbering, offices
 from services.registry.settings import Settings
-from shared import auth, errors, masking, regions
+from shared import auth, errors, masking, outbox, regions
 from shared.auth import AuthError, Forbidden, Principal, check_region
 from shared.outbox import OutboxRelay
 
@@ -319,9 +320,36 @@ async def invite_officer(accounts: Accounts, principal: Principal, ormas: dict[s
             "expires_at": activation["expires_at"]}
 
 
-async def activate(accounts: Accounts, token: str, password: str) -> str:
-    """The invited officer's password set from the link; the account is active. Its username."""
+SIGNUP_HOURS = 48
+
+
+async def sign_up(accounts: Accounts, relay: OutboxRelay, body: dict[str, Any], *, web_url: str) -> dict[str, Any]:
+    """A new organisation applies: nothing enters the office's book until its e-mail is verified.
+    The sign-up keeps its verification event in its own outbox (notifications sends the link)."""
+    if not regions.is_valid(body["organisation"]["region"]) or len(body["organisation"]["region"].split(".")) != 2:
+        raise errors.Invalid("the office is a regency or city", errors=[{"field": "organisation.region",
+                                                                          "message": "a regency or city code"}])
+    now = dt.datetime.now(dt.UTC)
+    token = secrets.token_urlsafe(24)
+    signup = {"_id": digest(token), "signup_id": uuid.uuid4().hex[:16], "email": body["email"].strip().lower(),
+              "full_name": body["full_name"], "organisation": body["organisation"], "created_at": now,
+              "expires_at": now + dt.timedelta(hours=SIGNUP_HOURS), "used_at": None}
+    link = f"{web_url.rstrip('/')}/portal/aktivasi/{token}"
+    signup[outbox.FIELD] = [changes.verification_entry(signup, link)]
+    await accounts.add_signup(signup)
+    relay.wake("signups", signup["_id"])
+    log.info("sign-up of %s for %s", masking.mask_email(signup["email"]), body["organisation"]["region"])
+    return {"signup_id": signup["signup_id"], "expires_at": signup["expires_at"]}
+
+
+async def activate(accounts: Accounts, token: str, password: str, *, signed_up=None) -> str:
+    """The invited officer's password set from the link; the account is active. Its username.
+    A new organisation's link (``signed_up``: what records its ormas) makes its account too."""
     user = await accounts.by_activation(digest(token))
+    if user is None and signed_up is not None:
+        signup = await accounts.take_signup(digest(token))
+        if signup is not None and signup["expires_at"].replace(tzinfo=dt.UTC) > dt.datetime.now(dt.UTC):
+            return await signed_up(signup, await hash_password(password))
     if user is None or user["activation"]["expires_at"].replace(tzinfo=dt.UTC) <= dt.datetime.now(dt.UTC):
         raise errors.Gone("this activation link is not valid (used, replaced or expired); ask the office for a new one")
     await accounts.update_user(user["_id"], {"password": await hash_password(password), "active": True,

@@ -11,7 +11,7 @@ _SANCTION = ("head", "admin")
 
 ACTION_ROLES: dict[str, tuple[str, ...]] = {
     "start_application": _APPLICATION,
-    "submit": _APPLICATION,
+    "submit": (*_APPLICATION, "ormas"),  # an ormas account submits its own application (the portal)
     "start_verification": _VERIFICATION,
     "check_documents": _VERIFICATION,
     "record_field_visit": _VERIFICATION,

@@ -53,8 +53,10 @@ async def root(request: Request) -> Response:
 
 
 @router.get("/masuk")
-async def login_page(request: Request, config: Config, apis: Apis, berakhir: int = 0, aktif: int = 0) -> Response:
-    return await _login_form(request, config, apis, expired=bool(berakhir), activated=bool(aktif))
+async def login_page(request: Request, config: Config, apis: Apis, berakhir: int = 0, aktif: int = 0,
+                     pengguna: str = "") -> Response:
+    return await _login_form(request, config, apis, expired=bool(berakhir), activated=bool(aktif),
+                             username=pengguna[:64])
 
 
 @router.post("/masuk")

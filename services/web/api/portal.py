@@ -5,6 +5,7 @@ office sent. The office invites an officer from the ormas's page (``/ormas/{id}/
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -98,14 +99,14 @@ async def activation(request: Request, token: str, apis: Apis) -> Response:
         error = "Kedua kata sandi tidak sama."
     else:
         try:
-            await use.activate(apis, token, password)
+            username = await use.activate(apis, token, password)
         except ApiProblem as e:
             if e.status not in (404, 410, 422):
                 raise
             error = "Tautan aktivasi ini tidak berlaku lagi (sudah dipakai, diganti, atau kedaluwarsa). Minta tautan baru ke kantor Kesbangpol."
     if error:
         return render(request, "portal_aktivasi.html", status_code=422, token=token, error=error)
-    return see_other("/masuk?aktif=1")
+    return see_other(f"/masuk?aktif=1&pengguna={quote(username)}")
 
 
 @router.post("/ormas/{ormas_id}/akun-portal")

@@ -31,8 +31,9 @@ async def report(apis: Apis, user: User, body: Mapping[str, Any]) -> dict[str, A
     return await apis.earlywarning.post("/reports", user.access_token, json=body)
 
 
-async def activate(apis: Apis, token: str, password: str) -> None:
-    await apis.registry.call("POST", "/auth/activation", None, json={"token": token, "password": password})
+async def activate(apis: Apis, token: str, password: str) -> str:
+    """The account's username, once its password is set from the link."""
+    return (await apis.registry.post("/auth/activation", None, json={"token": token, "password": password}))["username"]
 
 
 async def invite(apis: Apis, user: User, ormas_id: str, full_name: str) -> dict[str, Any]:
