@@ -221,6 +221,39 @@ async def test_an_ormas_asks_for_new_contacts_and_board_and_the_office_decides(b
         assert decided.status_code == 409  # decided once
 
 
+async def test_an_ormas_asks_to_renew_its_registration_and_a_verifier_renews_it(platform, headers):
+    tag = uuid.uuid4().hex[:6]
+    a, _, invitation = await _invited(platform, headers, tag)
+    op, verifier, admin = headers("operator", REGION), headers("verifier", REGION), headers("admin", REGION)
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        async def step(who, action, **kw):
+            r = await reg.post(f"/ormas/{a['id']}/transitions", json={"action": action, **kw}, headers=who)
+            assert r.status_code == 200, r.text
+            return r.json()
+
+        for who, action, kw in ((op, "start_application", {}), (op, "submit", {}), (verifier, "start_verification", {}),
+                                (verifier, "check_documents", {"documents_complete": True}),
+                                (verifier, "record_field_visit", {"field_visit_outcome": "sesuai", "visited_on": "2026-11-20"}),
+                                (verifier, "register", {})):
+            first = await step(who, action, **kw)
+        await reg.post("/auth/activation", json={"token": invitation["activation_url"].rsplit("/", 1)[1],
+                                                  "password": PASSWORD})
+        me = {"Authorization": f"Bearer {(await _token(reg, invitation['username'], PASSWORD)).json()['access_token']}"}
+        r = await reg.post("/portal/change-requests", json={"renewal": True}, headers=me)
+        assert r.status_code == 409  # registered for years yet: nothing to renew
+        await step(admin, "mark_expiring", days_left=30)
+        r = await reg.post("/portal/change-requests", json={"renewal": True}, headers=me)
+        assert r.status_code == 201 and r.json()["kind"] == "renewal", r.text
+        assert (await reg.post("/portal/change-requests", json={"renewal": True}, headers=me)).status_code == 409  # once
+        renewal = r.json()["id"]
+        r = await reg.post(f"/change-requests/{renewal}/decision", json={"approve": True}, headers=op)
+        assert r.status_code == 403  # an operator edits the book; registering is a verifier's
+        r = await reg.post(f"/change-requests/{renewal}/decision", json={"approve": True}, headers=verifier)
+        assert r.status_code == 200 and r.json()["status"] == "approved", r.text
+        renewed = (await reg.get(f"/ormas/{a['id']}", headers=op)).json()
+        assert renewed["status"] == "registered" and renewed["skt"]["number"] != first["skt"]["number"]
+
+
 async def test_an_officer_activates_the_portal_and_answers_an_invitation_in_the_browser(browser, platform, headers):
     tag = uuid.uuid4().hex[:6]
     op_headers = headers("operator", REGION)

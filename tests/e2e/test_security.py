@@ -259,8 +259,9 @@ async def test_inside_every_role_reads_and_only_operators_and_admins_write(platf
                     continue  # verifiers and heads verify and assign reports; heads keep the team
                 if method not in WRITES or path in ("/ormas/{ormas_id}/transitions", "/reports",
                                                     "/reports/{report_id}/retry", "/reports/{report_id}/submission",
-                                                    "/reports/{report_id}/acknowledgement", "/preview", "/auth/password"):
-                    continue  # verifiers and heads move ormas through verification; any role but the verifier
+                                                    "/reports/{report_id}/acknowledgement", "/preview", "/auth/password",
+                                                    "/change-requests/{change_id}/decision"):
+                    continue  # verifiers and heads move ormas through verification and decide renewals; any role but the verifier
                     # asks for reports, sends them up and acknowledges them; all preview and change their password
                 r = await http.request(method.upper(), platform.urls[service] + _fill(path, records, service),
                                        headers=headers(role, HOME), json={})

@@ -309,7 +309,7 @@ async def test_an_admin_manages_the_offices_accounts_and_settings(browser, platf
         {"name": "logo.png", "mimeType": "image/png", "buffer": png.getvalue()})
     await page.get_by_role("button", name="Unggah logo").click()
     await expect(page.get_by_text("Logo kantor sudah disimpan.")).to_be_visible()
-    assert await page.get_by_role("img", name="Logo kantor").evaluate("img => img.complete && img.naturalWidth > 0")
+    await _image_loaded(page, "Logo kantor")
     # the head's signature: a PNG only
     await page.get_by_label("Berkas tanda tangan (PNG, paling besar 256 KB)").set_input_files(
         {"name": "ttd.svg", "mimeType": "image/svg+xml", "buffer": b'<svg xmlns="http://www.w3.org/2000/svg"/>'})
@@ -319,7 +319,7 @@ async def test_an_admin_manages_the_offices_accounts_and_settings(browser, platf
         {"name": "ttd.png", "mimeType": "image/png", "buffer": png.getvalue()})
     await page.get_by_role("button", name="Unggah tanda tangan").click()
     await expect(page.get_by_text("Tanda tangan kepala sudah disimpan.")).to_be_visible()
-    assert await page.get_by_role("img", name="Tanda tangan kepala").evaluate("img => img.complete && img.naturalWidth > 0")
+    await _image_loaded(page, "Tanda tangan kepala")
     await look(page, "kantor-logo")
     async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
         office = (await reg.get(f"/offices/{REGION}", headers=headers("admin", REGION))).json()
@@ -482,3 +482,9 @@ async def test_the_public_directory_is_used_without_logging_in(browser, platform
     assert data["count"] == 1 and data["items"][0]["legal_form"] == "yayasan"
     statuses = [(await page.request.get(f"/direktori.json?q={tag}")).status for _ in range(10)]
     assert 429 in statuses  # ten files a minute per client
+
+
+async def _image_loaded(page, alt: str) -> None:
+    """The image shown is one the browser could decode (awaited: it may still be loading)."""
+    await page.wait_for_function(
+        "alt => [...document.images].some(i => i.alt === alt && i.complete && i.naturalWidth > 0)", arg=alt)

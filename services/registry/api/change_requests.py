@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 
 from services.registry.api.ormas import OfficerIn
 from services.registry.application import change_requests as use
-from services.registry.deps import ChangeRequestStore, Current, OrmasPorts, Writer
+from services.registry.application import ormas as ormas_use
+from services.registry.deps import Accounts, ChangeRequestStore, Config, Current, OrmasPorts
 from services.registry.domain import officers as board_rules
 from shared.auth import Principal
 from shared.text import Input
@@ -28,6 +29,7 @@ class ContactsIn(Input):
 
 
 class ChangeRequestIn(Input):
+    renewal: bool = Field(default=False, description="the registration's renewal (its SKT ends or has ended)")
     contacts: ContactsIn | None = None
     officers: list[OfficerIn] | None = Field(default=None, max_length=board_rules.MAX_BOARD,
                                             description="the whole new board")
@@ -42,6 +44,7 @@ class DecisionIn(Input):
 
 class ChangeRequestOut(BaseModel):
     id: str
+    kind: Literal["change", "renewal"]
     ormas_id: str
     ormas_name: str
     region: str
@@ -56,8 +59,8 @@ class ChangeRequestOut(BaseModel):
 
 def _out(doc: dict[str, Any]) -> ChangeRequestOut:
     officers = [board_rules.public(o) for o in doc["officers"]] if doc.get("officers") is not None else None
-    return ChangeRequestOut(id=doc["_id"], officers=officers, **{k: doc.get(k) for k in ChangeRequestOut.model_fields
-                                                                 if k not in ("id", "officers")})
+    return ChangeRequestOut(id=doc["_id"], officers=officers, kind=doc.get("kind") or "change",
+                            **{k: doc.get(k) for k in ChangeRequestOut.model_fields if k not in ("id", "officers", "kind")})
 
 
 @router.post("/portal/change-requests", status_code=201, response_model=ChangeRequestOut)
@@ -81,7 +84,13 @@ async def list_change_requests(principal: Current, requests: ChangeRequestStore,
 
 
 @router.post("/change-requests/{change_id}/decision", response_model=ChangeRequestOut)
-async def decide_change(change_id: str, body: DecisionIn, principal: Writer, requests: ChangeRequestStore,
-                        ports: OrmasPorts) -> ChangeRequestOut:
-    """Approved: applied as the office's edit (the board history keeps both boards); or rejected."""
-    return _out(await use.decide(requests, ports, principal, change_id, approve=body.approve, note=body.note))
+async def decide_change(change_id: str, body: DecisionIn, principal: Current, requests: ChangeRequestStore,
+                        ports: OrmasPorts, accounts: Accounts, config: Config) -> ChangeRequestOut:
+    """Approved: a change is applied as the office's edit (the board history keeps both boards), a
+    renewal renews the registration with the next SKT number; or rejected with a note."""
+    async def renew(ormas_id: str) -> None:
+        await ormas_use.transition(ports, accounts, config.skt_number_format, principal, ormas_id,
+                                   ormas_use.Step(action="renew"), None)
+
+    return _out(await use.decide(requests, ports, principal, change_id, approve=body.approve, note=body.note,
+                                 renew=renew))
