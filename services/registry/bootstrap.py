@@ -23,6 +23,7 @@ from services.registry.api import (
     directory,
     documents,
     imports,
+    kemendagri,
     portal,
     recommendations,
 )
@@ -82,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="The office's book of ormas, officers, SKT and sanctions.",
         routers=[web.health_router(runtime.ready_checks()), accounts.router, imports.router, documents.router, router,
                  directory.router, portal.router, activity.router, recommendations.router,
-                 change_requests.router],  # /ormas/export before /ormas/{id}
+                 change_requests.router, kemendagri.router],  # /ormas/export before /ormas/{id}
         body_limits=[("POST", r"/ormas/imports(/jobs)?", imports.MAX_BYTES + 64 * 1024),
                      ("POST", r"/ormas/[^/]+/documents", document_rules.MAX_BYTES + 64 * 1024),
                      ("PUT", r"/offices/[^/]+/(logo|signature)", office_rules.MAX_LOGO_BYTES + 16 * 1024)],

@@ -11,6 +11,7 @@ from shared import logs, outbox
 from shared.contracts import make_event
 
 SPECIFIC_EVENTS = {"submit": "submitted", "register": "registered", "renew": "registered",
+                   "record_kemendagri_skt": "registered",
                    "warn": "sanction_applied", "suspend": "sanction_applied", "revoke_skt": "sanction_applied",
                    "dissolve": "sanction_applied", "lift_sanction": "sanction_lifted"}
 

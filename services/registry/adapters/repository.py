@@ -74,6 +74,13 @@ class OrmasRepository:
     async def activity_report(self, ormas_id: str, period: str) -> dict[str, Any] | None:
         return await self.activity.find_one({"_id": f"{ormas_id}:{period}"})
 
+    async def forwarded(self, scope: str) -> list[dict[str, Any]]:
+        """The applications of ``scope`` forwarded to Kemendagri and waiting for its SKT."""
+        query: dict[str, Any] = {"status": "in_verification", "verification.forwarded": {"$exists": True}}
+        if scope:
+            query["region"] = {"$regex": regions.prefix_regex(scope)}
+        return await self.coll.find(query, HIDDEN).sort("name", 1).to_list(None)
+
     async def expected_to_report(self, scope: str, statuses) -> list[dict[str, Any]]:
         """The ormas of ``scope`` and below in these statuses, with what they reported."""
         query: dict[str, Any] = {"status": {"$in": list(statuses)}}

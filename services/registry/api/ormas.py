@@ -159,6 +159,9 @@ class TransitionIn(Input):
     visited_on: dt.date | None = None
     notes: str | None = Field(default=None, max_length=2000)
     days_left: Literal[lifecycle.EXPIRY_NOTICE_DAYS] | None = None  # type: ignore[valid-type]
+    skt_number: str | None = Field(default=None, max_length=100, description="record_kemendagri_skt: the number issued")
+    skt_issued_on: dt.date | None = None
+    skt_valid_until: dt.date | None = None
 
 
 def _out(doc: dict[str, Any], warnings: list[Candidate] | None = None, principal: Principal | None = None) -> OrmasOut:
@@ -317,6 +320,8 @@ async def transition(ormas_id: str, body: TransitionIn, response: Response, prin
         data = {"outcome": body.field_visit_outcome, "visited_on": body.visited_on, "notes": body.notes}
     elif body.action == "mark_expiring":
         data = {"days_left": body.days_left}
+    elif body.action == "record_kemendagri_skt":
+        data = {"skt_number": body.skt_number, "issued_on": body.skt_issued_on, "valid_until": body.skt_valid_until}
     step = use.Step(action=body.action, reason=body.reason, authority=body.authority, data=data)
     new = await use.transition(ports, accounts, config.skt_number_format, principal, ormas_id, step, if_match)
     _etag(response, new)

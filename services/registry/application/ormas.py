@@ -221,8 +221,12 @@ async def transition(ports: Ports, accounts: Accounts, default_skt_format: str, 
     try:
         if step.action in ("register", "renew"):
             lifecycle.apply(doc, move, skt_number="-")  # refuse before drawing a number
-            seq = await ports.ormas.next_skt_sequence(principal.region, now.year)
             office = await accounts.office(principal.region)
+            if (office or {}).get("skt_issuer") == "kemendagri" and step.action == "register":
+                raise errors.Conflict("this office forwards applications to Kemendagri (Permendagri 57/2017): "
+                                      "forward it, then record the SKT Kemendagri issued",
+                                      allowed_actions=lifecycle.allowed_actions(doc))
+            seq = await ports.ormas.next_skt_sequence(principal.region, now.year)
             skt_number = numbering.number((office or {}).get("skt_number_format") or default_skt_format,
                                           seq=seq, office=principal.region or "nasional", year=now.year,
                                           region=doc["region"])

@@ -69,6 +69,10 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     Transition("request_revision", ("submitted", "in_verification"), "revision_requested", needs_reason=True),
     Transition("reject", ("submitted", "in_verification"), "rejected", needs_reason=True),
     Transition("register", ("in_verification",), "registered"),
+    # Permendagri 57/2017: for an ormas without legal entity the Minister issues the SKT; the office
+    # verifies, forwards the application with its recommendation, then records what Kemendagri issued
+    Transition("forward", ("in_verification",), "in_verification", needs_reason=True),
+    Transition("record_kemendagri_skt", ("in_verification",), "registered"),
     Transition("mark_expiring", ("registered", "expiring"), "expiring"),
     Transition("expire", ("registered", "expiring"), "expired"),
     Transition("renew", ("expiring", "expired"), "registered"),
@@ -100,6 +104,12 @@ def _possible(action: str, record: Mapping[str, Any]) -> bool:
         return bool(v.get("documents_complete")) and v.get("field_visit", {}).get("outcome") == "sesuai"
     if action == "record_field_visit":
         return bool((record.get("verification") or {}).get("documents_complete"))
+    if action == "forward":
+        v = record.get("verification") or {}
+        return (not legal and bool(v.get("documents_complete")) and v.get("field_visit", {}).get("outcome") == "sesuai"
+                and not v.get("forwarded"))
+    if action == "record_kemendagri_skt":
+        return bool((record.get("verification") or {}).get("forwarded"))
     if action == "warn":  # UU 16/2017 art. 62: at most three written warnings before suspension
         return sanction.get("level") in (None, "warning") and sanction.get("warnings", 0) < MAX_WARNINGS
     if action == "suspend":
@@ -192,6 +202,21 @@ def apply(record: Mapping[str, Any], step: Step, *, skt_number: str | None = Non
         issued = today
         changes["skt"] = {"number": skt_number, "issued_on": issued.isoformat(),
                           "valid_until": add_years(issued, SKT_VALID_YEARS).isoformat()}
+        changes["expiry_notices"] = []
+    elif step.action == "forward":
+        changes["verification"] = {**(record.get("verification") or {}),
+                                   "forwarded": {"at": step.at, "by": step.actor, "recommendation": reason}}
+    elif step.action == "record_kemendagri_skt":
+        number = (step.data.get("skt_number") or "").strip()
+        issued, until = step.data.get("issued_on"), step.data.get("valid_until")
+        if not number:
+            raise InvalidTransition("skt_number", "the SKT number Kemendagri issued")
+        if not isinstance(issued, dt.date) or issued > today:
+            raise InvalidTransition("skt_issued_on", "the day Kemendagri issued it, not in the future")
+        if not isinstance(until, dt.date) or until <= issued:
+            raise InvalidTransition("skt_valid_until", "after the day it was issued")
+        changes["skt"] = {"number": number, "issued_on": issued.isoformat(), "valid_until": until.isoformat(),
+                          "issuer": "kemendagri"}
         changes["expiry_notices"] = []
     elif step.action == "mark_expiring":
         days = step.data.get("days_left")

@@ -18,6 +18,8 @@ ACTION_ROLES: dict[str, tuple[str, ...]] = {
     "request_revision": _DECISION,
     "reject": _DECISION,
     "register": _DECISION,
+    "forward": _DECISION,
+    "record_kemendagri_skt": _DECISION,
     "renew": _DECISION,
     "mark_expiring": ("admin",),  # the daily job runs as the system
     "expire": ("admin",),

@@ -77,6 +77,14 @@ async def renewal(request: Request, user: Writer, apis: Apis) -> Response:
     return see_other("/portal?selesai=perpanjangan")
 
 
+@router.get("/ormas/kemendagri.csv")
+async def kemendagri_export(request: Request, user: CurrentUser, apis: Apis) -> Response:
+    """The applications forwarded to Kemendagri, as the file its system is fed from."""
+    r = await apis.registry.call("GET", "/applications/forwarded", user.access_token, params={"format": "csv"})
+    return Response(r.content, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="permohonan-skt-kemendagri.csv"'})
+
+
 @router.get("/ormas/perubahan")
 async def pending(request: Request, user: CurrentUser, apis: Apis) -> Response:
     asked = await apis.registry.get("/change-requests", user.access_token, params={"status": "pending"})

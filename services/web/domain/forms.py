@@ -54,7 +54,8 @@ def ormas_values(ormas: Mapping[str, Any]) -> dict[str, str]:
 
 def step(action: str, values: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"action": action}
-    for k in ("reason", "authority", "field_visit_outcome", "visited_on", "notes"):
+    for k in ("reason", "authority", "field_visit_outcome", "visited_on", "notes", "skt_number", "skt_issued_on",
+              "skt_valid_until"):
         v = (values.get(k) or "").strip()
         if v:
             out[k] = v
@@ -80,7 +81,8 @@ def account_fields(values: Mapping[str, str]) -> dict[str, Any]:
             "password": values.get("password", "")}
 
 
-OFFICE_TEXT = ("name", "address", "phone", "email", "website", "head_name", "head_title", "head_nip", "skt_number_format")
+OFFICE_TEXT = ("name", "address", "phone", "email", "website", "head_name", "head_title", "head_nip", "skt_number_format",
+               "skt_issuer")
 
 
 def office_values(doc: Mapping[str, Any] | None) -> dict[str, str]:

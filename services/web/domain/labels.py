@@ -24,6 +24,7 @@ STATUSES = {
 }
 
 ACTIONS = {
+    "forward": "Teruskan ke Kemendagri", "record_kemendagri_skt": "Catat SKT dari Kemendagri",
     "start_application": "Mulai permohonan SKT", "submit": "Ajukan permohonan",
     "start_verification": "Mulai verifikasi", "check_documents": "Catat pemeriksaan dokumen",
     "record_field_visit": "Catat kunjungan lapangan", "request_revision": "Minta perbaikan",
@@ -38,7 +39,7 @@ AUTHORITIES = {"bupati_walikota": "Bupati/Wali Kota", "gubernur": "Gubernur", "m
                "menkumham": "Menteri Hukum dan HAM", "pengadilan": "Pengadilan"}
 
 # what each action asks for on its form
-NEEDS_REASON = {"request_revision", "reject", "warn", "suspend", "revoke_skt", "dissolve", "lift_sanction"}
+NEEDS_REASON = {"forward", "request_revision", "reject", "warn", "suspend", "revoke_skt", "dissolve", "lift_sanction"}
 NEEDS_AUTHORITY = {"warn", "suspend", "revoke_skt", "dissolve", "lift_sanction"}
 DANGEROUS = {"reject", "revoke_skt", "dissolve", "suspend"}
 
