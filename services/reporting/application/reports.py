@@ -40,14 +40,19 @@ async def compile_report(ports: Ports, report_id: str) -> dict:
     if doc is None:
         return {"report": report_id, "status": "taken"}
     try:
-        if doc["kind"] == "week":
-            return await _compile_situation(ports, doc, now)
-        figures = {"ormas": await ports.projections.ormas_figures(doc["region"])}
-        await ports.reports.progress(report_id, 25)
-        figures["kegiatan"] = await kegiatan_figures(ports.db, doc["region"], doc["first_month"], doc["last_month"])
-        await ports.reports.progress(report_id, 40)
-        if doc["region"]:
-            figures["kegiatan_list"] = await kegiatan_list(ports.db, doc["region"], doc["first_month"], doc["last_month"])
+        if doc["kind"] == "week":  # the weekly situation report of early warning (laporan situasi mingguan)
+            rows = await ports.projections.report_rows(doc["region"])
+            figures = {"earlywarning": earlywarning.figures(rows, doc["region"], week=doc["period"])}
+            summary = {"laporan": figures["earlywarning"]["week"]["received"], "terbuka": figures["earlywarning"]["open"]}
+        else:
+            figures = {"ormas": await ports.projections.ormas_figures(doc["region"])}
+            await ports.reports.progress(report_id, 25)
+            figures["kegiatan"] = await kegiatan_figures(ports.db, doc["region"], doc["first_month"], doc["last_month"])
+            await ports.reports.progress(report_id, 40)
+            if doc["region"]:
+                figures["kegiatan_list"] = await kegiatan_list(ports.db, doc["region"], doc["first_month"],
+                                                               doc["last_month"])
+            summary = {"ormas": figures["ormas"]["total"], "kegiatan": figures["kegiatan"]["kegiatan"]["total"]}
         await ports.reports.progress(report_id, 50)
         files = {}
         for i, fmt in enumerate(doc["formats"]):
@@ -57,30 +62,12 @@ async def compile_report(ports: Ports, report_id: str) -> dict:
             await ports.reports.store_file(report_id, fmt, data)
             files[fmt] = {"size": len(data), "media_type": reports.MEDIA[fmt]}
             await ports.reports.progress(report_id, 50 + 50 * (i + 1) // len(doc["formats"]))
-        await ports.reports.finish(report_id, files, {"ormas": figures["ormas"]["total"],
-                                                      "kegiatan": figures["kegiatan"]["kegiatan"]["total"]})
+        await ports.reports.finish(report_id, files, summary)
         return {"report": report_id, "status": "done"}
     except Exception as e:  # any error: the report says why, and can be retried
         log.exception("report %s failed", report_id)
         await ports.reports.fail(report_id, repr(e))
         return {"report": report_id, "status": "failed"}
-
-
-async def _compile_situation(ports: Ports, doc: dict, now: dt.datetime) -> dict:
-    """The weekly situation report of early warning (laporan situasi mingguan) of a region."""
-    rows = await ports.projections.report_rows(doc["region"])
-    figures = {"earlywarning": earlywarning.figures(rows, doc["region"], week=doc["period"])}
-    await ports.reports.progress(doc["_id"], 50)
-    files = {}
-    for i, fmt in enumerate(doc["formats"]):
-        data = {"pdf": lambda: reports.to_pdf(figures, doc["title"], now), "xlsx": lambda: reports.to_xlsx(figures, doc["title"]),
-                "csv": lambda: reports.to_csv(figures)}[fmt]()
-        await ports.reports.store_file(doc["_id"], fmt, data)
-        files[fmt] = {"size": len(data), "media_type": reports.MEDIA[fmt]}
-        await ports.reports.progress(doc["_id"], 50 + 50 * (i + 1) // len(doc["formats"]))
-    ew = figures["earlywarning"]
-    await ports.reports.finish(doc["_id"], files, {"laporan": ew["week"]["received"], "terbuka": ew["open"]})
-    return {"report": doc["_id"], "status": "done"}
 
 
 async def stuck(ports: Ports, now: dt.datetime, quiet_seconds: float) -> list[str]:

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from services.reporting.domain.projections import child_key_of
 from shared import regions, tanggal
 
 CATEGORY_NAMES = {"politik_pemilu": "Politik/pemilu", "sara": "SARA", "sengketa_lahan": "Sengketa lahan/sumber daya alam",
@@ -67,7 +68,6 @@ def figures(rows: list[Mapping[str, Any]], scope: str, *, week: str, weeks: int 
     """The figures of the reports of ``scope`` (rows of the scope only): totals and counts of all
     reports, those received in ``week``, the open kritis and tinggi ones, the trend of the
     ``weeks`` weeks up to ``week``, and the mean hours to verify and to resolve."""
-    child = (lambda code: code[:2]) if scope == regions.NATIONAL else (lambda code: code[:5])
     of_week = [r for r in rows if r["week"] == week]
     trend_weeks = weeks_until(week, weeks)
     per_week = Counter(r["week"] for r in rows)
@@ -80,7 +80,7 @@ def figures(rows: list[Mapping[str, Any]], scope: str, *, week: str, weeks: int 
         "by_category": {c: n for c in CATEGORY_NAMES if (n := sum(1 for r in rows if r["category"] == c))},
         "by_severity": {s: sum(1 for r in rows if r["severity"] == s) for s in SEVERITY_NAMES},
         "by_status": {s: sum(1 for r in rows if r["status"] == s) for s in STATUS_NAMES},
-        "by_child": dict(sorted(Counter(child(r["region"]) for r in rows if child(r["region"]) != scope).items())),
+        "by_child": dict(sorted(Counter(c for r in rows if (c := child_key_of(scope, r["region"]))).items())),
         "open_critical": [{"report_id": r["_id"], "title": r["title"], "severity": r["severity"], "status": r["status"],
                            "region": r["region"], "location_code": r["location_code"], "category": r["category"],
                            "received_at": r["received_at"]} for r in open_serious[:50]],
