@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import redis.asyncio as aioredis
+
+from shared import ratelimit
 
 
 class PerMinute:
@@ -14,11 +14,7 @@ class PerMinute:
         self.prefix = prefix
 
     async def allow(self, client: str) -> bool:
-        key = f"{self.prefix}:{client}:{int(time.time() // 60)}"
-        count = await self.redis.incr(key)
-        if count == 1:
-            await self.redis.expire(key, 120)
-        return count <= self.limit
+        return await ratelimit.within(self.redis, f"{self.prefix}:{client}", self.limit, 60)
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -101,14 +101,13 @@ class Reports:
     async def linked_to(self, kegiatan_id: str) -> list[dict[str, Any]]:
         return await self.coll.find({"actions.kegiatan_id": kegiatan_id}, {"_id": 1, "actions": 1}).to_list(None)
 
-    async def set_kegiatan(self, report_id: str, kegiatan_id: str, info: Mapping[str, Any]) -> None:
-        """The linked kegiatan's title and status on every action of the report naming it (a copy:
-        the report's version does not move, nor does any event go out)."""
-        doc = await self.coll.find_one({"_id": report_id}, {"actions": 1})
-        fields = {f"actions.{i}.kegiatan": dict(info) for i, a in enumerate((doc or {}).get("actions") or [])
+    async def set_kegiatan(self, report: Mapping[str, Any], kegiatan_id: str, info: Mapping[str, Any]) -> None:
+        """The linked kegiatan's title and status on every action of ``report`` (as ``linked_to``
+        read it) naming it (a copy: the report's version does not move, nor does any event go out)."""
+        fields = {f"actions.{i}.kegiatan": dict(info) for i, a in enumerate(report.get("actions") or [])
                   if a.get("kegiatan_id") == kegiatan_id}
         if fields:
-            await self.coll.update_one({"_id": report_id}, {"$set": fields})
+            await self.coll.update_one({"_id": report["_id"]}, {"$set": fields})
 
 
 class Team:

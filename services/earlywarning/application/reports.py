@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from services.earlywarning import changes
-from services.earlywarning.adapters.store import KegiatanCopy, RegistryCopy, Reports, Team, info
+from services.earlywarning.adapters.store import KegiatanCopy, RegistryCopy, Reports, Team
 from services.earlywarning.domain import reports as domain
 from shared import errors
 from shared.auth import Principal
@@ -260,10 +260,10 @@ async def add_action(ports: Ports, principal: Principal, report_id: str, *, text
 async def kegiatan_changed(ports: Ports, data: Mapping[str, Any]) -> None:
     """A kegiatan's event: the copy, and the reports whose actions name it (redelivery: a no-op)."""
     await ports.kegiatan.apply(data)
-    current = await ports.kegiatan.get(data["kegiatan_id"])
+    current = await ports.kegiatan.get(data["kegiatan_id"])  # the newest copy: events may come out of order
+    shown = {k: current[k] for k in ("title", "type", "status", "starts_at")}
     for r in await ports.reports.linked_to(data["kegiatan_id"]):
-        shown = {k: current[k] for k in ("title", "type", "status", "starts_at")}
-        await ports.reports.set_kegiatan(r["_id"], data["kegiatan_id"], shown)
+        await ports.reports.set_kegiatan(r, data["kegiatan_id"], shown)
 
 
 async def remind(ports: Ports, verify_within: dt.timedelta) -> int:
@@ -290,7 +290,3 @@ async def remind(ports: Ports, verify_within: dt.timedelta) -> int:
             done += 1
             ports.relay.wake("reports", doc["_id"])
     return done
-
-
-__all__ = ["Ports", "receive", "verify", "handle", "resolve", "assign", "add_action", "remind", "kegiatan_changed",
-           "can_see_reporter", "visible", "info"]

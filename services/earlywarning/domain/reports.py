@@ -109,15 +109,3 @@ def alert_levels(office_region: str, level: str) -> list[str]:
     if level == "kritis":
         teams.append(regions.NATIONAL)
     return teams
-
-
-def mean_hours(spans: list[tuple[dt.datetime, dt.datetime]]) -> float | None:
-    if not spans:
-        return None
-    return round(sum((b - a).total_seconds() for a, b in spans) / len(spans) / 3600, 2)
-
-
-def week_of(at: dt.datetime, zone: str = "WIB") -> str:
-    """The ISO week (``2020-W49``) of a moment, in the office's zone."""
-    y, w, _ = at.astimezone(regions.ZONES[zone]).isocalendar()
-    return f"{y}-W{w:02d}"

@@ -8,9 +8,10 @@ or until an admin unlocks the account. A successful login clears the account's c
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import redis.asyncio as aioredis
+
+from shared import ratelimit
 
 PREFIX = "kesbang:login"
 
@@ -55,11 +56,7 @@ class LoginThrottle:
 
     async def allow_signup(self, address: str, per_hour: int = 5) -> bool:
         """A fixed hourly window of sign-ups per client address (the portal's new organisations)."""
-        key = f"{self.ns}:signup:{address}:{int(time.time() // 3600)}"
-        count = await self.redis.incr(key)
-        if count == 1:
-            await self.redis.expire(key, 7200)
-        return count <= per_hour
+        return await ratelimit.within(self.redis, f"{self.ns}:signup:{address}", per_hour, 3600)
 
     async def unlock(self, username: str) -> bool:
         """Clears the account's failures: after a successful login, or by an admin."""

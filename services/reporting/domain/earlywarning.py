@@ -59,7 +59,7 @@ def weeks_until(week: str, count: int) -> list[str]:
             (monday - dt.timedelta(weeks=count - 1 - i) for i in range(count))]
 
 
-def _mean_hours(pairs: Iterable[tuple[dt.datetime | None, dt.datetime | None]]) -> float | None:
+def mean_hours(pairs: Iterable[tuple[dt.datetime | None, dt.datetime | None]]) -> float | None:
     spans = [(b - a).total_seconds() for a, b in pairs if a and b]
     return round(sum(spans) / len(spans) / 3600, 1) if spans else None
 
@@ -85,8 +85,8 @@ def figures(rows: list[Mapping[str, Any]], scope: str, *, week: str, weeks: int 
                            "region": r["region"], "location_code": r["location_code"], "category": r["category"],
                            "received_at": r["received_at"]} for r in open_serious[:50]],
         "trend": [{"week": w, "received": per_week.get(w, 0), "tinggi_kritis": serious.get(w, 0)} for w in trend_weeks],
-        "mean_hours_to_verify": _mean_hours((r["received_at"], r["verified_at"]) for r in rows),
-        "mean_hours_to_resolve": _mean_hours((r["received_at"], r["resolved_at"]) for r in rows),
+        "mean_hours_to_verify": mean_hours((r["received_at"], r["verified_at"]) for r in rows),
+        "mean_hours_to_resolve": mean_hours((r["received_at"], r["resolved_at"]) for r in rows),
         "week": {"week": week, "received": len(of_week),
                  "by_category": {c: n for c in CATEGORY_NAMES if (n := sum(1 for r in of_week if r["category"] == c))},
                  "by_severity": {s: sum(1 for r in of_week if r["severity"] == s) for s in SEVERITY_NAMES},

@@ -7,13 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from services.web.adapters.apis import Apis
 from services.web.domain import labels
-from shared import sheets
+from shared import ratelimit, sheets
 
 DOWNLOADS = 10  # files per client address per minute
 MAX_ROWS = 50_000
@@ -42,11 +41,7 @@ async def everything(apis: Apis, filters: Mapping[str, str]) -> list[dict[str, A
 
 async def may_download(redis, client: str) -> bool:
     """A fixed window per client address and minute (shared by the web application's replicas)."""
-    key = f"direktori:{client}:{int(time.time() // 60)}"
-    count = await redis.incr(key)
-    if count == 1:
-        await redis.expire(key, 120)
-    return count <= DOWNLOADS
+    return await ratelimit.within(redis, f"direktori:{client}", DOWNLOADS, 60)
 
 
 HEADER = ("Nama", "Singkatan", "Jenis", "Bentuk", "Bidang", "Wilayah", "Kode wilayah", "Status", "Berlaku sampai")

@@ -5,12 +5,12 @@ the office's list, board, report page and steps, and the team."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from services.web.adapters.apis import Apis
 from services.web.application.session import User
+from shared import ratelimit
 
 PUBLIC_REPORTS = 5
 PUBLIC_WINDOW = 600
@@ -20,11 +20,7 @@ STEP_PATHS = {"verifikasi": "verification", "tolak": "verification", "tangani": 
 
 
 async def may_report(redis, client: str) -> bool:
-    key = f"lapor:{client}:{int(time.time() // PUBLIC_WINDOW)}"
-    count = await redis.incr(key)
-    if count == 1:
-        await redis.expire(key, PUBLIC_WINDOW * 2)
-    return count <= PUBLIC_REPORTS
+    return await ratelimit.within(redis, f"lapor:{client}", PUBLIC_REPORTS, PUBLIC_WINDOW)
 
 
 async def send_public(apis: Apis, body: Mapping[str, Any], client: str) -> dict[str, Any]:
