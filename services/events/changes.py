@@ -98,8 +98,8 @@ def new_participants(k: Mapping[str, Any], invitees: list[str], copies: Mapping[
     entries, published by the fan-out), and the frozen invitees no longer in the registry copy
     (reported, not invited)."""
     letter = invitation_letter(k)
-    if k.get("recorded"):  # it took place already: nobody is written to
-        letter["letter"] = None
+    if k.get("recorded") and domain.missing_letter_fields(k.get("letter")):  # nobody is written to; its letter
+        letter["letter"] = None  # data, when complete, numbers its certificates
     cutoff = domain.rsvp_cutoff(k)
     docs, missing = [], []
     people = [("ormas", oid, copies.get(oid)) for oid in invitees]

@@ -37,6 +37,8 @@ def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None, k
             await inbound.invited(ports, data)
         elif contract.name == "events.participation.responded":
             await inbound.responded(ports, data)
+        elif contract.name == "events.participation.checked_in":
+            await inbound.checked_in(ports, data)
         elif contract.topic == "events.kegiatan":
             await inbound.kegiatan_changed(ports, name, data)
         elif contract.name == "registry.account.verification_requested":

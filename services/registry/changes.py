@@ -63,7 +63,7 @@ def verification_entry(signup: dict[str, Any], link: str) -> dict[str, Any]:
                        sequence=1, traceparent=logs.current_traceparent())
     return outbox.entry(ACCOUNT_TOPIC, signup["signup_id"], event)
 OFFICE_FIELDS = ("name", "letterhead", "address", "phone", "email", "website", "head_name", "head_title", "head_nip",
-                 "skt_number_format")
+                 "skt_number_format", "presence_number_format")
 
 
 def office_entry(region: str, doc: dict[str, Any]) -> dict[str, Any]:

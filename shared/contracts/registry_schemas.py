@@ -42,6 +42,10 @@ SNAPSHOT = {
     "skt_number": NULLABLE_STR,
     "skt_issued_on": {"type": ["string", "null"], "format": "date"},
     "skt_valid_until": {"type": ["string", "null"], "format": "date"},
+    "skt_issuer": {"enum": [None, "kantor", "kemendagri"], "description": "who issued the SKT"},
+    "presence_number": {"type": ["string", "null"], "description": "the office's own letter (surat keterangan "
+                        "keberadaan) when Kemendagri issued the SKT: its number from the office's numbering"},
+    "presence_issued_on": {"type": ["string", "null"], "format": "date"},
     "created_at": {"type": ["string", "null"], "format": "date-time"},
     "sanction_level": {"enum": [None, "warning", "suspended", "final"]},
     "sanction_deadline": {"type": ["string", "null"], "format": "date"},
@@ -141,7 +145,7 @@ def office_schema() -> dict:
             "phone": {"type": ["string", "null"], "maxLength": 40}, "email": {"type": ["string", "null"], "maxLength": 200},
             "website": {"type": ["string", "null"], "maxLength": 200},
             "head_nip": {"type": ["string", "null"], "pattern": "^[0-9]{18}$"},
-            "skt_number_format": text,
+            "skt_number_format": text, "presence_number_format": text,
             "logo": {"anyOf": [{"type": "null"}, {
                 "type": "object", "additionalProperties": False, "required": ["media_type", "sha256", "data"],
                 "properties": {"media_type": {"enum": ["image/png", "image/svg+xml"]},

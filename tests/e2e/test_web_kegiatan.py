@@ -19,7 +19,7 @@ from playwright.async_api import expect
 
 from shared import regions
 from tests.e2e.events_support import create_kegiatan, create_ormas, set_invitees_when_copied
-from tests.e2e.web_support import look, make_account, signed_in
+from tests.e2e.web_support import PASSWORD, look, make_account, signed_in
 from tests.helpers import eventually, qr_codes
 
 pytestmark = pytest.mark.e2e
@@ -492,3 +492,34 @@ async def test_a_training_gives_a_certificate_to_who_came_every_day(browser, pla
     await public.get_by_label("Kode verifikasi").fill(verify.rsplit("/", 1)[1].lower())
     await public.get_by_role("button", name="Periksa").click()
     await expect(public.get_by_label("Dokumen")).to_contain_text("Sertifikat kehadiran")
+
+    # the ormas present every day finds its certificate in the portal, numbered as the office's list
+    # numbers it; the other finds none, and may not fetch the first's
+    listed = {c["id"]: c["number"] for c in (await (await page.request.get(
+        f"{platform.urls['events']}/kegiatan/{k['id']}/certificates",
+        headers=headers("operator", region))).json())["items"]}
+    officers = {}
+    async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
+        for oid in ids:
+            invitation = (await reg.post(f"/ormas/{oid}/account", json={"full_name": "Sekretaris"}, headers=op)).json()
+            r = await reg.post("/auth/activation", json={"token": invitation["activation_url"].rsplit("/", 1)[1],
+                                                          "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            officers[oid] = invitation["username"]
+    first = await signed_in(browser, platform, officers[ids[0]], home=r"/portal$")
+    section = first.locator("section", has=first.get_by_role("heading", name="Sertifikat kehadiran"))
+
+    async def listed_in_portal():
+        await first.goto("/portal")
+        return await section.get_by_role("link").count() == 1 or None
+
+    await eventually(listed_in_portal, timeout=30, interval=0.5, what="the certificate in the portal")
+    await expect(section).to_contain_text(listed[ps[ids[0]]])
+    await look(first, "portal-sertifikat")
+    own = await first.request.get(await section.get_by_role("link").get_attribute("href"))
+    text = " ".join(PdfReader(io.BytesIO(await own.body())).pages[0].extract_text().split())
+    assert own.status == 200 and f"Ormas Sertifikat {tag} 1" in text and listed[ps[ids[0]]] in text
+    second = await signed_in(browser, platform, officers[ids[1]], home=r"/portal$")
+    await expect(second.locator("section", has=second.get_by_role("heading", name="Sertifikat kehadiran"))).to_contain_text(
+        "Sertifikat tersedia setelah pelatihan selesai")
+    assert (await second.request.get(f"/portal/sertifikat/{ps[ids[0]]}")).status == 404

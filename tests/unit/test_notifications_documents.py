@@ -2,8 +2,10 @@
 same as a page rendered whole; its QR codes decode to the short RSVP link and the verification
 page; verification codes are stable, unguessable and forgiving as typed."""
 
+import datetime as dt
 import io
 
+import pytest
 from pypdf import PdfReader
 
 from services.notifications.adapters.fonts import letter_fonts
@@ -84,8 +86,6 @@ def test_a_page_cannot_be_drawn_over_with_a_character_outside_its_charset():
 
 
 def test_the_registration_letter_names_the_ormas_and_its_validity_and_needs_the_head(tmp_path):
-    import pytest
-
     from services.notifications.adapters.signing import OfficeKeys
     from services.notifications.domain import registry_letters
     from tests.unit.test_notifications_signing import _status
@@ -111,3 +111,28 @@ def test_the_registration_letter_names_the_ormas_and_its_validity_and_needs_the_
     with pytest.raises(letters.LetterError) as e:
         registry_letters.pdf({**ormas, "skt": {}}, office, letter_fonts())
     assert e.value.field == "skt"
+
+
+def test_where_kemendagri_issued_the_skt_the_office_writes_its_surat_keterangan_keberadaan():
+    """Permendagri 57/2017: the Minister's SKT number is named in the letter; the letter's own
+    number and date are the office's."""
+    from services.notifications.domain import registry_letters
+
+    ormas = {"id": "o2", "name": "Paguyuban Warga Cimahi", "kind": "ormas", "legal_form": "tidak_berbadan_hukum",
+             "region": "32.77", "office_region": "32.77", "bidang": ["sosial"],
+             "skt": {"number": "01-00-00/0042/D.III.1/XII/2026", "issued_on": "2026-11-20", "valid_until": "2031-11-20",
+                     "issuer": "kemendagri", "presence_number": "220/0003/SKK/32.77/2026",
+                     "presence_issued_on": "2026-12-01"}}
+    office = {"name": "Badan Kesbangpol Kota Cimahi", "letterhead": [], "head_name": "Drs. Asep Saepulloh",
+              "head_title": "Kepala Badan", "logo": None}
+    letter = registry_letters.kind_of(ormas)
+    assert (letter.kind, letter.number, letter.dated) == ("surat_keterangan_keberadaan", "220/0003/SKK/32.77/2026",
+                                                          dt.date(2026, 12, 1))
+    text = _text(registry_letters.pdf(ormas, office, letter_fonts(), verification=VERIFY))
+    for part in ("SURAT KETERANGAN KEBERADAAN", "Nomor: 220/0003/SKK/32.77/2026", "Menteri Dalam Negeri",
+                 "01-00-00/0042/D.III.1/XII/2026", "Cimahi, 1 Desember 2026", "20 November 2031"):
+        assert part in " ".join(text.split()), part
+    assert "SURAT KETERANGAN TERDAFTAR" not in text
+    with pytest.raises(letters.LetterError) as e:  # a Kemendagri SKT without the office's own number
+        registry_letters.kind_of({**ormas, "skt": {**ormas["skt"], "presence_number": None}})
+    assert e.value.field == "skt.presence_number"

@@ -42,10 +42,13 @@ def test_the_skt_kemendagri_issued_registers_the_ormas_as_issued():
     forwarded = {**record(), **lifecycle.apply(record(), step("forward", reason="Direkomendasikan")).changes}
     out = lifecycle.apply(forwarded, step("record_kemendagri_skt", data={
         "skt_number": "01-00-00/0123/D.III.1/XII/2026", "issued_on": dt.date(2026, 12, 1),
-        "valid_until": dt.date(2031, 12, 1)}))
+        "valid_until": dt.date(2031, 12, 1), "presence_number": "220/0001/SKK/32.77/2026"}))
     assert out.to_status == "registered"
-    assert out.changes["skt"] == {"number": "01-00-00/0123/D.III.1/XII/2026", "issued_on": "2026-12-01",
-                                  "valid_until": "2031-12-01", "issuer": "kemendagri"}
+    skt = out.changes["skt"]
+    assert {k: v for k, v in skt.items() if k != "presence_issued_on"} == {
+        "number": "01-00-00/0123/D.III.1/XII/2026", "issued_on": "2026-12-01", "valid_until": "2031-12-01",
+        "issuer": "kemendagri", "presence_number": "220/0001/SKK/32.77/2026"}  # the office's own letter's number
+    assert dt.date.fromisoformat(skt["presence_issued_on"]) >= dt.date(2026, 12, 1)
     for bad in ({"skt_number": "", "issued_on": dt.date(2026, 12, 1), "valid_until": dt.date(2031, 12, 1)},
                 {"skt_number": "1", "issued_on": dt.date(2027, 1, 1), "valid_until": dt.date(2031, 12, 1)},
                 {"skt_number": "1", "issued_on": dt.date(2026, 12, 1), "valid_until": dt.date(2026, 11, 1)}):

@@ -14,6 +14,7 @@ from services.events.application import participants as use
 from services.events.application.kegiatan import visible, writable
 from services.events.deps import Copy, Current, KegiatanStore, Participants, Relay, Secret, Writer
 from services.events.domain import participation
+from shared import attendance as certificates
 from shared import errors
 from shared.masking import mask_phone
 from shared.text import Input
@@ -218,15 +219,15 @@ async def certified(kegiatan_id: str, principal: Current, kegiatan: KegiatanStor
     """Who earns a certificate of attendance: the participants of a completed training present on
     every one of its days (in its venue's zone), by name."""
     doc = await visible(kegiatan, principal, kegiatan_id)
-    if doc["type"] != "pelatihan" or doc["status"] != "completed":
+    if not certificates.earns(doc["type"], doc["status"]):
         return CertifiedPage(available=False, items=[])
-    days = participation.days_of(doc["starts_at"], doc["ends_at"], doc["venue"]["zone"])
+    days = certificates.days_of(doc["starts_at"], doc["ends_at"], doc["venue"]["zone"])
     ps = sorted((p for p in await participants.of(kegiatan_id) if participation.present_every_day(p, days)),
                 key=lambda p: (p["name"].lower(), p["_id"]))
-    base = ((doc.get("letter") or {}).get("number") or kegiatan_id[:8]).rstrip("/")
+    letter_number = (doc.get("letter") or {}).get("number")
     return CertifiedPage(available=True, items=[
         CertifiedOut(id=p["_id"], name=p["name"], institution=(p.get("recipient") or {}).get("institution"),
-                     number=f"{base}/S-{i:03d}") for i, p in enumerate(ps, 1)])
+                     number=certificates.certificate_number(letter_number, kegiatan_id, p["_id"])) for p in ps])
 
 
 @router.get("/kegiatan/{kegiatan_id}/attendance", response_model=AttendanceOut)

@@ -16,7 +16,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shared import regions, text
+from shared import attendance, regions, text
+from shared.attendance import days_of
 from shared.errors import FieldError
 
 PURPOSES = ("rsvp", "checkin")
@@ -164,17 +165,9 @@ def record_present(participant: Mapping[str, Any], *, day: dt.date, starts_at: d
     return changes, at
 
 
-def days_of(starts_at: dt.datetime, ends_at: dt.datetime, zone: str) -> list[str]:
-    """Every day a kegiatan runs on, in its venue's zone."""
-    tz = regions.ZONES[zone]
-    first, last = starts_at.astimezone(tz).date(), ends_at.astimezone(tz).date()
-    return [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
-
-
 def present_every_day(participant: Mapping[str, Any], days: Sequence[str]) -> bool:
     """A certificate of attendance is earned by being present on every day of the training."""
-    seen = participant.get("attendance") or {}
-    return bool(days) and all(d in seen for d in days)
+    return attendance.present_every_day(participant.get("attendance"), days)
 
 
 def day_of(now: dt.datetime, zone: str, starts_at: dt.datetime | None = None,

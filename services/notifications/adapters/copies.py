@@ -1,6 +1,6 @@
 """What the notifications consumer keeps of other services' events, and writes for the relay:
-the invitations (``participants``: for reminders and notices), each kegiatan's current time and
-status (``kegiatan``), new messages, and the relay hints of what it wrote (see
+the invitations (``participants``: for reminders and notices, and the days each was present, for
+an ormas's certificates), each kegiatan's current time, type and status (``kegiatan``), new messages, and the relay hints of what it wrote (see
 ``shared/outbox.py:hint_document``)."""
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ class Copies:
     async def keep_answer(self, participant_id: str, attending: bool, version: int) -> None:
         await self.participants.update_one({"_id": participant_id, "version": {"$lt": version}},
                                            {"$set": {"attending": attending, "version": version}})
+
+    async def keep_presence(self, participant_id: str, day: str) -> None:
+        """A day the participant was present (idempotent; a walk-in has no invitation copy)."""
+        await self.participants.update_one({"_id": participant_id}, {"$set": {f"attendance.{day}": True}})
 
     async def invitations_of(self, kegiatan_id: str) -> AsyncIterator[dict[str, Any]]:
         async for p in self.participants.find({"_id": id_prefix(f"{kegiatan_id}:")}):

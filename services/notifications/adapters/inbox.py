@@ -45,6 +45,10 @@ class Messages:
         ids = [i for i in participant_ids if i.startswith(f"{kegiatan_id}:")]
         return await self.participants.find({"_id": {"$in": ids}}).to_list(None) if ids else []
 
+    async def invitations_of_ormas(self, ormas_id: str) -> list[dict[str, Any]]:
+        """The copies of one ormas's invitations, the newest 500."""
+        return await self.participants.find({"invited.ormas_id": ormas_id}).sort("invited_at", -1).to_list(500)
+
     async def kegiatan_of(self, kegiatan_id: str) -> dict[str, Any] | None:
         return await self.kegiatan.find_one({"_id": kegiatan_id})
 

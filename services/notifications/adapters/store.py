@@ -26,6 +26,7 @@ from shared.mongo import id_prefix
 
 INDEXES = {
     "contacts": [IndexModel([("region", ASCENDING)], name="region")],
+    "participants": [IndexModel([("invited.ormas_id", ASCENDING)], name="ormas")],  # an ormas's certificates
     "messages": [IndexModel([("kegiatan_id", ASCENDING), ("status", ASCENDING)], name="kegiatan_status"),
                  *outbox.INDEXES],
 }

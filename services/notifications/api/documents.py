@@ -18,7 +18,8 @@ from shared.web import NotFound, Unprocessable
 router = APIRouter(tags=["documents"])
 MAX_PDF = 5 * 1024 * 1024
 KINDS = {"surat_undangan": "Surat undangan", "sertifikat": "Sertifikat kehadiran",
-         "surat_keterangan_terdaftar": "Surat Keterangan Terdaftar"}
+         "surat_keterangan_terdaftar": "Surat Keterangan Terdaftar",
+         "surat_keterangan_keberadaan": "Surat Keterangan Keberadaan"}
 
 
 class DocumentOut(BaseModel):

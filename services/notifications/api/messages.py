@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from services.notifications.adapters.fonts import letter_fonts
 from services.notifications.adapters.inbox import Messages as MessagesAdapter
+from services.notifications.application import certificates as certificates_use
 from services.notifications.application import delivery, requests
 from services.notifications.deps import Config, ContactsCopy, Current, Enqueue, Keys, Messages, OrmasAccount, Writer
 from services.notifications.domain import certificates, documents, letters, registry_letters
@@ -296,24 +297,57 @@ async def certificate(body: CertificateIn, principal: Writer, messages: Messages
                       config: Config) -> Response:
     """The certificate of attendance of a training's participant, under the office's letterhead
     (issued by the office's operators and admins), signed, with its verification code."""
-    k = body.kegiatan.model_dump(mode="json")
+    return await _certificate(body.kegiatan.model_dump(mode="json"), body.name, body.institution, body.number,
+                              messages, keys, config)
+
+
+async def _certificate(k: dict[str, Any], name: str, institution: str | None, number: str, messages, keys,
+                       config) -> Response:
     region = delivery.office_region({"kegiatan": k})
     office = await messages.office(region)
     letter = k.get("letter") or {}
     papers = delivery.papers_of(config, keys)
-    document_id = f"certificate:{k.get('kegiatan_id') or k['title']}:{body.number}"
+    document_id = f"certificate:{k.get('kegiatan_id') or k['title']}:{number}"
     verification = papers.verification(document_id)
     made = await asyncio.to_thread(lambda: certificates.pdf(
-        k, name=body.name, institution=body.institution, number=body.number, office=office,
+        k, name=name, institution=institution, number=number, office=office,
         signatory_name=letter.get("signatory_name"), signatory_title=letter.get("signatory_title"), fonts=letter_fonts(),
         verification=verification, signing=papers.signing(region, "Sertifikat kehadiran")))
     await messages.record_document(documents.record(
-        code_=verification.code, kind="sertifikat", document_id=document_id, number=body.number,
+        code_=verification.code, kind="sertifikat", document_id=document_id, number=number,
         dated=delivery.sent_on({"kegiatan": k}, dt.datetime.now(dt.UTC)), office_region=region,
-        office_name=(office or {}).get("name") or k["organiser"]["name"], addressee=body.name, title=k["title"],
+        office_name=(office or {}).get("name") or k["organiser"]["name"], addressee=name, title=k["title"],
         pdf=made, now=dt.datetime.now(dt.UTC), titled=False))
     return Response(made, media_type="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="sertifikat.pdf"'})
+
+
+class OwnCertificateOut(BaseModel):
+    participant_id: str
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    number: str
+
+
+@router.get("/portal/certificates", response_model=list[OwnCertificateOut])
+async def own_certificates(principal: OrmasAccount, messages: Messages) -> list[OwnCertificateOut]:
+    """An ormas account's certificates of attendance: the completed trainings its ormas was invited
+    to and present at on every day."""
+    return [OwnCertificateOut(participant_id=e.participant_id, title=e.kegiatan["title"],
+                              starts_at=e.kegiatan["starts_at"], ends_at=e.kegiatan["ends_at"], number=e.number)
+            for e in await certificates_use.own(messages, principal.ormas_id)]
+
+
+@router.get("/portal/certificates/{participant_id}", responses={200: {"content": {"application/pdf": {}}}})
+async def own_certificate(participant_id: str, principal: OrmasAccount, messages: Messages, keys: Keys,
+                          config: Config) -> Response:
+    """One of them, written and signed as the office's list writes it (404 for any other)."""
+    earned = next((e for e in await certificates_use.own(messages, principal.ormas_id)
+                   if e.participant_id == participant_id), None)
+    if earned is None:
+        raise NotFound("no certificate of your ormas has this id")
+    return await _certificate(earned.kegiatan, earned.name, earned.institution, earned.number, messages, keys, config)
 
 
 class OrmasAddress(Input):
@@ -325,6 +359,11 @@ class OrmasSkt(Input):
     number: str = Field(min_length=1, max_length=100)
     issued_on: dt.date | None = None
     valid_until: dt.date
+    issuer: Literal["kantor", "kemendagri"] | None = Field(
+        default=None, description="kemendagri: the letter is the office's surat keterangan keberadaan")
+    presence_number: str | None = Field(default=None, min_length=1, max_length=100,
+                                        description="the office's number for that letter (needed with kemendagri)")
+    presence_issued_on: dt.date | None = None
 
 
 class OrmasLetterIn(Input):
@@ -355,18 +394,18 @@ async def _registration_letter(body: OrmasLetterIn, messages, keys, config) -> R
     ormas = {**body.model_dump(mode="json"), "office_region": body.region}
     office = await messages.office(body.region)
     papers = delivery.papers_of(config, keys)
-    document_id = f"skt:{body.id}:{body.skt.number}"
+    letter = registry_letters.kind_of(ormas)  # RegistryLetterError (422) before anything is signed
+    document_id = f"{letter.prefix}:{body.id}:{letter.number}"
     verification = papers.verification(document_id)
     made = await asyncio.to_thread(lambda: registry_letters.pdf(
-        ormas, office, letter_fonts(), verification=verification,
-        signing=papers.signing(body.region, "Surat keterangan terdaftar")))
+        ormas, office, letter_fonts(), verification=verification, signing=papers.signing(body.region, letter.reason)))
     await messages.record_document(documents.record(
-        code_=verification.code, kind="surat_keterangan_terdaftar", document_id=document_id, number=body.skt.number,
-        dated=(body.skt.issued_on or body.skt.valid_until).isoformat(), office_region=body.region,
+        code_=verification.code, kind=letter.kind, document_id=document_id, number=letter.number,
+        dated=letter.dated.isoformat(), office_region=body.region,
         office_name=(office or {}).get("name") or "Bakesbangpol", addressee=body.name,
-        title=f"Surat Keterangan Terdaftar {body.name}", pdf=made, now=dt.datetime.now(dt.UTC), titled=False))
+        title=f"{letter.title} {body.name}", pdf=made, now=dt.datetime.now(dt.UTC), titled=False))
     return Response(made, media_type="application/pdf",
-                    headers={"Content-Disposition": 'inline; filename="surat-keterangan-terdaftar.pdf"'})
+                    headers={"Content-Disposition": f'inline; filename="{letter.filename}"'})
 
 
 @router.get("/portal/registration-letter", responses={200: {"content": {"application/pdf": {}}}})
@@ -381,5 +420,7 @@ async def own_registration_letter(principal: OrmasAccount, messages: Messages, k
                          kind=copy.get("kind") or "ormas", legal_form=copy.get("legal_form"), region=copy["region"],
                          bidang=copy.get("bidang") or [],
                          skt=OrmasSkt(number=copy["skt_number"], issued_on=copy.get("skt_issued_on"),
-                                      valid_until=copy["skt_valid_until"]))
+                                      valid_until=copy["skt_valid_until"], issuer=copy.get("skt_issuer"),
+                                      presence_number=copy.get("presence_number"),
+                                      presence_issued_on=copy.get("presence_issued_on")))
     return await _registration_letter(body, messages, keys, config)

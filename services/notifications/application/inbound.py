@@ -6,7 +6,8 @@
 - ``events.participation.invited`` becomes one message record per first channel, written under
   deterministic ids (a redelivered event writes nothing new), and one Celery task per new message;
   the invitation is kept for reminders and notices. ``responded`` records the answer (reminders go
-  to those attending and those who have not answered).
+  to those attending and those who have not answered); ``checked_in`` the days each was present
+  (an ormas's certificates in the portal).
 - ``earlywarning.report``: ``escalated`` and ``reminder_due`` become one message per team member
   named and channel (kritis ones go at night too).
 - ``events.kegiatan``: the kegiatan's current time and status; ``rescheduled`` and ``cancelled``
@@ -66,9 +67,9 @@ async def ormas_changed(ports: Ports, name: str, data: dict[str, Any]) -> None:
 
 
 async def invited(ports: Ports, data: dict[str, Any]) -> None:
+    await ports.copies.keep_invitation(data, dt.datetime.now(dt.UTC))  # a recorded one too: its certificates
     if data["change"].get("recorded"):
         return  # a kegiatan recorded after it took place: nobody is written to
-    await ports.copies.keep_invitation(data, dt.datetime.now(dt.UTC))
     k = await ports.copies.kegiatan_of(data["kegiatan_id"])
     if k is not None and k["status"] == "cancelled":
         return  # cancelled before this invitation was read: its notice is all they get
@@ -89,6 +90,10 @@ async def report_alert(ports: Ports, name: str, data: dict[str, Any]) -> None:
         await write_messages(ports, messages.for_alert(data, name, dt.datetime.now(dt.UTC)))
 
 
+async def checked_in(ports: Ports, data: dict[str, Any]) -> None:
+    await ports.copies.keep_presence(data["participant_id"], data["change"]["day"])
+
+
 async def responded(ports: Ports, data: dict[str, Any]) -> None:
     await ports.copies.keep_answer(data["participant_id"], data["change"]["attending"], data["version"])
 
@@ -97,7 +102,7 @@ async def kegiatan_changed(ports: Ports, name: str, data: dict[str, Any]) -> Non
     kid = data["kegiatan_id"]
     await ports.copies.keep_kegiatan(kid, data["version"], {
         "status": data["status"], "starts_at": data["starts_at"], "ends_at": data["ends_at"], "title": data["title"],
-        "region": data["region"], "zone": data["venue"]["zone"]})
+        "region": data["region"], "zone": data["venue"]["zone"], "type": data["type"]})
     if name not in ("rescheduled", "cancelled"):
         return
     now = dt.datetime.now(dt.UTC)

@@ -140,9 +140,9 @@ class OrmasRepository:
             existing += [d["_id"] for d in chunk if d["_id"] not in done]
         return created, existing
 
-    async def next_skt_sequence(self, office: str, year: int) -> int:
+    async def next_skt_sequence(self, office: str, year: int, series: str = "skt") -> int:
         doc = await self.counters.find_one_and_update(
-            {"_id": f"skt:{office or 'nasional'}:{year}"}, {"$inc": {"seq": 1}}, upsert=True,
+            {"_id": f"{series}:{office or 'nasional'}:{year}"}, {"$inc": {"seq": 1}}, upsert=True,
             return_document=ReturnDocument.AFTER)
         return doc["seq"]
 

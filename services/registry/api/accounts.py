@@ -42,6 +42,10 @@ class OfficeIn(Input):
     head_nip: str | None = Field(default=None, pattern=r"^[0-9]{18}$")
     skt_number_format: str | None = Field(default=None, max_length=100,
                                           examples=["220/{seq:04d}/SKT/423.202/{year}"])
+    presence_number_format: str | None = Field(
+        default=None, max_length=100, examples=["220/{seq:04d}/SKK/423.202/{year}"],
+        description="the number of the office's own letter (surat keterangan keberadaan) when Kemendagri issues "
+                    "the SKT; same fields as skt_number_format")
     skt_issuer: Literal["kantor", "kemendagri"] | None = Field(
         default=None, description="who issues the SKT of an ormas without legal entity: the office itself (default), "
                                   "or the Minister through Kemendagri's system (Permendagri 57/2017), the office "

@@ -164,13 +164,15 @@ class TransitionIn(Input):
     skt_valid_until: dt.date | None = None
 
 
-def _out(doc: dict[str, Any], warnings: list[Candidate] | None = None, principal: Principal | None = None) -> OrmasOut:
+def _out(doc: dict[str, Any], warnings: list[Candidate] | None = None, principal: Principal | None = None,
+         skt_issuer: str | None = None) -> OrmasOut:
     region = regions.get(doc["region"])
     fields = {k: doc.get(k) for k in OrmasOut.model_fields
               if k not in ("id", "warnings", "allowed_actions", "your_actions", "region_name") and doc.get(k) is not None}
     return OrmasOut(id=doc["_id"], region_name=region.name if region else None,
                     allowed_actions=lifecycle.allowed_actions(doc),
-                    your_actions=use.actions_for(principal, doc) if principal else [], warnings=warnings or [], **fields)
+                    your_actions=use.actions_for(principal, doc, skt_issuer) if principal else [],
+                    warnings=warnings or [], **fields)
 
 
 def _summary_row(r: Row) -> OrmasSummary:
@@ -254,10 +256,12 @@ async def worklist(principal: Current, search: Search,
 
 
 @router.get("/ormas/{ormas_id}", response_model=OrmasOut)
-async def get_ormas(ormas_id: str, response: Response, principal: Reader, ormas: OrmasStore) -> OrmasOut:
+async def get_ormas(ormas_id: str, response: Response, principal: Reader, ormas: OrmasStore,
+                    accounts: Accounts) -> OrmasOut:
     doc = await use.visible(ormas, principal, ormas_id)
     _etag(response, doc)
-    return _out(masking.contacts_for(principal.role, doc), principal=principal)
+    return _out(masking.contacts_for(principal.role, doc), principal=principal,
+                skt_issuer=await use.skt_issuer(accounts, principal))
 
 
 class HistoryEntry(BaseModel):
@@ -325,7 +329,7 @@ async def transition(ormas_id: str, body: TransitionIn, response: Response, prin
     step = use.Step(action=body.action, reason=body.reason, authority=body.authority, data=data)
     new = await use.transition(ports, accounts, config.skt_number_format, principal, ormas_id, step, if_match)
     _etag(response, new)
-    return _out(new, principal=principal)
+    return _out(new, principal=principal, skt_issuer=await use.skt_issuer(accounts, principal))
 
 
 class OfficerIn(Input):

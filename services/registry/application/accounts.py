@@ -71,8 +71,9 @@ async def put_office(accounts: Accounts, relay: OutboxRelay, principal: Principa
     """An office's settings are written by that office's own admins (and the national admins, who
     set up new offices); a province's admin does not write its cities' letterheads."""
     _office_writer(principal, region)
-    if fields.get("skt_number_format") is not None:
-        numbering.check(fields["skt_number_format"])  # BadFormat: 422 naming skt_number_format
+    for name in ("skt_number_format", "presence_number_format"):
+        if fields.get(name) is not None:
+            numbering.check(fields[name], name)  # BadFormat: 422 naming the field
     doc = {**fields, "updated_at": dt.datetime.now(dt.UTC), "updated_by": principal.subject}
     return await _write_office(accounts, relay, region, doc)
 

@@ -73,12 +73,19 @@ def worklist(search: SearchIndex, principal: Principal, region: str | None, toda
     return search.worklist(scope, today.isoformat())
 
 
-def actions_for(principal: Principal, doc: Mapping[str, Any]) -> list[str]:
+def actions_for(principal: Principal, doc: Mapping[str, Any], skt_issuer: str | None = None) -> list[str]:
     """The lifecycle actions possible now that this caller may take (what a page offers as buttons):
-    the rule :func:`transition` applies, asked of every allowed action."""
+    the rule :func:`transition` applies, asked of every allowed action. An office whose SKT come
+    from Kemendagri is offered to forward, never to register; one issuing its own, the reverse."""
     if not _may_change(principal, doc, admin_in_scope=True):
         return []
-    return [a for a in lifecycle.allowed_actions(doc) if principal.role in ACTION_ROLES[a]]
+    hidden = "register" if skt_issuer == "kemendagri" else "forward"
+    return [a for a in lifecycle.allowed_actions(doc) if principal.role in ACTION_ROLES[a] and a != hidden]
+
+
+async def skt_issuer(accounts: Accounts, principal: Principal) -> str | None:
+    """Who issues the SKT of the caller's office (its setting; the office itself by default)."""
+    return (await accounts.office(principal.region) or {}).get("skt_issuer")
 
 
 def duplicates(fields: Mapping[str, Any], others: Sequence[Row]) -> list[NearMatch]:
@@ -219,6 +226,13 @@ async def transition(ports: Ports, accounts: Accounts, default_skt_format: str, 
                           authority=step.authority, data=dict(step.data))
     skt_number = None
     try:
+        if step.action == "record_kemendagri_skt":  # the office's own letter takes its next number
+            lifecycle.apply(doc, move)  # refuse before drawing a number
+            office = await accounts.office(principal.region)
+            seq = await ports.ormas.next_skt_sequence(principal.region, now.year, series="skk")
+            move = dataclasses.replace(move, data={**move.data, "presence_number": numbering.number(
+                (office or {}).get("presence_number_format") or numbering.PRESENCE_FORMAT, seq=seq,
+                office=principal.region or "nasional", year=now.year, region=doc["region"])})
         if step.action in ("register", "renew"):
             lifecycle.apply(doc, move, skt_number="-")  # refuse before drawing a number
             office = await accounts.office(principal.region)

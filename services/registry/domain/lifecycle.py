@@ -216,7 +216,8 @@ def apply(record: Mapping[str, Any], step: Step, *, skt_number: str | None = Non
         if not isinstance(until, dt.date) or until <= issued:
             raise InvalidTransition("skt_valid_until", "after the day it was issued")
         changes["skt"] = {"number": number, "issued_on": issued.isoformat(), "valid_until": until.isoformat(),
-                          "issuer": "kemendagri"}
+                          "issuer": "kemendagri", "presence_number": step.data.get("presence_number"),
+                          "presence_issued_on": today.isoformat()}
         changes["expiry_notices"] = []
     elif step.action == "mark_expiring":
         days = step.data.get("days_left")

@@ -14,6 +14,8 @@ import string
 from shared.errors import FieldError
 
 FIELDS = ("seq", "year", "office", "region")
+# the office's own letter when Kemendagri issues the SKT (Permendagri 57/2017), numbered apart
+PRESENCE_FORMAT = "220/{seq:04d}/SKK/{office}/{year}"
 MAX_WIDTH = 12
 _SPEC = re.compile(r"0?([0-9]{1,2})d?")
 
@@ -47,5 +49,5 @@ def check(fmt: str, field: str = "skt_number_format") -> str:
 
 
 def number(fmt: str, *, seq: int, year: int, office: str, region: str) -> str:
-    check(fmt)
+    check(fmt, "format")
     return fmt.format(seq=seq, year=year, office=office, region=region)

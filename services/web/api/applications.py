@@ -135,4 +135,4 @@ async def letter(request: Request, user: CurrentUser, apis: Apis) -> Response:
         return not_allowed(request)
     r = await apis.notifications.call("GET", "/portal/registration-letter", user.access_token)
     return Response(r.content, media_type="application/pdf",
-                    headers={"Content-Disposition": 'inline; filename="surat-keterangan-terdaftar.pdf"'})
+                    headers={"Content-Disposition": r.headers.get("content-disposition") or "inline"})

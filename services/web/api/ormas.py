@@ -84,7 +84,7 @@ async def registration_letter(request: Request, ormas_id: str, user: CurrentUser
                       title="Surat keterangan terdaftar belum dapat dibuat: ia memerlukan nomor dan masa berlaku SKT, "
                             "serta nama dan jabatan kepala di Pengaturan kantor.")
     return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": 'inline; filename="surat-keterangan-terdaftar.pdf"'})
+                    headers={"Content-Disposition": 'inline; filename="surat-keterangan.pdf"'})
 
 
 @router.get("/ormas/{ormas_id}/ubah")

@@ -34,6 +34,15 @@ async def portal(request: Request, user: CurrentUser, apis: Apis) -> Response:
                   error=None)
 
 
+@router.get("/portal/sertifikat/{participant_id}")
+async def certificate(request: Request, participant_id: str, user: CurrentUser, apis: Apis) -> Response:
+    """A certificate of attendance of the officer's ormas (PDF, signed by the office)."""
+    if (refused := _officer(request, user)) is not None:
+        return refused
+    return Response(await use.certificate(apis, user, participant_id), media_type="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="sertifikat.pdf"'})
+
+
 @router.post("/portal/undangan/{participant_id}")
 async def answer(request: Request, participant_id: str, user: Writer, apis: Apis) -> Response:
     if (refused := _officer(request, user)) is not None:

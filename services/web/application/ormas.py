@@ -105,7 +105,7 @@ async def home(apis: Apis, user: User, today: dt.date) -> dict[str, Any]:
 
 
 async def registration_letter(apis: Apis, user: User, ormas_id: str) -> bytes:
-    """The ormas's Surat Keterangan Terdaftar as notifications writes and signs it (ApiProblem 404
+    """The ormas's Surat Keterangan Terdaftar (or keberadaan) as notifications writes and signs it (ApiProblem 404
     for an ormas the user may not see, 422 for one without a registration or an office without a
     head)."""
     o = await apis.registry.get(f"/ormas/{ormas_id}", user.access_token)
@@ -114,6 +114,7 @@ async def registration_letter(apis: Apis, user: User, ormas_id: str) -> bytes:
     body = {"id": o["id"], "name": o["name"], "acronym": o.get("acronym"), "kind": o["kind"],
             "legal_form": o.get("legal_form"), "region": o["region"], "bidang": o.get("bidang") or [],
             "address": {"street": address.get("street"), "region": address.get("region")},
-            "skt": {"number": skt.get("number"), "issued_on": skt.get("issued_on"), "valid_until": skt.get("valid_until")}}
+            "skt": {k: skt.get(k) for k in ("number", "issued_on", "valid_until", "issuer", "presence_number",
+                                            "presence_issued_on")}}
     r = await apis.notifications.call("POST", "/registry-letters", user.access_token, json=body)
     return r.content

@@ -13,10 +13,19 @@ from services.web.application.session import User
 
 
 async def overview(apis: Apis, user: User) -> dict[str, Any]:
-    ormas, invitations, activity = await asyncio.gather(
+    ormas, invitations, activity, certificates = await asyncio.gather(
         apis.registry.get("/portal/ormas", user.access_token), apis.events.get("/portal/invitations", user.access_token),
-        apis.registry.get("/portal/activity-reports", user.access_token))
-    return {"ormas": ormas, "invitations": invitations, "activity": activity}
+        apis.registry.get("/portal/activity-reports", user.access_token),
+        apis.notifications.get("/portal/certificates", user.access_token))
+    return {"ormas": ormas, "invitations": invitations, "activity": activity, "certificates": certificates}
+
+
+async def certificate(apis: Apis, user: User, participant_id: str) -> bytes:
+    """One of the ormas's certificates, written and signed by notifications (ApiProblem 404 for any
+    other)."""
+    r = await apis.notifications.call("GET", f"/portal/certificates/{quote(participant_id, safe='')}",
+                                      user.access_token)
+    return r.content
 
 
 async def answer(apis: Apis, user: User, participant_id: str, values: Mapping[str, Any], delegates: list[str]) -> dict:

@@ -82,7 +82,7 @@ def account_fields(values: Mapping[str, str]) -> dict[str, Any]:
 
 
 OFFICE_TEXT = ("name", "address", "phone", "email", "website", "head_name", "head_title", "head_nip", "skt_number_format",
-               "skt_issuer")
+               "presence_number_format", "skt_issuer")
 
 
 def office_values(doc: Mapping[str, Any] | None) -> dict[str, str]:

@@ -85,6 +85,8 @@ _BY_FIELD = {
     "npwp": "NPWP tidak valid.",
     "skt_number_format": "Format nomor SKT hanya boleh memuat {seq}, {year}, {office} dan {region}, "
                          "mis. 220/{seq:04d}/SKT/{office}/{year}.",
+    "presence_number_format": "Format nomor hanya boleh memuat {seq}, {year}, {office} dan {region}, "
+                              "mis. 220/{seq:04d}/SKK/{office}/{year}.",
     "head_nip": "NIP terdiri atas 18 angka.",
     "username": "Gunakan huruf kecil, angka, titik, garis bawah atau tanda hubung (3–64 karakter).",
 }
