@@ -27,6 +27,7 @@ current = current_principal()
 requester = roles(current, ("operator", "head", "analyst", "admin"))
 
 Current = Annotated[Principal, Depends(current)]
+OrmasAccount = Annotated[Principal, Depends(current_principal(ormas="only"))]
 Requester = Annotated[Principal, Depends(requester)]
 
 Projections = Annotated[ProjectionsAdapter, Depends(component("projections"))]

@@ -514,6 +514,13 @@ async def test_a_training_gives_a_certificate_to_who_came_every_day(browser, pla
         return await section.get_by_role("link").count() == 1 or None
 
     await eventually(listed_in_portal, timeout=30, interval=0.5, what="the certificate in the portal")
+    figures = first.locator("section", has=first.get_by_role("heading", name="Data ormas di kantor Kesbangpol"))
+
+    async def counted():  # reporting's figures of its own ormas
+        await first.goto("/portal")
+        return "Diundang ke 1 kegiatan, menyatakan hadir 0, hadir 1." in await figures.inner_text() or None
+
+    await eventually(counted, timeout=30, interval=0.5, what="the ormas's own figures in the portal")
     await expect(section).to_contain_text(listed[ps[ids[0]]])
     await look(first, "portal-sertifikat")
     own = await first.request.get(await section.get_by_role("link").get_attribute("href"))

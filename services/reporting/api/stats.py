@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 
 from services.reporting.adapters.figures import kegiatan_figures, one_kegiatan_figures
 from services.reporting.adapters.store import Projections as ProjectionsAdapter
-from services.reporting.deps import Config, Current, Database, FilteredSlot, Projections, Redis
+from services.reporting.deps import Config, Current, Database, FilteredSlot, OrmasAccount, Projections, Redis
 from services.reporting.domain import earlywarning
 from services.reporting.domain import projections as projection_rules
 from shared import errors, regions
@@ -126,6 +126,20 @@ async def engagement(ormas_id: str, response: Response, principal: Current, proj
     ormas, rows = await projections.engagement(ormas_id)
     if ormas is None or not principal.can_see(ormas["region"]):
         raise NotFound("no such ormas")
+    response.headers["Cache-Control"] = "private, max-age=30"
+    return _engagement(ormas_id, ormas, rows)
+
+
+@router.get("/portal/engagement")
+async def own_engagement(principal: OrmasAccount, projections: Projections) -> dict:
+    """An ormas account's own figures: the kegiatan its ormas was invited to, answered and attended."""
+    ormas, rows = await projections.engagement(principal.ormas_id)
+    if ormas is None:
+        raise NotFound("your ormas has no figures yet")
+    return _engagement(principal.ormas_id, ormas, rows)
+
+
+def _engagement(ormas_id: str, ormas: dict, rows: list[dict]) -> dict:
     months: dict[str, dict[str, int]] = {}
     for p in rows:
         m = months.setdefault(p.get("month") or "?", {"invited": 0, "attending": 0, "attended": 0})
@@ -133,7 +147,6 @@ async def engagement(ormas_id: str, response: Response, principal: Current, proj
         m["attending"] += 1 if p.get("attending") else 0
         m["attended"] += 1 if p.get("checked_in") else 0
     total = {k: sum(m[k] for m in months.values()) for k in ("invited", "attending", "attended")}
-    response.headers["Cache-Control"] = "private, max-age=30"
     return {"ormas_id": ormas_id, "name": ormas["name"], "region": ormas["region"], **total,
             "attendance_rate": round(total["attended"] / total["invited"], 3) if total["invited"] else None,
             "by_month": dict(sorted(months.items()))}

@@ -9,15 +9,18 @@ from typing import Any
 from urllib.parse import quote
 
 from services.web.adapters.apis import Apis
+from services.web.application.ormas import _optional
 from services.web.application.session import User
 
 
 async def overview(apis: Apis, user: User) -> dict[str, Any]:
-    ormas, invitations, activity, certificates = await asyncio.gather(
+    ormas, invitations, activity, certificates, engagement = await asyncio.gather(
         apis.registry.get("/portal/ormas", user.access_token), apis.events.get("/portal/invitations", user.access_token),
         apis.registry.get("/portal/activity-reports", user.access_token),
-        apis.notifications.get("/portal/certificates", user.access_token))
-    return {"ormas": ormas, "invitations": invitations, "activity": activity, "certificates": certificates}
+        apis.notifications.get("/portal/certificates", user.access_token),
+        _optional(apis.reporting.get("/portal/engagement", user.access_token)))
+    return {"ormas": ormas, "invitations": invitations, "activity": activity, "certificates": certificates,
+            "engagement": engagement}
 
 
 async def certificate(apis: Apis, user: User, participant_id: str) -> bytes:
