@@ -293,3 +293,27 @@ async def test_the_local_redis_is_redis_7_as_compose_runs_it(infra):
     finally:
         await client.aclose()
     assert int(version.split(".")[0]) >= 7, version
+
+
+# --- 21. compacted snapshot topics -------------------------------------------------------------------
+
+async def test_the_ormas_topic_is_compacted_and_the_others_keep_everything(infra):
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+    prefix = f"it-compact-{uuid.uuid4().hex[:8]}."
+    ormas, kegiatan = prefix + "registry.ormas", prefix + "events.kegiatan"
+    await ensure_topics(infra.kafka, [ormas, dlq_topic(ormas), kegiatan], 1)
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
+    await admin.start()
+    try:
+        responses = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, t) for t in (ormas, dlq_topic(ormas), kegiatan)])
+    finally:
+        await admin.close()
+    configs = {resource[3]: {entry[0]: entry[1] for entry in resource[4]}
+               for response in responses for resource in response.resources}
+    assert configs[ormas]["cleanup.policy"] == "compact"
+    assert int(configs[ormas]["min.compaction.lag.ms"]) == 7 * 24 * 3600 * 1000
+    assert configs[dlq_topic(ormas)]["cleanup.policy"] == "delete"
+    assert configs[kegiatan]["cleanup.policy"] == "delete"
