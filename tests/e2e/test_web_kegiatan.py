@@ -522,6 +522,9 @@ async def test_a_training_gives_a_certificate_to_who_came_every_day(browser, pla
 
     await eventually(counted, timeout=30, interval=0.5, what="the ormas's own figures in the portal")
     await expect(section).to_contain_text(listed[ps[ids[0]]])
+    card = first.locator("article", has_text=k["title"])  # the invitation says what happened, not "unanswered"
+    await expect(card).to_contain_text("Tercatat hadir")
+    await expect(card).not_to_contain_text("Belum menjawab")
     await look(first, "portal-sertifikat")
     own = await first.request.get(await section.get_by_role("link").get_attribute("href"))
     text = " ".join(PdfReader(io.BytesIO(await own.body())).pages[0].extract_text().split())
