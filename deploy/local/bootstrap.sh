@@ -28,7 +28,7 @@ import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)
 EOF
 
 # --- Python ---------------------------------------------------------------------------------
-LOCK_HASH="$(cat requirements.lock requirements-dev.lock | sha256sum | cut -c1-16)"
+LOCK_HASH="$(sha256sum requirements-dev.lock | cut -c1-16)"  # it holds the runtime pins too
 if [ ! -f .venv/.installed-"$LOCK_HASH" ]; then
   echo "bootstrap: installing Python dependencies into .venv"
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv

@@ -21,7 +21,7 @@ from services.notifications.domain import messages
 from services.registry.adapters.throttle import Locked, LoginThrottle
 from shared import mongo as shared_mongo
 from shared.contracts import encode
-from shared.kafka import ConsumerRunner, EventProducer, dlq_topic, ensure_topics
+from shared.kafka import COMPACTION_LAG_MS, ConsumerRunner, EventProducer, dlq_topic, ensure_topics
 from tests.helpers import eventually
 from tests.integration.test_consumer import _event
 from tests.integration.test_notifications_store import _event as invitation_event
@@ -314,6 +314,6 @@ async def test_the_ormas_topic_is_compacted_and_the_others_keep_everything(infra
     configs = {resource[3]: {entry[0]: entry[1] for entry in resource[4]}
                for response in responses for resource in response.resources}
     assert configs[ormas]["cleanup.policy"] == "compact"
-    assert int(configs[ormas]["min.compaction.lag.ms"]) == 7 * 24 * 3600 * 1000
+    assert int(configs[ormas]["min.compaction.lag.ms"]) == COMPACTION_LAG_MS
     assert configs[dlq_topic(ormas)]["cleanup.policy"] == "delete"
     assert configs[kegiatan]["cleanup.policy"] == "delete"

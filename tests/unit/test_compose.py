@@ -137,10 +137,11 @@ def _pins(lock: str) -> dict[str, tuple[str, int]]:
     for line in (ROOT / lock).read_text().splitlines():
         if line and not line[0].isspace() and "==" in line:
             name, version = line.split(" ")[0].split("==")
-            pins[name.lower().replace("_", "-")] = (version, 0)
+            name = name.lower().replace("_", "-")
+            pins[name] = (version, 0)
         elif name and line.strip().startswith("--hash=sha256:"):
-            version, hashes = pins[name.lower().replace("_", "-")]
-            pins[name.lower().replace("_", "-")] = (version, hashes + 1)
+            version, hashes = pins[name]
+            pins[name] = (version, hashes + 1)
     return pins
 
 
