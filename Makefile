@@ -6,7 +6,7 @@ PY := .venv/bin/python
 .PHONY: help install run demo stop status test test-unit bench fault load lock clean
 
 help:
-	@echo "make run     install what is missing, start Kafka, FerretDB, Redis, the SMTP sink, the services and workers"
+	@echo "make run     install what is missing, start Kafka, FerretDB, Redis, Mailpit, the services and workers"
 	@echo "make demo    make run, then a believable office: Kota Pasuruan's book of April 2018, one account per role"
 	@echo "make stop    stop exactly what make run started"
 	@echo "make status  show what is running"

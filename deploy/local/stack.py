@@ -1,4 +1,4 @@
-"""The local platform: real Kafka, FerretDB, Redis, an SMTP sink, the four services and their workers.
+"""The local platform: real Kafka, FerretDB, Redis, Mailpit (SMTP), the four services and their workers.
 
     python -m deploy.local.stack up        # everything (what `make run` calls)
     python -m deploy.local.stack up --infra # only the servers (what the test session uses)
@@ -37,6 +37,7 @@ PORTS = {
     "ferretdb-debug": int(os.environ.get("KESBANG_FERRETDB_DEBUG_PORT", 27080)),
     "redis": int(os.environ.get("KESBANG_REDIS_PORT", 6379)),
     "smtp": int(os.environ.get("KESBANG_SMTP_PORT", 1025)),
+    "mailpit": int(os.environ.get("KESBANG_MAILPIT_PORT", 8025)),
     "providers": int(os.environ.get("KESBANG_PROVIDERS_PORT", 18090)),
     "registry": 8001,
     "events": 8002,
@@ -56,6 +57,10 @@ def metrics_port(ports: Mapping[str, int], name: str) -> int:
     return ports.get("web", ports["registry"] - 1) + METRICS_OFFSETS[name]
 
 
+# Go's regexp has no negative lookahead: "the domain does not start with bounce.", spelt out
+NOT_BOUNCE = r"@([^b]|b[^o]|bo[^u]|bou[^n]|boun[^c]|bounc[^e]|bounce[^.])"
+
+
 def infra_urls() -> dict[str, str]:
     return {
         "kafka": f"{HOST}:{PORTS['kafka']}",
@@ -63,7 +68,7 @@ def infra_urls() -> dict[str, str]:
         "redis": f"redis://{HOST}:{PORTS['redis']}",
         "smtp_host": HOST,
         "smtp_port": str(PORTS["smtp"]),
-        "mail_dir": str(DATA / "mail"),
+        "mailpit": f"http://{HOST}:{PORTS['mailpit']}",
         "providers": f"http://{HOST}:{PORTS['providers']}",
         "providers_dir": str(DATA / "providers"),
     }
@@ -296,10 +301,16 @@ def _kafka_prepare() -> None:
             raise StartFailed(f"kafka storage format failed:\n{out.stdout}\n{out.stderr}")
 
 
+def kafka_version() -> str:
+    """The broker version bootstrap fetched (the kafka_2.13 jar's name)."""
+    jar = next((TOOLS / "kafka" / "libs").glob("kafka_2.13-*.jar"), None)
+    return jar.name.removeprefix("kafka_2.13-").removesuffix(".jar") if jar else "unknown"
+
+
 def _kafka_jvm_opts() -> list[str]:
     return [
         "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true",
-        f"-Dlog4j.configuration=file:{ROOT}/deploy/kafka/log4j.properties",
+        f"-Dlog4j2.configurationFile={ROOT}/deploy/kafka/log4j2.yaml",
     ]
 
 
@@ -307,7 +318,7 @@ def infra_components() -> list[Component]:
     urls = infra_urls()
     (DATA / "ferretdb").mkdir(parents=True, exist_ok=True)
     (DATA / "redis").mkdir(parents=True, exist_ok=True)
-    (DATA / "mail").mkdir(parents=True, exist_ok=True)
+    (DATA / "mailpit").mkdir(parents=True, exist_ok=True)
     return [
         Component(
             name="kafka",
@@ -343,12 +354,16 @@ def infra_components() -> list[Component]:
             url=urls["redis"],
         ),
         Component(
-            name="smtp-sink",
-            argv=[PY, "-m", "deploy.local.smtp_sink", "--host", HOST, "--port", str(PORTS["smtp"]),
-                  "--dir", urls["mail_dir"]],
-            healthy=lambda: smtp_healthy(PORTS["smtp"]),
-            ports=(PORTS["smtp"],),
-            url=f"smtp://{HOST}:{PORTS['smtp']} (messages in {urls['mail_dir']})",
+            name="mailpit",
+            # keeps every message (no limit: the load profiles send tens of thousands); an address at a
+            # bounce. domain is refused with 550, as a relay refuses an unknown mailbox
+            argv=[str(TOOLS / "bin" / "mailpit"), "--smtp", f"{HOST}:{PORTS['smtp']}",
+                  "--listen", f"{HOST}:{PORTS['mailpit']}", "--database", str(DATA / "mailpit" / "mailpit.db"),
+                  "--max", "0", "--smtp-allowed-recipients", NOT_BOUNCE, "--smtp-disable-rdns",
+                  "--disable-version-check", "--quiet"],
+            healthy=lambda: http_healthy(urls["mailpit"] + "/readyz") and smtp_healthy(PORTS["smtp"]),
+            ports=(PORTS["smtp"], PORTS["mailpit"]),
+            url=f"{urls['mailpit']} (Mailpit: every e-mail sent; SMTP on {HOST}:{PORTS['smtp']})",
         ),
         Component(
             name="provider-sandbox",
@@ -635,7 +650,7 @@ def bring_up(group: ProcessGroup, comps: Sequence[Component], *, reuse: bool = T
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="stack")
     ap.add_argument("command", choices=["up", "down", "status"])
-    ap.add_argument("--infra", action="store_true", help="only Kafka, FerretDB, Redis and the SMTP sink")
+    ap.add_argument("--infra", action="store_true", help="only Kafka, FerretDB, Redis, Mailpit and the provider sandbox")
     args = ap.parse_args(argv)
     group = ProcessGroup(DATA / "run", DATA / "logs")
     ensure_dev_keys()

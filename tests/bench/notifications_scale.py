@@ -1,5 +1,5 @@
 """Notifications figures: the fan-out of 10,000 invitation e-mails, each with its signed PDF letter,
-from the ``invited`` events to the last message in the SMTP sink — seconds, messages/s and the
+from the ``invited`` events to the last message in Mailpit — seconds, messages/s and the
 workers' peak memory, against a baseline in the same run: the same letters written, signed and sent
 by a plain loop over one SMTP connection; the PDF step alone, in letters per second per core, of the
 documents layer against the whole page (fpdf2 and pyHanko's signer) as letters were made before;
@@ -18,8 +18,6 @@ import email.policy
 import os
 import time
 import uuid
-from collections import Counter
-from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
 
@@ -27,6 +25,7 @@ from deploy.local import stack
 from services.events import changes
 from shared.contracts import encode
 from tests.bench.common import ratio
+from tests.mailbox import Mailbox
 
 N_EMAILS = int(os.environ.get("BENCH_EMAILS", 10_000))
 N_CHAOS = int(os.environ.get("BENCH_CHAOS_EMAILS", 2_000))
@@ -67,30 +66,16 @@ async def _produce(topic: str, events: list[dict]) -> None:
         await producer.stop()
 
 
-def _new_files(mail_dir: Path, before: set[str]) -> list[Path]:
-    return [f for f in mail_dir.glob("*.eml") if f.name not in before]
-
-
-async def _wait_files(mail_dir: Path, before: set[str], n: int, t0: float, timeout: float = 1200) -> float:
-    while len(_new_files(mail_dir, before)) < n:
+async def _wait_mail(mailbox: Mailbox, before: int, n: int, t0: float, timeout: float = 1200) -> float:
+    while mailbox.total() - before < n:
         if time.perf_counter() - t0 > timeout:
-            raise RuntimeError(f"only {len(_new_files(mail_dir, before))} of {n} e-mails after {timeout}s")
+            raise RuntimeError(f"only {mailbox.total() - before} of {n} e-mails after {timeout}s")
         await asyncio.sleep(0.5)
     return time.perf_counter() - t0
 
 
-def _recipients(files: list[Path], tag: str) -> Counter:
-    seen: Counter = Counter()
-    for f in files:
-        raw = f.read_bytes()
-        if tag.encode() in raw:
-            msg = email.message_from_bytes(raw, policy=email.policy.default)
-            seen[msg["To"]] += 1
-    return seen
-
-
-def _pdf_of(path: Path) -> bytes:
-    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+def _pdf_of(raw: bytes) -> bytes:
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
     return next((a.get_content() for a in msg.iter_attachments() if a.get_content_type() == "application/pdf"), b"")
 
 
@@ -153,32 +138,30 @@ def _pdf_step(docs: list[dict], papers) -> list[dict]:
 
 
 async def run(p: stack.IsolatedPlatform) -> list[dict]:
-    mail_dir = Path(stack.infra_urls()["mail_dir"])
+    mailbox = Mailbox(stack.infra_urls()["mailpit"])
     topic = p.topic("events.participation")
     rows: list[dict] = []
 
     # 1. the fan-out through the platform, the workers' memory sampled meanwhile
     tag = uuid.uuid4().hex[:8]
     _, events = invitations(N_EMAILS, tag)
-    before = {f.name for f in mail_dir.glob("*.eml")}
+    before = mailbox.total()
     peak: dict[str, float] = {}
     sampling = asyncio.create_task(_sample_memory(p, peak))
     t0 = time.perf_counter()
     await _produce(topic, events)
-    seconds = await _wait_files(mail_dir, before, N_EMAILS, t0)
+    seconds = await _wait_mail(mailbox, before, N_EMAILS, t0)
     sampling.cancel()
-    files = _new_files(mail_dir, before)
-    got = _recipients(files, tag)
+    got = mailbox.recipients(tag)
     platform_row = {"name": f"fan-out of {N_EMAILS} invitation e-mails with signed PDF letter "
-                            "(events → consumer → Celery → SMTP sink)",
+                            "(events → consumer → Celery → Mailpit)",
                     "messages": N_EMAILS, "seconds": round(seconds, 1), "messages_per_s": round(N_EMAILS / seconds, 1),
                     "recipients_reached": len(got), "doubled": sum(c - 1 for c in got.values() if c > 1),
                     "worker_process_peak_mb": round(peak.get("worker", 0)), "consumer_peak_mb": round(peak.get("consumer", 0))}
-    signed = sum(1 for f in files[:50] if b"/ETSI.CAdES.detached" in _pdf_of(f))
+    sample = mailbox.ids()[before:before + 50]
+    signed = sum(1 for i in sample if b"/ETSI.CAdES.detached" in _pdf_of(mailbox.raw(i)))
     platform_row["signed_in_sample_of_50"] = signed
     print("  " + ", ".join(f"{k}={v}" for k, v in platform_row.items()), flush=True)
-    for f in files:
-        f.unlink()
 
     # 2. baseline: the same letters written, signed and sent by a plain loop
     from services.notifications.adapters.channels import Email
@@ -192,14 +175,12 @@ async def run(p: stack.IsolatedPlatform) -> list[dict]:
     papers = papers_of(settings, OfficeKeys(settings.signing_keys_dir))
     smtp = Email(settings)
     docs = [d for e in events for d in rules.for_invitation(e["data"], dt.datetime.now(dt.UTC))]
-    before = {f.name for f in mail_dir.glob("*.eml")}
+    before = mailbox.total()
     t0 = time.perf_counter()
     for d in docs:
         smtp.send(d["to"], content(d, None, papers))
     smtp.close()
-    raw = await _wait_files(mail_dir, before, len(docs), t0)
-    for f in _new_files(mail_dir, before):
-        f.unlink()
+    raw = await _wait_mail(mailbox, before, len(docs), t0)
     raw_row = {"name": "baseline: the same signed letters written and sent by a plain loop, one process, one SMTP connection",
                "messages": len(docs), "seconds": round(raw, 1), "messages_per_s": round(len(docs) / raw, 1)}
     platform_row["ratio_to_baseline"] = ratio(platform_row["messages_per_s"], raw_row["messages_per_s"])
@@ -211,12 +192,12 @@ async def run(p: stack.IsolatedPlatform) -> list[dict]:
     tag = uuid.uuid4().hex[:8]
     _, events = invitations(N_CHAOS, tag)
     expected = {e["data"]["change"]["recipient"]["email"] for e in events}
-    before = {f.name for f in mail_dir.glob("*.eml")}
+    before = mailbox.total()
     t0 = time.perf_counter()
     await _produce(topic, events)
     kills = 0
     for share in (0.15, 0.40, 0.65):
-        while len(_new_files(mail_dir, before)) < share * N_CHAOS:
+        while mailbox.total() - before < share * N_CHAOS:
             await asyncio.sleep(0.2)
         p.kill("notifications-worker")
         kills += 1
@@ -224,15 +205,13 @@ async def run(p: stack.IsolatedPlatform) -> list[dict]:
         await asyncio.to_thread(p.restart, "notifications-worker")
     deadline = time.perf_counter() + 600
     while True:
-        got = _recipients(_new_files(mail_dir, before), tag)
+        got = mailbox.recipients(tag)
         if set(got) >= expected or time.perf_counter() > deadline:
             break
         await asyncio.sleep(2)
     seconds = time.perf_counter() - t0
     lost = len(expected - set(got))
     doubled = sum(c - 1 for c in got.values() if c > 1)
-    for f in _new_files(mail_dir, before):
-        f.unlink()
     rows.append({"name": f"chaos: {N_CHAOS} invitation e-mails, the worker killed with SIGKILL {kills} times",
                  "expected": N_CHAOS, "delivered": len(got), "lost": lost, "doubled": doubled,
                  "seconds": round(seconds, 1)})

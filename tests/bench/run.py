@@ -43,7 +43,7 @@ def machine() -> dict:
     mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
                       if line.startswith("MemTotal")))
     return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem_kb / 1024 / 1024, 1),
-            "python": pyplatform.python_version(), "database": "FerretDB " + (stack.TOOLS / "bin" / ".ferretdb-version").read_text().strip() + " (SQLite)", "kafka": "3.9.1"}
+            "python": pyplatform.python_version(), "database": "FerretDB " + (stack.TOOLS / "bin" / ".ferretdb-version").read_text().strip() + " (SQLite)", "kafka": stack.kafka_version()}
 
 
 async def bench_create(p: stack.IsolatedPlatform, token: str) -> list[dict]:

@@ -29,9 +29,8 @@ async def ew(platform):
         yield client
 
 
-def _mails(mail_dir, marker: str) -> list[email.message.EmailMessage]:
-    return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
-            for f in mail_dir.glob("*.eml") if marker.encode() in f.read_bytes()]
+def _mails(mailbox, marker: str) -> list[email.message.EmailMessage]:
+    return mailbox.messages(marker)
 
 
 def _whatsapp(providers_dir, needle: str) -> list[dict]:
@@ -72,7 +71,7 @@ async def test_article_003_tension_before_the_pilkada_is_reported_verified_handl
     assert "tinggi" in report["escalated"]
 
     # tinggi: the province's team by e-mail, the city's by WhatsApp, at once
-    mail = await eventually(lambda: _async(_mails(platform.infra.mail_dir, f"tim.{tag}@jatimprov.go.id")),
+    mail = await eventually(lambda: _async(_mails(platform.infra.mailbox, f"tim.{tag}@jatimprov.go.id")),
                             what="the province's alert e-mail", timeout=60)
     assert mail[0]["Subject"] == f"PERINGATAN DINI TINGGI: Ketegangan dua kelompok pendukung {tag}"
     body = mail[0].get_body(("plain",)).get_content()

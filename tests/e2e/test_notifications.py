@@ -1,5 +1,5 @@
 """Invitations end to end: a kegiatan published by the events service becomes messages that the
-Celery workers send — the letter with its PDF to the SMTP sink, WhatsApp and SMS to the local
+Celery workers send — the letter with its PDF to Mailpit, WhatsApp and SMS to the local
 stand-ins of the providers — with retries, a provider's rate limit, a bounce falling back to the
 next channel, an ormas with no contact reported, and each message sent once."""
 
@@ -30,13 +30,8 @@ from tests.helpers import eventually, qr_codes
 pytestmark = pytest.mark.e2e
 
 
-def _sink_messages(mail_dir, marker: str) -> list[email.message.EmailMessage]:
-    out = []
-    for f in mail_dir.glob("*.eml"):
-        raw = f.read_bytes()
-        if marker.encode() in raw:
-            out.append(email.message_from_bytes(raw, policy=email.policy.default))
-    return out
+def _sink_messages(mailbox, marker: str) -> list[email.message.EmailMessage]:
+    return mailbox.messages(marker)
 
 
 def _provider_lines(providers_dir, channel: str, needle: str) -> list[dict]:
@@ -96,7 +91,7 @@ async def test_a_published_kegiatan_reaches_every_ormas_once_on_its_channels(pla
         assert (await nt.get(f"/messages/{bounced['id']}", headers=headers("operator", "35.73"))).status_code == 404
 
     # the letters: one e-mail per message, each with the PDF letter and the RSVP link
-    mails = _sink_messages(platform.infra.mail_dir, f"Dialog Kebangsaan {tag}")
+    mails = _sink_messages(platform.infra.mailbox, f"Dialog Kebangsaan {tag}")
     to = sorted(m["To"] for m in mails)
     assert to == sorted([ormas["both"]["email"], ormas["email_only"]["email"]]), to
     letter = mails[0]
@@ -157,9 +152,9 @@ def _text(m) -> str:
     return f"{m['Subject']}\n{m.get_body(preferencelist=('plain',)).get_content()}"
 
 
-async def _mail_with(mail_dir, *needles: str):
+async def _mail_with(mailbox, *needles: str):
     async def found():
-        for m in _sink_messages(mail_dir, needles[0]):
+        for m in _sink_messages(mailbox, needles[0]):
             if all(n in _text(m) for n in needles):
                 return _text(m)
         return None
@@ -172,16 +167,16 @@ async def test_reschedule_and_cancellation_are_told_to_everyone_invited(platform
 
     tag = uuid.uuid4().hex[:6]
     op, kid, _ = await _published(platform, headers, tag, {"email": f"ketua.{tag}@ormas.example.org"})
-    await _mail_with(platform.infra.mail_dir, f"Rapat Koordinasi {tag}", "Undangan")
+    await _mail_with(platform.infra.mailbox, f"Rapat Koordinasi {tag}", "Undangan")
     start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=10)).replace(hour=2, minute=0, second=0, microsecond=0)
     async with httpx.AsyncClient(base_url=platform.urls["events"], timeout=60) as ev:
         r = await step(ev, op, kid, "reschedule", starts_at=start.isoformat(),
                        ends_at=(start + dt.timedelta(hours=4)).isoformat(), reason="Bertepatan dengan kunjungan Gubernur")
         assert r.status_code == 200
-        moved = await _mail_with(platform.infra.mail_dir, f"Perubahan jadwal: Rapat Koordinasi {tag}")
+        moved = await _mail_with(platform.infra.mailbox, f"Perubahan jadwal: Rapat Koordinasi {tag}")
         assert "09.00 WIB" in moved and "kunjungan Gubernur" in moved
         assert (await step(ev, op, kid, "cancel", reason="Situasi keamanan")).status_code == 200
-    cancelled = await _mail_with(platform.infra.mail_dir, f"Pembatalan: Rapat Koordinasi {tag}")
+    cancelled = await _mail_with(platform.infra.mailbox, f"Pembatalan: Rapat Koordinasi {tag}")
     assert "DIBATALKAN (Situasi keamanan)" in cancelled
 
 
@@ -195,14 +190,14 @@ async def test_reminders_go_once_to_those_attending_or_not_answering(platform, h
     op, kid, oid = await _published(platform, headers, tag, {"email": f"ketua.{tag}@ormas.example.org"},
                                     starts_at=start.isoformat(), ends_at=(start + dt.timedelta(hours=3)).isoformat(),
                                     rsvp_cutoff=(start - dt.timedelta(hours=2)).isoformat())
-    await _mail_with(platform.infra.mail_dir, f"Rapat Koordinasi {tag}", "Undangan")
+    await _mail_with(platform.infra.mailbox, f"Rapat Koordinasi {tag}", "Undangan")
     app = Celery(broker=platform.redis_urls["notifications"], backend=platform.redis_urls["notifications"])
     for _ in range(2):  # beat runs it every 15 minutes; twice must not remind twice
         result = app.send_task("notifications.reminders", queue="notifications")
         await eventually(lambda: _ready(result), timeout=60, what="the reminders job")
-    reminder = await _mail_with(platform.infra.mail_dir, f"Pengingat: Rapat Koordinasi {tag} besok")
+    reminder = await _mail_with(platform.infra.mailbox, f"Pengingat: Rapat Koordinasi {tag} besok")
     assert "Konfirmasi/ubah kehadiran" in reminder
-    assert len([m for m in _sink_messages(platform.infra.mail_dir, f"Rapat Koordinasi {tag} besok")]) == 1
+    assert len([m for m in _sink_messages(platform.infra.mailbox, f"Rapat Koordinasi {tag} besok")]) == 1
 
 
 async def _ready(result):
@@ -289,14 +284,14 @@ async def test_an_expiring_skt_is_told_to_the_ormas(platform, headers):
         r = await reg.post(f"/ormas/{oid}/transitions", json={"action": "mark_expiring", "days_left": 30},
                            headers=headers("admin", "35.75"))
         assert r.status_code == 200, r.text
-    notice = await _mail_with(platform.infra.mail_dir, f"Masa berlaku SKT Ormas Skt {tag} berakhir 30 hari lagi")
+    notice = await _mail_with(platform.infra.mailbox, f"Masa berlaku SKT Ormas Skt {tag} berakhir 30 hari lagi")
     assert "Mohon segera mengajukan perpanjangan ke Bakesbangpol Kota Pasuruan" in notice
 
 
 async def test_ingatkan_reminds_the_chosen_invitees_now_and_once_a_day(platform, headers):
     tag = uuid.uuid4().hex[:6]
     op, kid, _ = await _published(platform, headers, tag, {"email": f"ketua.{tag}@ormas.example.org"})
-    await _mail_with(platform.infra.mail_dir, f"Rapat Koordinasi {tag}", "Undangan")
+    await _mail_with(platform.infra.mailbox, f"Rapat Koordinasi {tag}", "Undangan")
     async with httpx.AsyncClient(base_url=platform.urls["notifications"], timeout=60) as nt:
         got = (await nt.get(f"/kegiatan/{kid}/deliveries", headers=op)).json()
         [(pid, sent)] = got["by_participant"].items()  # each participant's channel and status, for its row
@@ -309,7 +304,7 @@ async def test_ingatkan_reminds_the_chosen_invitees_now_and_once_a_day(platform,
         assert r.status_code == 422
         r = await nt.post(f"/kegiatan/{kid}/reminders", json={"participant_ids": [pid]}, headers=op)
         assert r.status_code == 200 and r.json() == {"queued": 1, "already_today": 0, "answered": 0, "unreachable": 0}
-        reminder = await _mail_with(platform.infra.mail_dir, f"Pengingat: Rapat Koordinasi {tag}", "Mohon konfirmasi")
+        reminder = await _mail_with(platform.infra.mailbox, f"Pengingat: Rapat Koordinasi {tag}", "Mohon konfirmasi")
         assert f"Yth. Ketua Ormas Pemberitahuan {tag}" in reminder
         r = await nt.post(f"/kegiatan/{kid}/reminders", json={"participant_ids": [pid]}, headers=op)
         assert r.json() == {"queued": 0, "already_today": 1, "answered": 0, "unreachable": 0}  # a second click
@@ -358,7 +353,7 @@ async def test_kota_palus_letter_carries_its_letterhead_logo_and_names_as_writte
         r = await ev.post(f"/kegiatan/{k['id']}/transitions", json={"action": "publish"},
                           headers={**op, "traceparent": f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"})
         assert r.status_code == 200, r.text
-    mail = (await eventually(lambda: _found(platform.infra.mail_dir, f"Dialog Keagamaan {tag}"), timeout=60,
+    mail = (await eventually(lambda: _found(platform.infra.mailbox, f"Dialog Keagamaan {tag}"), timeout=60,
                              what="the letter"))
     body = mail.get_body(preferencelist=("plain",)).get_content()
     today = dt.datetime.now(regions.ZONES["WITA"]).date()
@@ -418,8 +413,8 @@ LETTER_FIELDS = {"nature": "Penting", "attachment": "-", "subject": "Undangan", 
                  "signatory_title": "Kepala Badan"}
 
 
-async def _found(mail_dir, marker: str):
-    found = _sink_messages(mail_dir, marker)
+async def _found(mailbox, marker: str):
+    found = _sink_messages(mailbox, marker)
     return found[0] if found else None
 
 

@@ -26,9 +26,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PASSWORD = "sandi-pemohon-ormas-2026"
 
 
-def _link(mail_dir, address: str) -> str | None:
-    for f in mail_dir.glob("*.eml"):
-        raw = f.read_bytes()
+def _link(mailbox, address: str) -> str | None:
+    for raw in mailbox.raw_messages():
         if address.encode() in raw:
             body = email.message_from_bytes(raw, policy=email.policy.default).get_body(("plain",)).get_content()
             found = re.search(r"https?://\S+/portal/aktivasi/[A-Za-z0-9_-]+", body)
@@ -60,7 +59,7 @@ async def test_an_applicant_signs_up_applies_is_asked_to_revise_and_is_registere
     await page.get_by_role("button", name="Daftar").click()
     await expect(page.get_by_role("heading", name="Periksa surel Anda")).to_be_visible()
 
-    link = await eventually(lambda: _async(_link(platform.infra.mail_dir, address)), timeout=60,
+    link = await eventually(lambda: _async(_link(platform.infra.mailbox, address)), timeout=60,
                             what="the verification e-mail")
     async with httpx.AsyncClient(base_url=platform.urls["registry"], timeout=30) as reg:
         none_yet = (await reg.get("/ormas", params={"q": tag, "region": REGION}, headers=headers("operator", REGION))).json()

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import email
-import email.policy
 import io
 import json
 import os
@@ -38,6 +36,7 @@ from deploy.local import stack
 from shared import auth
 from shared.mongo import id_prefix
 from tests.bench.common import on_isolated_platform
+from tests.mailbox import Mailbox
 
 SCALE = int(os.environ.get("KESBANG_FAULT_SCALE", 10))
 VALID, LAPSED, UNREGISTERED = 70 * SCALE, 3 * SCALE, 2 * SCALE
@@ -110,13 +109,9 @@ def workbook(tag: str, today: dt.date) -> tuple[bytes, dict[str, str], dict[str,
     return out.getvalue(), emails, whatsapp
 
 
-def sink(mail_dir: Path, tag: str) -> Counter:
-    got: Counter = Counter()
-    for f in mail_dir.glob("*.eml"):
-        raw = f.read_bytes()
-        if tag.encode() in raw:
-            got[email.message_from_bytes(raw, policy=email.policy.default)["To"]] += 1
-    return got
+def sink(mailbox: Mailbox, tag: str) -> Counter:
+    """Messages per recipient among those whose address names the run's tag (its domain)."""
+    return Counter(mailbox.recipients(tag))
 
 
 def whatsapp_sent(providers_dir: Path, tag: str) -> Counter:
@@ -179,7 +174,7 @@ async def story(p: stack.IsolatedPlatform, infra_group: stack.ProcessGroup) -> i
     office = Office(p, token)
     faults = Faults(p, infra_group)
     urls = stack.infra_urls()
-    mail_dir, providers_dir = Path(urls["mail_dir"]), Path(urls["providers_dir"])
+    mailbox, providers_dir = Mailbox(urls["mailpit"]), Path(urls["providers_dir"])
     mongo = AsyncMongoClient(urls["mongo"], tz_aware=True)
     today = dt.date.today()
     t_start = time.monotonic()
@@ -232,9 +227,9 @@ async def story(p: stack.IsolatedPlatform, infra_group: stack.ProcessGroup) -> i
         for share, fault in ((0.3, lambda: faults.kill("notifications-worker")),
                              (0.6, lambda: faults.restart_server("redis"))):
             deadline = time.monotonic() + 600
-            while len(set(sink(mail_dir, tag)) & expected_mail) < share * VALID:
+            while len(set(sink(mailbox, tag)) & expected_mail) < share * VALID:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"only {len(sink(mail_dir, tag))} e-mails after 10 minutes")
+                    raise RuntimeError(f"only {len(sink(mailbox, tag))} e-mails after 10 minutes")
                 await asyncio.sleep(1)
             await fault()
 
@@ -283,7 +278,7 @@ async def story(p: stack.IsolatedPlatform, infra_group: stack.ProcessGroup) -> i
             parts = Counter([d["_id"].split(":", 1)[1] async for d in ev_db["participants"].find({"_id": id_prefix(f"{kid}:")},
                                                                                                  {"_id": 1})])
             att = (await office.call("GET", "events", f"/kegiatan/{kid}/attendance")).json()
-            mails, was = sink(mail_dir, tag), whatsapp_sent(providers_dir, tag)
+            mails, was = sink(mailbox, tag), whatsapp_sent(providers_dir, tag)
             rp_parts = [d async for d in rp_db["participation"].find({"kegiatan_id": kid})]
             stats = (await office.call("GET", "reporting", "/stats/kegiatan", params={"region": "35.75"})).json()
             ormas_stats = (await office.call("GET", "reporting", "/stats/ormas", params={"region": "35.75"})).json()
@@ -302,7 +297,7 @@ async def story(p: stack.IsolatedPlatform, infra_group: stack.ProcessGroup) -> i
                 row("participants invited (events)", VALID, len(parts), sum(n - 1 for n in parts.values() if n > 1)),
                 row("RSVP answers recorded", len(answering), att["attending"], max(0, att["attending"] - len(answering))),
                 row("check-ins recorded", len(scanning), att["checked_in"], max(0, att["checked_in"] - len(scanning))),
-                row("invitation e-mails (SMTP sink, by recipient)", len(expected_mail), len(set(mails) & expected_mail),
+                row("invitation e-mails (Mailpit, by recipient)", len(expected_mail), len(set(mails) & expected_mail),
                     sum(n - 1 for n in mails.values() if n > 1)),
                 row("invitation WhatsApp messages (provider, by number)", len(expected_wa), len(set(was) & expected_wa),
                     sum(n - 1 for n in was.values() if n > 1)),

@@ -1,4 +1,4 @@
-"""The e-mail channel against the real SMTP sink: the message is the server's only once the final
+"""The e-mail channel against Mailpit, a real SMTP server: the message is the server's only once the final
 dot of DATA is sent, and the worker marks it handed over just before that dot — a worker that dies
 before it leaves nothing delivered (so the message may be sent again), one that dies after may
 have delivered it (so it is not)."""
@@ -16,8 +16,7 @@ pytestmark = pytest.mark.integration
 
 
 def _delivered(infra, marker: str) -> list[email.message.EmailMessage]:
-    return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
-            for f in infra.mail_dir.glob("*.eml") if marker.encode() in f.read_bytes()]
+    return infra.mailbox.messages(marker)
 
 
 def _content(marker: str) -> Content:

@@ -25,7 +25,6 @@ import random
 import time
 import uuid
 from collections import defaultdict
-from pathlib import Path
 
 import httpx
 
@@ -34,6 +33,7 @@ from shared import auth, regions
 from tests.bench.common import group_caught_up, on_isolated_platform, pct, topic_end, write_results
 from tests.bench.run import machine
 from tests.fault.run import invited_events, workbook
+from tests.mailbox import Mailbox
 
 PORTS = {"registry": 19201, "events": 19202, "notifications": 19203, "reporting": 19204, "earlywarning": 19205}
 LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", 60))
@@ -233,8 +233,8 @@ async def briefing(p: stack.IsolatedPlatform) -> list[dict]:
         await _copy_holds(http, p.urls["events"], op, kid, {"bidang": [tag]}, created, 60)
         rows.append({"name": "briefing: every imported ormas in the events copy (from the end of the imports)",
                      "ormas": created, "seconds": round(copied, 1), "per_s": round(created / max(copied, 0.01), 1)})
-        mail_dir = Path(stack.infra_urls()["mail_dir"])
-        before = len(list(mail_dir.glob("*.eml")))
+        mailbox = Mailbox(stack.infra_urls()["mailpit"])
+        before = mailbox.total()
         t0 = time.perf_counter()
         r = await http.post(p.urls["events"] + f"/kegiatan/{kid}/transitions", json={"action": "publish"}, headers=op)
         r.raise_for_status()
@@ -258,7 +258,7 @@ async def briefing(p: stack.IsolatedPlatform) -> list[dict]:
         await asyncio.gather(*(answer(d) for d in wave))
         seconds = time.perf_counter() - t0
         rows += rec.rows(f"briefing: first wave of {len(wave)} answers, 32 concurrent", seconds)
-        sent = len(list(mail_dir.glob("*.eml"))) - before
+        sent = mailbox.total() - before
         since = fanout + (time.perf_counter() - t0)  # the fan-out, then the wave
         rows.append({"name": "briefing: invitation e-mails (with PDF letters) sent meanwhile", "emails": sent,
                      "seconds_since_publish": round(since, 1), "per_s": round(sent / since, 1)})

