@@ -47,7 +47,9 @@ def test_each_service_has_its_own_mongodb_and_is_wired_to_kafka_and_redis(servic
     for name, spec in procs.items():
         env = spec["environment"]
         assert spec["image"] == "kesbang-platform:0.1.0" and spec["build"]["dockerfile"] == "deploy/Dockerfile"
-        assert env[prefix + "MONGO_URL"] == f"mongodb://mongo-{service}:27017/", name
+        # the database address carries its credentials: a secret read as the mongo_url setting
+        assert prefix + "MONGO_URL" not in env and env["KESBANG_SECRETS_DIR"] == "/run/secrets", name
+        assert f"{service}_mongo_url" in spec["secrets"], name
         assert env[prefix + "KAFKA_BOOTSTRAP"] == "kafka:9092", name
         assert env[prefix + "REDIS_URL"].startswith("redis://redis:6379/"), name
         assert env[prefix + "ENVIRONMENT"] == "production", name
@@ -123,6 +125,28 @@ def test_the_production_shape():
             assert credentials <= set(spec["secrets"]) and env["KESBANG_SECRETS_DIR"] == "/run/secrets", name
         else:
             assert not credentials & set(spec.get("secrets") or []), name
+
+
+def test_each_mongodb_is_a_replica_set_with_authentication():
+    s, secrets = COMPOSE["services"], COMPOSE["secrets"]
+    for service in SERVICES:
+        db = s[f"mongo-{service}"]
+        command, env = db["command"], db["environment"]
+        assert command[command.index("--replSet") + 1] == "rs0" and "--keyFile" in command, service
+        assert env["MONGO_INITDB_ROOT_USERNAME"] and env["MONGO_INITDB_ROOT_PASSWORD_FILE"].startswith("/run/secrets/")
+        assert {"mongo_keyfile", f"mongo_{service}_password"} <= set(db["secrets"])
+        assert all(secrets[n]["file"].startswith("deploy/secrets/") for n in db["secrets"])
+        # the first start initiates the set under the member's own name; healthy once it is primary
+        probe = db["healthcheck"]["test"][1]
+        assert "rs.initiate" in probe and "isWritablePrimary" in probe and db["hostname"] == f"mongo-{service}"
+        assert secrets[f"{service}_mongo_url"]["file"] == f"deploy/secrets/{service}-mongo-url"
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_the_database_address_is_read_from_its_secret(tmp_path, service):
+    url = f"mongodb://kesbang:rahasia@mongo-{service}:27017/?replicaSet=rs0&authSource=admin"
+    (tmp_path / f"{service}_mongo_url").write_text(url)
+    assert SERVICES[service](environment="development", _secrets_dir=tmp_path).mongo_url == url
 
 
 def test_a_setting_is_read_from_its_secret_file(tmp_path):
