@@ -16,7 +16,7 @@ from celery import Celery
 from celery.signals import setup_logging, worker_init, worker_process_shutdown, worker_ready, worker_shutdown
 from prometheus_client import multiprocess
 
-from shared import logs
+from shared import logs, tracing
 from shared.settings import ServiceSettings
 
 VISIBILITY_TIMEOUT = 6 * 3600  # longer than the longest countdown (quiet hours) or task
@@ -45,6 +45,7 @@ def make_celery(settings: ServiceSettings, queue: str) -> Celery:
     def _logging(**_):  # connected: Celery leaves the loggers to us, in the worker, its pool and beat
         role = "beat" if "beat" in sys.argv else "worker"
         logs.configure_logging(f"{settings.service_name}-{role}", settings.log_level)
+        tracing.setup(f"{settings.service_name}-{role}")
 
     @worker_init.connect(weak=False)
     def _metrics(**_):  # in the main process, before its pool starts

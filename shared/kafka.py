@@ -16,9 +16,10 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, TopicAlreadyExistsError
+from opentelemetry import trace
 from prometheus_client import Counter
 
-from shared import logs
+from shared import tracing
 from shared.contracts import Contract, ContractError, decode, encode, validate_event
 
 log = logging.getLogger(__name__)
@@ -251,8 +252,10 @@ class ConsumerRunner:
 
     async def _process(self, msg) -> None:
         headers = dict(msg.headers or [])
-        token = logs.set_traceparent((headers.get("traceparent") or b"").decode(errors="replace") or None)
-        try:
+        # the trace of the write that raised the event continues here
+        with tracing.continued(headers.get("traceparent"), f"{msg.topic} process", kind=trace.SpanKind.CONSUMER,
+                               **{"messaging.system": "kafka", "messaging.destination.name": msg.topic,
+                                  "messaging.consumer.group.name": self.group_id}):
             try:
                 event, contract = decode(msg.value)
             except ContractError as e:
@@ -280,8 +283,6 @@ class ConsumerRunner:
                     log.warning("handler failed, retrying in %.1fs: %r", backoff, e)
                     await asyncio.sleep(backoff * (0.5 + random.random()))
                     backoff = min(backoff * 2, self.max_backoff)
-        finally:
-            logs.reset_traceparent(token)
 
     async def _dead_letter(self, msg, reason: str) -> None:
         log.error("message to DLQ", extra={"topic": msg.topic, "partition": msg.partition,

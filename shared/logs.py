@@ -1,20 +1,16 @@
 """JSON logs with the trace id of the request or event being handled, and personal data masked.
 
-The trace context is W3C ``traceparent``: taken from an HTTP request's header or a Kafka message's
-header, carried into the events a handler writes, and printed in every log line as ``trace_id``."""
+Every line names the trace it belongs to (``trace_id``, the OpenTelemetry trace of ``shared/tracing.py``)."""
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import re
-import secrets
 import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
-_traceparent: contextvars.ContextVar[str | None] = contextvars.ContextVar("traceparent", default=None)
-TRACEPARENT_RE = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+from shared import tracing
 
 # NIK: 16 digits. Phone numbers: +62… / 62… / 08… with 8 to 13 more digits, separators allowed.
 _NIK = re.compile(r"(?<![\d.])(\d{4})\d{8}(\d{4})(?!\d)")  # not the decimals of a number
@@ -26,30 +22,6 @@ def mask_personal_data(text: str) -> str:
     return _PHONE.sub(lambda m: m.group(1) + m.group(2) + "******" + m.group(3), text)
 
 
-def new_traceparent(parent: str | None = None) -> str:
-    """A child span of ``parent`` (same trace id), or a new trace."""
-    m = TRACEPARENT_RE.match(parent or "")
-    trace_id = m.group(1) if m else secrets.token_hex(16)
-    return f"00-{trace_id}-{secrets.token_hex(8)}-01"
-
-
-def set_traceparent(value: str | None) -> contextvars.Token:
-    return _traceparent.set(value if value and TRACEPARENT_RE.match(value) else new_traceparent())
-
-
-def reset_traceparent(token: contextvars.Token) -> None:
-    _traceparent.reset(token)
-
-
-def current_traceparent() -> str | None:
-    return _traceparent.get()
-
-
-def current_trace_id() -> str | None:
-    m = TRACEPARENT_RE.match(_traceparent.get() or "")
-    return m.group(1) if m else None
-
-
 class _ContextFilter(logging.Filter):
     def __init__(self, service: str):
         super().__init__()
@@ -57,7 +29,7 @@ class _ContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.service = self.service
-        record.trace_id = current_trace_id()
+        record.trace_id = tracing.current_trace_id()
         return True
 
 

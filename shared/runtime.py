@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 import prometheus_client
 from pymongo import IndexModel
 
-from shared import idempotency, logs, mongo
+from shared import idempotency, logs, mongo, tracing
 from shared.auth import TokenVerifier
 from shared.kafka import ConsumerRunner, EventProducer, Handler, dlq_topic, ensure_topics
 from shared.settings import ServiceSettings
@@ -59,13 +59,20 @@ class Runtime:
         return {"database": lambda: mongo.ping(self.db), "kafka": self.producer.ready}
 
 
+def consumer_runtime(settings: ServiceSettings, *, indexes: Mapping[str, Sequence[IndexModel]]) -> Runtime:
+    """The runtime of a ``python -m services.X.consumers`` process, after its logging and tracing
+    (PyMongo's instrumentation sees only the clients made after it)."""
+    logs.configure_logging(f"{settings.service_name}-consumers", settings.log_level)
+    tracing.setup(f"{settings.service_name}-consumers")
+    return Runtime(settings, indexes=indexes)
+
+
 async def run_consumer_process(runtime: Runtime, *, group: str, topics: Sequence[str], handler: Handler,
                                on_batch_end: Callable[[], Awaitable[None]] | None = None,
                                on_start: Callable[[], Awaitable[None]] | None = None,
                                on_clean_stop: Callable[[], Awaitable[None]] | None = None) -> None:
     """The main of a ``python -m services.X.consumers`` process: consume until SIGTERM/SIGINT."""
     s = runtime.settings
-    logs.configure_logging(f"{s.service_name}-consumers", s.log_level)
     if s.metrics_port:  # consumed, dead-lettered and retried events are counted here, not in the API
         prometheus_client.start_http_server(s.metrics_port, addr=s.metrics_host)
     await runtime.start()

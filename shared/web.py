@@ -19,7 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared import errors, logs
+from shared import errors, tracing
 from shared.auth import AuthError, Forbidden, Principal, TokenVerifier, require_role
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         log.exception("unhandled error")
-        return problem(500, "Internal Server Error", "an unexpected error occurred", trace_id=logs.current_trace_id())
+        return problem(500, "Internal Server Error", "an unexpected error occurred", trace_id=tracing.current_trace_id())
 
 
 def _reason(status: int) -> str:
@@ -132,15 +132,15 @@ def _reason(status: int) -> str:
 
 
 def install_middleware(app: FastAPI) -> None:
+    tracing.instrument_app(app)  # the request's span, continuing the caller's traceparent
     @app.middleware("http")
     async def _trace_and_measure(request: Request, call_next):
-        token = logs.set_traceparent(logs.new_traceparent(request.headers.get("traceparent")))
         start = time.perf_counter()
         status = 500
         try:
             response = await call_next(request)
             status = response.status_code
-            response.headers["traceparent"] = logs.current_traceparent() or ""
+            response.headers["traceparent"] = tracing.current_traceparent() or ""
             return response
         finally:
             route = request.scope.get("route")
@@ -151,7 +151,6 @@ def install_middleware(app: FastAPI) -> None:
             if not path.startswith("/health") and path != "/metrics":
                 log.info("%s %s %d", request.method, path, status,
                          extra={"duration_ms": round(elapsed * 1000, 1), "status": status})
-            logs.reset_traceparent(token)
 
 
 class BodyLimits:

@@ -81,3 +81,16 @@ def qr_codes(pdf: bytes, page: int = 0) -> list[str]:
     image = pypdfium2.PdfDocument(pdf)[page].render(scale=2).to_pil()
     found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
     return [r.text for r in sorted(found, key=lambda r: (r.position.top_left.y, r.position.top_left.x))]
+
+
+def spans_of(providers_dir, trace_id: str) -> list[dict[str, Any]]:
+    """The spans of one trace the platform's processes exported to the provider sandbox's OTLP
+    receiver (deploy/local/provider_sandbox.py)."""
+    import json
+
+    path = providers_dir / "traces.jsonl"
+    if not path.exists():
+        return []
+    needle = f'"trace_id": "{trace_id}"'
+    with path.open() as f:
+        return [json.loads(line) for line in f if needle in line]

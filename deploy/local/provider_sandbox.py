@@ -1,4 +1,4 @@
-"""Local stand-ins for the WhatsApp Business Cloud API and an SMS HTTP gateway.
+"""Local stand-ins for the WhatsApp Business Cloud API, an SMS HTTP gateway and a tracing backend.
 
 `make run` and the tests point notifications at it; it keeps every accepted message as one JSON
 line in ``<dir>/whatsapp.jsonl`` or ``<dir>/sms.jsonl``. The recipient's last digits choose an
@@ -15,6 +15,10 @@ parameters): an unknown template or language answers error 132001, a wrong numbe
 132000, and free text to a number that has not written in the last 24 hours 131047
 (``POST /sandbox/whatsapp/inbound {"from"}`` stands for that number's own message).
 
+The tracing backend takes OTLP/HTTP as a collector does (``POST /v1/traces``, protobuf) and keeps
+each span as one JSON line in ``<dir>/traces.jsonl``: trace and span ids, parent, name, kind, the
+process's ``service.name``.
+
 Run: ``python -m deploy.local.provider_sandbox --port 18090 --dir .data/providers``. WhatsApp is
 served under ``/{graph version}/{phone_number_id}/messages``, SMS under ``/sms/messages``."""
 
@@ -30,7 +34,7 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 
 def create_app(directory: Path) -> FastAPI:
@@ -116,6 +120,31 @@ def create_app(directory: Path) -> FastAPI:
         sid = uuid.uuid4().hex
         keep("sms", {"id": sid, "to": to, "text": body.get("text"), "reference": body.get("reference"), "at": time.time()})
         return {"id": sid, "status": "accepted"}
+
+    @app.post("/v1/traces")
+    async def traces(request: Request):
+        import gzip
+
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+            ExportTraceServiceRequest,
+            ExportTraceServiceResponse,
+        )
+
+        body = await request.body()
+        if request.headers.get("content-encoding") == "gzip":
+            body = gzip.decompress(body)
+        export = ExportTraceServiceRequest.FromString(body)
+        lines = []
+        for rs in export.resource_spans:
+            service = next((a.value.string_value for a in rs.resource.attributes if a.key == "service.name"), "")
+            for ss in rs.scope_spans:
+                lines += [json.dumps({"trace_id": s.trace_id.hex(), "span_id": s.span_id.hex(),
+                                      "parent_span_id": s.parent_span_id.hex() or None, "name": s.name,
+                                      "kind": s.kind, "service": service, "scope": ss.scope.name,
+                                      "start_ns": s.start_time_unix_nano}) + "\n" for s in ss.spans]
+        with lock, (directory / "traces.jsonl").open("a") as f:
+            f.writelines(lines)
+        return Response(ExportTraceServiceResponse().SerializeToString(), media_type="application/x-protobuf")
 
     @app.get("/health")
     async def health():

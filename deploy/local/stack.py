@@ -61,6 +61,15 @@ def metrics_port(ports: Mapping[str, int], name: str) -> int:
 NOT_BOUNCE = r"@([^b]|b[^o]|bo[^u]|bou[^n]|boun[^c]|bounc[^e]|bounce[^.])"
 
 
+# every process sends its spans to the provider sandbox's OTLP receiver (.data/providers/traces.jsonl),
+# a batch each half second: the traces a caller marks sampled (traceparent flags 01) and one in a
+# hundred of the others (recording every database command of two cores' worth of processes would
+# take half of those cores)
+TRACES_ENV = {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": f"http://{HOST}:{PORTS['providers']}/v1/traces",
+              "OTEL_BSP_SCHEDULE_DELAY": "500",
+              "OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.01"}
+
+
 def infra_urls() -> dict[str, str]:
     return {
         "kafka": f"{HOST}:{PORTS['kafka']}",
@@ -371,7 +380,7 @@ def infra_components() -> list[Component]:
                   "--dir", urls["providers_dir"]],
             healthy=lambda: http_healthy(urls["providers"] + "/health"),
             ports=(PORTS["providers"],),
-            url=f"{urls['providers']} (WhatsApp Cloud API and SMS gateway stand-ins; messages in {urls['providers_dir']})",
+            url=f"{urls['providers']} (WhatsApp Cloud API, SMS gateway and OTLP trace receiver stand-ins; in {urls['providers_dir']})",
         ),
     ]
 
@@ -394,6 +403,7 @@ def service_env(service: str, *, db_suffix: str = "", topic_prefix: str = "", ex
         p + "SETUP_CODE_FILE": str(SETUP_CODE),
         p + "WHATSAPP_API_URL": urls["providers"],
         p + "SMS_API_URL": urls["providers"] + "/sms",
+        **TRACES_ENV,
     }
     env.update(extra)
     return env
@@ -415,7 +425,7 @@ def api_component(service: str, port: int, env: Mapping[str, str], *, name: str 
 def web_env(ports: Mapping[str, int], redis_url: str, extra: Mapping[str, str] = {}) -> dict[str, str]:
     """The web application's environment: the four APIs it calls and its Redis for sessions."""
     return {**{f"WEB_{s.upper()}_URL": f"http://{HOST}:{ports[s]}" for s in SERVICES},
-            "WEB_REDIS_URL": redis_url, "WEB_ENVIRONMENT": "development", **extra}
+            "WEB_REDIS_URL": redis_url, "WEB_ENVIRONMENT": "development", **TRACES_ENV, **extra}
 
 
 def web_component(ports: Mapping[str, int], env: Mapping[str, str]) -> Component:

@@ -15,7 +15,7 @@ from services.earlywarning.application.reports import Ports
 from services.earlywarning.changes import TOPIC
 from services.earlywarning.reminders import Reminders
 from services.earlywarning.settings import Settings
-from shared import logs, web
+from shared import logs, tracing, web
 from shared.outbox import OutboxRelay
 from shared.runtime import Runtime
 
@@ -23,6 +23,7 @@ from shared.runtime import Runtime
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     logs.configure_logging(settings.service_name, settings.log_level)
+    tracing.setup(settings.service_name)
     runtime = Runtime(settings, indexes=INDEXES, topics=[TOPIC])
 
     @asynccontextmanager

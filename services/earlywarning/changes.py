@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from shared import logs, outbox
+from shared import outbox, tracing
 from shared.contracts import make_event
 
 SOURCE = "/kesbang/earlywarning"
@@ -36,7 +36,7 @@ def report_event(name: str, doc: Mapping[str, Any], change: dict[str, Any]) -> d
     events of their own beside the change that caused them, so each has its own sequence name."""
     event = make_event(f"earlywarning.report.{name}", source=SOURCE, subject=f"report/{doc['_id']}",
                        data={**snapshot(doc), "change": change}, region=doc["region"], sequence=doc["version"],
-                       traceparent=logs.current_traceparent())
+                       traceparent=tracing.current_traceparent())
     return outbox.entry(TOPIC, doc["_id"], event)
 
 

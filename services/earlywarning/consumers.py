@@ -10,7 +10,7 @@ from services.earlywarning.adapters.store import INDEXES, KegiatanCopy, Registry
 from services.earlywarning.application import reports as use
 from services.earlywarning.settings import Settings
 from shared.contracts import Contract
-from shared.runtime import Runtime, run_consumer_process
+from shared.runtime import consumer_runtime, run_consumer_process
 
 GROUP = "earlywarning"
 TOPICS = ["registry.ormas", "events.kegiatan"]
@@ -27,7 +27,7 @@ def build_handler(copy: RegistryCopy, ports: use.Ports):
 
 
 async def main() -> None:
-    runtime = Runtime(Settings(), indexes=INDEXES)
+    runtime = consumer_runtime(Settings(), indexes=INDEXES)
     copy = RegistryCopy(runtime.db, batched=True)
     ports = use.Ports(reports=Reports(runtime.db), team=Team(runtime.db), copy=copy, kegiatan=KegiatanCopy(runtime.db),
                       relay=None)  # type: ignore[arg-type]  # consumers write no events

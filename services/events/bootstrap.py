@@ -12,7 +12,7 @@ from services.events.api import kegiatan, outcomes, participants, portal, public
 from services.events.changes import KEGIATAN_TOPIC, PARTICIPATION_TOPIC
 from services.events.fanout import Fanout
 from services.events.settings import Settings
-from shared import logs, web
+from shared import logs, tracing, web
 from shared.outbox import OutboxRelay
 from shared.readmodel import OfficeCopy
 from shared.runtime import Runtime
@@ -21,6 +21,7 @@ from shared.runtime import Runtime
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     logs.configure_logging(settings.service_name, settings.log_level)
+    tracing.setup(settings.service_name)
     runtime = Runtime(settings, indexes=INDEXES, topics=[KEGIATAN_TOPIC, PARTICIPATION_TOPIC])
 
     @asynccontextmanager

@@ -15,7 +15,7 @@ from typing import Any
 
 from services.events.domain import kegiatan as domain
 from services.events.domain import participation
-from shared import logs, outbox, regions
+from shared import outbox, regions, tracing
 from shared.contracts import make_event
 
 SOURCE = "/kesbang/events"
@@ -29,7 +29,7 @@ def kegiatan_event(name: str, doc: Mapping[str, Any], change: dict[str, Any] | N
     if change is not None:
         data["change"] = change
     event = make_event(f"events.kegiatan.{name}", source=SOURCE, subject=f"kegiatan/{doc['_id']}", data=data,
-                       region=doc["region"], sequence=doc["version"], traceparent=logs.current_traceparent())
+                       region=doc["region"], sequence=doc["version"], traceparent=tracing.current_traceparent())
     return outbox.entry(KEGIATAN_TOPIC, doc["_id"], event)
 
 
@@ -40,7 +40,7 @@ def participation_event(name: str, p: Mapping[str, Any], k: Mapping[str, Any], c
             "kegiatan_region": k["region"], "kegiatan_type": k["type"], "starts_at": domain._iso(k["starts_at"]),
             "change": change}
     event = make_event(f"events.participation.{name}", source=SOURCE, subject=f"participant/{p['_id']}", data=data,
-                       region=k["region"], sequence=p["version"], traceparent=logs.current_traceparent(),
+                       region=k["region"], sequence=p["version"], traceparent=tracing.current_traceparent(),
                        validate=validate)
     return outbox.entry(PARTICIPATION_TOPIC, p["_id"], event)
 

@@ -9,7 +9,7 @@ from services.events.adapters.store import INDEXES, RegistryCopy
 from services.events.settings import Settings
 from shared.contracts import Contract
 from shared.readmodel import OfficeCopy
-from shared.runtime import Runtime, run_consumer_process
+from shared.runtime import consumer_runtime, run_consumer_process
 
 GROUP = "events"
 TOPICS = ["registry.ormas", "registry.office"]
@@ -26,7 +26,7 @@ def build_handler(copy: RegistryCopy, offices: OfficeCopy):
 
 
 async def main() -> None:
-    runtime = Runtime(Settings(), indexes=INDEXES)
+    runtime = consumer_runtime(Settings(), indexes=INDEXES)
     # the copies of a batch are written together, before its offsets are committed
     copy = RegistryCopy(runtime.db, batched=True)
     handler = build_handler(copy, OfficeCopy(runtime.db["offices"], with_logo=False))

@@ -20,7 +20,7 @@ from pymongo import ReturnDocument
 
 from services.events import changes
 from services.events.adapters.store import KegiatanRepository, ParticipantRepository, RegistryCopy
-from shared import failpoints, logs
+from shared import failpoints, tracing
 from shared.kafka import EventProducer
 
 log = logging.getLogger(__name__)
@@ -74,11 +74,9 @@ class Fanout:
             return_document=ReturnDocument.AFTER)
         if k is None:
             return None
-        token = logs.set_traceparent(k["fanout"].get("traceparent"))  # the publish request's trace
-        try:
+        with tracing.continued(k["fanout"].get("traceparent"), "fan out invitations",  # the publish's trace
+                               **{"kesbang.kegiatan_id": kegiatan_id}):
             return await self._fan_out(k)
-        finally:
-            logs.reset_traceparent(token)
 
     async def _fan_out(self, k: dict[str, Any]) -> dict[str, Any]:
         kegiatan_id = k["_id"]

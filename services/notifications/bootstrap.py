@@ -14,7 +14,7 @@ from services.notifications.api import documents, webhooks
 from services.notifications.api.messages import router
 from services.notifications.consumers import celery_enqueue, celery_fall_back
 from services.notifications.settings import Settings
-from shared import logs, web
+from shared import logs, tracing, web
 from shared.outbox import OutboxRelay
 from shared.runtime import Runtime
 
@@ -22,6 +22,7 @@ from shared.runtime import Runtime
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     logs.configure_logging(settings.service_name, settings.log_level)
+    tracing.setup(settings.service_name)
     runtime = Runtime(settings, indexes=INDEXES, topics=[TOPIC])
 
     @asynccontextmanager

@@ -13,7 +13,7 @@ from services.notifications.application import inbound
 from services.notifications.settings import Settings
 from shared.contracts import Contract
 from shared.readmodel import OfficeCopy
-from shared.runtime import Runtime, run_consumer_process
+from shared.runtime import Runtime, consumer_runtime, run_consumer_process
 
 GROUP = "notifications"
 TASK_SIZE = 10  # messages per Celery task
@@ -82,7 +82,7 @@ class BatchedEnqueue:
 
 
 async def main() -> None:
-    runtime = Runtime(Settings(), indexes=INDEXES)
+    runtime = consumer_runtime(Settings(), indexes=INDEXES)
     contacts = Contacts(runtime.db, batched=True)  # a batch's contacts are written together, before its commit
     enqueue = BatchedEnqueue()
 

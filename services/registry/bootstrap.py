@@ -33,7 +33,7 @@ from services.registry.domain import offices as office_rules
 from services.registry.domain.ormas import TOPIC
 from services.registry.domain.search import SearchIndex
 from services.registry.settings import Settings
-from shared import logs, web
+from shared import logs, tracing, web
 from shared.outbox import OutboxRelay
 from shared.runtime import Runtime
 
@@ -41,6 +41,7 @@ from shared.runtime import Runtime
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     logs.configure_logging(settings.service_name, settings.log_level)
+    tracing.setup(settings.service_name)
     runtime = Runtime(settings, indexes=INDEXES, topics=[TOPIC, changes.OFFICE_TOPIC, changes.ACCOUNT_TOPIC])
 
     @asynccontextmanager

@@ -7,7 +7,7 @@ from typing import Any
 
 from services.registry.domain import lifecycle
 from services.registry.domain import ormas as domain
-from shared import logs, outbox
+from shared import outbox, tracing
 from shared.contracts import make_event
 
 SPECIFIC_EVENTS = {"submit": "submitted", "register": "registered", "renew": "registered",
@@ -22,7 +22,7 @@ def event_entry(name: str, doc: dict[str, Any], change: dict[str, Any] | None = 
     if change is not None:
         data["change"] = change
     event = make_event(f"registry.ormas.{name}", source=domain.SOURCE, subject=f"ormas/{doc['_id']}", data=data,
-                       region=doc["region"], sequence=doc["version"], traceparent=logs.current_traceparent())
+                       region=doc["region"], sequence=doc["version"], traceparent=tracing.current_traceparent())
     return outbox.entry(domain.TOPIC, doc["_id"], event)
 
 
@@ -60,7 +60,7 @@ def verification_entry(signup: dict[str, Any], link: str) -> dict[str, Any]:
             "expires_at": signup["expires_at"].isoformat().replace("+00:00", "Z")}
     event = make_event("registry.account.verification_requested", source=domain.SOURCE,
                        subject=f"signup/{signup['signup_id']}", data=data, region=signup["organisation"]["region"],
-                       sequence=1, traceparent=logs.current_traceparent())
+                       sequence=1, traceparent=tracing.current_traceparent())
     return outbox.entry(ACCOUNT_TOPIC, signup["signup_id"], event)
 OFFICE_FIELDS = ("name", "letterhead", "address", "phone", "email", "website", "head_name", "head_title", "head_nip",
                  "skt_number_format", "presence_number_format")
@@ -78,5 +78,5 @@ def office_entry(region: str, doc: dict[str, Any]) -> dict[str, Any]:
     data["letterhead"] = data["letterhead"] or []
     event = make_event("registry.office.updated", source=domain.SOURCE, subject=f"office/{region or 'nasional'}",
                        data=data, region=region or "00", sequence=doc["version"],  # "00": the national office
-                       traceparent=logs.current_traceparent())
+                       traceparent=tracing.current_traceparent())
     return outbox.entry(OFFICE_TOPIC, region or "nasional", event)

@@ -14,13 +14,14 @@ from services.reporting.adapters.store import INDEXES, Projections
 from services.reporting.api import dashboard, reports
 from services.reporting.api.stats import router
 from services.reporting.settings import Settings
-from shared import logs, web
+from shared import logs, tracing, web
 from shared.runtime import Runtime
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     logs.configure_logging(settings.service_name, settings.log_level)
+    tracing.setup(settings.service_name)
     runtime = Runtime(settings, indexes=INDEXES)
 
     @asynccontextmanager

@@ -18,7 +18,7 @@ from services.reporting.adapters.store import INDEXES, ConsumerState, Projection
 from services.reporting.settings import Settings
 from shared.contracts import Contract
 from shared.idempotency import ProcessedEvents
-from shared.runtime import Runtime, run_consumer_process
+from shared.runtime import Runtime, consumer_runtime, run_consumer_process
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ async def mark_clean(db, name: str) -> None:
 
 
 async def main() -> None:
-    runtime = Runtime(Settings(), indexes=INDEXES)
+    runtime = consumer_runtime(Settings(), indexes=INDEXES)
     handler = build_handler(runtime)
     name = replica()
     await run_consumer_process(runtime, group=GROUP, topics=TOPICS, handler=handler, on_batch_end=handler.flush,

@@ -32,7 +32,7 @@ from services.web.api import (
     verification,
 )
 from services.web.settings import Settings
-from shared import logs, web
+from shared import logs, tracing, web
 
 HERE = Path(__file__).resolve().parent
 BODY_LIMIT = 64 * 1024  # a form
@@ -47,6 +47,7 @@ BODY_LIMITS = [("POST", r"/ormas/[^/]+/dokumen", 10 * 1024 * 1024 + 64 * 1024), 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     logs.configure_logging(settings.service_name, settings.log_level)
+    tracing.setup(settings.service_name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

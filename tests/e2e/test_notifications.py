@@ -25,7 +25,7 @@ from tests.e2e.events_support import (
     set_invitees_when_copied,
     step,
 )
-from tests.helpers import eventually, qr_codes
+from tests.helpers import eventually, qr_codes, spans_of
 
 pytestmark = pytest.mark.e2e
 
@@ -385,6 +385,31 @@ async def test_kota_palus_letter_carries_its_letterhead_logo_and_names_as_writte
     (sent_event,) = await events_of(kafka, platform.topic("notifications.delivery"), k["id"], "delivery.sent", 1)
     assert invited_event["traceparent"].split("-")[1] == trace_id
     assert sent_event["traceparent"].split("-")[1] == trace_id
+    # … and as OpenTelemetry exported it over OTLP: the request, the fan-out, the consumer of the Kafka
+    # hop and the worker's send of the e-mail, each span's parent within the trace (none orphaned)
+    caller = r.request.headers["traceparent"].split("-")[2]
+
+    async def whole_trace():
+        spans = spans_of(platform.infra.providers_dir, trace_id)
+        names = {(s["service"], s["name"]) for s in spans}
+        ids = {s["span_id"] for s in spans} | {caller}
+        complete = {("events", "POST /kegiatan/{kegiatan_id}/transitions"), ("notifications-worker", "send email")} <= names
+        linked = all(s["parent_span_id"] in ids for s in spans)
+        return spans if complete and linked else None
+
+    spans = await eventually(whole_trace, timeout=30, what=f"trace {trace_id} from the publish to the send")
+    services = {s["service"] for s in spans}
+    assert {"events", "notifications-consumers", "notifications-worker"} <= services, services
+    assert any(s["name"] == "fan out invitations" for s in spans)
+    (consumed,) = [s for s in spans if s["service"] == "notifications-consumers"
+                   and s["name"].endswith("events.participation process")]
+    assert consumed["kind"] == 5  # SPAN_KIND_CONSUMER
+    # the Celery hop: the task sends messages of many traces at once, so each message carries the
+    # trace it was written in, and its send continues that span
+    (send,) = [s for s in spans if s["name"] == "send email"]
+    assert send["parent_span_id"] == consumed["span_id"]
+    assert any(s["service"] == "notifications-worker" and s["scope"].endswith("pymongo") for s in spans)
+    assert any(s["service"] == "notifications-consumers" and s["scope"].endswith("pymongo") for s in spans)
     logo, rsvp, verify = qr_codes(pdf)  # this office's logo is a QR code too
     assert logo == "Kota Palu"
     assert "/r/" in rsvp and len(rsvp) < 60 and rsvp in text

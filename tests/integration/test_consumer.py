@@ -154,12 +154,13 @@ async def _true(value: bool):
 
 
 async def test_the_trace_of_the_producing_request_is_the_handlers_trace(infra, kafka, topic, producer):
-    from shared import logs
+    from shared import tracing
 
+    tracing.setup("integration")
     traces: list[str | None] = []
 
     async def handler(event, contract):
-        traces.append(logs.current_trace_id())
+        traces.append(tracing.current_trace_id())
 
     trace_id = uuid.uuid4().hex
     event = _event(uuid.uuid4().hex)

@@ -54,7 +54,7 @@ def test_each_service_has_its_own_mongodb_and_is_wired_to_kafka_and_redis(servic
         assert env[prefix + "REDIS_URL"].startswith("redis://redis:6379/"), name
         assert env[prefix + "ENVIRONMENT"] == "production", name
         for key in env:  # every variable is a setting the service really reads (or prometheus_client's)
-            assert key in ("PROMETHEUS_MULTIPROC_DIR", "KESBANG_SECRETS_DIR") or \
+            assert key in ("PROMETHEUS_MULTIPROC_DIR", "KESBANG_SECRETS_DIR", "OTEL_EXPORTER_OTLP_ENDPOINT") or \
                 key.startswith(prefix) and key[len(prefix):].lower() in fields, (name, key)
         if name.endswith(("-consumers", "-worker")):  # each serves /metrics; a worker sums its pool's processes
             assert env[prefix + "METRICS_PORT"] == "9100" and env[prefix + "METRICS_HOST"] == "0.0.0.0", name
@@ -115,6 +115,9 @@ def test_the_production_shape():
         if "uvicorn" in command:  # behind the proxy only: forwarded headers from its address, no port of its own
             assert command[command.index("--forwarded-allow-ips") + 1] == proxy and "ports" not in spec, name
             assert f"reverse_proxy {name}:8000" in caddyfile, name
+    for name, spec in s.items():  # every process of the image exports its spans to a collector once named
+        if spec.get("image", "").startswith("kesbang-platform:"):
+            assert spec["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "${OTEL_EXPORTER_OTLP_ENDPOINT:-}", name
     assert "?" in s["events-api"]["environment"]["EVENTS_PUBLIC_URL"]  # required: no localhost links in letters
     credentials = {"notifications_whatsapp_token", "notifications_whatsapp_app_secret", "notifications_sms_api_key",
                    "notifications_smtp_password", "notifications_document_secret"}

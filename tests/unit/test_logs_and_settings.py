@@ -4,7 +4,7 @@ import logging
 import pytest
 from pydantic import ValidationError
 
-from shared import logs
+from shared import logs, tracing
 from shared.settings import ServiceSettings
 
 
@@ -21,21 +21,25 @@ def test_personal_data_is_masked(text, hidden):
 
 def test_log_lines_are_json_with_trace_id_and_masked(capsys):
     logs.configure_logging("unit", "INFO")
-    token = logs.set_traceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
-    try:
+    tracing.setup("unit")
+    with tracing.continued("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "unit"):
         logging.getLogger("t").info("ketua NIK 3575014501900003 telp 081234567890")
-    finally:
-        logs.reset_traceparent(token)
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert line["trace_id"] == "0af7651916cd43dd8448eb211c80319c" and line["service"] == "unit"
     assert "3575014501900003" not in line["message"] and "081234567890" not in line["message"]
 
 
-def test_new_traceparent_keeps_the_trace_and_makes_a_new_span():
+def test_a_continued_trace_keeps_its_id_in_a_new_span_and_garbage_starts_a_new_trace():
+    tracing.setup("unit")
     parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
-    child = logs.new_traceparent(parent)
+    with tracing.continued(parent, "child"):
+        child = tracing.current_traceparent()
     assert child.split("-")[1] == parent.split("-")[1] and child.split("-")[2] != parent.split("-")[2]
-    assert logs.TRACEPARENT_RE.match(logs.new_traceparent("garbage"))
+    for garbage in ("garbage", b"00-zz-yy-01", None):
+        with tracing.continued(garbage, "root"):
+            fresh = tracing.current_traceparent()
+        assert fresh and fresh.split("-")[1] not in (parent.split("-")[1], "0" * 32)
+    assert tracing.current_traceparent() is None  # nothing left attached
 
 
 def test_settings_refuse_development_keys_outside_development(tmp_path, monkeypatch):
@@ -79,3 +83,25 @@ def test_a_masked_log_line_stays_json_and_numbers_stay_numbers():
     assert line["runtime"] == 0.25581234567890403 and f"{0.25581234567890403}s" in line["message"]
     assert "3575015505880003" not in buf.getvalue() and "081377712340" not in buf.getvalue()
     assert line["officer"]["nik"] == "3575********0003"
+
+
+def test_an_unexpected_error_answers_problem_json_naming_the_callers_trace():
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from shared import web
+
+    tracing.setup("unit")
+    app = FastAPI()
+    web.install_error_handlers(app)
+    web.install_middleware(app)
+
+    @app.get("/boom")
+    async def boom():
+        raise RuntimeError("NIK 3575014501900003")
+
+    trace_id = "0af7651916cd43dd8448eb211c80319c"
+    r = TestClient(app, raise_server_exceptions=False).get(
+        "/boom", headers={"traceparent": f"00-{trace_id}-b7ad6b7169203331-01"})
+    assert r.status_code == 500 and r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["trace_id"] == trace_id and "3575014501900003" not in r.text

@@ -18,7 +18,7 @@ from services.events.adapters.store import KegiatanRepository, ParticipantReposi
 from services.events.domain import kegiatan as domain
 from services.events.domain import targeting
 from services.events.fanout import Fanout
-from shared import channels, errors, logs, regions
+from shared import channels, errors, regions, tracing
 from shared.auth import Principal
 from shared.outbox import OutboxRelay
 from shared.readmodel import OfficeCopy
@@ -253,7 +253,7 @@ async def add_invitees(ports: Ports, principal: Principal, kegiatan_id: str, *, 
     new = await ports.kegiatan.change(
         kegiatan_id, version, {"updated_at": now, "fanout": {**domain.next_fanout(doc.get("fanout"), run=run,
                                                                                    by=principal.subject),
-                                                                 "traceparent": logs.current_traceparent()},
+                                                                 "traceparent": tracing.current_traceparent()},
                                "invitee_list": list_id, "invited_count": doc["invited_count"] + len(new_ids) + len(guests)},
         {"at": now, "by": principal.subject, "action": "invitees_added", "ormas": len(new_ids), "guests": len(guests)},
         [], extra={"$push": {"guests": {"$each": guests}}})
@@ -302,7 +302,7 @@ async def transition(ports: Ports, principal: Principal, kegiatan_id: str, actio
         set_fields["invited_count"] = len(invited) + len(doc.get("guests") or [])
         # the publish request's trace: the fan-out and every invitation it sends carry it on
         set_fields["fanout"] = {"state": "pending", "run": run, "by": principal.subject,
-                                "traceparent": logs.current_traceparent()}
+                                "traceparent": tracing.current_traceparent()}
         change = {"invited": set_fields["invited_count"]} if action == "publish" else {"recorded": True}
     elif action == "reschedule":
         if doc.get("rsvp_cutoff") and doc["rsvp_cutoff"] > set_fields["starts_at"]:

@@ -26,7 +26,7 @@ from services.notifications.adapters.signing import OfficeKeys
 from services.notifications.adapters.store import MessageStore
 from services.notifications.domain import documents, letters, messages
 from services.notifications.settings import Settings
-from shared import logs, regions
+from shared import regions, tracing
 
 log = logging.getLogger(__name__)
 QUIET_STEP = dt.timedelta(hours=5)  # a countdown stays below the broker's visibility timeout
@@ -131,11 +131,9 @@ def letter_pdf(document_id: str, data: dict[str, Any], f: dict[str, Any], papers
 def send(ports: Ports, message_id: str) -> dict:
     """One message, under the trace of the event that made it (its log lines and events carry it)."""
     msg = ports.store.get(message_id)
-    token = logs.set_traceparent((msg or {}).get("traceparent"))
-    try:
+    with tracing.continued((msg or {}).get("traceparent"), f"send {(msg or {}).get('channel', 'message')}",
+                           **{"kesbang.message_id": message_id}):
         return _send(ports, message_id, msg)
-    finally:
-        logs.reset_traceparent(token)
 
 
 def _send(ports: Ports, message_id: str, msg: dict | None) -> dict:

@@ -27,7 +27,7 @@ from typing import Any
 from services.notifications.adapters.copies import Copies
 from services.notifications.adapters.store import Contacts, delivery_event
 from services.notifications.domain import messages
-from shared import logs, outbox
+from shared import outbox, tracing
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +41,7 @@ async def write_messages(ports: Ports, docs: list[dict[str, Any]]) -> None:
     """New message records, and a task for each queued one; an unreachable recipient's record
     carries its ``unreachable`` delivery event in its outbox."""
     now = dt.datetime.now(dt.UTC)
-    traceparent = logs.current_traceparent()  # the event's trace: the worker's send and its events carry it
+    traceparent = tracing.current_traceparent()  # the event's trace: the worker's send and its events carry it
     for d in docs:
         d.setdefault("traceparent", traceparent)
         if d["status"] == "unreachable":
