@@ -1,9 +1,13 @@
 """Rebuild every projection from scratch by replaying the topics (``python -m services.reporting.rebuild``).
 
-Empties the projections, reads every topic reporting consumes from its first offset up to the end
-offsets found at start, and applies each event with the same handler the consumers use (under its
-own processed-ids name, so the running consumers are not disturbed; both write idempotently). The
-dashboard shows partial figures until it finishes; it prints the events replayed and the rate."""
+Reads every topic reporting consumes from its first offset up to the end offsets found at start and
+folds the events in memory (``domain/replay.py``: each aggregate at its newest version, counters
+counted once at the end); writes the result into fresh collections in bulk and swaps them in by
+renaming; then applies, with the consumers' own handler, what arrived on the topics meanwhile (the
+running consumers keep writing to the old collections until the swap; every write is idempotent, so
+applying those events again is harmless). The dashboard shows the old figures until the swap.
+``--keep`` instead applies every event with the consumers' handler over the projections as they are
+(the slow path, one write per event). Prints the events replayed and the rate."""
 
 from __future__ import annotations
 
@@ -14,30 +18,31 @@ import time
 import uuid
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 
 from services.reporting.adapters.store import INDEXES
 from services.reporting.consumers import TOPICS, build_handler
+from services.reporting.domain.replay import COLLECTIONS, Fold
 from services.reporting.settings import Settings
+from shared import mongo
 from shared.contracts import ContractError, decode
 from shared.runtime import Runtime
 
-PROJECTIONS = ("ormas", "ormas_counters", "kegiatan", "kegiatan_counters", "participation", "deliveries", "aspirations")
+FRESH, OLD = "__rebuild", "__old"
+CHUNK = 2000
+NAMESPACE_EXISTS = 48
 
 
 async def rebuild(settings: Settings, *, drop: bool = True) -> dict[str, Any]:
     runtime = Runtime(settings, indexes=INDEXES)
     await runtime.start()
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=None, enable_auto_commit=False,
-                                auto_offset_reset="earliest", client_id=f"reporting-rebuild-{uuid.uuid4().hex[:6]}")
+                                auto_offset_reset="earliest", client_id=f"reporting-rebuild-{uuid.uuid4().hex[:6]}",
+                                max_partition_fetch_bytes=8 * 1024 * 1024)
     await consumer.start()
     try:
-        if drop:
-            # emptied, not dropped: the running consumers keep writing, and FerretDB 1.24 can fail
-            # to recreate an index ("already exists") when a write recreates a dropped collection
-            for name in PROJECTIONS:
-                await runtime.db[name].delete_many({})
-        handler = build_handler(runtime, consumer=f"rebuild-{uuid.uuid4().hex[:8]}")
         wanted = {settings.topic(t) for t in TOPICS}
         consumer.subscribe(sorted(wanted))  # without a group: every partition is this process's
         for _ in range(100):  # until every topic's partitions are assigned (10 s at most)
@@ -49,39 +54,85 @@ async def rebuild(settings: Settings, *, drop: bool = True) -> dict[str, Any]:
             raise RuntimeError(f"none of {sorted(wanted)} exists")
         await consumer.seek_to_beginning(*partitions)
         end = await consumer.end_offsets(partitions)
-        todo = {tp for tp in partitions if end[tp] > 0}
-        applied = skipped = 0
         t0 = time.perf_counter()
-        while todo:
-            batch = await consumer.getmany(*todo, timeout_ms=500, max_records=500)
-            for tp, messages in batch.items():
-                for m in messages:
-                    if m.offset >= end[tp]:
-                        continue
-                    try:
-                        event, contract = decode(m.value)
-                    except ContractError:
-                        skipped += 1  # it is in the DLQ already: the consumers sent it there
-                        continue
-                    await handler(event, contract)
-                    applied += 1
-            await handler.flush()
-            todo = {tp for tp in todo if await consumer.position(tp) < end[tp]}
-        from services.reporting.adapters.store import Projections
-
-        await Projections(runtime.db).recount_counters()
-        await Projections(runtime.db).recount_kegiatan_counters()
+        handler = build_handler(runtime, consumer=f"rebuild-{uuid.uuid4().hex[:8]}")
+        if drop:
+            fold = Fold()
+            applied, skipped = await _read(consumer, end, lambda event, contract: fold.apply(
+                contract.topic, contract.name.rsplit(".", 1)[1], event["data"]))
+            await _swap_in(runtime.db, fold.documents())
+            # what the running consumers took meanwhile, applied to the new collections too
+            for tp in partitions:
+                consumer.seek(tp, end[tp])
+            caught_up, _ = await _read(consumer, await consumer.end_offsets(partitions), handler, handler.flush)
+        else:
+            applied, skipped = await _read(consumer, end, handler, handler.flush)
+            caught_up = 0
         seconds = time.perf_counter() - t0
-        return {"events": applied, "skipped": skipped, "seconds": round(seconds, 2),
+        return {"events": applied, "skipped": skipped, "caught_up": caught_up, "seconds": round(seconds, 2),
                 "events_per_s": round(applied / seconds, 1) if seconds > 0 else None}
     finally:
         await consumer.stop()
         await runtime.stop()
 
 
+async def _read(consumer: AIOKafkaConsumer, end: dict[TopicPartition, int], apply, after_batch=None) -> tuple[int, int]:
+    """Every message below ``end``, decoded and given to ``apply(event, contract)`` (sync or async)."""
+    todo = {tp for tp, offset in end.items() if offset > 0 and await consumer.position(tp) < offset}
+    applied = skipped = 0
+    while todo:
+        batch = await consumer.getmany(*todo, timeout_ms=500, max_records=5000)
+        for tp, messages in batch.items():
+            for m in messages:
+                if m.offset >= end[tp]:
+                    continue
+                try:
+                    event, contract = decode(m.value)
+                except ContractError:
+                    skipped += 1  # it is in the DLQ already: the consumers sent it there
+                    continue
+                done = apply(event, contract)
+                if asyncio.iscoroutine(done):
+                    await done
+                applied += 1
+        if after_batch:
+            await after_batch()
+        todo = {tp for tp in todo if await consumer.position(tp) < end[tp]}
+    return applied, skipped
+
+
+async def _swap_in(db: AsyncDatabase, docs: dict[str, list[dict[str, Any]]]) -> None:
+    """Writes each projection into a fresh collection, indexes it, then renames it over the live one
+    (FerretDB has no ``dropTarget``: the live one is renamed aside first and dropped after)."""
+    for name in COLLECTIONS:
+        fresh = db[name + FRESH]
+        await fresh.drop()
+        rows = docs.get(name, [])
+        for i in range(0, len(rows), CHUNK):
+            await fresh.insert_many(rows[i:i + CHUNK], ordered=False)
+        if not rows:
+            await db.create_collection(name + FRESH)
+    await mongo.ensure_indexes(db, {name + FRESH: INDEXES.get(name, []) for name in COLLECTIONS})
+    for name in COLLECTIONS:
+        await db[name + OLD].drop()
+        if name in await db.list_collection_names(filter={"name": name}):
+            await db[name].rename(name + OLD)
+        try:
+            await db[name + FRESH].rename(name)
+        except OperationFailure as e:
+            if e.code != NAMESPACE_EXISTS:
+                raise
+            # a consumer's write made the collection again between the two renames: what it wrote
+            # is applied again by the catch-up
+            await db[name].drop()
+            await db[name + FRESH].rename(name)
+        await db[name + OLD].drop()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m services.reporting.rebuild", description=__doc__.splitlines()[0])
-    ap.add_argument("--keep", action="store_true", help="replay over the projections instead of emptying them first")
+    ap.add_argument("--keep", action="store_true", help="apply every event over the projections as they are "
+                                                        "(one write per event) instead of folding and swapping")
     args = ap.parse_args()
     print(json.dumps(asyncio.run(rebuild(Settings(), drop=not args.keep))))
 

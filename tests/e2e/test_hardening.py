@@ -522,13 +522,13 @@ async def test_the_admin_command_writes_where_the_registry_reads(platform):
 
 # --- 4. filtered figures are bounded ---------------------------------------------------------------------
 
-async def test_filtered_figures_are_counted_one_at_a_time_and_kept_a_moment(platform, headers):
+async def test_figures_filtered_twice_are_counted_one_at_a_time_and_kept_a_moment(platform, headers):
     import redis.asyncio as aioredis
 
     async with httpx.AsyncClient(base_url=platform.urls["reporting"], timeout=30) as rp:
         bad = await rp.get("/stats/ormas", params={"kind": "partai"}, headers=headers("analyst", "35"))
         assert bad.status_code == 422
-        answers = await asyncio.gather(*(rp.get("/stats/ormas", params={"kind": "lsm", "region": "35"},
+        answers = await asyncio.gather(*(rp.get("/stats/ormas", params={"kind": "lsm", "bidang": "sosial", "region": "35"},
                                                 headers=headers("analyst", "35")) for _ in range(6)))
     assert all(a.status_code in (200, 429) for a in answers)
     ok = [a for a in answers if a.status_code == 200]
@@ -538,7 +538,7 @@ async def test_filtered_figures_are_counted_one_at_a_time_and_kept_a_moment(plat
             assert int(a.headers["retry-after"]) > 0
     r = aioredis.from_url(platform.env("reporting")["REPORTING_REDIS_URL"])
     try:
-        keys = [k async for k in r.scan_iter("kesbang:stats:*|lsm|*")]
+        keys = [k async for k in r.scan_iter("kesbang:stats:*|lsm|sosial|*")]
         assert keys and 0 < await r.ttl(keys[0]) <= 5
     finally:
         await r.aclose()

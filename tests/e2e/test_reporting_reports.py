@@ -91,8 +91,10 @@ async def test_the_projections_are_rebuilt_by_replaying_the_topics(platform, hea
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
-        assert result["events"] > 0 and result["events_per_s"] > 0
+        assert result["events"] > 0 and result["events_per_s"] > 0 and result["caught_up"] >= 0
         assert await db["ormas"].find_one({"_id": oid}) is not None
+        # swapped in whole: no fresh or set-aside collection is left beside the live ones
+        assert not [c for c in await db.list_collection_names() if c.endswith(("__rebuild", "__old"))]
         after = (await rp.get("/stats/ormas", headers=h)).json()
         # everything counted before is counted again (other tests may add ormas meanwhile)
         assert after["total"] >= before["total"] and all(after["by_status"].get(s, 0) >= n for s, n in before["by_status"].items())

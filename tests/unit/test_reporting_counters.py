@@ -37,6 +37,17 @@ def test_deltas_keep_the_counters_equal_to_a_recount(changes):
     assert {k: n for k, n in counters.items() if n} == recount(rows.values())
 
 
+@given(st.lists(row, max_size=30), st.sampled_from(["ormas", "lsm"]), st.sampled_from(["sosial", "agama"]))
+def test_a_facet_counts_what_its_filtered_rows_count(rows, kind, bidang):
+    every = recount(rows)
+    for dim, value, kept in (("kind", kind, lambda r: r["kind"] == kind), ("bidang", bidang, lambda r: bidang in r["bidang"])):
+        only = recount([r for r in rows if kept(r)])
+        for scope in ("", "35", "35.75", "31"):
+            facet = p.facet_scope(scope, dim, value)
+            got = {k.split("|", 1)[1]: n for k, n in every.items() if k.split("|", 1)[0] == facet}
+            assert got == {k.split("|", 1)[1]: n for k, n in only.items() if k.split("|", 1)[0] == scope}
+
+
 def test_figures_from_counters():
     rows = [{"region": "35.75", "province": "35", "regency": "35.75", "status": "registered", "kind": "lsm",
              "legal_form": "tidak_berbadan_hukum", "sanction_level": None, "bidang": ["sosial"], "skt_valid_until": "2026-12-01"},

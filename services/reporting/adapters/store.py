@@ -17,8 +17,8 @@ from services.reporting.domain.projections import (
     counter_deltas,
     counter_keys,
     counters_of,
+    facet_scope,
     figures_from_counters,
-    kegiatan_counter_keys,
     kegiatan_deltas,
     kegiatan_row,
     merged,
@@ -135,19 +135,12 @@ class Projections:
     async def recount_kegiatan_counters(self) -> int:
         """Counts the kegiatan counters again from the rows (what a crash or an event read before
         its kegiatan's left out is counted here)."""
+        from services.reporting.domain.replay import kegiatan_counts
+
         kegiatan = {k["_id"]: k async for k in self.db["kegiatan"].find({})}
-        keys: list[str] = []
-        for k in kegiatan.values():
-            keys += kegiatan_counter_keys("kegiatan", k, k)
-        async for p in self.db["participation"].find({}):
-            keys += kegiatan_counter_keys("participation", p, kegiatan.get(p.get("kegiatan_id")))
-        async for d in self.db["deliveries"].find({"kind": "invitation"}):
-            keys += kegiatan_counter_keys("delivery", d, kegiatan.get(d.get("kegiatan_id")))
-        async for a in self.db["aspirations"].find({}):
-            keys += kegiatan_counter_keys("aspiration", a, kegiatan.get(a.get("kegiatan_id")))
-        fresh: dict[str, int] = {}
-        for key in keys:
-            fresh[key] = fresh.get(key, 0) + 1
+        fresh = kegiatan_counts(kegiatan, await self.db["participation"].find({}).to_list(None),
+                                await self.db["deliveries"].find({"kind": "invitation"}).to_list(None),
+                                await self.db["aspirations"].find({}).to_list(None))
         return await _replace_counters(self.db["kegiatan_counters"], by_scope_month(fresh))
 
     async def apply_ormas(self, data: dict[str, Any]) -> bool:
@@ -203,15 +196,17 @@ class Projections:
     async def ormas_figures(self, scope: str, today: str | None = None, *, kind: str | None = None,
                             bidang: str | None = None) -> dict[str, Any]:
         """An office's ormas by status, kind, legal form, bidang and child region; SKTs expiring
-        within 90 days and expired; sanctions in force. Read from the scope's counters (an _id
-        prefix: an index range), or, filtered by kind or bidang, counted from the rows."""
-
-        if not kind and not bidang:
-            day = today or dt.date.today().isoformat()
-            soon = (dt.date.fromisoformat(day) + dt.timedelta(days=90)).isoformat()
-            doc = await self.db["ormas_counters"].find_one({"_id": scope_doc_id(scope)})
-            return figures_from_counters(scope, counters_of(doc), day, soon)
-        return await self.ormas_figures_counted(scope, today, kind=kind, bidang=bidang)
+        within 90 days and expired; sanctions in force. Read from the counters of the scope, or of
+        its facet when filtered by a kind or a bidang (one document); filtered by both at once,
+        counted from the rows."""
+        if kind and bidang:
+            return await self.ormas_figures_counted(scope, today, kind=kind, bidang=bidang)
+        doc_id = facet_scope(scope, "kind", kind) if kind else facet_scope(scope, "bidang", bidang) if bidang \
+            else scope_doc_id(scope)
+        day = today or dt.date.today().isoformat()
+        soon = (dt.date.fromisoformat(day) + dt.timedelta(days=90)).isoformat()
+        doc = await self.db["ormas_counters"].find_one({"_id": doc_id})
+        return figures_from_counters(scope, counters_of(doc), day, soon)
 
     async def ormas_figures_counted(self, scope: str, today: str | None = None, *, kind: str | None = None,
                                     bidang: str | None = None) -> dict[str, Any]:
@@ -253,12 +248,9 @@ class Projections:
 async def _replace_counters(coll, grouped: dict[str, dict[str, int]]) -> int:
     """Writes recounted counter documents (``{doc id: {"dim.value": n}}``) over the old ones and
     removes the documents no row counts in any more; returns how many documents it wrote."""
-    docs: dict[str, dict[str, Any]] = {}
-    for doc_id, inc in grouped.items():
-        doc = docs.setdefault(doc_id, {"_id": doc_id})
-        for field, n in inc.items():
-            dim, name = field.split(".", 1)
-            doc.setdefault(dim, {})[name] = n
+    from services.reporting.domain.replay import counter_documents
+
+    docs = {d["_id"]: d for d in counter_documents(grouped)}
     stale = [d["_id"] async for d in coll.find({}, {"_id": 1}) if d["_id"] not in docs]
     for doc in docs.values():
         await coll.replace_one({"_id": doc["_id"]}, doc, upsert=True)

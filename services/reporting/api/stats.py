@@ -36,10 +36,10 @@ async def ormas_stats(response: Response, principal: Current, projections: Proje
         raise Unprocessable(f"kind: {kind!r} is not one of {', '.join(KINDS)}",
                             errors=[{"field": "kind", "message": "unknown kind"}])
     bidang = (bidang or "").strip().lower() or None
-    if kind or bidang:
+    if kind and bidang:
         figures = await _filtered(projections, redis, slot, config.topic_prefix, scope, kind, bidang)
-    else:
-        figures = await projections.ormas_figures(scope)
+    else:  # the counters of the scope, or of its kind or bidang (domain/projections.facet_scope)
+        figures = await projections.ormas_figures(scope, kind=kind, bidang=bidang)
     r = regions.get(scope)
     children = [{"code": c.code, "name": c.name, "ormas": figures["by_child"].get(c.code, 0)}
                 for c in (regions.provinces() if scope == regions.NATIONAL else regions.children(scope))]
@@ -54,7 +54,7 @@ FILTERED_WAIT = 1.0  # seconds a request waits for this replica's one filtered c
 
 async def _filtered(projections: ProjectionsAdapter, redis: aioredis.Redis, slot: asyncio.Semaphore, prefix: str,
                     scope: str, kind: str | None, bidang: str | None) -> dict:
-    """Figures of one kind or bidang are counted from the rows (seconds at a province's size): a
+    """Figures of one kind and one bidang at once are counted from the rows (seconds at a province's size): a
     replica counts one at a time, others wait a moment and then get 429 with Retry-After, and
     every count is kept in Redis for a few seconds, so that no analyst can tie reporting up."""
     key = f"kesbang:stats:{prefix}:{scope}|{kind or ''}|{bidang or ''}|{dt.date.today()}"
@@ -64,7 +64,7 @@ async def _filtered(projections: ProjectionsAdapter, redis: aioredis.Redis, slot
     try:
         await asyncio.wait_for(slot.acquire(), FILTERED_WAIT)
     except asyncio.TimeoutError:
-        raise TooBusy("figures filtered by kind or bidang are being counted; retry in a few seconds",
+        raise TooBusy("figures filtered by kind and bidang are being counted; retry in a few seconds",
                       retry_after=5) from None
     try:
         cached = await redis.get(key)  # counted meanwhile by the request we waited for

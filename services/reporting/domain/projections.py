@@ -95,27 +95,40 @@ def scopes_of(region: str) -> list[str]:
     return out
 
 
+FACETS = ("kind", "bidang")  # the dashboard's filters, each counted as scopes of their own
+
+
+def facet_scope(scope: str, dim: str, value: str) -> str:
+    """The scope of the ormas of one kind or bidang within ``scope`` (``35~bidang:sosial``): its
+    figures are counted as a scope's are, so a filtered dashboard reads one document too."""
+    return f"{scope_doc_id(scope)}~{dim}:{value.replace('|', '¦')}"
+
+
 def counter_keys(row: dict[str, Any] | None) -> list[str]:
-    """Every counter one ormas row adds 1 to: ``<scope>|<dimension>|<value>`` per scope it is in."""
+    """Every counter one ormas row adds 1 to: ``<scope>|<dimension>|<value>`` per scope it is in,
+    and again per facet of those scopes (its kind, each of its bidang)."""
     if not row:
         return []
+    facets = ([("kind", row["kind"])] if row.get("kind") else []) + \
+        [("bidang", b) for b in sorted(set(row.get("bidang") or []))]
     keys = []
     for scope in scopes_of(row["region"]):
-        keys.append(f"{scope}|total|-")
-        for dim in COUNTED:
-            if row.get(dim):
-                keys.append(f"{scope}|{dim}|{row[dim]}")
-        for b in sorted(set(row.get("bidang") or [])):
-            keys.append(f"{scope}|bidang|{b}")
         child = row.get("province") if scope == "" else (row.get("regency") if len(scope.split(".")) == 1 else None)
-        if child:
-            keys.append(f"{scope}|child|{child}")
-        if row.get("status") in SKT_STATUSES and row.get("skt_valid_until"):
-            keys.append(f"{scope}|skt_until|{row['skt_valid_until']}")
-        if row.get("recorded_month"):
-            keys.append(f"{scope}|recorded|{row['recorded_month']}")
-        if row.get("skt_issued_month"):
-            keys.append(f"{scope}|skt_issued|{row['skt_issued_month']}")
+        for counted_in in (scope, *(facet_scope(scope, d, v) for d, v in facets)):
+            keys.append(f"{counted_in}|total|-")
+            for dim in COUNTED:
+                if row.get(dim):
+                    keys.append(f"{counted_in}|{dim}|{row[dim]}")
+            for b in sorted(set(row.get("bidang") or [])):
+                keys.append(f"{counted_in}|bidang|{b}")
+            if child:
+                keys.append(f"{counted_in}|child|{child}")
+            if row.get("status") in SKT_STATUSES and row.get("skt_valid_until"):
+                keys.append(f"{counted_in}|skt_until|{row['skt_valid_until']}")
+            if row.get("recorded_month"):
+                keys.append(f"{counted_in}|recorded|{row['recorded_month']}")
+            if row.get("skt_issued_month"):
+                keys.append(f"{counted_in}|skt_issued|{row['skt_issued_month']}")
     return keys
 
 
