@@ -78,8 +78,20 @@ def _validator(path: Path) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def _first_error(validator: Draft202012Validator, instance: Any) -> str | None:
-    error = next(iter(sorted(validator.iter_errors(instance), key=lambda e: list(e.path))), None)
+@lru_cache(maxsize=None)
+def _fast_validator(path: Path):
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(json.loads(path.read_text()), validate_formats=True)
+
+
+def _first_error(path: Path, instance: Any) -> str | None:
+    """The first problem of ``instance`` under the schema at ``path``, or None. jsonschema-rs (Rust,
+    about seven times faster) accepts what is valid; what it refuses is judged again, and described,
+    by jsonschema, which stays the authority on what is refused and why."""
+    if _fast_validator(path).is_valid(instance):
+        return None
+    error = next(iter(sorted(_validator(path).iter_errors(instance), key=lambda e: list(e.path))), None)
     if error is None:
         return None
     where = "/".join(str(p) for p in error.path) or "(root)"
@@ -121,7 +133,7 @@ def make_event(
 
 def validate_event(event: Any) -> Contract:
     """Checks the envelope and the data against the type's schema; returns the contract."""
-    problem = _first_error(_validator(SCHEMA_DIR / "cloudevent.v1.json"), event)
+    problem = _first_error(SCHEMA_DIR / "cloudevent.v1.json", event)
     if problem:
         raise ContractError(f"envelope: {problem}")
     contract = CONTRACTS.get(event["type"])
@@ -129,7 +141,7 @@ def validate_event(event: Any) -> Contract:
         raise ContractError(f"unknown event type {event['type']!r}")
     if event.get("dataschema", contract.dataschema) != contract.dataschema:
         raise ContractError(f"unsupported dataschema {event.get('dataschema')!r}, expected {contract.dataschema}")
-    problem = _first_error(_validator(contract.schema_file), event["data"])
+    problem = _first_error(contract.schema_file, event["data"])
     if problem:
         raise ContractError(f"data of {contract.name}: {problem}")
     return contract

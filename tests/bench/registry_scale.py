@@ -1,6 +1,11 @@
 """Registry at a province's scale: the book filled with ormas across all 38 regencies/cities of
 Jawa Timur by XLSX imports (the import figure), then create and search measured on that book, each
-against raw PyMongo doing the same on the same database in the same run."""
+against raw PyMongo doing the same on the same database in the same run.
+
+``BENCH_SCALE=national``: the nation's 431,465 ormas (Kemendagri, November 2019) over the 514
+regencies and cities, a share each drawn at random around the mean, recorded through the import
+jobs; then the total time, search, the registry's memory, the dashboards of the nation and of a
+province once reporting has taken every event, and reporting's recount and rebuild."""
 
 from __future__ import annotations
 
@@ -18,7 +23,8 @@ from deploy.local import stack
 from shared import auth, regions
 from tests.bench.common import ratio, run_concurrently, summary
 
-SCALE = int(os.environ.get("BENCH_REGISTRY_ORMAS", 100_000))
+NATIONAL = os.environ.get("BENCH_SCALE") == "national"
+SCALE = 431_465 if NATIONAL else int(os.environ.get("BENCH_REGISTRY_ORMAS", 100_000))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", 20_000))
 N_CREATE = int(os.environ.get("BENCH_REGISTRY_CREATES", 1000))
 N_SEARCH = int(os.environ.get("BENCH_SEARCHES", 40))
@@ -97,10 +103,11 @@ async def create_at_scale(p: stack.IsolatedPlatform, tokens: dict[str, str], con
     return [row, raw]
 
 
-async def search_at_scale(p: stack.IsolatedPlatform, token: str, concurrency: int) -> list[dict]:
+async def search_at_scale(p: stack.IsolatedPlatform, token: str, concurrency: int,
+                          places: list[str] | None = None) -> list[dict]:
     headers = {"Authorization": f"Bearer {token}"}
     rnd = random.Random(7)
-    cities = [r.code for r in regions.children("35")]
+    cities = places or [r.code for r in regions.children("35")]
     queries = [{"region": rnd.choice(cities), "q": rnd.choice(WORDS).lower(), "limit": 20} for _ in range(N_SEARCH)]
     async with httpx.AsyncClient(base_url=p.urls["registry"], timeout=300) as http:
         async def search(i: int):
@@ -128,7 +135,91 @@ async def search_at_scale(p: stack.IsolatedPlatform, token: str, concurrency: in
     return [row, raw]
 
 
+def national_plan() -> list[tuple[str, int]]:
+    """Each regency/city's share of the nation's ormas: log-normal around the mean (a city office
+    keeps a few thousand, a remote regency a few dozen), summing to SCALE exactly."""
+    rnd = random.Random(514)
+    places = [c.code for prov in regions.provinces() for c in regions.children(prov.code)]
+    weights = [rnd.lognormvariate(0, 0.8) for _ in places]
+    shares = [int(SCALE * w / sum(weights)) for w in weights]
+    shares[0] += SCALE - sum(shares)
+    return list(zip(places, shares))
+
+
+def _rss_mb(marker: str) -> float:
+    import psutil
+
+    return max((proc.info["memory_info"].rss / 2**20 for proc in psutil.process_iter(["cmdline", "memory_info"])
+                if marker in " ".join(proc.info["cmdline"] or [])), default=0.0)
+
+
+async def national(p: stack.IsolatedPlatform, concurrency: int) -> list[dict]:
+    from services.reporting.adapters.store import Projections
+    from services.reporting.rebuild import rebuild
+    from services.reporting.settings import Settings as ReportingSettings
+    from tests.bench.common import group_caught_up
+
+    key = (stack.DATA / "keys" / "jwt-dev-private.pem").read_bytes()
+    plan = national_plan()
+    tokens = {code: auth.mint(key, subject="bench", role="admin", region=code, issuer="kesbang-registry",
+                              audience="kesbang") for code, _ in plan}
+    t_all = time.perf_counter()
+    created, start = 0, 0
+    async with httpx.AsyncClient(base_url=p.urls["registry"], timeout=1800) as http:
+        for n, (code, rows) in enumerate(plan):
+            r = await http.post("/ormas/imports", files={"file": (f"{code}.xlsx", workbook(rows, start, start, [code]), XLSX)},
+                                headers={"Authorization": f"Bearer {tokens[code]}"})
+            r.raise_for_status()
+            created += r.json()["created"]
+            start += rows
+            if n % 50 == 0:
+                print(f"    {n + 1}/{len(plan)} regions, {created} ormas, {time.perf_counter() - t_all:.0f}s", flush=True)
+    imported = time.perf_counter() - t_all
+    out = [{"name": f"national: {SCALE} ormas over {len(plan)} regencies/cities through the import jobs",
+            "created": created, "import_seconds": round(imported, 1), "rows_per_s": round(created / imported, 1),
+            "largest_region": max(r for _, r in plan), "smallest_region": min(r for _, r in plan),
+            "registry_api_rss_mb": round(_rss_mb("services.registry.bootstrap"))}]
+    print("    " + str(out[-1]), flush=True)
+    out += await search_at_scale(p, auth.mint(key, subject="bench", role="analyst", region="", issuer="kesbang-registry",
+                                              audience="kesbang"), min(concurrency, 4), places=[c for c, _ in plan])
+    await group_caught_up(stack.infra_urls()["kafka"], p.topic("registry.ormas"), p.topic_prefix + "reporting", created)
+    out[0]["total_seconds_until_reporting_caught_up"] = round(time.perf_counter() - t_all, 1)
+    headers = {"Authorization": f"Bearer {auth.mint(key, subject='bench', role='analyst', region='', issuer='kesbang-registry', audience='kesbang')}"}
+    async with httpx.AsyncClient(base_url=p.urls["reporting"], timeout=120) as rp:
+        for label, params in (("the nation", {}), ("Jawa Timur", {"region": "35"}), ("the nation, kind=lsm", {"kind": "lsm"})):
+            async def dash(i, params=params):
+                (await rp.get("/stats/ormas", params=params, headers=headers)).raise_for_status()
+
+            seconds, lat = await run_concurrently(200, 4, dash)
+            out.append(summary(f"national: GET /stats/ormas for {label}, {created} ormas, 4 concurrent", 200, seconds, lat))
+    client = AsyncMongoClient(stack.infra_urls()["mongo"], tz_aware=True)
+    db = client[p.db_name("reporting")]
+    t0 = time.perf_counter()
+    await Projections(db).recount_counters()
+    recount = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    await Projections(db).ormas_figures_counted("")
+    counted = time.perf_counter() - t0
+    await client.close()
+    env = p.env("reporting")
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        rebuilt = await rebuild(ReportingSettings())
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    out.append({"name": f"national: reporting's recount of every counter from {created} rows, and its rebuild from the topics",
+                "recount_seconds": round(recount, 1), "rebuild_seconds": rebuilt["seconds"],
+                "rebuild_events": rebuilt["events"], "rebuild_events_per_s": rebuilt["events_per_s"],
+                "baseline_nation_counted_from_rows_ms": round(counted * 1000, 1),
+                "p99_nation_dashboard_ms": out[-3]["p99_ms"], "ratio_to_baseline": ratio(counted * 1000, out[-3]["p99_ms"])})
+    return out
+
+
 async def run(p: stack.IsolatedPlatform, concurrency: int) -> list[dict]:
+    if NATIONAL:
+        return await national(p, concurrency)
     key = (stack.DATA / "keys" / "jwt-dev-private.pem").read_bytes()
 
     def mint(role: str, region: str) -> str:

@@ -3,6 +3,8 @@ import json
 import pytest
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.v1.http import from_json
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared import contracts
 from shared.contracts import ContractError, decode, encode, make_event
@@ -118,3 +120,26 @@ def test_earlywarning_schema_files_are_generated_and_carry_no_reporter():
         assert gen.path(name).read_text() == gen.render(name), f"run python -m shared.contracts.earlywarning_schemas ({name})"
     text = json.dumps(gen.all_schemas()).lower()
     assert "reporter" not in text and "nik" not in text
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12) |
+                           st.sampled_from(["2026-13-45", "2026-11-23", "35.75", "ormas", "2026-11-23T10:00:00Z"]),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+                           max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(DATA) + ["extra"]), json_values, max_size=3))
+def test_the_fast_validator_accepts_only_what_jsonschema_accepts(changes):
+    """jsonschema-rs decides first (shared/contracts._first_error); whatever it lets through,
+    jsonschema must accept too, so a refusal never depends on which validator looked."""
+    event = json.loads(encode(_event()))
+    event["data"].update(changes)
+    path = contracts.CONTRACTS[event["type"]].schema_file
+    authority = contracts._validator(path).is_valid(event["data"])
+    try:
+        contracts.validate_event(event)
+        accepted = True
+    except ContractError:
+        accepted = False
+    assert accepted == authority
