@@ -11,11 +11,13 @@ from services.reporting.adapters.store import Projections
 pytestmark = pytest.mark.integration
 
 TODAY = "2026-11-23"
+# SKTs ending before and after today in this month, inside and past the 90 days in February, between
+UNTIL = ["2026-11-10", "2026-11-30", "2027-02-20", "2027-02-25", "2027-01-10", "2025-06-01", "2028-03-03"]
 
 
 def _event(i: int, version: int, kind: str, bidang: list[str], region: str, status: str = "registered") -> dict:
     return {"ormas_id": f"o-{i}", "version": version, "name": f"Ormas {i}", "kind": kind, "region": region,
-            "status": status, "bidang": bidang, "skt_valid_until": "2027-01-10" if status == "registered" else None,
+            "status": status, "bidang": bidang, "skt_valid_until": UNTIL[i % len(UNTIL)] if status == "registered" else None,
             "created_at": f"2026-{1 + i % 11:02d}-01T00:00:00+00:00"}
 
 
@@ -44,14 +46,20 @@ async def test_filtered_figures_from_counters_equal_the_rows_counted(mongo):
             for b in bidangs:
                 assert (await agree(scope, bidang=b))["total"] == whole["by_bidang"].get(b, 0)
         assert (await agree("35", kind="lsm"))["total"] > 0
+        nation = await agree("")
+        assert nation["skt_expiring_90_days"] > 0 and nation["skt_expired"] > 0
         assert (await agree("", bidang="pertanian"))["total"] == 0  # a bidang nobody has: nothing, not an error
 
-        ids = {d["_id"] async for d in db["ormas_counters"].find({}, {"_id": 1})}
-        assert {"nasional~kind:lsm", "35~bidang:agama", "35.75~kind:ormas"} <= ids
+        before = {d["_id"]: d async for d in db["ormas_counters"].find({})}
+        assert {"nasional~kind:lsm", "35~bidang:agama", "35.75~kind:ormas", "35@2026-11", "nasional~kind:okp@2027-02"} \
+            <= set(before)
         assert await p.recount_counters()  # a recount rebuilds the facets as the deltas left them
         for scope in ("", "35"):
             await agree(scope, kind="okp")
             await agree(scope, bidang="sosial")
-        assert ids == {d["_id"] async for d in db["ormas_counters"].find({}, {"_id": 1})}
+        after = {d["_id"] async for d in db["ormas_counters"].find({}, {"_id": 1})}
+        # the same documents, but those the deltas had emptied (every count back to 0)
+        assert after <= set(before)
+        assert all(not any(before[i][dim].values()) for i in set(before) - after for dim in before[i] if dim != "_id")
     finally:
         await mongo.drop_database(db.name)

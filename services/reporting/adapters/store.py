@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -205,8 +206,13 @@ class Projections:
             else scope_doc_id(scope)
         day = today or dt.date.today().isoformat()
         soon = (dt.date.fromisoformat(day) + dt.timedelta(days=90)).isoformat()
-        doc = await self.db["ormas_counters"].find_one({"_id": doc_id})
-        return figures_from_counters(scope, counters_of(doc), day, soon)
+        months = sorted({day[:7], soon[:7]})
+        coll = self.db["ormas_counters"]
+        # one find_one each: FerretDB takes an _id equality to its index, an $in to a scan
+        doc, *day_docs = await asyncio.gather(coll.find_one({"_id": doc_id}),
+                                              *(coll.find_one({"_id": f"{doc_id}@{m}"}) for m in months))
+        days = {m: (d or {}).get("skt_day") or {} for m, d in zip(months, day_docs)}
+        return figures_from_counters(scope, counters_of(doc), day, soon, days)
 
     async def ormas_figures_counted(self, scope: str, today: str | None = None, *, kind: str | None = None,
                                     bidang: str | None = None) -> dict[str, Any]:
@@ -252,6 +258,7 @@ async def _replace_counters(coll, grouped: dict[str, dict[str, int]]) -> int:
 
     docs = {d["_id"]: d for d in counter_documents(grouped)}
     stale = [d["_id"] async for d in coll.find({}, {"_id": 1}) if d["_id"] not in docs]
+    # one command each: FerretDB 1.24 takes a bulk of upserting replacements to a scan per statement
     for doc in docs.values():
         await coll.replace_one({"_id": doc["_id"]}, doc, upsert=True)
     for key in stale:
