@@ -1,8 +1,9 @@
 """The letters the platform sent, read from Mailpit's API (the local stack's SMTP server).
 
-Mailpit lists messages newest first; a message never changes, so each one's raw source is fetched
-once and kept. Nothing is deleted while a run lasts (the stack starts Mailpit with no message limit),
-so the list is read again only when Mailpit's total differs from what is already kept."""
+Only what arrives after the Mailbox is made counts: Mailpit keeps every earlier run's letters too
+(it starts with no message limit and its database persists). It lists messages newest first, so the
+run's own are the first ``total - at_start`` of the list, read again only when the total moves; a
+message never changes, so each one's raw source is fetched once and kept."""
 
 from __future__ import annotations
 
@@ -20,22 +21,23 @@ class Mailbox:
         self.client = httpx.Client(base_url=api_url.rstrip("/"), timeout=30)
         self._raw: dict[str, bytes] = {}
         self._order: list[str] = []  # oldest first
+        self.at_start = self.total()
 
     def total(self) -> int:
         return self.client.get("/api/v1/messages", params={"limit": 1}).raise_for_status().json()["total"]
 
     def ids(self) -> list[str]:
-        """Every message id, oldest first (new ones fetched when the total has moved)."""
-        total = self.total()
-        if total != len(self._order):
+        """The id of every message since the Mailbox was made, oldest first."""
+        new = self.total() - self.at_start
+        if new != len(self._order):
             listed: list[str] = []
-            start = 0
-            while start < total:
-                page = self.client.get("/api/v1/messages", params={"start": start, "limit": PAGE}).raise_for_status().json()
+            while len(listed) < new:
+                page = self.client.get("/api/v1/messages", params={"start": len(listed),
+                                                                   "limit": min(PAGE, new - len(listed))}
+                                       ).raise_for_status().json()
                 if not page["messages"]:
                     break
                 listed.extend(m["ID"] for m in page["messages"])
-                start += PAGE
             known = set(self._order)
             self._order.extend(i for i in reversed(listed) if i not in known)
         return list(self._order)

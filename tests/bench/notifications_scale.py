@@ -158,7 +158,7 @@ async def run(p: stack.IsolatedPlatform) -> list[dict]:
                     "messages": N_EMAILS, "seconds": round(seconds, 1), "messages_per_s": round(N_EMAILS / seconds, 1),
                     "recipients_reached": len(got), "doubled": sum(c - 1 for c in got.values() if c > 1),
                     "worker_process_peak_mb": round(peak.get("worker", 0)), "consumer_peak_mb": round(peak.get("consumer", 0))}
-    sample = mailbox.ids()[before:before + 50]
+    sample = mailbox.ids()[before - mailbox.at_start:][:50]
     signed = sum(1 for i in sample if b"/ETSI.CAdES.detached" in _pdf_of(mailbox.raw(i)))
     platform_row["signed_in_sample_of_50"] = signed
     print("  " + ", ".join(f"{k}={v}" for k, v in platform_row.items()), flush=True)
