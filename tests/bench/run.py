@@ -18,7 +18,15 @@ from pymongo import AsyncMongoClient
 
 from deploy.local import stack
 from shared import auth
-from tests.bench import events_scale, hardening, notifications_scale, registry_scale, reporting_scale, web_pages
+from tests.bench import (
+    database,
+    events_scale,
+    hardening,
+    notifications_scale,
+    registry_scale,
+    reporting_scale,
+    web_pages,
+)
 from tests.bench.common import (
     group_caught_up,
     on_isolated_platform,
@@ -255,7 +263,8 @@ async def main_async(p: stack.IsolatedPlatform) -> dict:
              "reporting": [lambda: reporting_scale.run(p, CONCURRENCY)],
              "registry_scale": [lambda: registry_scale.run(p, CONCURRENCY)] if registry_scale.SCALE else [],
              "hardening": [lambda: hardening.run(p, token)],
-             "web": [lambda: web_pages.run(p)]}
+             "web": [lambda: web_pages.run(p)],
+             "database": [lambda: database.run(p)]}
     only = [s for s in os.environ.get("BENCH_ONLY", "").split(",") if s]  # e.g. BENCH_ONLY=events
     for step in [s for name, group in steps.items() if not only or name in only for s in group]:
         rows = await step()
