@@ -9,7 +9,8 @@ the trace from it (``continued``); work parked in a document (an invitation fan-
 waiting for its worker) keeps its ``traceparent`` there and continues it the same way. Spans are
 exported over OTLP/HTTP when ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or ``…_TRACES_ENDPOINT``) is set;
 without it they still give every log line its ``trace_id`` (``shared/logs.py``). Statements are not
-recorded: they would carry personal data."""
+recorded: they would carry personal data. ``OTEL_SDK_DISABLED=true`` turns all of it off: no
+provider, no instrumentation (what the bench compares against)."""
 
 from __future__ import annotations
 
@@ -26,11 +27,15 @@ _set_up = False
 tracer = trace.get_tracer("kesbang")
 
 
+def enabled() -> bool:
+    return os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() != "true"
+
+
 def setup(service: str) -> None:
     """The tracer provider and the library instrumentations of this process (once; a forked Celery
     pool process inherits them, and the SDK restarts the exporter's thread in it)."""
     global _set_up
-    if _set_up:
+    if _set_up or not enabled():
         return
     _set_up = True
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
@@ -49,6 +54,8 @@ def setup(service: str) -> None:
 
 
 def instrument_app(app) -> None:
+    if not enabled():
+        return
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     FastAPIInstrumentor.instrument_app(app, excluded_urls="/health,/metrics", exclude_spans=["receive", "send"])

@@ -42,6 +42,19 @@ def test_a_continued_trace_keeps_its_id_in_a_new_span_and_garbage_starts_a_new_t
     assert tracing.current_traceparent() is None  # nothing left attached
 
 
+def test_tracing_off_leaves_the_app_without_its_middleware(monkeypatch):
+    from fastapi import FastAPI
+
+    monkeypatch.setenv("OTEL_SDK_DISABLED", "true")
+    off = FastAPI()
+    tracing.instrument_app(off)
+    monkeypatch.setenv("OTEL_SDK_DISABLED", "false")
+    on = FastAPI()
+    tracing.instrument_app(on)
+    assert not getattr(off, "_is_instrumented_by_opentelemetry", False)
+    assert on._is_instrumented_by_opentelemetry
+
+
 def test_settings_refuse_development_keys_outside_development(tmp_path, monkeypatch):
     dev = tmp_path / "jwt-dev-public.pem"
     dev.write_text("x")
