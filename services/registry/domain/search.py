@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -58,16 +59,23 @@ class Row:
     field_visit_due: bool = False
 
 
+def _shared(value: str | None) -> str | None:
+    """One copy of a value many rows repeat (a region, a kind, a date): the nation's book is 431,465
+    rows in each replica, and a decoded event brings fresh strings every time."""
+    return sys.intern(value) if value else value
+
+
 def row_from_snapshot(data: Mapping[str, Any]) -> Row:
     """A row from the data of any ``registry.ormas`` event (or a document's snapshot)."""
     return Row(id=data["ormas_id"], version=data["version"], name=data["name"], name_key=name_key(data["name"]),
-               acronym=data.get("acronym"), acronym_key=name_key(data.get("acronym")) or None, kind=data["kind"],
-               legal_form=data.get("legal_form") or "tidak_berbadan_hukum", region=data["region"],
-               bidang=tuple(data.get("bidang") or ()), status=data["status"], email=data.get("email"),
-               phone=data.get("phone"), whatsapp=data.get("whatsapp"), skt_number=data.get("skt_number"),
-               skt_issued_on=data.get("skt_issued_on"), skt_valid_until=data.get("skt_valid_until"),
-               created_at=data.get("created_at") or "", sanction_level=data.get("sanction_level"),
-               sanction_deadline=data.get("sanction_deadline"), field_visit_due=bool(data.get("field_visit_due")))
+               acronym=data.get("acronym"), acronym_key=name_key(data.get("acronym")) or None, kind=_shared(data["kind"]),
+               legal_form=_shared(data.get("legal_form") or "tidak_berbadan_hukum"), region=_shared(data["region"]),
+               bidang=tuple(_shared(b) for b in data.get("bidang") or ()), status=_shared(data["status"]),
+               email=data.get("email"), phone=data.get("phone"), whatsapp=data.get("whatsapp"),
+               skt_number=data.get("skt_number"), skt_issued_on=_shared(data.get("skt_issued_on")),
+               skt_valid_until=_shared(data.get("skt_valid_until")), created_at=data.get("created_at") or "",
+               sanction_level=_shared(data.get("sanction_level")), sanction_deadline=_shared(data.get("sanction_deadline")),
+               field_visit_due=bool(data.get("field_visit_due")))
 
 
 class SearchIndex:
