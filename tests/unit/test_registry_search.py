@@ -163,3 +163,33 @@ def test_the_ordered_and_word_indexes_answer_as_a_scan_of_every_row(monkeypatch)
             assert expected and paged(**kw) == expected, kw
         expiring = ix.search(scope="35", skt_expiring_before="2026-01-01", limit=1000)[0]
         assert [r.id for r in expiring] == by_scan("35", before="2026-01-01")
+
+
+def _difflib_near(key: str, others) -> list[tuple[str, float]]:
+    """The near matches as difflib alone finds them, over every name (what the create did before)."""
+    import difflib
+
+    from services.registry.application.ormas import NEAR_MATCH
+
+    found = [(o.id, round(difflib.SequenceMatcher(None, o.name_key, key).ratio(), 2)) for o in others
+             if difflib.SequenceMatcher(None, o.name_key, key).ratio() >= NEAR_MATCH]
+    return sorted(found, key=lambda c: -c[1])[:5]
+
+
+def test_near_matches_are_difflibs_own_after_rapidfuzz_picks_the_candidates():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from services.registry.application.ormas import duplicates
+
+    words = st.sampled_from(["pemuda", "peduli", "bangsa", "karya", "jaya", "jayа", "nusantara", "al-hikmah", "ta’lim"])
+    names = st.lists(words, min_size=1, max_size=4).map(" ".join)
+
+    @settings(max_examples=300, deadline=None)
+    @given(key=names, book=st.lists(names, max_size=40, unique=True))
+    def check(key, book):
+        others = [r for r in (_row(i, name=n.title(), acronym=None) for i, n in enumerate(book)) if r.name_key != key]
+        got = [(n.id, n.similarity) for n in duplicates({"name_key": key, "acronym_key": None}, others)]
+        assert got == _difflib_near(key, others)  # the same five, in the same order, ties included
+
+    check()

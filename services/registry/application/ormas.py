@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rapidfuzz import fuzz, process
+
 from services.registry.adapters.accounts import Accounts
 from services.registry.adapters.repository import DuplicateOrmas, IdTaken, OrmasRepository
 from services.registry.changes import event_entry, transition_events
@@ -92,17 +94,25 @@ def duplicates(fields: Mapping[str, Any], others: Sequence[Row]) -> list[NearMat
     """409 when another ormas has the same name or acronym; else the near matches, which only warn.
 
     The unique index on (region, name_key) is the guarantee for names; acronyms and near matches
-    come from the search index, which another replica's write reaches within the topic's lag."""
-    near: list[NearMatch] = []
-    matcher = difflib.SequenceMatcher(None)
-    matcher.set_seq2(fields["name_key"])  # the matcher caches what it learns about seq2
+    come from the search index, which another replica's write reaches within the topic's lag.
+
+    A near match is difflib's ratio ≥ NEAR_MATCH. RapidFuzz's Indel ratio (2·LCS/total) is never
+    below difflib's (whose matching blocks are one common subsequence), so it picks the candidates
+    in C over the whole region first (a region holds up to thousands of names, and difflib over
+    each cost 11 ms a create at 1,500) and difflib judges only those."""
+    key, acronym = fields["name_key"], fields["acronym_key"]
     for o in others:
-        if o.name_key == fields["name_key"] or (fields["acronym_key"] and o.acronym_key == fields["acronym_key"]):
+        if o.name_key == key or (acronym and o.acronym_key == acronym):
             raise errors.Duplicate("an ormas with this name or acronym is already recorded in this region",
                                    existing_id=o.id, existing_name=o.name)
+    candidates = process.extract(key, [o.name_key for o in others], scorer=fuzz.ratio, limit=None,
+                                 score_cutoff=NEAR_MATCH * 100 - 1e-6)
+    near: list[NearMatch] = []
+    matcher = difflib.SequenceMatcher(None)
+    matcher.set_seq2(key)  # the matcher caches what it learns about seq2
+    for i in sorted(c[2] for c in candidates):  # the book's order, as ties are broken below
+        o = others[i]
         matcher.set_seq1(o.name_key)
-        if matcher.real_quick_ratio() < NEAR_MATCH or matcher.quick_ratio() < NEAR_MATCH:
-            continue  # upper bounds: most names are nowhere near
         score = matcher.ratio()
         if score >= NEAR_MATCH:
             near.append(NearMatch(id=o.id, name=o.name, acronym=o.acronym, similarity=round(score, 2)))
