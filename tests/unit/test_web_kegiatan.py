@@ -112,3 +112,25 @@ def test_a_saved_rule_comes_back_into_the_builder_as_it_was_sent():
     assert back["guests"] == "Camat; Pejabat" and back["include_suspended"] == "ya"
     assert k.targeting_values({"targeting": None})["by_rule"] == "ya"  # nothing chosen yet: start from the rule
     assert k.targeting_values({"targeting": {"rule": None, "ormas_ids": ["o1"]}})["by_rule"] == ""
+
+
+@pytest.mark.parametrize("status,opens", [(503, True), (403, False)])
+def test_the_new_kegiatan_form_opens_without_the_signatory_when_the_registry_does_not_answer(status, opens):
+    import asyncio
+    from types import SimpleNamespace
+
+    from services.web.adapters.apis import ApiProblem
+    from services.web.application import kegiatan as use
+
+    async def get(path, token):
+        raise ApiProblem(status=status, detail="ReadTimeout")
+
+    apis = SimpleNamespace(registry=SimpleNamespace(get=get))
+    user = SimpleNamespace(region="35.75", access_token="t")
+    if opens:
+        values = asyncio.run(use.new_values(apis, user))
+        assert values["venue_region"] == "35.75" and values["letter_signatory_name"] == ""
+        assert values["letter_place"] == "Pasuruan"
+    else:  # a refusal is not hidden
+        with pytest.raises(ApiProblem):
+            asyncio.run(use.new_values(apis, user))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from typing import Any
 
 from services.web.adapters.apis import ApiProblem, Apis
@@ -13,6 +14,7 @@ from services.web.application.session import User
 from services.web.domain import kegiatan as domain
 
 MAX_PAGES = 5
+log = logging.getLogger(__name__)
 
 
 async def month(apis: Apis, user: User, first: dt.date) -> list[dict[str, Any]]:
@@ -66,8 +68,15 @@ async def _none() -> None:
 
 
 async def new_values(apis: Apis, user: User) -> dict[str, str]:
-    """A new kegiatan's form: the office's own region as the venue, the letter's signatory from its settings."""
-    settings = await office(apis, user, user.region) if user.region else None
+    """A new kegiatan's form: the office's own region as the venue, the letter's signatory from its
+    settings. Should the registry not answer, the form still opens, its signatory left to be typed."""
+    try:
+        settings = await office(apis, user, user.region) if user.region else None
+    except ApiProblem as e:
+        if e.kind != "unavailable":
+            raise
+        log.warning("office settings of %s unavailable for a new kegiatan: %s", user.region, e.detail[:200])
+        settings = None
     return {"type": "fasilitasi", "venue_region": user.region or "", "seats_per_ormas": "1",
             "start_time": "08.00", "end_time": "15.00", **domain.letter_defaults(settings, user.region)}
 
