@@ -171,8 +171,8 @@ def _difflib_near(key: str, others) -> list[tuple[str, float]]:
 
     from services.registry.application.ormas import NEAR_MATCH
 
-    found = [(o.id, round(difflib.SequenceMatcher(None, o.name_key, key).ratio(), 2)) for o in others
-             if difflib.SequenceMatcher(None, o.name_key, key).ratio() >= NEAR_MATCH]
+    scored = [(o.id, difflib.SequenceMatcher(None, o.name_key, key).ratio()) for o in others]
+    found = [(oid, round(score, 2)) for oid, score in scored if score >= NEAR_MATCH]
     return sorted(found, key=lambda c: -c[1])[:5]
 
 
