@@ -25,6 +25,7 @@ import datetime as dt
 import io
 import re
 import smtplib
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.generator import BytesGenerator
@@ -85,6 +86,9 @@ class Email:
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
             smtp = smtplib.SMTP(self.s.smtp_host, self.s.smtp_port, timeout=self.s.smtp_timeout)
+            # the final dot is a small write after the message's: with Nagle's algorithm it waits
+            # for the server's delayed ACK of the last segment (40 ms per message on Linux)
+            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self.s.smtp_starttls:
                 smtp.starttls()
             if self.s.smtp_user:
