@@ -110,3 +110,21 @@ async def test_an_unacknowledged_write_gets_no_reply_and_is_applied_in_order(col
             assert (await docs.find_one({"_id": "id1"}))["n"] == i + 1
     finally:
         await one.close()
+
+
+async def test_an_id_in_list_is_an_index_search_and_answers_exactly(coll):
+    """Fix 6: {_id: {$in: [...]}} of strings is an index search; the rest of the filter, ids that
+    are not there, and lists the pushdown leaves alone (other types, empty) answer as MongoDB does."""
+    plan = await _plan(coll, {"_id": {"$in": ["id3", "id4", "nope"]}})
+    assert "USING INDEX" in plan and "SCAN" not in plan.replace("SEARCH", ""), plan
+    assert sorted([d["_id"] async for d in coll.find({"_id": {"$in": ["id3", "id4", "nope"]}})]) == ["id3", "id4"]
+    assert [d["_id"] async for d in coll.find({"_id": {"$in": ["id3", "id4"]}, "v": 1})] == ["id4"]
+    await coll.insert_one({"_id": 5, "v": 9})
+    assert "SCAN" in await _plan(coll, {"_id": {"$in": ["id3", 5]}})
+    assert sorted([str(d["_id"]) async for d in coll.find({"_id": {"$in": ["id3", 5]}})]) == ["5", "id3"]
+    assert [d async for d in coll.find({"_id": {"$in": []}})] == []
+    r = await coll.update_many({"_id": {"$in": ["id1", "id2", "id9"]}, "v": {"$ne": 0}}, {"$set": {"x": 1}})
+    assert r.matched_count == 2  # id9 has v == 0
+    assert await coll.count_documents({"x": 1}) == 2
+    r = await coll.delete_many({"_id": {"$in": ["id1", "id2"]}, "x": 1})
+    assert r.deleted_count == 2 and await coll.count_documents({}) == 49
