@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prometheus_client import Counter, Gauge
-from pymongo import IndexModel, ReturnDocument, UpdateOne
+from pymongo import IndexModel, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared import errors
@@ -80,7 +80,6 @@ def hint_document(collection: str, doc_id: Any) -> dict[str, Any]:
 
 
 PULL_PARALLEL = 3  # bulk commands removing published events at once
-IN_FLIGHT = 16  # single-document commands (claims, hint removals) a relay has in flight at once
 
 
 class OutboxRelay:
@@ -166,9 +165,10 @@ class OutboxRelay:
         for name, ids in by_coll.items():
             for i in range(0, len(ids), self.batch):
                 await self._publish(self.collections[name], ids[i:i + self.batch])
-        for i in range(0, len(found), IN_FLIGHT):  # after publishing: a hint lost in a crash is found again
-            await asyncio.gather(*(self.hint_collection.delete_one({"_id": h["_id"], "n": h.get("n")})
-                                   for h in found[i:i + IN_FLIGHT]))
+        if found:  # after publishing: a hint lost in a crash is found again; one rewritten meanwhile
+            # carries a new nonce and stays
+            await self.hint_collection.delete_many({"_id": {"$in": [h["_id"] for h in found]},
+                                                    "n": {"$in": [h.get("n") for h in found]}})
 
     async def drain_hinted(self) -> int:
         """Publishes the documents writers named since the last call."""
@@ -198,17 +198,6 @@ class OutboxRelay:
                     break
         return published
 
-    async def _claim(self, coll: AsyncCollection, doc_id: Any, claim: str, now: dt.datetime) -> dict[str, Any] | None:
-        return await coll.find_one_and_update(
-            {"_id": doc_id, f"{FIELD}.0": {"$exists": True},
-             "$or": [{LEASE: {"$exists": False}}, {f"{LEASE}.until": {"$lt": now}}]},
-            {"$set": {LEASE: {"owner": self.owner, "claim": claim, "until": now + dt.timedelta(seconds=LEASE_SECONDS)}}},
-            return_document=ReturnDocument.AFTER,
-        )
-
-    async def _pending(self, coll: AsyncCollection, doc_id: Any) -> dict[str, Any] | None:
-        return await coll.find_one({"_id": doc_id, f"{FIELD}.0": {"$exists": True}}, {FIELD: 1})
-
     async def _publish(self, coll: AsyncCollection, ids: Sequence[Any], *, lease: bool = True,
                        known: dict[Any, list[dict[str, Any]]] | None = None) -> int:
         """Leases the documents (unless told not to), publishes all their events, then removes
@@ -218,10 +207,14 @@ class OutboxRelay:
         known = known or {}
         docs: list[dict[str, Any]] = [{"_id": i, FIELD: known[i]} for i in ids if i in known]
         ids = [i for i in ids if i not in known]
-        for i in range(0, len(ids), IN_FLIGHT):
-            got = await asyncio.gather(*(self._claim(coll, doc_id, claim, now) if lease else self._pending(coll, doc_id)
-                                         for doc_id in ids[i:i + IN_FLIGHT]))
-            docs += [d for d in got if d is not None]
+        if ids:  # one command each: FerretDB answers {_id: {$in}} from its index (fix 6 of deploy/ferretdb)
+            pending = {"_id": {"$in": list(ids)}, f"{FIELD}.0": {"$exists": True}}
+            if lease:
+                await coll.update_many({**pending, "$or": [{LEASE: {"$exists": False}}, {f"{LEASE}.until": {"$lt": now}}]},
+                                       {"$set": {LEASE: {"owner": self.owner, "claim": claim,
+                                                         "until": now + dt.timedelta(seconds=LEASE_SECONDS)}}})
+                pending = {"_id": pending["_id"], f"{LEASE}.claim": claim}
+            docs += [d async for d in coll.find(pending, {FIELD: 1})]
         if not docs:
             return 0
         try:

@@ -90,10 +90,7 @@ def send(message_id: str) -> dict:
 
 @app.task(name="notifications.send_many")
 def send_many(message_ids: list[str]) -> list[dict]:
-    """Several messages, one after another, each with its own claim and status: a worker killed
-    midway leaves those it finished settled and the rest to the redelivered task (or recovery)."""
-    ports = _ports()
-    return [_counted(delivery.send(ports, mid)) for mid in message_ids]
+    return [_counted(r) for r in delivery.send_many(_ports(), message_ids)]
 
 
 @app.task(name="notifications.fall_back")

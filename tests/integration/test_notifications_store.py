@@ -74,3 +74,25 @@ async def test_claims_and_what_a_dead_worker_leaves(db, infra):
     # a settled message is never claimed again
     assert store.claim(mid, "w4", much_later, much_later) is None
     store.client.close()
+
+
+async def test_a_batch_names_its_messages_to_the_relay_before_and_after_its_writes(db, infra):
+    """``hints_batched``: every message of the batch is hinted before the first write; a hint asked
+    for inside the batch is written at its end — also when the batch fails midway."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    docs = messages.for_invitation(_event()["data"], now)
+    await db["messages"].insert_many(docs)
+    store = MessageStore(infra.mongo_url, db.name)
+    ids = [d["_id"] for d in docs]
+    assert store.get_many([*ids, "nope"]).keys() == set(ids)
+    hints = db["outbox_hints"]
+    with pytest.raises(RuntimeError), store.hints_batched(ids):
+        assert sorted([h["doc_id"] async for h in hints.find({})]) == sorted(ids)
+        await hints.delete_many({})  # the relay took them
+        store.hint(ids[0])
+        assert await hints.count_documents({}) == 0  # not yet: at the batch's end
+        raise RuntimeError("worker failed midway")
+    assert [h["doc_id"] async for h in hints.find({})] == [ids[0]]
+    store.hint(ids[1])  # outside a batch: at once
+    assert await hints.count_documents({}) == 2
+    store.client.close()

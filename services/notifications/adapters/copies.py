@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import outbox, readmodel
@@ -53,6 +54,7 @@ class Copies:
 
     async def hint(self, message_ids: list[str]) -> None:
         """Tells the API's relay which messages carry events to publish."""
-        for mid in message_ids:
-            h = outbox.hint_document("messages", mid)
-            await self.hints.replace_one({"_id": h["_id"]}, h, upsert=True)
+        if message_ids:  # one command
+            await self.hints.bulk_write([ReplaceOne({"_id": h["_id"]}, h, upsert=True)
+                                         for h in (outbox.hint_document("messages", mid) for mid in message_ids)],
+                                        ordered=False)

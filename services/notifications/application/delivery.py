@@ -136,6 +136,21 @@ def send(ports: Ports, message_id: str) -> dict:
         return _send(ports, message_id, msg)
 
 
+def send_many(ports: Ports, message_ids: list[str]) -> list[dict]:
+    """Several messages, read with one command and then sent one after another, each with its own
+    claim and status: a worker killed midway leaves those it finished settled and the rest to the
+    redelivered task (or recovery)."""
+    found = ports.store.get_many(message_ids)
+    out = []
+    with ports.store.hints_batched([mid for mid in message_ids if mid in found]):
+        for mid in message_ids:
+            msg = found.get(mid)
+            with tracing.continued((msg or {}).get("traceparent"), f"send {(msg or {}).get('channel', 'message')}",
+                                   **{"kesbang.message_id": mid}):
+                out.append(_send(ports, mid, msg))
+    return out
+
+
 def _send(ports: Ports, message_id: str, msg: dict | None) -> dict:
     store, config = ports.store, ports.config
     now = dt.datetime.now(dt.UTC)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 
@@ -208,11 +207,11 @@ class Projections:
         soon = (dt.date.fromisoformat(day) + dt.timedelta(days=90)).isoformat()
         months = sorted({day[:7], soon[:7]})
         coll = self.db["ormas_counters"]
-        # one find_one each: FerretDB takes an _id equality to its index, an $in to a scan
-        doc, *day_docs = await asyncio.gather(coll.find_one({"_id": doc_id}),
-                                              *(coll.find_one({"_id": f"{doc_id}@{m}"}) for m in months))
-        days = {m: (d or {}).get("skt_day") or {} for m, d in zip(months, day_docs)}
-        return figures_from_counters(scope, counters_of(doc), day, soon, days)
+        # one command: FerretDB answers an _id $in from its index (fix 6 of deploy/ferretdb)
+        ids = [doc_id, *(f"{doc_id}@{m}" for m in months)]
+        found = {d["_id"]: d async for d in coll.find({"_id": {"$in": ids}})}
+        days = {m: (found.get(f"{doc_id}@{m}") or {}).get("skt_day") or {} for m in months}
+        return figures_from_counters(scope, counters_of(found.get(doc_id)), day, soon, days)
 
     async def ormas_figures_counted(self, scope: str, today: str | None = None, *, kind: str | None = None,
                                     bidang: str | None = None) -> dict[str, Any]:
