@@ -29,7 +29,7 @@ TOPICS = ["registry.ormas", "events.kegiatan", "events.participation", "notifica
 def build_handler(runtime: Runtime, consumer: str = GROUP):
     """The handler; its ``flush`` writes the counter deltas it deferred (call it before committing)."""
     projections = Projections(runtime.db, deferred=True)
-    processed = ProcessedEvents(runtime.db, consumer)
+    processed = ProcessedEvents(runtime.db, consumer, deferred=True)
 
     async def handle(event: dict[str, Any], contract: Contract) -> None:
         name = contract.name.rsplit(".", 1)[1]
@@ -44,7 +44,11 @@ def build_handler(runtime: Runtime, consumer: str = GROUP):
         elif contract.topic == "earlywarning.report":
             await projections.apply_report(event["data"])  # version-checked: a repeat changes nothing
 
-    handle.flush = projections.flush
+    async def flush() -> None:
+        await projections.flush()
+        await processed.flush()  # after the effects they mark
+
+    handle.flush = flush
     return handle
 
 

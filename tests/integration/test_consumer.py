@@ -145,6 +145,32 @@ async def test_a_second_consumer_in_the_group_takes_over_what_the_first_left_unc
     await mongo.drop_database(db.name)
 
 
+async def test_deferred_marks_are_written_at_the_batch_end_and_hold_within_it(mongo):
+    """A batching consumer's marks: an event repeated inside the batch is applied once; nothing is
+    marked before ``flush`` (a crash re-applies the batch); after it, a redelivery is a no-op, and
+    flushing a batch whose marks are partly there already writes the rest."""
+    db = mongo[f"it_idem_{uuid.uuid4().hex[:6]}"]
+    processed = ProcessedEvents(db, "it", deferred=True)
+    applied: list[str] = []
+
+    async def apply(eid):
+        applied.append(eid)
+
+    assert await processed.once("e1", lambda: apply("e1"))
+    assert not await processed.once("e1", lambda: apply("e1"))  # in the same batch
+    assert await db["processed_events"].count_documents({}) == 0
+    await processed.flush()
+    assert await db["processed_events"].count_documents({}) == 1
+    assert not await ProcessedEvents(db, "it").once("e1", lambda: apply("e1"))  # a redelivery, after the flush
+    await db["processed_events"].insert_one({"_id": "it:e3", "consumer": "it", "event_id": "e3"})
+    processed._marks["it:e3"] = {"_id": "it:e3", "consumer": "it", "event_id": "e3"}  # already there
+    assert await processed.once("e2", lambda: apply("e2"))
+    await processed.flush()
+    assert sorted([d["_id"] async for d in db["processed_events"].find({})]) == ["it:e1", "it:e2", "it:e3"]
+    assert applied == ["e1", "e2"]
+    await mongo.drop_database(db.name)
+
+
 async def _no_commit(only=None):
     return None
 
