@@ -26,7 +26,7 @@ class Capabilities:
 
     name: str = "mongodb"
     write_batch: int = 1000  # statements in one bulk write command
-    id_lookups_in_one_query: bool = True  # ``{_id: {$in: ids}}`` is answered from the _id index
+    id_batch: int = 1000  # ids in one ``{_id: {$in: ids}}``, answered from the _id index
 
 
 MONGODB = Capabilities()
@@ -49,17 +49,13 @@ async def detect(db: AsyncDatabase) -> Capabilities:
 async def by_ids(coll: AsyncCollection, ids: Sequence[Any],
                  projection: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """The documents of these ids that exist (in no particular order): one ``$in`` query per
-    ``write_batch`` ids, or the local database's way (``shared/ferretdb.py``)."""
+    ``id_batch`` ids."""
     if not ids:
         return []
-    if not _current.id_lookups_in_one_query:
-        from shared import ferretdb
-
-        return await ferretdb.by_ids(coll, ids, projection)
     unique = list(dict.fromkeys(ids))
     out: list[dict[str, Any]] = []
-    for i in range(0, len(unique), _current.write_batch):
-        out += await coll.find({"_id": {"$in": unique[i:i + _current.write_batch]}}, projection).to_list(None)
+    for i in range(0, len(unique), _current.id_batch):
+        out += await coll.find({"_id": {"$in": unique[i:i + _current.id_batch]}}, projection).to_list(None)
     return out
 
 

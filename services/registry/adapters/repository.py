@@ -10,12 +10,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bson import Binary
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReplaceOne, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from shared import mongo, outbox, regions
-from shared.mongo import insert_new
+from shared.mongo import bulk_write_chunked, insert_new
 
 INDEXES = {
     "ormas": [
@@ -154,9 +154,8 @@ class OrmasRepository:
 
     async def hint(self, ids: Sequence[str]) -> None:
         """Names documents this process wrote to the API's relay (``shared/outbox.py:hint_document``)."""
-        for i in ids:
-            h = outbox.hint_document("ormas", i)
-            await self.hints.replace_one({"_id": h["_id"]}, h, upsert=True)
+        await bulk_write_chunked(self.hints, [ReplaceOne({"_id": h["_id"]}, h, upsert=True)
+                                              for h in (outbox.hint_document("ormas", i) for i in ids)])
 
     async def expiring(self, horizon: str) -> list[dict[str, Any]]:
         """Registered ormas whose SKT ends on or before ``horizon`` (ISO date): the daily job's candidates."""
