@@ -9,6 +9,9 @@ class Settings(ServiceSettings):
     model_config = service_config("REGISTRY_")
     service_name: str = "registry"
     mongo_db: str = "kesbang_registry"  # as the local stack and compose name it
+    # the API's own writes wake its relay and the workers hint it at theirs; the full sweep (on
+    # FerretDB a decode of every ormas) only finds what a crash left behind
+    outbox_sweep_seconds: float = 300.0
     # SKT numbers are unique per issuing office: {seq} the office's running number in {year},
     # {office} the office's region code, {region} the ormas's.
     skt_number_format: str = "220/{seq:04d}/SKT/{office}/{year}"

@@ -124,12 +124,12 @@ async def _record(jobs: ImportJobs, ormas: OrmasRepository, job: dict[str, Any])
     written: list[str] = []
 
     async def progress(done: int, total: int) -> None:
-        await ormas.hint(written)  # the API's relay publishes each chunk's created events now
+        await ormas.hint(written)  # again after the write: the relay publishes the chunk's events now
         written.clear()
         await jobs.update(job_id, progress=int(100 * done / max(total, 1)))
 
     created, already = await record(ormas, planned.plan, on_written=lambda doc: written.append(doc["_id"]),
-                                    progress=progress)
+                                    progress=progress, before=ormas.hint)
     await jobs.move(job_id, ["recording"], "done", progress=100, finished_at=dt.datetime.now(dt.UTC),
                     result={"created": len(created), "already_recorded": len(planned.existing) + len(already),
                             "refused": job["report"]["refused"] if job.get("report") else len(planned.plan.errors)})
