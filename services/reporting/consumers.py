@@ -40,7 +40,7 @@ def build_handler(runtime: Runtime, consumer: str = GROUP):
         elif contract.topic == "events.participation":
             await processed.once(event["id"], lambda: projections.apply_participation(name, event["data"]))
         elif contract.topic == "notifications.delivery":
-            await processed.once(event["id"], lambda: projections.apply_delivery(event["data"]))
+            await projections.apply_delivery(event["data"])  # forward-only by rank: a repeat changes nothing
         elif contract.topic == "earlywarning.report":
             await projections.apply_report(event["data"])  # version-checked: a repeat changes nothing
 

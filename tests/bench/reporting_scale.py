@@ -111,6 +111,7 @@ async def run(p: stack.IsolatedPlatform, concurrency: int) -> list[dict]:
             async def call(i, path=path, params=params):
                 (await rp.get(path, params=params, headers=h)).raise_for_status()
 
+            await run_concurrently(2 * conc, conc, call)  # untimed: the client's connections opened
             seconds, lat = await run_concurrently(N_REQUESTS, conc, call)
             rows.append(summary(f"{label}, {N_ORMAS} ormas, {conc} concurrent", N_REQUESTS, seconds, lat))
 

@@ -122,14 +122,14 @@ class Projections:
     async def apply_delivery(self, data: dict[str, Any]) -> None:
         rank = DELIVERY_RANK[data["status"]]
         coll = self.db["deliveries"]
-        old = await coll.find_one({"_id": data["message_id"]})
         new = {"kegiatan_id": data.get("kegiatan_id"), "channel": data["channel"], "kind": data["kind"],
                "status": data["status"], "rank": rank, "participant_id": data.get("participant_id")}
-        try:  # a status moves forward only: a late "sent" after "read" changes nothing
-            r = await coll.update_one({"_id": data["message_id"], "rank": {"$lt": rank}}, {"$set": new}, upsert=True)
+        try:  # a status moves forward only: a late "sent" after "read", or a repeat, changes nothing
+            old = await coll.find_one_and_update({"_id": data["message_id"], "rank": {"$lt": rank}}, {"$set": new},
+                                                 upsert=True, return_document=ReturnDocument.BEFORE)
         except DuplicateKeyError:
             return
-        if (r.modified_count or r.upserted_id is not None) and data.get("kegiatan_id") and data["kind"] == "invitation":
+        if data.get("kegiatan_id") and data["kind"] == "invitation":
             await self._bump("delivery", old, new, await self._kegiatan_row(data["kegiatan_id"]))
 
     async def recount_kegiatan_counters(self) -> int:
