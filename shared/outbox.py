@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prometheus_client import Counter, Gauge
-from pymongo import IndexModel, UpdateOne
+from pymongo import IndexModel, ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared import errors
@@ -77,6 +77,11 @@ def hint_document(collection: str, doc_id: Any) -> dict[str, Any]:
     minutes away) and again after it (the relay may have read the first hint before the write
     landed). Each carries a nonce: the relay removes only the hint it read, never a newer one."""
     return {"_id": f"{collection}:{doc_id}", "collection": collection, "doc_id": doc_id, "n": uuid.uuid4().hex}
+
+
+def hint_writes(collection: str, doc_ids: Sequence[Any]) -> list[ReplaceOne]:
+    """The upserts of :func:`hint_document` for these documents, for one bulk write."""
+    return [ReplaceOne({"_id": h["_id"]}, h, upsert=True) for h in (hint_document(collection, i) for i in doc_ids)]
 
 
 PULL_PARALLEL = 3  # bulk commands removing published events at once

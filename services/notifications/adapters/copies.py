@@ -9,11 +9,10 @@ import datetime as dt
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import outbox, readmodel
-from shared.mongo import id_prefix, insert_new
+from shared.mongo import bulk_write_chunked, id_prefix, insert_new
 
 
 class Copies:
@@ -54,7 +53,4 @@ class Copies:
 
     async def hint(self, message_ids: list[str]) -> None:
         """Tells the API's relay which messages carry events to publish."""
-        if message_ids:  # one command
-            await self.hints.bulk_write([ReplaceOne({"_id": h["_id"]}, h, upsert=True)
-                                         for h in (outbox.hint_document("messages", mid) for mid in message_ids)],
-                                        ordered=False)
+        await bulk_write_chunked(self.hints, outbox.hint_writes("messages", message_ids))

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, MongoClient, ReplaceOne, ReturnDocument, WriteConcern
+from pymongo import ASCENDING, IndexModel, MongoClient, ReturnDocument, WriteConcern
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -119,9 +119,8 @@ class MessageStore:
         self._hint_many([mid])
 
     def _hint_many(self, mids) -> None:
-        if mids:
-            self.hints.bulk_write([ReplaceOne({"_id": h["_id"]}, h, upsert=True)
-                                   for h in (outbox.hint_document("messages", mid) for mid in mids)], ordered=False)
+        if mids:  # a task's few messages: one command
+            self.hints.bulk_write(outbox.hint_writes("messages", mids), ordered=False)
 
     @contextlib.contextmanager
     def hints_batched(self, mids: list[str]) -> Iterator[None]:

@@ -130,10 +130,7 @@ def letter_pdf(document_id: str, data: dict[str, Any], f: dict[str, Any], papers
 
 def send(ports: Ports, message_id: str) -> dict:
     """One message, under the trace of the event that made it (its log lines and events carry it)."""
-    msg = ports.store.get(message_id)
-    with tracing.continued((msg or {}).get("traceparent"), f"send {(msg or {}).get('channel', 'message')}",
-                           **{"kesbang.message_id": message_id}):
-        return _send(ports, message_id, msg)
+    return _traced_send(ports, message_id, ports.store.get(message_id))
 
 
 def send_many(ports: Ports, message_ids: list[str]) -> list[dict]:
@@ -141,14 +138,14 @@ def send_many(ports: Ports, message_ids: list[str]) -> list[dict]:
     claim and status: a worker killed midway leaves those it finished settled and the rest to the
     redelivered task (or recovery)."""
     found = ports.store.get_many(message_ids)
-    out = []
     with ports.store.hints_batched([mid for mid in message_ids if mid in found]):
-        for mid in message_ids:
-            msg = found.get(mid)
-            with tracing.continued((msg or {}).get("traceparent"), f"send {(msg or {}).get('channel', 'message')}",
-                                   **{"kesbang.message_id": mid}):
-                out.append(_send(ports, mid, msg))
-    return out
+        return [_traced_send(ports, mid, found.get(mid)) for mid in message_ids]
+
+
+def _traced_send(ports: Ports, message_id: str, msg: dict | None) -> dict:
+    with tracing.continued((msg or {}).get("traceparent"), f"send {(msg or {}).get('channel', 'message')}",
+                           **{"kesbang.message_id": message_id}):
+        return _send(ports, message_id, msg)
 
 
 def _send(ports: Ports, message_id: str, msg: dict | None) -> dict:

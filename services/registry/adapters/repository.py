@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bson import Binary
-from pymongo import ASCENDING, IndexModel, ReplaceOne, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -154,8 +154,7 @@ class OrmasRepository:
 
     async def hint(self, ids: Sequence[str]) -> None:
         """Names documents this process wrote to the API's relay (``shared/outbox.py:hint_document``)."""
-        await bulk_write_chunked(self.hints, [ReplaceOne({"_id": h["_id"]}, h, upsert=True)
-                                              for h in (outbox.hint_document("ormas", i) for i in ids)])
+        await bulk_write_chunked(self.hints, outbox.hint_writes("ormas", ids))
 
     async def expiring(self, horizon: str) -> list[dict[str, Any]]:
         """Registered ormas whose SKT ends on or before ``horizon`` (ISO date): the daily job's candidates."""

@@ -28,6 +28,7 @@ from services.reporting.domain.projections import (
     trends,
 )
 from shared import readmodel, regions
+from shared.mongo import by_ids
 
 INDEXES = {
     "ormas": [IndexModel([("region", ASCENDING)], name="region"),
@@ -207,9 +208,7 @@ class Projections:
         soon = (dt.date.fromisoformat(day) + dt.timedelta(days=90)).isoformat()
         months = sorted({day[:7], soon[:7]})
         coll = self.db["ormas_counters"]
-        # one command: FerretDB answers an _id $in from its index (fix 6 of deploy/ferretdb)
-        ids = [doc_id, *(f"{doc_id}@{m}" for m in months)]
-        found = {d["_id"]: d async for d in coll.find({"_id": {"$in": ids}})}
+        found = {d["_id"]: d for d in await by_ids(coll, [doc_id, *(f"{doc_id}@{m}" for m in months)])}
         days = {m: (found.get(f"{doc_id}@{m}") or {}).get("skt_day") or {} for m in months}
         return figures_from_counters(scope, counters_of(found.get(doc_id)), day, soon, days)
 
