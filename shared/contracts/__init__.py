@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import json
 import uuid
+import functools
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from jsonschema import Draft202012Validator
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 TYPE_PREFIX = "id.kesbang."
+ENVELOPE_SCHEMA = SCHEMA_DIR / "cloudevent.v1.json"
 EVENT_ID_NAMESPACE = uuid.UUID("0f5b2a4e-6d1c-5b8e-9a43-4b6e6b1f7a01")
 
 
@@ -39,8 +41,8 @@ class Contract:
     def dataschema(self) -> str:
         return f"urn:kesbang:schema:{self.name}:v{self.version}"
 
-    @property
-    def schema_file(self) -> Path:
+    @functools.cached_property
+    def schema_file(self) -> Path:  # one Path, so the validators' caches hash it once
         return SCHEMA_DIR / f"{self.name}.v{self.version}.json"
 
 
@@ -133,7 +135,7 @@ def make_event(
 
 def validate_event(event: Any) -> Contract:
     """Checks the envelope and the data against the type's schema; returns the contract."""
-    problem = _first_error(SCHEMA_DIR / "cloudevent.v1.json", event)
+    problem = _first_error(ENVELOPE_SCHEMA, event)
     if problem:
         raise ContractError(f"envelope: {problem}")
     contract = CONTRACTS.get(event["type"])

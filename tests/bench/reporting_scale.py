@@ -19,7 +19,7 @@ from pymongo import AsyncMongoClient
 from deploy.local import stack
 from services.reporting.adapters.store import Projections
 from shared import auth, regions
-from tests.bench.common import pct, ratio, run_concurrently, summary
+from tests.bench.common import group_caught_up, pct, ratio, run_concurrently, summary, topic_end
 
 N_ORMAS = int(os.environ.get("BENCH_REPORTING_ORMAS", 150_000))
 N_KEGIATAN = int(os.environ.get("BENCH_REPORTING_KEGIATAN", 10_000))
@@ -216,6 +216,9 @@ async def replay(p: stack.IsolatedPlatform) -> list[dict]:
         await asyncio.gather(*[await producer.send(topic, encode(e), key=k.encode()) for k, e in _ormas_events(N_REPLAY)])
     finally:
         await producer.stop()
+    # the running consumers project those events too: the rebuild is timed once they are done
+    kafka = stack.infra_urls()["kafka"]
+    await group_caught_up(kafka, topic, p.topic_prefix + "reporting", await topic_end(kafka, topic))
     env = p.env("reporting")
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
