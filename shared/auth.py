@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Iterable
@@ -64,17 +65,27 @@ def check_region(principal: Principal, region: str, *, field: str = "region") ->
 
 
 class TokenVerifier:
+    """Verifies bearer tokens. A token verified once is remembered (bounded, by its exact text)
+    with the window its claims allow, so the RSA check is not made again for every request of a
+    session: only the time is checked again, and a token out of its window is verified anew."""
+
+    REMEMBERED = 4096
+
     def __init__(self, public_key: str | bytes, *, issuer: str, audience: str, leeway: int = 30):
         self._key = public_key
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway
+        self._verified: dict[str, tuple[Principal, float, float]] = {}
 
     @classmethod
     def from_file(cls, path: Path, **kw) -> "TokenVerifier":
         return cls(path.read_bytes(), **kw)
 
     def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None and known[1] - self._leeway <= time.time() <= known[2] + self._leeway:
+            return known[0]
         try:
             claims = jwt.decode(
                 token, self._key, algorithms=ALGORITHMS, audience=self._audience, issuer=self._issuer,
@@ -90,8 +101,13 @@ class TokenVerifier:
         ormas_id = claims.get("ormas_id")
         if role == "ormas" and (not isinstance(ormas_id, str) or not ormas_id):
             raise AuthError("invalid token: an ormas account's token names its ormas")
-        return Principal(subject=str(claims["sub"]), role=role, region=region,
-                         ormas_id=ormas_id if role == "ormas" else None)
+        principal = Principal(subject=str(claims["sub"]), role=role, region=region,
+                              ormas_id=ormas_id if role == "ormas" else None)
+        if len(self._verified) >= self.REMEMBERED:
+            self._verified.clear()
+        self._verified[token] = (principal, float(max(claims["iat"], claims.get("nbf", claims["iat"]))),
+                                 float(claims["exp"]))
+        return principal
 
 
 def mint(private_key: str | bytes, *, subject: str, role: str, region: str, issuer: str, audience: str,

@@ -59,7 +59,12 @@ def is_valid(code: str) -> bool:
 
 def children(code: str) -> list[Region]:
     """Provinces for the national level, regencies/cities for a province, kecamatan for a city."""
-    return [r for w in _wilayah.list_wilayah(code or None) if (r := get(w.code)) is not None]
+    return list(_children(code))
+
+
+@lru_cache(maxsize=1024)
+def _children(code: str) -> tuple[Region, ...]:  # lokal builds every child anew, its names included
+    return tuple(r for w in _wilayah.list_wilayah(code or None) if (r := get(w.code)) is not None)
 
 
 def provinces() -> list[Region]:

@@ -13,6 +13,7 @@ from pymongo import IndexModel
 
 from shared import idempotency, logs, mongo, tracing
 from shared.auth import TokenVerifier
+from shared.heap import settle_heap
 from shared.kafka import ConsumerRunner, EventProducer, Handler, dlq_topic, ensure_topics
 from shared.settings import ServiceSettings
 
@@ -47,6 +48,7 @@ class Runtime:
                                 [*self.topics, *(dlq_topic(t) for t in self.topics)],
                                 self.settings.topic_partitions)
         await self.producer.start()
+        settle_heap()
 
     async def stop(self) -> None:
         if self._sweep is not None:

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pydantic import BaseModel
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import errors, tracing
@@ -133,23 +134,40 @@ def _reason(status: int) -> str:
 
 def install_middleware(app: FastAPI) -> None:
     tracing.instrument_app(app)  # the request's span, continuing the caller's traceparent
-    @app.middleware("http")
-    async def _trace_and_measure(request: Request, call_next):
+    app.add_middleware(Measured)
+
+
+class Measured:
+    """ASGI middleware: counts and times each request by its route, logs it (JSON access log) and
+    answers the trace's ``traceparent``. Plain ASGI rather than ``@app.middleware("http")``, whose
+    task and stream per request cost a tenth of a small request's time."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
         start = time.perf_counter()
         status = 500
+
+        async def measured_send(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)["traceparent"] = tracing.current_traceparent() or ""
+            await send(message)
+
         try:
-            response = await call_next(request)
-            status = response.status_code
-            response.headers["traceparent"] = tracing.current_traceparent() or ""
-            return response
+            await self.app(scope, receive, measured_send)
         finally:
-            route = request.scope.get("route")
-            path = getattr(route, "path", "unmatched")
+            path = getattr(scope.get("route"), "path", "unmatched")
             elapsed = time.perf_counter() - start
-            HTTP_REQUESTS.labels(request.method, path, str(status)).inc()
-            HTTP_LATENCY.labels(request.method, path).observe(elapsed)
+            method = scope["method"]
+            HTTP_REQUESTS.labels(method, path, str(status)).inc()
+            HTTP_LATENCY.labels(method, path).observe(elapsed)
             if not path.startswith("/health") and path != "/metrics":
-                log.info("%s %s %d", request.method, path, status,
+                log.info("%s %s %d", method, path, status,
                          extra={"duration_ms": round(elapsed * 1000, 1), "status": status})
 
 
@@ -298,7 +316,7 @@ def component(name: str):
     """A dependency that gives the component ``bootstrap.py`` wired onto the app as ``name``;
     each service's ``deps.py`` names its components with it (the only reader of app.state)."""
 
-    def get(request: Request) -> Any:
+    async def get(request: Request) -> Any:  # async: a plain function would run in a thread
         return getattr(request.app.state, name)
 
     get.__name__ = f"get_{name}"

@@ -13,7 +13,7 @@ from shared.auth import Principal
 from shared.web import component, current_principal, roles
 
 
-def _ports(request: Request) -> Ports:
+async def _ports(request: Request) -> Ports:
     return request.app.state.ports
 
 

@@ -20,7 +20,7 @@ from shared.readmodel import OfficeCopy
 from shared.web import component, current_principal, roles
 
 
-def _ports(request: Request) -> Ports:
+async def _ports(request: Request) -> Ports:
     s = request.app.state
     return Ports(kegiatan=s.kegiatan, participants=s.participants, copy=s.copy, relay=s.relay, fanout=s.fanout)
 
@@ -35,7 +35,7 @@ class RsvpPorts:
     relay: OutboxRelay
 
 
-def _rsvp(request: Request) -> RsvpPorts:
+async def _rsvp(request: Request) -> RsvpPorts:
     s = request.app.state
     return RsvpPorts(secret=s.secret, kegiatan=s.kegiatan, participants=s.participants, relay=s.relay)
 

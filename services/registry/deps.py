@@ -24,7 +24,7 @@ from shared.outbox import OutboxRelay
 from shared.web import component, current_principal, roles
 
 
-def _ormas_ports(request: Request) -> Ports:
+async def _ormas_ports(request: Request) -> Ports:
     s = request.app.state
     return Ports(ormas=s.ormas, search=s.search, relay=s.relay)
 

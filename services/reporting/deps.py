@@ -19,7 +19,7 @@ from shared.auth import Principal
 from shared.web import component, current_principal, roles
 
 
-def _database(request: Request) -> AsyncDatabase:
+async def _database(request: Request) -> AsyncDatabase:
     return request.app.state.runtime.db
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 
 from services.web.adapters.apis import Apis
 from services.web.adapters.sessions import Sessions
@@ -33,6 +34,7 @@ from services.web.api import (
 )
 from services.web.settings import Settings
 from shared import logs, tracing, web
+from shared.heap import settle_heap
 
 HERE = Path(__file__).resolve().parent
 BODY_LIMIT = 64 * 1024  # a form
@@ -57,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                       earlywarning=settings.earlywarning_url, timeout=settings.api_timeout_seconds)
         redis = aioredis.from_url(settings.redis_url)
         app.state.sessions = Sessions(redis, settings.session_idle_minutes * 60)
+        settle_heap()
         try:
             yield
         finally:
@@ -76,19 +79,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               earlywarning.router):  # /ormas/impor before /ormas/{id}
         app.include_router(r)
 
-    @app.middleware("http")
-    async def security_headers(request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy",
-                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                                    "frame-ancestors 'none'")
-        if response.headers.get("content-type", "").startswith("text/html"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders)
 
     app.mount("/static/vendor", StaticFiles(directory=str(settings.vendor_dir), check_dir=False), name="vendor")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     return app
+
+
+class SecurityHeaders:
+    """ASGI middleware: the headers every answer of the web application carries (pages are not
+    cached; nothing is framed; scripts and styles only from the application itself)."""
+
+    HEADERS = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+               ("Referrer-Policy", "same-origin"),
+               ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                           "script-src 'self'; frame-ancestors 'none'"))
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.HEADERS:
+                    headers.setdefault(name, value)
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import uuid
-import functools
 from functools import lru_cache
 from pathlib import Path
 from typing import Any

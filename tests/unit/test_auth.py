@@ -164,3 +164,35 @@ def test_an_ormas_accounts_token_names_its_ormas_and_only_its_portal_takes_it(tm
                 asyncio.run(dependency(Request(), None))
         else:
             assert asyncio.run(dependency(Request(), None)) == who
+
+
+def test_a_remembered_token_is_refused_once_it_expires(monkeypatch):
+    """The verifier remembers a verified token, but only within the window of its claims: an
+    hour on, the same text is checked again, and refused as expired."""
+    verifier = auth.TokenVerifier(PUBLIC, issuer="kesbang-registry", audience="kesbang", leeway=0)
+    token = _mint(ttl=dt.timedelta(minutes=10))
+    assert verifier.verify(token).subject == "u1"
+    assert verifier.verify(token).subject == "u1"  # remembered
+
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return later
+
+    monkeypatch.setattr(auth.time, "time", lambda: later.timestamp())
+    monkeypatch.setattr(jwt.api_jwt, "datetime", Later)
+    with pytest.raises(auth.AuthError, match="expired"):
+        verifier.verify(token)
+
+
+def test_a_forged_token_is_refused_even_after_a_genuine_one_was_remembered():
+    verifier = auth.TokenVerifier(PUBLIC, issuer="kesbang-registry", audience="kesbang", leeway=0)
+    token = _mint(role="analyst")
+    verifier.verify(token)
+    header, payload, sig = token.split(".")
+    forged = jwt.utils.base64url_encode(
+        jwt.utils.base64url_decode(payload).replace(b'"analyst"', b'"admin"')).decode()
+    with pytest.raises(auth.AuthError):
+        verifier.verify(".".join([header, forged, sig]))
