@@ -200,7 +200,19 @@ async def test_the_trace_of_the_producing_request_is_the_handlers_trace(infra, k
     finally:
         runner.stop()
         await task
+        _uninstrument()
     assert traces == [trace_id]
+
+
+def _uninstrument() -> None:
+    """Takes back what ``tracing.setup`` instrumented in the test process: an instrumented httpx
+    would replace the traceparent that later end-to-end tests send with one of its own."""
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
+
+    for instrumentor in (HTTPXClientInstrumentor(), PymongoInstrumentor(), CeleryInstrumentor()):
+        instrumentor.uninstrument()
 
 
 async def test_a_dead_letter_replayed_after_the_fix_is_processed(infra, kafka, topic, producer):
