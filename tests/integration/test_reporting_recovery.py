@@ -40,3 +40,29 @@ async def test_a_killed_consumers_lost_deltas_are_recounted_at_the_next_start(mo
         assert await recover_if_unclean(db, "replica-1") is False
     finally:
         await mongo.drop_database(db.name)
+
+
+
+async def test_a_flush_that_fails_on_one_counter_writes_the_others_and_retries_only_that_one(mongo):
+    """The counter documents of a batch are written side by side; one refused (its field is not a
+    sub-document) fails the flush, the rest are written, and the retry writes only what was left:
+    no counter is incremented twice."""
+    from pymongo.errors import OperationFailure
+
+    db = mongo[f"it_reporting_{uuid.uuid4().hex[:8]}"]
+    counters = db["ormas_counters"]
+    try:
+        await counters.insert_one({"_id": "35", "total": "broken"})
+        deferred = Projections(db, deferred=True)
+        for i in range(3):
+            assert await deferred.apply_ormas(_created(i))
+        with pytest.raises(OperationFailure):
+            await deferred.flush()
+        for written in ("35.75", "nasional"):  # the batch's other documents: written, once
+            assert (await counters.find_one({"_id": written}))["total"] == {"-": 3}
+        await counters.update_one({"_id": "35"}, {"$unset": {"total": ""}})
+        await deferred.flush()  # the retry writes the province's deltas only
+        for doc_id in ("35", "35.75", "nasional"):
+            assert (await counters.find_one({"_id": doc_id}))["total"] == {"-": 3}
+    finally:
+        await mongo.drop_database(db.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -41,6 +42,7 @@ INDEXES = {
     "ormas_counters": [],
     "kegiatan_counters": [],
 }
+FLUSH_PARALLEL = 8  # counter documents written at once by flush()
 
 
 class Projections:
@@ -76,13 +78,23 @@ class Projections:
                 pending[field] = pending.get(field, 0) + d
 
     async def flush(self) -> None:
-        """Writes the summed counter deltas (each document's removed once written: a failure
-        half-way leaves the rest for the next call)."""
-        for key in list(self._pending):
+        """Writes the summed counter deltas, FLUSH_PARALLEL documents at a time (a batch of a
+        national import touches hundreds: each scope's, its facets' and their SKT-month days). Each
+        document's deltas are removed once written; every write is awaited before a failure is
+        raised, so the next call retries exactly what was not written."""
+        gate = asyncio.Semaphore(FLUSH_PARALLEL)
+
+        async def write(key: tuple[str, str]) -> None:
             inc = {f: d for f, d in self._pending[key].items() if d}
             if inc:
-                await self.db[key[0]].update_one({"_id": key[1]}, {"$inc": inc}, upsert=True)
+                async with gate:
+                    await self.db[key[0]].update_one({"_id": key[1]}, {"$inc": inc}, upsert=True)
             del self._pending[key]
+
+        failed = [r for r in await asyncio.gather(*(write(k) for k in list(self._pending)), return_exceptions=True)
+                  if isinstance(r, BaseException)]
+        if failed:
+            raise failed[0]
         self._kegiatan.clear()
 
     async def _kegiatan_row(self, kid: str) -> dict[str, Any] | None:
