@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import json
 import uuid
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,7 @@ class Contract:
     def dataschema(self) -> str:
         return f"urn:kesbang:schema:{self.name}:v{self.version}"
 
-    @functools.cached_property
+    @cached_property
     def schema_file(self) -> Path:  # one Path, so the validators' caches hash it once
         return SCHEMA_DIR / f"{self.name}.v{self.version}.json"
 

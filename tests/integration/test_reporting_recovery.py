@@ -42,7 +42,6 @@ async def test_a_killed_consumers_lost_deltas_are_recounted_at_the_next_start(mo
         await mongo.drop_database(db.name)
 
 
-
 async def test_a_flush_that_fails_on_one_counter_writes_the_others_and_retries_only_that_one(mongo):
     """The counter documents of a batch are written side by side; one refused (its field is not a
     sub-document) fails the flush, the rest are written, and the retry writes only what was left:
