@@ -87,7 +87,10 @@ class Apis:
     @classmethod
     def connect(cls, *, registry: str, events: str, notifications: str, reporting: str, earlywarning: str,
                 timeout: float) -> "Apis":
-        made = [httpx.AsyncClient(base_url=u, timeout=timeout)
+        # a pooled connection is let go before the services' uvicorn closes it (5 s idle): one
+        # reused at that very moment fails with "server disconnected" (a page answered 503)
+        limits = httpx.Limits(keepalive_expiry=4.0)
+        made = [httpx.AsyncClient(base_url=u, timeout=timeout, limits=limits)
                 for u in (registry, events, notifications, reporting, earlywarning)]
         return cls(*(ServiceApi(c) for c in made), clients=tuple(made))
 
