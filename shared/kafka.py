@@ -3,7 +3,11 @@ at-least-once, safe across rebalances, and sends what it cannot parse to ``<topi
 
 The runner's contract with a handler: the handler is idempotent; it raises ``ContractError`` (or a
 subclass) for a message that can never be processed, and anything else for a transient failure,
-which is retried with backoff without committing past the message."""
+which is retried with backoff without committing past the message.
+
+A runner may be given ``floors``: offsets below which a partition's events are already in its
+projections (a rebuild replayed them). It reads them every ``FLOOR_INTERVAL`` seconds and skips up to
+them, committing the skip, instead of applying those events again one write each."""
 
 from __future__ import annotations
 
@@ -30,6 +34,8 @@ EVENTS_DEAD_LETTERED = Counter("kesbang_events_dead_lettered_total", "Messages s
 HANDLER_RETRIES = Counter("kesbang_consumer_retries_total", "Transient handler failures retried", ["group"])
 
 Handler = Callable[[dict[str, Any], Contract], Awaitable[None]]
+Floors = Callable[[], Awaitable[dict[TopicPartition, int]]]
+FLOOR_INTERVAL = 5.0
 
 
 def dlq_topic(topic: str) -> str:
@@ -167,7 +173,8 @@ class _Listener(ConsumerRebalanceListener):
 class ConsumerRunner:
     def __init__(self, *, bootstrap: str, group_id: str, topics: list[str], handler: Handler,
                  producer: EventProducer, max_backoff: float = 30.0, on_started: Callable[[], None] | None = None,
-                 on_batch_end: Callable[[], Awaitable[None]] | None = None, max_failures: int = 5):
+                 on_batch_end: Callable[[], Awaitable[None]] | None = None, max_failures: int = 5,
+                 floors: Floors | None = None):
         self.group_id = group_id
         self.max_failures = max_failures  # of a non-transient error, before the message is dead-lettered
         self.topics = topics
@@ -177,6 +184,9 @@ class ConsumerRunner:
         self.on_started = on_started
         self.on_batch_end = on_batch_end  # e.g. writes a handler deferred; always before the commit
         self._processed: dict[TopicPartition, int] = {}
+        self._floors_source = floors
+        self._skipped_to: dict[TopicPartition, int] = {}
+        self._floors_read = float("-inf")
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap, group_id=group_id, client_id=group_id,
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=200,
@@ -195,6 +205,7 @@ class ConsumerRunner:
             self.on_started()
         try:
             while not self._stopping.is_set():
+                await self._skip_to_floors()
                 batch = await self._consumer.getmany(timeout_ms=500)
                 # Partitions are applied side by side, each in its order: one key's events stay in
                 # sequence, and the database's round trips overlap instead of queueing one by one.
@@ -226,10 +237,40 @@ class ConsumerRunner:
                 await asyncio.sleep(backoff * (0.5 + random.random()))
                 backoff = min(backoff * 2, self.max_backoff)
 
+    async def _skip_to_floors(self) -> None:
+        """Seeks each assigned partition that is behind its floor up to it, and marks the skip as
+        processed so that it is committed. A floor beyond the partition's end (its topic was made
+        again since) is ignored."""
+        loop = asyncio.get_running_loop()
+        if self._floors_source is None or loop.time() - self._floors_read < FLOOR_INTERVAL:
+            return
+        self._floors_read = loop.time()
+        try:
+            floors = await self._floors_source()
+        except Exception as e:  # the floors only save work: without them every event is applied
+            log.warning("floors not read: %r", e)
+            return
+        behind = {tp: floor for tp, floor in floors.items()
+                  if tp in self._consumer.assignment() and await self._consumer.position(tp) < floor}
+        if not behind:
+            return
+        end = await self._consumer.end_offsets(list(behind))
+        for tp, floor in behind.items():
+            if floor > end[tp]:
+                log.warning("floor %s:%d=%d is beyond the end %d: ignored", tp.topic, tp.partition, floor, end[tp])
+                continue
+            log.info("skipping %s:%d up to %d: already in the projections", tp.topic, tp.partition, floor)
+            self._consumer.seek(tp, floor)
+            self._skipped_to[tp] = floor
+            self._processed[tp] = max(self._processed.get(tp, 0), floor)
+
     async def _process_partition(self, tp: TopicPartition, messages) -> None:
+        floor = self._skipped_to.get(tp, 0)
         for msg in messages:
             if self._stopping.is_set() or tp not in self._consumer.assignment():
                 return
+            if msg.offset < floor:  # fetched before the seek to the floor
+                continue
             await self._process(msg)
             self._processed[tp] = msg.offset + 1
 

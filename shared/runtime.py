@@ -14,7 +14,7 @@ from pymongo import IndexModel
 from shared import idempotency, logs, mongo, tracing
 from shared.auth import TokenVerifier
 from shared.heap import settle_heap
-from shared.kafka import ConsumerRunner, EventProducer, Handler, dlq_topic, ensure_topics
+from shared.kafka import ConsumerRunner, EventProducer, Floors, Handler, dlq_topic, ensure_topics
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,8 @@ def consumer_runtime(settings: ServiceSettings, *, indexes: Mapping[str, Sequenc
 async def run_consumer_process(runtime: Runtime, *, group: str, topics: Sequence[str], handler: Handler,
                                on_batch_end: Callable[[], Awaitable[None]] | None = None,
                                on_start: Callable[[], Awaitable[None]] | None = None,
-                               on_clean_stop: Callable[[], Awaitable[None]] | None = None) -> None:
+                               on_clean_stop: Callable[[], Awaitable[None]] | None = None,
+                               floors: Floors | None = None) -> None:
     """The main of a ``python -m services.X.consumers`` process: consume until SIGTERM/SIGINT."""
     s = runtime.settings
     if s.metrics_port:  # consumed, dead-lettered and retried events are counted here, not in the API
@@ -89,7 +90,7 @@ async def run_consumer_process(runtime: Runtime, *, group: str, topics: Sequence
 
     runner = ConsumerRunner(bootstrap=s.kafka_bootstrap, group_id=f"{s.topic_prefix}{group}", topics=physical,
                             handler=handler, producer=runtime.producer, on_started=started,
-                            on_batch_end=on_batch_end)
+                            on_batch_end=on_batch_end, floors=floors)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, runner.stop)

@@ -3,7 +3,7 @@ Each event is applied once (ormas events by their version, the others by a proce
 and every projection write is itself safe to repeat (version checks, forward-only statuses,
 idempotent $set), so a crash between the two is harmless. Counter deltas are summed over a batch
 and written before its offsets are committed; a process killed before it wrote them leaves its
-replica marked unclean, and the next start recounts the counters from the rows first."""
+replica marked unclean, and the next start recounts the counters from the rows first. After a rebuild, the consumers skip what it replayed (its floors)."""
 
 from __future__ import annotations
 
@@ -85,7 +85,8 @@ async def main() -> None:
     name = replica()
     await run_consumer_process(runtime, group=GROUP, topics=TOPICS, handler=handler, on_batch_end=handler.flush,
                                on_start=lambda: recover_if_unclean(runtime.db, name),
-                               on_clean_stop=lambda: mark_clean(runtime.db, name))
+                               on_clean_stop=lambda: mark_clean(runtime.db, name),
+                               floors=ConsumerState(runtime.db).floors)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ folds the events in memory (``domain/replay.py``: each aggregate at its newest v
 counted once at the end); writes the result into fresh collections in bulk and swaps them in by
 renaming; then applies, with the consumers' own handler, what arrived on the topics meanwhile (the
 running consumers keep writing to the old collections until the swap; every write is idempotent, so
-applying those events again is harmless). The dashboard shows the old figures until the swap.
+applying those events again is harmless). The dashboard shows the old figures until the swap. At
+the end it records the offsets it replayed up to, and the running consumers skip to them.
 ``--keep`` instead applies every event with the consumers' handler over the projections as they are
 (the slow path, one write per event). Prints the events replayed and the rate."""
 
@@ -22,7 +23,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 
-from services.reporting.adapters.store import INDEXES
+from services.reporting.adapters.store import INDEXES, ConsumerState
 from services.reporting.consumers import TOPICS, build_handler
 from services.reporting.domain.replay import COLLECTIONS, Fold
 from services.reporting.settings import Settings
@@ -64,10 +65,12 @@ async def rebuild(settings: Settings, *, drop: bool = True) -> dict[str, Any]:
             # what the running consumers took meanwhile, applied to the new collections too
             for tp in partitions:
                 consumer.seek(tp, end[tp])
-            caught_up, _ = await _read(consumer, await consumer.end_offsets(partitions), handler, handler.flush)
+            end = await consumer.end_offsets(partitions)
+            caught_up, _ = await _read(consumer, end, handler, handler.flush)
         else:
             applied, skipped = await _read(consumer, end, handler, handler.flush)
             caught_up = 0
+        await ConsumerState(runtime.db).rebuilt_up_to(end)
         seconds = time.perf_counter() - t0
         return {"events": applied, "skipped": skipped, "caught_up": caught_up, "seconds": round(seconds, 2),
                 "events_per_s": round(applied / seconds, 1) if seconds > 0 else None}

@@ -182,25 +182,8 @@ async def national(p: stack.IsolatedPlatform, concurrency: int) -> list[dict]:
     print("    " + str(out[-1]), flush=True)
     out += await search_at_scale(p, auth.mint(key, subject="bench", role="analyst", region="", issuer="kesbang-registry",
                                               audience="kesbang"), min(concurrency, 4), places=[c for c, _ in plan])
-    await group_caught_up(stack.infra_urls()["kafka"], p.topic("registry.ormas"), p.topic_prefix + "reporting", created)
-    out[0]["total_seconds_until_reporting_caught_up"] = round(time.perf_counter() - t_all, 1)
-    headers = {"Authorization": f"Bearer {auth.mint(key, subject='bench', role='analyst', region='', issuer='kesbang-registry', audience='kesbang')}"}
-    async with httpx.AsyncClient(base_url=p.urls["reporting"], timeout=120) as rp:
-        for label, params in (("the nation", {}), ("Jawa Timur", {"region": "35"}), ("the nation, kind=lsm", {"kind": "lsm"})):
-            async def dash(i, params=params):
-                (await rp.get("/stats/ormas", params=params, headers=headers)).raise_for_status()
-
-            seconds, lat = await run_concurrently(200, 4, dash)
-            out.append(summary(f"national: GET /stats/ormas for {label}, {created} ormas, 4 concurrent", 200, seconds, lat))
-    client = AsyncMongoClient(stack.infra_urls()["mongo"], tz_aware=True)
-    db = client[p.db_name("reporting")]
-    t0 = time.perf_counter()
-    await Projections(db).recount_counters()
-    recount = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    await Projections(db).ormas_figures_counted("")
-    counted = time.perf_counter() - t0
-    await client.close()
+    # the live consumer cannot take a national import as it comes (one write per event); the backfill
+    # is the rebuild, and the consumers skip to where it ended
     env = p.env("reporting")
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
@@ -209,11 +192,36 @@ async def national(p: stack.IsolatedPlatform, concurrency: int) -> list[dict]:
     finally:
         for k, v in saved.items():
             os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
-    out.append({"name": f"national: reporting's recount of every counter from {created} rows, and its rebuild from the topics",
-                "recount_seconds": round(recount, 1), "rebuild_seconds": rebuilt["seconds"],
-                "rebuild_events": rebuilt["events"], "rebuild_events_per_s": rebuilt["events_per_s"],
-                "baseline_nation_counted_from_rows_ms": round(counted * 1000, 1),
+    print(f"    rebuilt: {rebuilt}", flush=True)
+    t0 = time.perf_counter()
+    await group_caught_up(stack.infra_urls()["kafka"], p.topic("registry.ormas"), p.topic_prefix + "reporting", created)
+    skipped = time.perf_counter() - t0
+    out[0]["total_seconds_until_reporting_caught_up"] = round(time.perf_counter() - t_all, 1)
+    headers = {"Authorization": f"Bearer {auth.mint(key, subject='bench', role='analyst', region='', issuer='kesbang-registry', audience='kesbang')}"}
+    async with httpx.AsyncClient(base_url=p.urls["reporting"], timeout=120) as rp:
+        for label, params in (("the nation", {}), ("Jawa Timur", {"region": "35"}), ("the nation, kind=lsm", {"kind": "lsm"})):
+            async def dash(i, params=params):
+                (await rp.get("/stats/ormas", params=params, headers=headers)).raise_for_status()
+
+            await run_concurrently(8, 4, dash)  # the client's connections, opened before timing
+            seconds, lat = await run_concurrently(200, 4, dash)
+            out.append(summary(f"national: GET /stats/ormas for {label}, {created} ormas, 4 concurrent", 200, seconds, lat))
+            print("    " + str(out[-1]), flush=True)
+    client = AsyncMongoClient(stack.infra_urls()["mongo"], tz_aware=True)
+    db = client[p.db_name("reporting")]
+    t0 = time.perf_counter()
+    await Projections(db).ormas_figures_counted("")
+    counted = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    await Projections(db).recount_counters()
+    recount = time.perf_counter() - t0
+    await client.close()
+    out.append({"name": f"national: reporting's rebuild from the topics (the backfill), and its recount of every counter from {created} rows",
+                "rebuild_seconds": rebuilt["seconds"], "rebuild_events": rebuilt["events"],
+                "rebuild_events_per_s": rebuilt["events_per_s"], "consumers_skipped_to_the_rebuild_seconds": round(skipped, 1),
+                "recount_seconds": round(recount, 1), "baseline_nation_counted_from_rows_ms": round(counted * 1000, 1),
                 "p99_nation_dashboard_ms": out[-3]["p99_ms"], "ratio_to_baseline": ratio(counted * 1000, out[-3]["p99_ms"])})
+    print("    " + str(out[-1]), flush=True)
     return out
 
 

@@ -68,6 +68,7 @@ async def test_the_projections_are_rebuilt_by_replaying_the_topics(platform, hea
     """One command rebuilds reporting from scratch: the same figures come back."""
     import os
 
+    from services.reporting.adapters.store import ConsumerState
     from services.reporting.rebuild import rebuild
     from services.reporting.settings import Settings
 
@@ -92,6 +93,10 @@ async def test_the_projections_are_rebuilt_by_replaying_the_topics(platform, hea
                 else:
                     os.environ[k] = v
         assert result["events"] > 0 and result["events_per_s"] > 0 and result["caught_up"] >= 0
+        # the offsets it replayed up to are left for the running consumers to skip to
+        floors = await ConsumerState(db).floors()
+        assert {tp.topic for tp in floors} >= {platform.topic("registry.ormas"), platform.topic("events.kegiatan")}
+        assert sum(off for tp, off in floors.items() if tp.topic == platform.topic("registry.ormas")) >= 1
         assert await db["ormas"].find_one({"_id": oid}) is not None
         # swapped in whole: no fresh or set-aside collection is left beside the live ones
         assert not [c for c in await db.list_collection_names() if c.endswith(("__rebuild", "__old"))]

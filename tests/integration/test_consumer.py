@@ -276,3 +276,40 @@ async def test_what_a_handler_deferred_is_written_before_the_offsets_are_committ
     finally:
         runner.stop()
         await task
+
+
+async def test_a_consumer_skips_to_its_floors_and_ignores_a_floor_beyond_the_end(infra, kafka, topic, producer):
+    """After a rebuild, the consumers skip what it replayed: events below a partition's floor are not
+    applied again, and the skip is committed. A floor beyond the partition's end (the topic was made
+    again since the rebuild) is ignored rather than skipping events to come."""
+    events = [_event(uuid.uuid4().hex) for _ in range(6)]
+    for e in events:
+        await kafka.produce(topic, encode(e))
+    tp = TopicPartition(topic, 0)
+
+    async def consume(floor: int) -> list[str]:
+        seen: list[str] = []
+
+        async def handler(event, contract):
+            seen.append(event["id"])
+
+        async def floors():
+            return {tp: floor, TopicPartition(f"{topic}-not-assigned", 0): 1}
+
+        group = f"it-{uuid.uuid4().hex[:6]}"
+        runner = ConsumerRunner(bootstrap=infra.kafka, group_id=group, topics=[topic], handler=handler,
+                                producer=producer, floors=floors)
+        task = asyncio.create_task(runner.run())
+
+        async def all_committed():
+            return await _committed(infra, group, topic) == 6
+
+        try:
+            await eventually(all_committed, timeout=20, what="every offset committed")
+        finally:
+            runner.stop()
+            await task
+        return seen
+
+    assert await consume(4) == [e["id"] for e in events[4:]]
+    assert await consume(100) == [e["id"] for e in events]

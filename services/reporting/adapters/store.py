@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 from typing import Any
 
+from aiokafka import TopicPartition
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -276,8 +277,12 @@ async def _replace_counters(coll, grouped: dict[str, dict[str, int]]) -> int:
     return len(docs)
 
 
+REBUILT = "__rebuilt"  # not a replica's name: the floors the last rebuild left
+
+
 class ConsumerState:
-    """Whether each consumer replica's last process stopped cleanly (``consumer_state``)."""
+    """Whether each consumer replica's last process stopped cleanly (``consumer_state``), and the
+    offsets the last rebuild replayed up to."""
 
     def __init__(self, db: AsyncDatabase):
         self.coll = db["consumer_state"]
@@ -293,3 +298,14 @@ class ConsumerState:
 
     async def stopped_cleanly(self, name: str) -> None:
         await self.coll.update_one({"_id": name}, {"$set": {"clean": True, "stopped": dt.datetime.now(dt.UTC)}})
+
+    async def rebuilt_up_to(self, offsets: dict[TopicPartition, int]) -> None:
+        """Records the offsets a rebuild replayed up to: the consumers skip to them (their floors)."""
+        await self.coll.replace_one({"_id": REBUILT}, {
+            "_id": REBUILT, "at": dt.datetime.now(dt.UTC),
+            "offsets": [{"topic": tp.topic, "partition": tp.partition, "offset": offset}
+                        for tp, offset in sorted(offsets.items())]}, upsert=True)
+
+    async def floors(self) -> dict[TopicPartition, int]:
+        doc = await self.coll.find_one({"_id": REBUILT})
+        return {TopicPartition(o["topic"], o["partition"]): o["offset"] for o in (doc or {}).get("offsets", [])}
