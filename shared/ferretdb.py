@@ -9,10 +9,19 @@ server says it is FerretDB; everywhere else the MongoDB path is the default.
   whole database: bulk writes go in commands of 16 statements, a few at a time.
 - **Lookups by _id** are one ``{_id: {$in: ids}}`` of up to 1,000 ids, as on MongoDB: the build
   answers it from the primary key (``deploy/ferretdb/patches.py``, fix 6; it decoded every
-  document of the collection before)."""
+  document of the collection before).
+- **A collection renamed under a write** (a rebuild's swap) fails that write with an internal
+  error, "no such table", where MongoDB would make the collection: :func:`vanished` marks it as a
+  failure to retry, not the message's own."""
 
 from __future__ import annotations
 
 from shared.mongo import Capabilities
 
 CAPABILITIES = Capabilities(name="ferretdb", write_batch=16, id_batch=1000)
+
+
+def vanished(e: BaseException) -> bool:
+    from pymongo.errors import OperationFailure
+
+    return isinstance(e, OperationFailure) and e.code == 1 and "no such table" in str(e)

@@ -23,7 +23,7 @@ from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError, To
 from opentelemetry import trace
 from prometheus_client import Counter
 
-from shared import tracing
+from shared import ferretdb, tracing
 from shared.contracts import Contract, ContractError, decode, encode, validate_event
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ def transient(e: BaseException) -> bool:
 
     if isinstance(e, (KafkaError, OSError, asyncio.TimeoutError, TimeoutError, ConnectionFailure)):
         return True
-    if isinstance(e, OperationFailure) and e.code in _TRANSIENT_CODES:
+    if isinstance(e, OperationFailure) and (e.code in _TRANSIENT_CODES or ferretdb.vanished(e)):
         return True
     if isinstance(e, PyMongoError) and (e.timeout or e.has_error_label("RetryableWriteError")):
         return True

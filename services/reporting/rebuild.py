@@ -34,6 +34,7 @@ from shared.runtime import Runtime
 FRESH, OLD = "__rebuild", "__old"
 CHUNK = 2000
 NAMESPACE_EXISTS = 48
+SWAP_ATTEMPTS = 100  # a consumer writing without pause can make the collection again each time
 
 
 async def rebuild(settings: Settings, *, drop: bool = True) -> dict[str, Any]:
@@ -120,15 +121,16 @@ async def _swap_in(db: AsyncDatabase, docs: dict[str, list[dict[str, Any]]]) -> 
         await db[name + OLD].drop()
         if name in await db.list_collection_names(filter={"name": name}):
             await db[name].rename(name + OLD)
-        try:
-            await db[name + FRESH].rename(name)
-        except OperationFailure as e:
-            if e.code != NAMESPACE_EXISTS:
-                raise
-            # a consumer's write made the collection again between the two renames: what it wrote
-            # is applied again by the catch-up
+        for attempt in range(SWAP_ATTEMPTS):
+            try:
+                await db[name + FRESH].rename(name)
+                break
+            except OperationFailure as e:
+                if e.code != NAMESPACE_EXISTS or attempt == SWAP_ATTEMPTS - 1:
+                    raise
+            # a running consumer's write made the collection again since it was set aside: what it
+            # wrote is in the fold already, or applied again by the catch-up
             await db[name].drop()
-            await db[name + FRESH].rename(name)
         await db[name + OLD].drop()
 
 

@@ -113,3 +113,41 @@ async def test_the_fold_leaves_what_the_handler_leaves(mongo):
     finally:
         await mongo.drop_database(one.name)
         await mongo.drop_database(folded.name)
+
+
+async def test_the_swap_completes_while_a_consumer_keeps_making_the_collection_again(mongo):
+    """A running consumer's upserts make a projection's collection again as soon as it is set
+    aside; the swap drops that one and renames the fresh collection in all the same."""
+    import asyncio
+
+    from pymongo.errors import OperationFailure
+
+    db = mongo[f"it_swap_{uuid.uuid4().hex[:8]}"]
+    stop = asyncio.Event()
+    writes = 0
+
+    async def consumer():
+        nonlocal writes
+        while not stop.is_set():
+            try:
+                await db["ormas"].update_one({"_id": f"live-{writes % 5}"}, {"$set": {"version": 1}}, upsert=True)
+                writes += 1
+            except OperationFailure:  # its table renamed away under it: the consumer retries
+                await asyncio.sleep(0)
+
+    try:
+        fold = Fold()
+        fold.apply("registry.ormas", "created", _ormas(1, 1))
+        writer = asyncio.create_task(consumer())
+        try:
+            await _swap_in(db, fold.documents())
+        finally:
+            stop.set()
+            await writer
+        assert writes > 0
+        ids = {d["_id"] for d in await db["ormas"].find({}).to_list(None)}
+        assert "o-1" in ids  # the fresh collection is the live one (beside what the writer added after)
+        assert (await db["ormas_counters"].count_documents({})) > 0
+        assert not [c for c in await db.list_collection_names() if c.endswith((FRESH, OLD))]
+    finally:
+        await mongo.drop_database(db.name)

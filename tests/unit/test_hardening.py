@@ -112,10 +112,13 @@ def test_one_masking_policy_by_role():
 
 
 def test_only_outages_are_transient():
-    from pymongo.errors import AutoReconnect, DuplicateKeyError
+    from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure
 
     assert transient(AutoReconnect("gone")) and transient(ConnectionResetError()) and transient(TimeoutError())
     assert not transient(KeyError("x")) and not transient(DuplicateKeyError("dup")) and not transient(ValueError())
+    # FerretDB, a collection renamed under the write (a rebuild's swap): retried, never dead-lettered
+    assert transient(OperationFailure("SQL logic error: no such table: ormas_1a2b (1)", code=1))
+    assert not transient(OperationFailure("SQL logic error: near FROM (1)", code=1))
 
 
 def test_settings_default_to_production_and_know_a_development_key_by_its_content(tmp_path, monkeypatch):
