@@ -143,8 +143,10 @@ class OutboxRelay:
                     await self.drain()
                     next_sweep = loop.time() + self.sweep_seconds
                 else:
-                    await self.read_hints()
+                    more = await self.read_hints()
                     await self.drain_hinted()
+                    if more:  # a full page of hints: a backlog (an import), read on at once
+                        continue
                 backoff = self.poll_seconds
             except Exception as e:  # Kafka or the database is down: keep the events, try again
                 log.warning("outbox relay sweep failed: %r", e)
@@ -158,11 +160,13 @@ class OutboxRelay:
                 pass
             self._wake.clear()
 
-    async def read_hints(self) -> None:
-        """Takes the hints other processes left (their documents are published by _id, leased)."""
+    async def read_hints(self) -> bool:
+        """Takes the hints other processes left (their documents are published by _id, leased).
+        True when it took a full page: more may be waiting."""
         if self.hint_collection is None:
-            return
-        found = [h async for h in self.hint_collection.find({}).limit(self.batch * 5)]
+            return False
+        page = self.batch * 5
+        found = [h async for h in self.hint_collection.find({}).limit(page)]
         by_coll: dict[str, list[Any]] = {}
         for h in found:
             if h.get("collection") in self.collections:
@@ -174,6 +178,7 @@ class OutboxRelay:
             # carries a new nonce and stays
             await self.hint_collection.delete_many({"_id": {"$in": [h["_id"] for h in found]},
                                                     "n": {"$in": [h.get("n") for h in found]}})
+        return len(found) == page
 
     async def drain_hinted(self) -> int:
         """Publishes the documents writers named since the last call."""
@@ -192,15 +197,15 @@ class OutboxRelay:
         """Publishes every pending event of every collection (a sweep), hinted or not."""
         published = await self.drain_hinted()
         for coll in self.collections.values():
-            while True:
-                ids = [d["_id"] async for d in coll.find({f"{FIELD}.0": {"$exists": True}}, {"_id": 1}).limit(self.batch)]
-                RELAY_PENDING.labels(coll.name).set(len(ids))
-                if not ids:
-                    break
-                n = await self._publish(coll, ids)
-                published += n
-                if len(ids) < self.batch:
-                    break
+            # One pass collects the ids, then they are published by _id a page at a time. Asking for
+            # the next page of pending documents instead rescans the published ones before it
+            # (FerretDB answers the filter by scanning): quadratic, hours for a national import.
+            ids = [d["_id"] async for d in coll.find({f"{FIELD}.0": {"$exists": True}}, {"_id": 1}).batch_size(10_000)]
+            RELAY_PENDING.labels(coll.name).set(len(ids))
+            for i in range(0, len(ids), self.batch):
+                published += await self._publish(coll, ids[i:i + self.batch])
+                if any(self._hints.values()):  # this process's own writes meanwhile go out first
+                    published += await self.drain_hinted()
         return published
 
     async def _publish(self, coll: AsyncCollection, ids: Sequence[Any], *, lease: bool = True,

@@ -208,3 +208,50 @@ async def test_a_hint_from_another_process_is_removed_only_as_it_was_read(setup,
     assert await _drained(coll, oid) and await hints.count_documents({}) == 0
     msgs = await kafka.read(topic, until=lambda m: len(m) >= 1)
     assert [json.loads(m.value)["subject"] for m in msgs] == [f"ormas/{oid}"]
+
+
+async def test_a_backlog_of_hints_drains_without_waiting_a_poll_between_pages(setup, kafka):
+    """An import in a worker leaves many more hints than one page: the relay reads on while its
+    pages come back full, instead of sleeping a poll between them (30 s here: four pages would
+    take 90 s)."""
+    import asyncio
+
+    coll, producer, topic = setup
+    hints = coll.database["hints"]
+    ids = [uuid.uuid4().hex for _ in range(180)]
+    await coll.insert_many([outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, _event(oid, 1))])
+                            for oid in ids])
+    relay = outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic, batch=10, poll_seconds=30,
+                               sweep_seconds=3600, hints=hints)
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: _idle(relay), timeout=10, what="the start-up sweep to finish")
+        more = [uuid.uuid4().hex for _ in range(180)]  # 180 documents written after the sweep: 4 pages of 50
+        await coll.insert_many([outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, _event(oid, 1))])
+                                for oid in more])
+        await hints.insert_many([outbox.hint_document(coll.name, oid) for oid in more])
+        relay.wake()
+        await eventually(lambda: _none_pending(coll, hints), timeout=20, what="every hinted document published")
+    finally:
+        relay.stop()
+        await task
+    msgs = await kafka.read(topic, until=lambda m: len(m) >= 360)
+    assert sorted(json.loads(m.value)["subject"] for m in msgs) == sorted(f"ormas/{i}" for i in ids + more)
+
+
+async def test_a_sweep_publishes_a_backlog_larger_than_many_pages(setup, kafka):
+    """A sweep takes every pending document in one pass, then publishes a page at a time."""
+    coll, producer, topic = setup
+    ids = [uuid.uuid4().hex for _ in range(230)]
+    await coll.insert_many([outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, _event(oid, 1))])
+                            for oid in ids])
+    await coll.insert_many([{"_id": uuid.uuid4().hex, "version": 1, "_outbox": []} for _ in range(50)])  # published
+    relay = outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic, batch=20)
+    assert await relay.drain() == 230
+    assert await _none_pending(coll)
+    assert await relay.drain() == 0
+
+
+async def _none_pending(coll, hints=None):
+    return (await coll.count_documents({"_outbox.0": {"$exists": True}}) == 0
+            and (hints is None or await hints.count_documents({}) == 0))
