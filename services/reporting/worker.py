@@ -69,5 +69,6 @@ def monthly() -> dict:
 @app.task(name="reporting.recount")
 def recount() -> dict:
     """Counts the ormas counters again from the rows: whatever a crash between a row and its
-    counters left short is right again within ten minutes."""
-    return {"counters": _run(reports_use.recount)}
+    counters left short is right again within ten minutes (only the documents that differ are
+    written)."""
+    return {"corrected": _run(reports_use.recount)}

@@ -89,5 +89,5 @@ async def queue_monthly(ports: Ports, today: dt.date) -> list[str]:
 
 
 async def recount(ports: Ports) -> int:
-    """Every counter counted again from the rows."""
+    """Every counter counted again from the rows; how many counter documents it corrected."""
     return await ports.projections.recount_counters() + await ports.projections.recount_kegiatan_counters()
