@@ -106,6 +106,7 @@ def update_figures(results: dict, kind: str) -> None:
         rows[b["name"]] = {"when": results["when"][:16].replace("T", " ") + " UTC", "machine": machine,
                            "figures": {k: v for k, v in b.items() if k != "name"}}
     store.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+    data = json.loads(store.read_text())  # rendered as stored: a run's rows read the same on every page
     out = ["# Figures", "",
            "Written by `make bench` and `make load` from their results (docs/figures.json);",
            "each row as its newest run measured it. Ratios compare with a baseline measured in the same run;",
