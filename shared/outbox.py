@@ -138,6 +138,7 @@ class OutboxRelay:
         next_sweep = 0.0  # sweep at start: a previous process may have died before publishing
         loop = asyncio.get_running_loop()
         while not self._stop.is_set():
+            more = False  # a full page of hints: a backlog (an import), read on at once
             try:
                 if loop.time() >= next_sweep:
                     await self.drain()
@@ -145,14 +146,12 @@ class OutboxRelay:
                 else:
                     more = await self.read_hints()
                     await self.drain_hinted()
-                    if more:  # a full page of hints: a backlog (an import), read on at once
-                        continue
                 backoff = self.poll_seconds
             except Exception as e:  # Kafka or the database is down: keep the events, try again
                 log.warning("outbox relay sweep failed: %r", e)
                 backoff = min(backoff * 2, 30)
                 next_sweep = 0.0  # hints may have been consumed: find everything again
-            if any(self._hints.values()):
+            if more or any(self._hints.values()):
                 continue
             try:
                 await asyncio.wait_for(self._wake.wait(), backoff)
