@@ -15,6 +15,7 @@ import os
 import random
 import time
 import uuid
+from unittest.mock import patch
 
 import httpx
 from openpyxl import Workbook
@@ -191,14 +192,8 @@ async def national(p: stack.IsolatedPlatform, concurrency: int) -> list[dict]:
                                               audience="kesbang"), min(concurrency, 4), places=[c for c, _ in plan])
     # the live consumer cannot take a national import as it comes (one write per event); the backfill
     # is the rebuild, and the consumers skip to where it ended
-    env = p.env("reporting")
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with patch.dict(os.environ, p.env("reporting")):  # the settings read the environment
         rebuilt = await rebuild(ReportingSettings())
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
     print(f"    rebuilt: {rebuilt}", flush=True)
     t0 = time.perf_counter()
     await group_caught_up(stack.infra_urls()["kafka"], p.topic("registry.ormas"), p.topic_prefix + "reporting", created)

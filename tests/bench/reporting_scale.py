@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import random
 import time
+from unittest.mock import patch
 
 import httpx
 from pymongo import AsyncMongoClient
@@ -219,15 +220,9 @@ async def replay(p: stack.IsolatedPlatform) -> list[dict]:
     # the running consumers project those events too: the rebuild is timed once they are done
     kafka = stack.infra_urls()["kafka"]
     await group_caught_up(kafka, topic, p.topic_prefix + "reporting", await topic_end(kafka, topic))
-    env = p.env("reporting")
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with patch.dict(os.environ, p.env("reporting")):  # the settings read the environment
         folded = await rebuild(Settings())
         handled = await rebuild(Settings(), drop=False)
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
     return [{"name": "rebuild: every topic from its start, folded in memory, written in bulk into fresh collections "
                      "and swapped in (python -m services.reporting.rebuild)", **folded,
              "ratio_to_baseline": ratio(folded["events_per_s"], handled["events_per_s"])},
