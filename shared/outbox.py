@@ -85,6 +85,7 @@ def hint_writes(collection: str, doc_ids: Sequence[Any]) -> list[ReplaceOne]:
 
 
 PULL_PARALLEL = 3  # bulk commands removing published events at once
+SWEEP_PAGES_PER_HINTS = 10  # a long sweep reads a page of hints after so many of its own pages
 
 
 class OutboxRelay:
@@ -201,10 +202,12 @@ class OutboxRelay:
             # (FerretDB answers the filter by scanning): quadratic, hours for a national import.
             ids = [d["_id"] async for d in coll.find({f"{FIELD}.0": {"$exists": True}}, {"_id": 1}).batch_size(10_000)]
             RELAY_PENDING.labels(coll.name).set(len(ids))
-            for i in range(0, len(ids), self.batch):
+            for page, i in enumerate(range(0, len(ids), self.batch), start=1):
                 published += await self._publish(coll, ids[i:i + self.batch])
                 if any(self._hints.values()):  # this process's own writes meanwhile go out first
                     published += await self.drain_hinted()
+                if page % SWEEP_PAGES_PER_HINTS == 0:  # and other processes' writes since the scan
+                    await self.read_hints()
         return published
 
     async def _publish(self, coll: AsyncCollection, ids: Sequence[Any], *, lease: bool = True,

@@ -255,3 +255,29 @@ async def test_a_sweep_publishes_a_backlog_larger_than_many_pages(setup, kafka):
 async def _none_pending(coll, hints=None):
     return (await coll.count_documents({"_outbox.0": {"$exists": True}}) == 0
             and (hints is None or await hints.count_documents({}) == 0))
+
+
+async def test_a_long_sweep_still_reads_the_hints_of_writes_made_after_its_scan(setup, kafka):
+    """A worker writes while a sweep works through a backlog it scanned before that write: the
+    sweep reads the hints between its pages, so the write does not wait for the sweep's end."""
+    coll, producer, topic = setup
+    hints = coll.database["hints"]
+    ids = [uuid.uuid4().hex for _ in range(outbox.SWEEP_PAGES_PER_HINTS * 10 + 5)]
+    await coll.insert_many([outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, _event(oid, 1))])
+                            for oid in ids])
+    late = uuid.uuid4().hex
+
+    class Writing(outbox.OutboxRelay):  # a worker's write and its hint land after the sweep's first page
+        async def _publish(self, c, page, **kw):
+            if not await coll.find_one({"_id": late}):
+                await coll.insert_one(outbox.with_events({"_id": late, "version": 1},
+                                                         [outbox.entry("ormas", late, _event(late, 1))]))
+                h = outbox.hint_document(coll.name, late)
+                await hints.replace_one({"_id": h["_id"]}, h, upsert=True)
+            return await super()._publish(c, page, **kw)
+
+    relay = Writing(producer, [coll], topic_for=lambda _: topic, batch=10, hints=hints)
+    assert await relay.drain() == len(ids)  # what it scanned, each once
+    assert await _none_pending(coll, hints)  # and the late write, named by its hint
+    msgs = await kafka.read(topic, until=lambda m: len(m) >= len(ids) + 1)
+    assert sorted(json.loads(m.value)["subject"] for m in msgs) == sorted(f"ormas/{i}" for i in ids + [late])
