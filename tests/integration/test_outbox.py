@@ -23,6 +23,11 @@ def _event(oid: str, version: int):
                       data={**DATA, "ormas_id": oid, "version": version}, region="35.75", sequence=version)
 
 
+def _pending(oid: str) -> dict:
+    """An aggregate just written with its created event, not yet published."""
+    return outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, _event(oid, 1))])
+
+
 @pytest.fixture()
 async def setup(infra, mongo, kafka):
     topic = f"it-outbox-{uuid.uuid4().hex[:8]}"
@@ -73,8 +78,7 @@ async def test_events_stay_pending_when_kafka_refuses_and_go_out_later(setup, in
 async def test_pending_list_is_bounded(setup):
     coll, _, _ = setup
     oid = uuid.uuid4().hex
-    await coll.insert_one(outbox.with_events({"_id": oid, "version": 1},
-                                             [outbox.entry("ormas", oid, _event(oid, 1))]))
+    await coll.insert_one(_pending(oid))
     for v in range(1, 3):
         f, u = outbox.guarded({"_id": oid}, {"$set": {"version": v + 1}},
                               [outbox.entry("ormas", oid, _event(oid, v + 1))], max_pending=3)
@@ -125,13 +129,17 @@ async def _drained(coll, oid):
     return doc is not None and doc["_outbox"] == []
 
 
+async def _none_pending(coll, hints=None):
+    return (await coll.count_documents({"_outbox.0": {"$exists": True}}) == 0
+            and (hints is None or await hints.count_documents({}) == 0))
+
+
 async def test_relay_drains_a_backlog_larger_than_one_database_command(setup, kafka):
     """250 aggregates with pending events drain completely. One bulk command of 100 updates wedges
     FerretDB's SQLite pool (see shared.mongo.BULK_CHUNK); this proves the relay never sends one."""
     coll, producer, topic = setup
     ids = [uuid.uuid4().hex for _ in range(250)]
-    await coll.insert_many([outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, _event(oid, 1))])
-                            for oid in ids])
+    await coll.insert_many([_pending(oid) for oid in ids])
     relay = outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic, batch=120)
     assert await relay.drain() == 250
     assert await coll.count_documents({"_outbox.0": {"$exists": True}}) == 0
@@ -146,7 +154,7 @@ async def test_a_hinted_document_is_published_without_a_sweep(setup, kafka):
     coll, producer, topic = setup
     named, unnamed = uuid.uuid4().hex, uuid.uuid4().hex
     for oid in (named, unnamed):
-        await coll.insert_one(outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, _event(oid, 1))]))
+        await coll.insert_one(_pending(oid))
     relay = outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic)
     relay.wake(coll.name, named)
     assert await relay.drain_hinted() == 1
@@ -195,8 +203,7 @@ async def test_a_hint_from_another_process_is_removed_only_as_it_was_read(setup,
         async def _publish(self, c, ids, **kw):
             n = await super()._publish(c, ids, **kw)
             if not await coll.find_one({"_id": oid}):
-                await coll.insert_one(outbox.with_events({"_id": oid, "version": 1},
-                                                         [outbox.entry("ormas", oid, _event(oid, 1))]))
+                await coll.insert_one(_pending(oid))
                 await hint()
             return n
 
@@ -219,16 +226,14 @@ async def test_a_backlog_of_hints_drains_without_waiting_a_poll_between_pages(se
     coll, producer, topic = setup
     hints = coll.database["hints"]
     ids = [uuid.uuid4().hex for _ in range(180)]
-    await coll.insert_many([outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, _event(oid, 1))])
-                            for oid in ids])
+    await coll.insert_many([_pending(oid) for oid in ids])
     relay = outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic, batch=10, poll_seconds=30,
                                sweep_seconds=3600, hints=hints)
     task = asyncio.create_task(relay.run())
     try:
         await eventually(lambda: _idle(relay), timeout=10, what="the start-up sweep to finish")
         more = [uuid.uuid4().hex for _ in range(180)]  # 180 documents written after the sweep: 4 pages of 50
-        await coll.insert_many([outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, _event(oid, 1))])
-                                for oid in more])
+        await coll.insert_many([_pending(oid) for oid in more])
         await hints.insert_many([outbox.hint_document(coll.name, oid) for oid in more])
         relay.wake()
         await eventually(lambda: _none_pending(coll, hints), timeout=20, what="every hinted document published")
@@ -243,18 +248,12 @@ async def test_a_sweep_publishes_a_backlog_larger_than_many_pages(setup, kafka):
     """A sweep takes every pending document in one pass, then publishes a page at a time."""
     coll, producer, topic = setup
     ids = [uuid.uuid4().hex for _ in range(230)]
-    await coll.insert_many([outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, _event(oid, 1))])
-                            for oid in ids])
+    await coll.insert_many([_pending(oid) for oid in ids])
     await coll.insert_many([{"_id": uuid.uuid4().hex, "version": 1, "_outbox": []} for _ in range(50)])  # published
     relay = outbox.OutboxRelay(producer, [coll], topic_for=lambda _: topic, batch=20)
     assert await relay.drain() == 230
     assert await _none_pending(coll)
     assert await relay.drain() == 0
-
-
-async def _none_pending(coll, hints=None):
-    return (await coll.count_documents({"_outbox.0": {"$exists": True}}) == 0
-            and (hints is None or await hints.count_documents({}) == 0))
 
 
 async def test_a_long_sweep_still_reads_the_hints_of_writes_made_after_its_scan(setup, kafka):
@@ -263,15 +262,13 @@ async def test_a_long_sweep_still_reads_the_hints_of_writes_made_after_its_scan(
     coll, producer, topic = setup
     hints = coll.database["hints"]
     ids = [uuid.uuid4().hex for _ in range(outbox.SWEEP_PAGES_PER_HINTS * 10 + 5)]
-    await coll.insert_many([outbox.with_events({"_id": oid, "version": 1}, [outbox.entry("ormas", oid, _event(oid, 1))])
-                            for oid in ids])
+    await coll.insert_many([_pending(oid) for oid in ids])
     late = uuid.uuid4().hex
 
     class Writing(outbox.OutboxRelay):  # a worker's write and its hint land after the sweep's first page
         async def _publish(self, c, page, **kw):
             if not await coll.find_one({"_id": late}):
-                await coll.insert_one(outbox.with_events({"_id": late, "version": 1},
-                                                         [outbox.entry("ormas", late, _event(late, 1))]))
+                await coll.insert_one(_pending(late))
                 h = outbox.hint_document(coll.name, late)
                 await hints.replace_one({"_id": h["_id"]}, h, upsert=True)
             return await super()._publish(c, page, **kw)
