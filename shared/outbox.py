@@ -202,11 +202,11 @@ class OutboxRelay:
             # (FerretDB answers the filter by scanning): quadratic, hours for a national import.
             ids = [d["_id"] async for d in coll.find({f"{FIELD}.0": {"$exists": True}}, {"_id": 1}).batch_size(10_000)]
             RELAY_PENDING.labels(coll.name).set(len(ids))
-            for page, i in enumerate(range(0, len(ids), self.batch), start=1):
+            for n, i in enumerate(range(0, len(ids), self.batch), start=1):
                 published += await self._publish(coll, ids[i:i + self.batch])
                 if any(self._hints.values()):  # this process's own writes meanwhile go out first
                     published += await self.drain_hinted()
-                if page % SWEEP_PAGES_PER_HINTS == 0:  # and other processes' writes since the scan
+                if n % SWEEP_PAGES_PER_HINTS == 0:  # and other processes' writes since the scan
                     await self.read_hints()
         return published
 
