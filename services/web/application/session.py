@@ -62,17 +62,24 @@ async def current(apis: Apis, sessions: Sessions, session_id: str | None, *, che
         return None
     if time.time() >= data["renew_at"] and await sessions.lock_renewal(session_id):
         try:
-            tokens = await apis.registry.post("/auth/token", None, data={"grant_type": "refresh_token",
-                                                                         "refresh_token": data["refresh"]})
-        except ApiProblem as e:
-            if e.status in (401, 422):
-                await sessions.end(session_id)
+            # read again under the lock: a request beside this one (a page and its letter preview)
+            # may have renewed it since, and its refresh token is spent — using it would end the session
+            data = await sessions.get(session_id)
+            if data is None:
                 return None
-            raise
+            if time.time() >= data["renew_at"]:
+                try:
+                    tokens = await apis.registry.post("/auth/token", None, data={"grant_type": "refresh_token",
+                                                                                 "refresh_token": data["refresh"]})
+                except ApiProblem as e:
+                    if e.status in (401, 422):
+                        await sessions.end(session_id)
+                        return None
+                    raise
+                data = _session_data(tokens, check_seconds, csrf=data["csrf"])
+                await sessions.save(session_id, data)  # before the lock goes: the next one reads it
         finally:
             await sessions.unlock_renewal(session_id)
-        data = _session_data(tokens, check_seconds, csrf=data["csrf"])
-        await sessions.save(session_id, data)
     return User(session_id=session_id, username=data["username"], role=data["role"], region=data["region"],
                 access_token=data["access"], csrf=data["csrf"])
 
