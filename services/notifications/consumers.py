@@ -21,8 +21,10 @@ TOPICS = ["registry.ormas", "registry.office", "registry.account", "events.parti
           "earlywarning.report"]
 
 
-def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None, keys: OfficeKeys | None = None):
-    ports = inbound.Ports(copies=Copies(runtime.db), contacts=contacts or Contacts(runtime.db), enqueue=enqueue)
+def build_handler(runtime: Runtime, enqueue, contacts: Contacts | None = None, keys: OfficeKeys | None = None,
+                  copies: Copies | None = None):
+    ports = inbound.Ports(copies=copies or Copies(runtime.db), contacts=contacts or Contacts(runtime.db),
+                          enqueue=enqueue)
     offices = OfficeCopy(runtime.db["offices"])  # the letterheads letters are written with
 
     async def handle(event: dict[str, Any], contract: Contract) -> None:
@@ -84,14 +86,17 @@ class BatchedEnqueue:
 async def main() -> None:
     runtime = consumer_runtime(Settings(), indexes=INDEXES)
     contacts = Contacts(runtime.db, batched=True)  # a batch's contacts are written together, before its commit
+    copies = Copies(runtime.db, batched=True)  # and its messages' open marks, before their tasks
     enqueue = BatchedEnqueue()
 
     async def batch_end() -> None:
         await contacts.flush()
+        await copies.flush()
         await enqueue.flush()
 
     await run_consumer_process(runtime, group=GROUP, topics=TOPICS,
-                               handler=build_handler(runtime, enqueue, contacts, OfficeKeys(runtime.settings.signing_keys_dir)),
+                               handler=build_handler(runtime, enqueue, contacts, OfficeKeys(runtime.settings.signing_keys_dir),
+                                                     copies),
                                on_batch_end=batch_end)
 
 

@@ -96,3 +96,48 @@ async def test_a_batch_names_its_messages_to_the_relay_before_and_after_its_writ
     store.hint(ids[1])  # outside a batch: at once
     assert await hints.count_documents({}) == 2
     store.client.close()
+
+
+async def test_recovery_reads_the_open_marks_and_removes_those_of_settled_messages(db, infra):
+    """Recovery reads the marks of open messages, not every message: the consumer marks what it
+    queues; the first recovery on a database written before the marks marks its open messages
+    once; a settled message's mark is removed once it is old, a fresh one is kept."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    old = messages.for_invitation(_event("k0:o0")["data"], now - dt.timedelta(hours=1))
+    old[1]["status"] = "sent"
+    await db["messages"].insert_many(old)  # written before the marks existed: one open, one sent
+    handle = build_handler(_Runtime(db), lambda ids: None)
+    await handle(_event("k1:o1"), contract_for("events.participation.invited"))
+    new = ["k1:o1:invitation:email", "k1:o1:invitation:whatsapp"]
+    assert sorted([m["_id"] async for m in db["open_messages"].find({})]) == new
+    store = MessageStore(infra.mongo_url, db.name)
+    later = now + dt.timedelta(minutes=10)
+    assert sorted(store.stuck(later, later - dt.timedelta(minutes=2), broker_idle=True)) == sorted([old[0]["_id"], *new])
+    assert (await db["recovery"].find_one({"_id": "open_messages"}))["marked"] == 3  # the new ones again
+    # one is sent; a message written without its mark after the upgrade is not read any more
+    token = "w1"
+    assert store.claim(new[0], token, now, now) is not None
+    store.settle(new[0], token, status="sent", now=now, event_status="sent")
+    await db["messages"].insert_one({**old[0], "_id": "k9:o9:invitation:email"})
+    assert store.stuck(later, now - dt.timedelta(minutes=1), broker_idle=True) == [old[0]["_id"]]  # k9's twin
+    assert await db["open_messages"].count_documents({"_id": new[0]}) == 1  # settled, but its mark is fresh
+    much_later = later + dt.timedelta(minutes=5)  # every mark old now (the first recovery wrote them at ``later``)
+    assert sorted(store.stuck(much_later, much_later, broker_idle=True)) == [old[0]["_id"], new[1]]
+    assert sorted([m["_id"] async for m in db["open_messages"].find({})]) == [old[0]["_id"], new[1]]
+    store.client.close()
+
+
+async def test_a_batched_consumer_marks_its_messages_at_the_batch_end(db):
+    from services.notifications.adapters.copies import Copies
+
+    copies = Copies(db, batched=True)
+    enqueued: list[list[str]] = []
+    handle = build_handler(_Runtime(db), enqueued.append, copies=copies)
+    await handle(_event(), contract_for("events.participation.invited"))
+    assert await db["messages"].count_documents({}) == 2 and await db["open_messages"].count_documents({}) == 0
+    await copies.flush()
+    assert await db["open_messages"].count_documents({}) == 2
+    await db["open_messages"].delete_many({})
+    await handle(_event(), contract_for("events.participation.invited"))  # redelivered: marked again
+    await copies.flush()
+    assert await db["open_messages"].count_documents({}) == 2 and await db["messages"].count_documents({}) == 2

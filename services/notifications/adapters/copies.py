@@ -1,6 +1,7 @@
 """What the notifications consumer keeps of other services' events, and writes for the relay:
 the invitations (``participants``: for reminders and notices, and the days each was present, for
-an ormas's certificates), each kegiatan's current time, type and status (``kegiatan``), new messages, and the relay hints of what it wrote (see
+an ormas's certificates), each kegiatan's current time, type and status (``kegiatan``), new messages
+with their open marks (see ``store.py``), and the relay hints of what it wrote (see
 ``shared/outbox.py:hint_document``)."""
 
 from __future__ import annotations
@@ -11,16 +12,23 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.notifications.adapters.store import open_marks
 from shared import outbox, readmodel
 from shared.mongo import bulk_write_chunked, id_prefix, insert_new
 
 
 class Copies:
-    def __init__(self, db: AsyncDatabase):
+    """``batched``: the open marks of a Kafka batch's messages are written together at its end
+    (:meth:`flush`), before its tasks are enqueued and its offsets committed; a consumer killed
+    before that is redelivered the batch, whose messages are marked again."""
+
+    def __init__(self, db: AsyncDatabase, *, batched: bool = False):
         self.participants = db["participants"]
         self.kegiatan = db["kegiatan"]
         self.messages = db["messages"]
         self.hints = db["outbox_hints"]
+        self.open = db["open_messages"]
+        self._marks: dict[str, dt.datetime] | None = {} if batched else None
 
     async def keep_invitation(self, data: Mapping[str, Any], now: dt.datetime) -> None:
         """The first copy of an invitation wins: a redelivered event changes nothing."""
@@ -46,10 +54,22 @@ class Copies:
     async def keep_kegiatan(self, kegiatan_id: str, version: int, fields: Mapping[str, Any]) -> None:
         await readmodel.upsert_versioned(self.kegiatan, kegiatan_id, version, dict(fields))
 
-    async def insert_messages(self, docs: list[dict[str, Any]]) -> set[str]:
+    async def insert_messages(self, docs: list[dict[str, Any]], now: dt.datetime) -> set[str]:
         """Inserts the messages not there yet (a redelivered event finds them all there); returns
-        the ids inserted now."""
+        the ids inserted now. Every queued one is marked open, inserted now or not (a consumer
+        killed between the two marks them at the redelivery)."""
+        queued = [d["_id"] for d in docs if d["status"] == "queued"]
+        if self._marks is not None:
+            self._marks.update(dict.fromkeys(queued, now))
+        elif queued:
+            await bulk_write_chunked(self.open, open_marks(queued, now))
         return await insert_new(self.messages, docs)
+
+    async def flush(self) -> None:
+        """Writes the batch's open marks (batched mode)."""
+        if self._marks:  # kept until written: a failed flush is retried before the commit
+            await bulk_write_chunked(self.open, [op for mid, at in self._marks.items() for op in open_marks([mid], at)])
+            self._marks = {}
 
     async def hint(self, message_ids: list[str]) -> None:
         """Tells the API's relay which messages carry events to publish."""

@@ -10,7 +10,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.notifications.adapters.store import delivery_event
+from services.notifications.adapters.store import OPEN_STATUSES, delivery_event, open_marks
 from services.notifications.domain import documents
 from shared import outbox, regions
 from shared.mongo import id_prefix
@@ -28,6 +28,7 @@ class Messages:
         self.kegiatan = db["kegiatan"]
         self.offices = db["offices"]
         self.documents = db["documents"]
+        self.open = db["open_messages"]
 
     async def document(self, code: str) -> dict[str, Any] | None:
         """A signed document's verification record (``store.py`` writes those the workers sign)."""
@@ -54,6 +55,8 @@ class Messages:
 
     async def insert_if_new(self, doc: dict[str, Any]) -> bool:
         """A message under its deterministic id; False when it is there already."""
+        if doc["status"] in OPEN_STATUSES:  # marked open first (see store.py)
+            await self.open.bulk_write(open_marks([doc["_id"]], dt.datetime.now(dt.UTC)))
         r = await self.coll.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
         return r.upserted_id is not None
 
@@ -78,6 +81,7 @@ class Messages:
 
     async def requeue(self, message_id: str, from_status: str, by: str, now: dt.datetime) -> dict[str, Any] | None:
         """A failed or dead message queued again from its first attempt; None if it moved meanwhile."""
+        await self.open.bulk_write(open_marks([message_id], now))  # marked open first (see store.py)
         return await self.coll.find_one_and_update(
             {"_id": message_id, "status": from_status},
             {"$set": {"status": "queued", "attempts": 0, "error": None, "claim": None, "handed_at": None,

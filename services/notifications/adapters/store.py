@@ -4,7 +4,13 @@
 - ``documents``: each signed document's verification record, by its code (``domain/documents.py``).
 - ``messages``: one document per (participant, kind, channel) — the id makes it unique — with its
   status, history and pending ``notifications.delivery`` events (``_outbox``). The consumer writes
-  them (async); the Celery workers claim and send them (sync PyMongo, one client per process)."""
+  them (async); the Celery workers claim and send them (sync PyMongo, one client per process).
+- ``open_messages``: a mark per message that may still need a worker (queued or sending), written
+  before the message enters that state (:func:`open_marks`; the consumer's, before its Kafka batch
+  is committed: ``copies.py``). Recovery reads the marks instead of
+  every message, and removes those of the messages that have settled: a mark may outlive its
+  message's open state, never the other way round. ``recovery`` records that the marks were made
+  for the messages written before they existed (once, on an upgraded database)."""
 
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, MongoClient, ReturnDocument, WriteConcern
+from pymongo import ASCENDING, DeleteOne, IndexModel, MongoClient, ReturnDocument, UpdateOne, WriteConcern
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -35,6 +41,8 @@ SOURCE = "/kesbang/notifications"
 TOPIC = "notifications.delivery"
 HIDDEN = {outbox.FIELD: 0, outbox.LEASE: 0}
 OFFICE_FRESH_SECONDS = 30.0
+OPEN_STATUSES = ("queued", "sending")
+STUCK_PAGE = 500  # messages read with one ``$in`` by recovery
 WHATSAPP_WINDOW = dt.timedelta(hours=24)  # the customer-service window a recipient's message opens
 
 
@@ -43,6 +51,11 @@ class Contacts(readmodel.OrmasCopy):
 
     def __init__(self, db: AsyncDatabase, *, batched: bool = False):
         super().__init__(db["contacts"], contact_copy, batched=batched)
+
+
+def open_marks(message_ids, now: dt.datetime) -> list[UpdateOne]:
+    """The upserts marking these messages open (see the module's docstring), for one bulk write."""
+    return [UpdateOne({"_id": mid}, {"$set": {"at": now}}, upsert=True) for mid in message_ids]
 
 
 def delivery_event(msg: Mapping[str, Any], status: str, at: dt.datetime, reason: str | None = None) -> dict[str, Any]:
@@ -70,7 +83,10 @@ class MessageStore:
         self.offices = self.client[db]["offices"]
         self._offices: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self.documents = self.client[db]["documents"]
+        self.open = self.client[db]["open_messages"]
+        self.recovery = self.client[db]["recovery"]
         self._deferred_hints: set[str] | None = None
+        self._marks_made = False
 
     def office(self, region: str, now: float | None = None) -> dict[str, Any] | None:
         """The copy of an office's settings (``registry.office``), or None when it set none; read
@@ -97,6 +113,8 @@ class MessageStore:
 
     def insert_if_new(self, doc: dict[str, Any]) -> bool:
         """Inserts a message under its deterministic id; False when it was there already."""
+        if doc["status"] in OPEN_STATUSES:
+            self.open.bulk_write(open_marks([doc["_id"]], dt.datetime.now(dt.UTC)))
         try:
             self.coll.insert_one(doc)
         except DuplicateKeyError:
@@ -223,18 +241,41 @@ class MessageStore:
     def stuck(self, now: dt.datetime, older_than: dt.datetime, *, broker_idle: bool) -> list[str]:
         """Messages nobody is working on: claimed by a worker that died (its claim and any earlier
         recovery older than ``older_than``), or — only while the broker's queue is empty, since a
-        deep queue holds tasks that are merely waiting — queued past their time."""
-        out = []
-        for d in self.coll.find({"status": {"$in": ["queued", "sending"]}},
-                                {"status": 1, "not_before": 1, "enqueued_at": 1, "claim": 1, "recovered_at": 1}):
-            if d["status"] == "queued":
-                if d.get("not_before") and d["not_before"].replace(tzinfo=dt.UTC) > now:
-                    continue  # waiting on purpose (a retry's backoff, quiet hours)
-                if broker_idle and (d.get("not_before") or d.get("enqueued_at") or now) < older_than:
+        deep queue holds tasks that are merely waiting — queued past their time. Read through the
+        open marks, a page at a time; the marks of settled (or never written) messages are removed
+        once older than ``older_than``, and only as they were read (a message queued again
+        meanwhile has marked itself anew)."""
+        self._mark_written_before(now)
+        marks = list(self.open.find({}))
+        out: list[str] = []
+        settled: list[DeleteOne] = []
+        for at in range(0, len(marks), STUCK_PAGE):
+            page = marks[at:at + STUCK_PAGE]
+            found = {d["_id"]: d for d in self.coll.find(
+                {"_id": {"$in": [m["_id"] for m in page]}},
+                {"status": 1, "not_before": 1, "enqueued_at": 1, "claim": 1, "recovered_at": 1})}
+            for m in page:
+                d = found.get(m["_id"])
+                if d is None or d["status"] not in OPEN_STATUSES:
+                    if m["at"] < older_than:
+                        settled.append(DeleteOne({"_id": m["_id"], "at": m["at"]}))
+                elif _stuck(d, now, older_than, broker_idle=broker_idle):
                     out.append(d["_id"])
-            elif (d.get("claim") or {}).get("at", now) < older_than and (d.get("recovered_at") or d["claim"]["at"]) < older_than:
-                out.append(d["_id"])
+        for at in range(0, len(settled), STUCK_PAGE):
+            self.open.bulk_write(settled[at:at + STUCK_PAGE], ordered=False)
         return out
+
+    def _mark_written_before(self, now: dt.datetime) -> None:
+        """Marks the open messages of a database written before the marks existed: one pass over
+        every message, on the first recovery after the upgrade (again if that one died)."""
+        if self._marks_made or self.recovery.find_one({"_id": "open_messages"}) is not None:
+            self._marks_made = True
+            return
+        ids = [d["_id"] for d in self.coll.find({"status": {"$in": list(OPEN_STATUSES)}}, {"_id": 1})]
+        for at in range(0, len(ids), STUCK_PAGE):
+            self.open.bulk_write(open_marks(ids[at:at + STUCK_PAGE], now), ordered=False)
+        self.recovery.update_one({"_id": "open_messages"}, {"$set": {"marked_at": now, "marked": len(ids)}}, upsert=True)
+        self._marks_made = True
 
     def mark_recovered(self, ids: list[str], now: dt.datetime) -> None:
         for mid in ids:
@@ -244,3 +285,11 @@ class MessageStore:
     def remember_provider_id(self, provider_id: str, mid: str) -> None:
         self.client[self.coll.database.name]["provider_ids"].update_one(
             {"_id": provider_id}, {"$set": {"message_id": mid}}, upsert=True)
+
+
+def _stuck(d: dict[str, Any], now: dt.datetime, older_than: dt.datetime, *, broker_idle: bool) -> bool:
+    if d["status"] == "queued":
+        if d.get("not_before") and d["not_before"].replace(tzinfo=dt.UTC) > now:
+            return False  # waiting on purpose (a retry's backoff, quiet hours)
+        return broker_idle and (d.get("not_before") or d.get("enqueued_at") or now) < older_than
+    return (d.get("claim") or {}).get("at", now) < older_than and (d.get("recovered_at") or d["claim"]["at"]) < older_than

@@ -49,7 +49,7 @@ async def write_messages(ports: Ports, docs: list[dict[str, Any]]) -> None:
     # hinted before the insert too: a consumer killed after it is redelivered the event, inserts
     # nothing new and would hint nothing
     await ports.copies.hint([d["_id"] for d in docs if outbox.FIELD in d])
-    new = await ports.copies.insert_messages(docs)
+    new = await ports.copies.insert_messages(docs, now)
     await ports.copies.hint([d["_id"] for d in docs if d["_id"] in new and outbox.FIELD in d])
     due = [d["_id"] for d in docs if d["_id"] in new and d["status"] == "queued"]
     if due:
