@@ -141,3 +141,22 @@ async def test_a_batched_consumer_marks_its_messages_at_the_batch_end(db):
     await handle(_event(), contract_for("events.participation.invited"))  # redelivered: marked again
     await copies.flush()
     assert await db["open_messages"].count_documents({}) == 2 and await db["messages"].count_documents({}) == 2
+
+
+async def test_recovery_writes_many_marks_in_commands_the_local_database_takes(db, infra):
+    """150 open messages, marked already, on a database's first recovery (which marks them again),
+    then all settled: their marks are written and removed in small commands. One update command of
+    a few hundred statements that match documents wedges the local FerretDB's database."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    docs = [d for i in range(75) for d in messages.for_invitation(_event(f"k5:o{i:03d}")["data"], now)]
+    await db["messages"].insert_many(docs)
+    await db["open_messages"].insert_many([{"_id": d["_id"], "at": now} for d in docs])
+    store = MessageStore(f"{infra.mongo_url.rstrip('/')}/?socketTimeoutMS=30000", db.name)  # wedged: fails
+    later = now + dt.timedelta(minutes=10)
+    assert len(store.stuck(later, later, broker_idle=True)) == 150
+    assert await db["open_messages"].count_documents({}) == 150
+    await db["messages"].update_many({}, {"$set": {"status": "sent"}})
+    much_later = later + dt.timedelta(minutes=5)
+    assert store.stuck(much_later, much_later, broker_idle=True) == []
+    assert await db["open_messages"].count_documents({}) == 0
+    store.client.close()

@@ -27,7 +27,7 @@ from pymongo.errors import DuplicateKeyError
 
 from services.notifications.domain import documents
 from services.notifications.domain.contacts import contact_copy
-from shared import outbox, readmodel
+from shared import ferretdb, outbox, readmodel
 from shared.contracts import make_event
 from shared.mongo import id_prefix
 
@@ -43,6 +43,9 @@ HIDDEN = {outbox.FIELD: 0, outbox.LEASE: 0}
 OFFICE_FRESH_SECONDS = 30.0
 OPEN_STATUSES = ("queued", "sending")
 STUCK_PAGE = 500  # messages read with one ``$in`` by recovery
+# statements in one bulk write: the local FerretDB wedges on large ones (``shared/ferretdb.py``);
+# this synchronous client does not ask the server which it is, so it always writes small commands
+WRITE_CHUNK = ferretdb.CAPABILITIES.write_batch
 WHATSAPP_WINDOW = dt.timedelta(hours=24)  # the customer-service window a recipient's message opens
 
 
@@ -138,7 +141,7 @@ class MessageStore:
 
     def _hint_many(self, mids) -> None:
         if mids:  # a task's few messages: one command
-            self.hints.bulk_write(outbox.hint_writes("messages", mids), ordered=False)
+            self._bulk(self.hints, outbox.hint_writes("messages", mids))
 
     @contextlib.contextmanager
     def hints_batched(self, mids: list[str]) -> Iterator[None]:
@@ -261,9 +264,13 @@ class MessageStore:
                         settled.append(DeleteOne({"_id": m["_id"], "at": m["at"]}))
                 elif _stuck(d, now, older_than, broker_idle=broker_idle):
                     out.append(d["_id"])
-        for at in range(0, len(settled), STUCK_PAGE):
-            self.open.bulk_write(settled[at:at + STUCK_PAGE], ordered=False)
+        self._bulk(self.open, settled)
         return out
+
+    @staticmethod
+    def _bulk(coll, ops: list) -> None:
+        for at in range(0, len(ops), WRITE_CHUNK):
+            coll.bulk_write(ops[at:at + WRITE_CHUNK], ordered=False)
 
     def _mark_written_before(self, now: dt.datetime) -> None:
         """Marks the open messages of a database written before the marks existed: one pass over
@@ -272,8 +279,7 @@ class MessageStore:
             self._marks_made = True
             return
         ids = [d["_id"] for d in self.coll.find({"status": {"$in": list(OPEN_STATUSES)}}, {"_id": 1})]
-        for at in range(0, len(ids), STUCK_PAGE):
-            self.open.bulk_write(open_marks(ids[at:at + STUCK_PAGE], now), ordered=False)
+        self._bulk(self.open, open_marks(ids, now))
         self.recovery.update_one({"_id": "open_messages"}, {"$set": {"marked_at": now, "marked": len(ids)}}, upsert=True)
         self._marks_made = True
 
