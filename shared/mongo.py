@@ -27,10 +27,16 @@ class Capabilities:
     name: str = "mongodb"
     write_batch: int = 1000  # statements in one bulk write command
     id_batch: int = 1000  # ids in one ``{_id: {$in: ids}}``, answered from the _id index
+    secondary_indexes: bool = True  # queries use indexes other than _id: each declared one is made
 
 
 MONGODB = Capabilities()
 _current = MONGODB
+
+
+def capabilities() -> Capabilities:
+    """This process's capabilities (:func:`detect` sets them)."""
+    return _current
 
 
 async def detect(db: AsyncDatabase) -> Capabilities:
@@ -72,10 +78,13 @@ Expiry = tuple[str, str, int]  # (collection, date field, seconds after it)
 async def ensure_indexes(db: AsyncDatabase, indexes: Mapping[str, Sequence[IndexModel]],
                          replaced: Mapping[str, Sequence[str]] | None = None) -> list[Expiry]:
     """Creates what is missing; ``replaced``: index names an earlier version made, dropped first.
+    On a server whose queries use no secondary index (``Capabilities.secondary_indexes``) only the
+    unique ones are made — they are constraints — and the others, dropped if an earlier start made
+    them, cost its writes nothing.
 
-    Returns the TTL indexes the server could not make (FerretDB 1.24 answers NotImplemented to
-    ``expireAfterSeconds``): each is made as a plain index, and :func:`sweep_expired` removes what
-    MongoDB's TTL monitor would. On MongoDB the list is empty."""
+    Returns the TTL indexes the server does not expire by itself (FerretDB 1.24 answers
+    NotImplemented to ``expireAfterSeconds``): :func:`sweep_expired` removes what MongoDB's TTL
+    monitor would. On MongoDB the list is empty."""
     for collection, names in (replaced or {}).items():
         existing = {i["name"] async for i in await db[collection].list_indexes()}
         for name in names:
@@ -83,6 +92,15 @@ async def ensure_indexes(db: AsyncDatabase, indexes: Mapping[str, Sequence[Index
                 await db[collection].drop_index(name)
     emulated: list[Expiry] = []
     for collection, models in indexes.items():
+        if not _current.secondary_indexes:
+            unused = [m.document for m in models if not m.document.get("unique")]
+            emulated += [(collection, next(iter(d["key"])), int(d["expireAfterSeconds"]))
+                         for d in unused if "expireAfterSeconds" in d]
+            made = {i["name"] async for i in await db[collection].list_indexes()} if unused else set()
+            for d in unused:
+                if d["name"] in made:
+                    await db[collection].drop_index(d["name"])
+            models = [m for m in models if m.document.get("unique")]
         # One index per call: FerretDB 1.24 drops the connection (a server panic) when a single
         # createIndexes call re-declares two or more indexes that already exist.
         for model in models:
