@@ -7,10 +7,10 @@
   them (async); the Celery workers claim and send them (sync PyMongo, one client per process).
 - ``open_messages``: a mark per message that may still need a worker (queued or sending), written
   before the message enters that state (:func:`open_marks`; the consumer's, before its Kafka batch
-  is committed: ``copies.py``). Recovery reads the marks instead of
-  every message, and removes those of the messages that have settled: a mark may outlive its
-  message's open state, never the other way round. ``recovery`` records that the marks were made
-  for the messages written before they existed (once, on an upgraded database)."""
+  is committed: ``copies.py``). Recovery reads the marks instead of every message, and removes
+  those of the messages that have settled: a mark may outlive its message's open state, never the
+  other way round. ``recovery`` records that the marks were made for the messages written before
+  they existed (once, on an upgraded database)."""
 
 from __future__ import annotations
 
@@ -140,7 +140,7 @@ class MessageStore:
         self._hint_many([mid])
 
     def _hint_many(self, mids) -> None:
-        if mids:  # a task's few messages: one command
+        if mids:  # a task's few messages
             self._bulk(self.hints, outbox.hint_writes("messages", mids))
 
     @contextlib.contextmanager
