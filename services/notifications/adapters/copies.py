@@ -28,7 +28,7 @@ class Copies:
         self.messages = db["messages"]
         self.hints = db["outbox_hints"]
         self.open = db["open_messages"]
-        self._marks: dict[str, dt.datetime] | None = {} if batched else None
+        self._marks: set[str] | None = set() if batched else None
 
     async def keep_invitation(self, data: Mapping[str, Any], now: dt.datetime) -> None:
         """The first copy of an invitation wins: a redelivered event changes nothing."""
@@ -60,16 +60,16 @@ class Copies:
         killed between the two marks them at the redelivery)."""
         queued = [d["_id"] for d in docs if d["status"] == "queued"]
         if self._marks is not None:
-            self._marks.update(dict.fromkeys(queued, now))
+            self._marks.update(queued)
         elif queued:
             await bulk_write_chunked(self.open, open_marks(queued, now))
         return await insert_new(self.messages, docs)
 
     async def flush(self) -> None:
-        """Writes the batch's open marks (batched mode)."""
+        """Writes the batch's open marks (batched mode), dated as they are written."""
         if self._marks:  # kept until written: a failed flush is retried before the commit
-            await bulk_write_chunked(self.open, [op for mid, at in self._marks.items() for op in open_marks([mid], at)])
-            self._marks = {}
+            await bulk_write_chunked(self.open, open_marks(sorted(self._marks), dt.datetime.now(dt.UTC)))
+            self._marks = set()
 
     async def hint(self, message_ids: list[str]) -> None:
         """Tells the API's relay which messages carry events to publish."""
